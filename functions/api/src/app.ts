@@ -1,0 +1,32 @@
+import { swaggerUI } from '@hono/swagger-ui';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { apiKeyAuth, createOpenApiApp } from '@trainyard/http';
+import type { ApiDeps } from './deps';
+import { registerApiKeys } from './routes/api-keys';
+import { registerHealth } from './routes/health';
+
+/** The management API: datasets, base models, fine-tuning jobs, models, API keys. */
+export function createApiApp(deps: ApiDeps): OpenAPIHono {
+  const app = createOpenApiApp(deps.logger);
+  registerHealth(app, deps.version);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: `npm start` prints one; `npm run keys -- create` makes more',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Trainyard API',
+      version: deps.version,
+      description:
+        'Upload datasets, fine-tune models and manage them. Predictions are served by the inference function.',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Trainyard API' }));
+
+  app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, scope: 'api' }));
+  registerApiKeys(app, deps);
+  return app;
+}

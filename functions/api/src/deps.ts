@@ -1,0 +1,9 @@
+import type { ApiKeyStore, Logger, Storage } from '@trainyard/shared';
+
+/** Everything the API needs, created once per process and passed in (never module globals). */
+export interface ApiDeps {
+  readonly storage: Storage;
+  readonly apiKeys: ApiKeyStore;
+  readonly logger: Logger;
+  readonly version: string;
+}

@@ -1,0 +1,83 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import {
+  apiKeySchema,
+  createApiKeySchema,
+  createdApiKeySchema,
+  errorBodySchema,
+  listOf,
+} from '@trainyard/shared';
+import type { ApiDeps } from '../deps';
+
+const errors = {
+  400: {
+    description: 'Invalid request',
+    content: { 'application/json': { schema: errorBodySchema } },
+  },
+  401: {
+    description: 'Missing or invalid API key',
+    content: { 'application/json': { schema: errorBodySchema } },
+  },
+  404: { description: 'No such key', content: { 'application/json': { schema: errorBodySchema } } },
+};
+const security = [{ bearerAuth: [] }];
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/api-keys',
+  tags: ['API keys'],
+  summary: 'List API keys (their hashes stay server-side)',
+  security,
+  responses: {
+    200: {
+      description: 'Keys',
+      content: { 'application/json': { schema: listOf(apiKeySchema, 'ApiKeyList') } },
+    },
+    401: errors[401],
+  },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/api-keys',
+  tags: ['API keys'],
+  summary: 'Create an API key; its secret is in this answer only',
+  security,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: createApiKeySchema } } },
+  },
+  responses: {
+    201: {
+      description: 'Created',
+      content: { 'application/json': { schema: createdApiKeySchema } },
+    },
+    400: errors[400],
+    401: errors[401],
+  },
+});
+
+const revoke = createRoute({
+  method: 'delete',
+  path: '/v1/api-keys/{id}',
+  tags: ['API keys'],
+  summary: 'Revoke an API key',
+  security,
+  request: { params: z.object({ id: z.string().min(1) }) },
+  responses: {
+    200: { description: 'Revoked', content: { 'application/json': { schema: apiKeySchema } } },
+    401: errors[401],
+    404: errors[404],
+  },
+});
+
+export function registerApiKeys(app: OpenAPIHono, { apiKeys }: ApiDeps): void {
+  app.openapi(list, async (c) => {
+    const data = await apiKeys.list();
+    return c.json({ data, has_more: false, last_id: data.at(-1)?.id ?? null }, 200);
+  });
+  app.openapi(create, async (c) => {
+    const { name, scopes } = c.req.valid('json');
+    const { key, secret } = await apiKeys.create(name, scopes);
+    return c.json({ ...key, secret }, 201);
+  });
+  app.openapi(revoke, async (c) => c.json(await apiKeys.revoke(c.req.valid('param').id), 200));
+}

@@ -1,0 +1,3 @@
+export { createInferApp } from './app';
+export type { InferDeps } from './deps';
+export { startInferServer } from './node';

@@ -1,0 +1,60 @@
+import { type Logger, NotFoundError, TrainyardError } from '@trainyard/shared';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+function body(c: Context, code: string, message: string, param?: string) {
+  return {
+    error: {
+      code,
+      message,
+      ...(param ? { param } : {}),
+      ...(c.get('requestId') ? { request_id: c.get('requestId') } : {}),
+    },
+  };
+}
+
+/** Hono's own exceptions (body limit, bad JSON, …) in our shape, with a stable code. */
+function fromHttpException(error: HTTPException): { code: string; message: string } {
+  const codes: Record<number, string> = {
+    400: 'invalid_request',
+    401: 'unauthenticated',
+    413: 'payload_too_large',
+    415: 'unsupported_media_type',
+  };
+  return { code: codes[error.status] ?? 'http_error', message: error.message || 'Request failed' };
+}
+
+/**
+ * The one place errors become HTTP answers: `{error:{code,message,param,request_id}}`.
+ * Unknown errors are logged with their stack and answered 500 without internals.
+ */
+export function errorHandler(logger: Logger): ErrorHandler {
+  return function onError(error, c) {
+    const log = c.get('log') ?? logger;
+    if (error instanceof TrainyardError) {
+      if (error.status >= 500) log.error({ err: error }, error.message);
+      return c.json(
+        body(c, error.code, error.message, error.param),
+        error.status as ContentfulStatusCode,
+      );
+    }
+    if (error instanceof HTTPException) {
+      const { code, message } = fromHttpException(error);
+      return c.json(body(c, code, message), error.status);
+    }
+    log.error({ err: error }, 'unhandled error');
+    return c.json(
+      body(c, 'internal_error', 'Internal error; quote the request id when reporting it'),
+      500,
+    );
+  };
+}
+
+/** 404 in the same shape for routes that do not exist. */
+export const notFoundHandler: NotFoundHandler = (c) => {
+  const error = new NotFoundError(`No route ${c.req.method} ${c.req.path}`, {
+    code: 'route_not_found',
+  });
+  return c.json(body(c, error.code, error.message), 404);
+};

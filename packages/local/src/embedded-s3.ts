@@ -1,0 +1,59 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface EmbeddedS3 {
+  /** `http://127.0.0.1:<port>`, for `S3_ENDPOINT`. */
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedS3Options {
+  /** Where objects are kept, so that they survive a restart. */
+  readonly directory: string;
+  readonly bucket: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly host?: string;
+}
+
+const script = fileURLToPath(new URL('./embedded-s3-process.ts', import.meta.url));
+
+/**
+ * Starts the embedded S3-compatible server (s3rver, in a child process) on loopback, keeping its
+ * objects under `directory` and creating `bucket`. It speaks the S3 REST API the AWS SDK uses:
+ * objects, paginated listing, multipart uploads and presigned URLs. The child ends with its parent.
+ */
+export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
+  const host = options.host ?? '127.0.0.1';
+  const child = fork(script, [], {
+    execArgv: ['--openssl-legacy-provider', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const answer = await new Promise<{ port?: number; error?: string; code?: string }>(
+    (resolve, reject) => {
+      child.once('message', (message) => resolve(message as { port?: number; error?: string }));
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        reject(new Error(`embedded S3 server exited with code ${code} before listening`)),
+      );
+      child.send({ ...options, host });
+    },
+  );
+  if (answer.error !== undefined || answer.port === undefined) {
+    await exited;
+    if (answer.code === 'EADDRINUSE') {
+      throw new Error(
+        `EMBEDDED_S3_PORT ${options.port} on ${host} is in use: stop what holds it, or set EMBEDDED_S3_PORT to a free port`,
+      );
+    }
+    throw new Error(`embedded S3 server failed to start: ${answer.error}`);
+  }
+  return {
+    endpoint: `http://${host}:${answer.port}`,
+    async close() {
+      if (child.exitCode === null && child.connected) child.send('close');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './embedded-s3';
+export * from './local-api-key';
+export * from './platform';

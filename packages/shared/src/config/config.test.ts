@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors';
+import { loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has local defaults: embedded S3, ports 8787/8788, local queue, auto backend', () => {
+    const config = loadConfig({});
+    expect(config.s3).toMatchObject({
+      embedded: true,
+      endpoint: undefined,
+      bucket: 'trainyard',
+      embeddedPort: 8790,
+    });
+    expect(config.http).toEqual({ host: '127.0.0.1', apiPort: 8787, inferPort: 8788 });
+    expect(config.queue).toEqual({ kind: 'local', maxConcurrentJobs: 1, maxAttempts: 3 });
+    expect(config.backend).toBe('auto');
+    expect(config.dataDir).toMatch(/\.trainyard$/);
+  });
+
+  it('talks to an external endpoint when S3_ENDPOINT is set, with the given credentials', () => {
+    const config = loadConfig({
+      S3_ENDPOINT: 'http://localhost:9000',
+      AWS_ACCESS_KEY_ID: 'minioadmin',
+      AWS_SECRET_ACCESS_KEY: 'minioadmin',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(config.s3).toMatchObject({
+      embedded: false,
+      endpoint: 'http://localhost:9000',
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ S3_ENDPOINT: '', API_PORT: '' }).s3.embedded).toBe(true);
+  });
+
+  it('names the variable, the value received and what was expected', () => {
+    expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(
+      /API_PORT: .*expected number.*received "eighty"/,
+    );
+    expect(() => loadConfig({ QUEUE: 'sqs' })).toThrow(/QUEUE: .*"local"\|"batch".*received "sqs"/);
+    expect(() => loadConfig({ S3_BUCKET: 'A' })).toThrow(/S3_BUCKET: expected an S3 bucket name/);
+  });
+
+  it('requires the Batch queue and job definition when QUEUE=batch', () => {
+    expect(() => loadConfig({ QUEUE: 'batch', BATCH_JOB_QUEUE: 'q' })).toThrow(
+      /BATCH_JOB_DEFINITION: required/,
+    );
+    expect(
+      loadConfig({ QUEUE: 'batch', BATCH_JOB_QUEUE: 'q', BATCH_JOB_DEFINITION: 'd' }).queue,
+    ).toEqual({ kind: 'batch', jobQueue: 'q', jobDefinition: 'd' });
+  });
+});

@@ -1,0 +1,148 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, describeValue } from '../errors';
+
+/** Credentials the embedded S3 server accepts (it is only ever bound to loopback). */
+export const EMBEDDED_S3_CREDENTIALS = {
+  accessKeyId: 'S3RVER',
+  secretAccessKey: 'S3RVER',
+} as const;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const positiveInt = z.coerce.number().int().min(1);
+
+/** Every environment variable Trainyard reads, with its default for local use. */
+export const envSchema = z.object({
+  /** Where local state lives: the embedded S3 server's files, the local API key. */
+  TRAINYARD_DATA_DIR: z.string().default('.trainyard'),
+  /** An S3-compatible endpoint (MinIO, AWS). Unset: the platform embeds one. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 of a-z 0-9 . -)')
+    .default('trainyard'),
+  S3_REGION: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
+  /** Path-style addressing (`endpoint/bucket/key`), which MinIO and the embedded server need. */
+  S3_FORCE_PATH_STYLE: flag.optional(),
+  EMBEDDED_S3_PORT: port.default(8790),
+  HOST: z.string().default('127.0.0.1'),
+  API_PORT: port.default(8787),
+  INFER_PORT: port.default(8788),
+  QUEUE: z.enum(['local', 'batch']).default('local'),
+  BATCH_JOB_QUEUE: z.string().optional(),
+  BATCH_JOB_DEFINITION: z.string().optional(),
+  TFJS_BACKEND: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Use this API key instead of generating one on first start. */
+  TRAINYARD_API_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  LOCAL_MAX_CONCURRENT_JOBS: positiveInt.default(1),
+  LOCAL_MAX_ATTEMPTS: positiveInt.default(3),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface S3Config {
+  /** Set when talking to an external endpoint or once the embedded one is running. */
+  readonly endpoint: string | undefined;
+  /** True when no `S3_ENDPOINT` was given and the platform starts its own server. */
+  readonly embedded: boolean;
+  readonly bucket: string;
+  readonly region: string;
+  readonly forcePathStyle: boolean;
+  readonly credentials:
+    | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+    | undefined;
+  readonly embeddedPort: number;
+}
+
+export interface Config {
+  readonly dataDir: string;
+  readonly s3: S3Config;
+  readonly http: { readonly host: string; readonly apiPort: number; readonly inferPort: number };
+  readonly queue:
+    | { readonly kind: 'local'; readonly maxConcurrentJobs: number; readonly maxAttempts: number }
+    | { readonly kind: 'batch'; readonly jobQueue: string; readonly jobDefinition: string };
+  readonly backend: Env['TFJS_BACKEND'];
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly apiKey: string | undefined;
+}
+
+/**
+ * Parses the environment once, at start. Empty variables count as unset. Throws a `ConfigError`
+ * naming every bad variable, what it held and what was expected.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(present, { reportInput: true });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      return `${name}: ${issue.message}; received ${describeValue(present[name])}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`, {
+      param: String(parsed.error.issues[0]?.path[0] ?? ''),
+    });
+  }
+  const e = parsed.data;
+  if (e.QUEUE === 'batch' && (!e.BATCH_JOB_QUEUE || !e.BATCH_JOB_DEFINITION)) {
+    const missing = ['BATCH_JOB_QUEUE', 'BATCH_JOB_DEFINITION'].filter((k) => !present[k]);
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing.join(', ')}: required when QUEUE=batch; received nothing`,
+      { param: missing[0] },
+    );
+  }
+  const embedded = e.S3_ENDPOINT === undefined;
+  const credentials = embedded
+    ? { ...EMBEDDED_S3_CREDENTIALS }
+    : e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+      ? {
+          accessKeyId: e.AWS_ACCESS_KEY_ID,
+          secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+          ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}),
+        }
+      : undefined; // the SDK's default chain: instance roles, profiles, …
+  return {
+    dataDir: resolve(e.TRAINYARD_DATA_DIR),
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      embedded,
+      bucket: e.S3_BUCKET,
+      region: e.S3_REGION ?? e.AWS_REGION ?? 'us-east-1',
+      forcePathStyle: e.S3_FORCE_PATH_STYLE ?? true,
+      credentials,
+      embeddedPort: e.EMBEDDED_S3_PORT,
+    },
+    http: { host: e.HOST, apiPort: e.API_PORT, inferPort: e.INFER_PORT },
+    queue:
+      e.QUEUE === 'batch'
+        ? { kind: 'batch', jobQueue: e.BATCH_JOB_QUEUE!, jobDefinition: e.BATCH_JOB_DEFINITION! }
+        : {
+            kind: 'local',
+            maxConcurrentJobs: e.LOCAL_MAX_CONCURRENT_JOBS,
+            maxAttempts: e.LOCAL_MAX_ATTEMPTS,
+          },
+    backend: e.TFJS_BACKEND,
+    logLevel: e.LOG_LEVEL,
+    apiKey: e.TRAINYARD_API_KEY,
+  };
+}
+
+/** Runs `loadConfig`, and on a bad value prints the message and stops the process. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,73 @@
+import type { z } from 'zod';
+import { ValidationError } from './errors';
+
+/** Shortens a received value for an error message: users see what they sent, not a 10 MB dump. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  let text: string;
+  try {
+    text =
+      typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The dotted path of an issue, prefixed by where the value came from (`body`, `query`, …). */
+export function issuePath(path: readonly PropertyKey[], prefix?: string): string | undefined {
+  const parts = path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)));
+  const joined = parts.join('.').replace(/\.\[/g, '[');
+  if (!joined) return prefix;
+  return prefix ? `${prefix}.${joined}` : joined;
+}
+
+/**
+ * Turns a zod error into a `ValidationError` whose message names the field, what was received and
+ * what was expected. Parse with `{ reportInput: true }` so that issues carry the received value.
+ */
+export function fromZodError(
+  error: z.ZodError,
+  prefix?: string,
+  original?: unknown,
+): ValidationError {
+  const issues = error.issues.map((issue) => {
+    const param = issuePath(issue.path, prefix);
+    const input = 'input' in issue ? issue.input : valueAt(original, issue.path);
+    const received =
+      issue.code === 'unrecognized_keys' || (input === undefined && original === undefined)
+        ? ''
+        : `; received ${describeValue(input)}`;
+    return { param, text: `${param ?? 'value'}: ${issue.message}${received}` };
+  });
+  const first = issues[0];
+  const more =
+    issues.length > 1
+      ? ` (and ${issues.length - 1} more: ${issues
+          .slice(1)
+          .map((i) => i.text)
+          .join('; ')})`
+      : '';
+  return new ValidationError(`${first?.text ?? 'invalid value'}${more}`, { param: first?.param });
+}
+
+/** The value at `path` inside `root`, when the parser did not report it. */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+/** Parses `value` with `schema`, throwing a `ValidationError` that names the field on failure. */
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  prefix?: string,
+): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) throw fromZodError(result.error, prefix);
+  return result.data;
+}

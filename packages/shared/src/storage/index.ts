@@ -1,0 +1,4 @@
+export * from './bucket';
+export * from './keys';
+export * from './s3-client';
+export * from './storage';

@@ -1,0 +1,33 @@
+/**
+ * The S3 key layout, in one place. Every object Trainyard writes lives under one of these
+ * prefixes, so that IAM policies, lifecycle rules and `DELETE` can address a whole resource.
+ */
+export const prefixes = {
+  apiKeys: 'auth/api-keys/',
+  datasets: 'datasets/',
+  baseModels: 'base-models/',
+  jobs: 'jobs/',
+  models: 'models/',
+  idempotency: 'idempotency/',
+} as const;
+
+export const keys = {
+  apiKey: (keyId: string) => `${prefixes.apiKeys}${keyId}.json`,
+
+  dataset: (id: string) => `${prefixes.datasets}${id}/`,
+  datasetMeta: (id: string) => `${prefixes.datasets}${id}/dataset.json`,
+  datasetRaw: (id: string) => `${prefixes.datasets}${id}/raw/upload`,
+  datasetArtifact: (id: string, name: string) => `${prefixes.datasets}${id}/normalized/${name}`,
+
+  baseModel: (id: string) => `${prefixes.baseModels}${id}/`,
+
+  job: (id: string) => `${prefixes.jobs}${id}/`,
+  jobSpec: (id: string) => `${prefixes.jobs}${id}/spec.json`,
+  jobEvents: (id: string) => `${prefixes.jobs}${id}/events/`,
+
+  model: (id: string) => `${prefixes.models}${id}/`,
+  modelManifest: (id: string) => `${prefixes.models}${id}/manifest.json`,
+
+  idempotency: (scope: string, keyHash: string) =>
+    `${prefixes.idempotency}${scope}/${keyHash}.json`,
+} as const;
