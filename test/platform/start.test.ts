@@ -124,7 +124,7 @@ describe('npm start', () => {
       });
       expect(list.status).toBe(200);
       const names = ((await list.json()) as { data: { name: string }[] }).data.map((k) => k.name);
-      expect(names).toEqual(['local', 'survives-restart']);
+      expect(names.sort()).toEqual(['local', 'survives-restart']);
     } finally {
       await ctrlC(second);
     }
