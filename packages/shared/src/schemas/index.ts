@@ -1,2 +1,3 @@
 export * from './api-keys';
 export * from './common';
+export * from './datasets';

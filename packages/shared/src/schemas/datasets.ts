@@ -1,0 +1,170 @@
+import { z } from '@hono/zod-openapi';
+
+export const datasetTaskSchema = z
+  .enum(['image_classification', 'tabular_classification', 'tabular_regression', 'text_classification'])
+  .openapi('DatasetTask');
+export type DatasetTask = z.infer<typeof datasetTaskSchema>;
+
+export const datasetFormatSchema = z.enum(['image_folder_zip', 'csv', 'jsonl']).openapi('DatasetFormat');
+export type DatasetFormat = z.infer<typeof datasetFormatSchema>;
+
+export const datasetStatusSchema = z
+  .enum(['awaiting_upload', 'validating', 'ready', 'invalid'])
+  .openapi('DatasetStatus');
+export type DatasetStatus = z.infer<typeof datasetStatusSchema>;
+
+/** Which formats each task takes. */
+export const formatsForTask: Record<DatasetTask, readonly DatasetFormat[]> = {
+  image_classification: ['image_folder_zip'],
+  tabular_classification: ['csv'],
+  tabular_regression: ['csv'],
+  text_classification: ['jsonl'],
+};
+
+export const createDatasetSchema = z
+  .object({
+    name: z.string().min(1).max(200).openapi({ example: 'flowers' }),
+    task: datasetTaskSchema,
+    format: datasetFormatSchema,
+    label_column: z
+      .string()
+      .min(1)
+      .optional()
+      .openapi({ description: 'CSV only (required there): the column to predict' }),
+    size_bytes: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .openapi({ description: 'Size of the file to upload; large files get presigned multipart part URLs' }),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    const allowed = formatsForTask[value.task];
+    if (!allowed.includes(value.format)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['format'],
+        input: value.format,
+        message: `task ${value.task} takes format ${allowed.join(' or ')}`,
+      });
+    }
+    if (value.format === 'csv' && !value.label_column) {
+      ctx.addIssue({ code: 'custom', path: ['label_column'], message: 'required when format is csv' });
+    }
+    if (value.format !== 'csv' && value.label_column) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['label_column'],
+        input: value.label_column,
+        message: `only for format csv, not ${value.format}`,
+      });
+    }
+  })
+  .openapi('CreateDataset');
+export type CreateDataset = z.infer<typeof createDatasetSchema>;
+
+export const reportIssueSchema = z
+  .object({
+    code: z.string().openapi({ example: 'wrong_field_count' }),
+    message: z.string(),
+    where: z.string().optional().openapi({ example: 'line 17' }),
+  })
+  .openapi('DatasetReportIssue');
+export type ReportIssue = z.infer<typeof reportIssueSchema>;
+
+const numberSummary = z.object({ min: z.number(), max: z.number(), mean: z.number() });
+
+export const columnStatsSchema = z
+  .object({
+    name: z.string(),
+    type: z.enum(['numeric', 'categorical', 'empty']),
+    missing: z.number().int(),
+    distinct: z.number().int().openapi({ description: 'Distinct values seen (counted up to 1000)' }),
+    numeric: numberSummary.optional(),
+  })
+  .openapi('ColumnStats');
+export type ColumnStats = z.infer<typeof columnStatsSchema>;
+
+export const datasetStatsSchema = z
+  .object({
+    examples: z.number().int(),
+    classes: z.record(z.string(), z.number().int()).optional(),
+    label: numberSummary.optional().openapi({ description: 'Regression: the target column' }),
+    images: z
+      .object({
+        width: numberSummary,
+        height: numberSummary,
+        channels: z.record(z.string(), z.number().int()),
+        formats: z.record(z.string(), z.number().int()),
+      })
+      .optional(),
+    columns: z.array(columnStatsSchema).optional(),
+    text_length: numberSummary.optional().openapi({ description: 'Characters per text' }),
+    duplicates: z.number().int().optional(),
+    bytes: z.number().int(),
+  })
+  .openapi('DatasetStats');
+export type DatasetStats = z.infer<typeof datasetStatsSchema>;
+
+export const datasetReportSchema = z
+  .object({
+    errors: z.array(reportIssueSchema),
+    warnings: z.array(reportIssueSchema),
+    stats: datasetStatsSchema.nullable(),
+  })
+  .openapi('DatasetReport');
+export type DatasetReport = z.infer<typeof datasetReportSchema>;
+
+export const datasetUploadSchema = z
+  .discriminatedUnion('method', [
+    z.object({
+      method: z.literal('put'),
+      url: z.string().openapi({ description: 'Presigned: PUT the file here, no credentials needed' }),
+      expires_at: z.number().int(),
+    }),
+    z.object({
+      method: z.literal('multipart'),
+      upload_id: z.string(),
+      part_size: z.number().int(),
+      parts: z.array(z.object({ part_number: z.number().int(), url: z.string() })),
+      expires_at: z.number().int(),
+    }),
+  ])
+  .openapi('DatasetUpload');
+
+/** What the platform stores in `datasets/<id>/dataset.json`, and shows. */
+export const datasetSchema = z
+  .object({
+    id: z.string().openapi({ example: 'ds_0mfk2v8a3x7q1c9d0e2f4g' }),
+    object: z.literal('dataset'),
+    name: z.string(),
+    task: datasetTaskSchema,
+    format: datasetFormatSchema,
+    label_column: z.string().nullable(),
+    status: datasetStatusSchema,
+    created_at: z.number().int(),
+    updated_at: z.number().int(),
+    file: z.object({ bytes: z.number().int(), sha256: z.string().nullable() }).nullable(),
+    report: datasetReportSchema.nullable(),
+  })
+  .openapi('Dataset');
+export type Dataset = z.infer<typeof datasetSchema>;
+
+export const createdDatasetSchema = datasetSchema
+  .extend({
+    upload: datasetUploadSchema,
+    api_upload: z.object({ url: z.string(), max_bytes: z.number().int() }),
+  })
+  .openapi('CreatedDataset');
+
+export const completeDatasetSchema = z
+  .object({
+    parts: z
+      .array(z.object({ part_number: z.number().int().min(1).max(10000), etag: z.string().min(1) }))
+      .min(1)
+      .optional()
+      .openapi({ description: 'Multipart uploads: the ETag S3 returned for each part' }),
+  })
+  .strict()
+  .openapi('CompleteDataset');
