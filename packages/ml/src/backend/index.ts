@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './names';
+export * from './select-backend';
+export { loadWasm, type WasmInfo, type WasmOptions } from './wasm';
