@@ -1,8 +1,10 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { apiKeyAuth, createOpenApiApp } from '@trainyard/http';
+import { DatasetService } from '@trainyard/datasets';
+import { apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
 import type { ApiDeps } from './deps';
 import { registerApiKeys } from './routes/api-keys';
+import { registerDatasets } from './routes/datasets';
 import { registerHealth } from './routes/health';
 
 /** The management API: datasets, base models, fine-tuning jobs, models, API keys. */
@@ -27,6 +29,16 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Trainyard API' }));
 
   app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, scope: 'api' }));
+  app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api' }));
   registerApiKeys(app, deps);
+  registerDatasets(
+    app,
+    new DatasetService({
+      storage: deps.storage,
+      logger: deps.logger,
+      uploadMaxBytes: deps.config.uploadMaxBytes,
+      multipartThreshold: deps.config.multipartThresholdBytes,
+    }),
+  );
   return app;
 }

@@ -2,6 +2,7 @@ import './context';
 
 export * from './api-key-auth';
 export * from './error-handler';
+export * from './idempotency';
 export * from './openapi-app';
 export * from './request-context';
 export * from './validation-hook';

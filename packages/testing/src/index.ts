@@ -1,1 +1,2 @@
+export * from './data';
 export * from './s3';

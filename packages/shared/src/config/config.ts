@@ -40,6 +40,10 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Use this API key instead of generating one on first start. */
   TRAINYARD_API_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** Largest file `PUT /v1/datasets/{id}/file` takes; larger ones go to the presigned URL. */
+  API_UPLOAD_MAX_BYTES: positiveInt.default(32 * 1024 * 1024),
+  /** Announced dataset files larger than this get presigned multipart part URLs. */
+  API_MULTIPART_THRESHOLD_BYTES: positiveInt.default(64 * 1024 * 1024),
   LOCAL_MAX_CONCURRENT_JOBS: positiveInt.default(1),
   LOCAL_MAX_ATTEMPTS: positiveInt.default(3),
 });
@@ -70,6 +74,8 @@ export interface Config {
   readonly backend: Env['TFJS_BACKEND'];
   readonly logLevel: Env['LOG_LEVEL'];
   readonly apiKey: string | undefined;
+  readonly uploadMaxBytes: number;
+  readonly multipartThresholdBytes: number;
 }
 
 /**
@@ -131,6 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backend: e.TFJS_BACKEND,
     logLevel: e.LOG_LEVEL,
     apiKey: e.TRAINYARD_API_KEY,
+    uploadMaxBytes: e.API_UPLOAD_MAX_BYTES,
+    multipartThresholdBytes: e.API_MULTIPART_THRESHOLD_BYTES,
   };
 }
 

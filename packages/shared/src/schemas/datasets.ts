@@ -1,11 +1,18 @@
 import { z } from '@hono/zod-openapi';
 
 export const datasetTaskSchema = z
-  .enum(['image_classification', 'tabular_classification', 'tabular_regression', 'text_classification'])
+  .enum([
+    'image_classification',
+    'tabular_classification',
+    'tabular_regression',
+    'text_classification',
+  ])
   .openapi('DatasetTask');
 export type DatasetTask = z.infer<typeof datasetTaskSchema>;
 
-export const datasetFormatSchema = z.enum(['image_folder_zip', 'csv', 'jsonl']).openapi('DatasetFormat');
+export const datasetFormatSchema = z
+  .enum(['image_folder_zip', 'csv', 'jsonl'])
+  .openapi('DatasetFormat');
 export type DatasetFormat = z.infer<typeof datasetFormatSchema>;
 
 export const datasetStatusSchema = z
@@ -31,12 +38,9 @@ export const createDatasetSchema = z
       .min(1)
       .optional()
       .openapi({ description: 'CSV only (required there): the column to predict' }),
-    size_bytes: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .openapi({ description: 'Size of the file to upload; large files get presigned multipart part URLs' }),
+    size_bytes: z.number().int().positive().optional().openapi({
+      description: 'Size of the file to upload; large files get presigned multipart part URLs',
+    }),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -50,7 +54,11 @@ export const createDatasetSchema = z
       });
     }
     if (value.format === 'csv' && !value.label_column) {
-      ctx.addIssue({ code: 'custom', path: ['label_column'], message: 'required when format is csv' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['label_column'],
+        message: 'required when format is csv',
+      });
     }
     if (value.format !== 'csv' && value.label_column) {
       ctx.addIssue({
@@ -80,7 +88,10 @@ export const columnStatsSchema = z
     name: z.string(),
     type: z.enum(['numeric', 'categorical', 'empty']),
     missing: z.number().int(),
-    distinct: z.number().int().openapi({ description: 'Distinct values seen (counted up to 1000)' }),
+    distinct: z
+      .number()
+      .int()
+      .openapi({ description: 'Distinct values seen (counted up to 1000)' }),
     numeric: numberSummary.optional(),
   })
   .openapi('ColumnStats');
@@ -120,7 +131,9 @@ export const datasetUploadSchema = z
   .discriminatedUnion('method', [
     z.object({
       method: z.literal('put'),
-      url: z.string().openapi({ description: 'Presigned: PUT the file here, no credentials needed' }),
+      url: z
+        .string()
+        .openapi({ description: 'Presigned: PUT the file here, no credentials needed' }),
       expires_at: z.number().int(),
     }),
     z.object({
@@ -145,7 +158,10 @@ export const datasetSchema = z
     status: datasetStatusSchema,
     created_at: z.number().int(),
     updated_at: z.number().int(),
-    file: z.object({ bytes: z.number().int(), sha256: z.string().nullable() }).nullable(),
+    file: z
+      .object({ bytes: z.number().int(), etag: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'The uploaded file, once there is one' }),
     report: datasetReportSchema.nullable(),
   })
   .openapi('Dataset');

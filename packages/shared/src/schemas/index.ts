@@ -1,3 +1,4 @@
 export * from './api-keys';
 export * from './common';
+export * from './dataset-manifest';
 export * from './datasets';

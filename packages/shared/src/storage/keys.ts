@@ -17,7 +17,9 @@ export const keys = {
   dataset: (id: string) => `${prefixes.datasets}${id}/`,
   datasetMeta: (id: string) => `${prefixes.datasets}${id}/dataset.json`,
   datasetRaw: (id: string) => `${prefixes.datasets}${id}/raw/upload`,
+  datasetNormalized: (id: string) => `${prefixes.datasets}${id}/normalized/`,
   datasetArtifact: (id: string, name: string) => `${prefixes.datasets}${id}/normalized/${name}`,
+  datasetManifest: (id: string) => `${prefixes.datasets}${id}/normalized/manifest.json`,
 
   baseModel: (id: string) => `${prefixes.baseModels}${id}/`,
 

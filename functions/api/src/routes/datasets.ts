@@ -1,0 +1,162 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { DatasetService } from '@trainyard/datasets';
+import {
+  completeDatasetSchema,
+  createDatasetSchema,
+  createdDatasetSchema,
+  datasetSchema,
+  listOf,
+  listQuerySchema,
+} from '@trainyard/shared';
+import { errorResponses, security } from './errors';
+
+const tags = ['Datasets'];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const idParam = z.object({
+  id: z.string().min(1).openapi({ example: 'ds_0mfk2v8a3x7q1c9d0e2f4g' }),
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/datasets',
+  tags,
+  security,
+  summary: 'Create a dataset awaiting its file',
+  description:
+    'Returns presigned upload URLs: `upload.url` for one PUT, or `upload.parts` when `size_bytes` is over 64 MiB (multipart: PUT each part, then complete with the ETags). Small files may instead be PUT to `api_upload.url`. Accepts `Idempotency-Key`.',
+  request: {
+    body: { required: true, content: { 'application/json': { schema: createDatasetSchema } } },
+  },
+  responses: {
+    201: json(createdDatasetSchema, 'Created'),
+    400: errorResponses[400],
+    401: errorResponses[401],
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/datasets',
+  tags,
+  security,
+  summary: 'List datasets, oldest first',
+  request: { query: listQuerySchema },
+  responses: {
+    200: json(listOf(datasetSchema, 'DatasetList'), 'A page of datasets'),
+    401: errorResponses[401],
+  },
+});
+
+const show = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{id}',
+  tags,
+  security,
+  summary: 'Show a dataset with its validation report',
+  request: { params: idParam },
+  responses: {
+    200: json(datasetSchema, 'The dataset'),
+    401: errorResponses[401],
+    404: errorResponses[404],
+  },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/v1/datasets/{id}',
+  tags,
+  security,
+  summary: 'Delete a dataset and every object it has',
+  request: { params: idParam },
+  responses: {
+    200: json(
+      z.object({ id: z.string(), object: z.literal('dataset'), deleted: z.literal(true) }),
+      'Deleted',
+    ),
+    401: errorResponses[401],
+    404: errorResponses[404],
+  },
+});
+
+const upload = createRoute({
+  method: 'put',
+  path: '/v1/datasets/{id}/file',
+  tags,
+  security,
+  summary: 'Upload a small dataset file through the API',
+  description:
+    'The raw file is the body. Files over the cap (API_UPLOAD_MAX_BYTES, default 32 MiB) are refused with 413: use the presigned URL from POST /v1/datasets.',
+  request: {
+    params: idParam,
+    body: {
+      required: true,
+      content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+    },
+  },
+  responses: {
+    200: json(datasetSchema, 'Stored; call complete to validate'),
+    401: errorResponses[401],
+    404: errorResponses[404],
+    409: errorResponses[409],
+    413: errorResponses[413],
+  },
+});
+
+const complete = createRoute({
+  method: 'post',
+  path: '/v1/datasets/{id}/complete',
+  tags,
+  security,
+  summary: 'Validate the uploaded file',
+  description:
+    'Status goes `validating` → `ready` or `invalid` with a report. Answers 200 when validation ended within about 20 s, else 202 with status `validating` (poll GET). For multipart uploads pass the parts.',
+  request: {
+    params: idParam,
+    body: { required: false, content: { 'application/json': { schema: completeDatasetSchema } } },
+  },
+  responses: {
+    200: json(datasetSchema, 'Validated: status ready or invalid'),
+    202: json(datasetSchema, 'Still validating'),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    404: errorResponses[404],
+    409: errorResponses[409],
+  },
+});
+
+export function registerDatasets(app: OpenAPIHono, datasets: DatasetService): void {
+  app.openapi(create, async (c) => {
+    const { dataset, upload } = await datasets.create(c.req.valid('json'));
+    const { uploadMaxBytes } = datasets.options;
+    const url = new URL(`/v1/datasets/${dataset.id}/file`, c.req.url).toString();
+    return c.json({ ...dataset, upload, api_upload: { url, max_bytes: uploadMaxBytes } }, 201);
+  });
+
+  app.openapi(list, async (c) => {
+    const { limit, after } = c.req.valid('query');
+    return c.json(await datasets.list(limit, after), 200);
+  });
+
+  app.openapi(show, async (c) => c.json(await datasets.get(c.req.valid('param').id), 200));
+
+  app.openapi(remove, async (c) => c.json(await datasets.delete(c.req.valid('param').id), 200));
+
+  app.openapi(upload, async (c) => {
+    const length = c.req.header('content-length');
+    const dataset = await datasets.uploadThroughApi(
+      c.req.valid('param').id,
+      c.req.raw.body,
+      length === undefined ? undefined : Number(length),
+    );
+    return c.json(dataset, 200);
+  });
+
+  app.openapi(complete, async (c) => {
+    const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
+    const dataset = await datasets.complete(c.req.valid('param').id, body.parts);
+    return dataset.status === 'validating' ? c.json(dataset, 202) : c.json(dataset, 200);
+  });
+}

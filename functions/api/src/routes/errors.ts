@@ -1,0 +1,17 @@
+import { errorBodySchema } from '@trainyard/shared';
+
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorBodySchema } },
+});
+
+/** The error answers routes document, by status. */
+export const errorResponses = {
+  400: error('Invalid request: `param` names the field'),
+  401: error('Missing or invalid API key'),
+  404: error('No such resource'),
+  409: error('Conflicts with the current state'),
+  413: error('Body too large'),
+} as const;
+
+export const security = [{ bearerAuth: [] }];

@@ -1,0 +1,28 @@
+/** Cells that mean "no value", as spreadsheets and pandas write them. */
+const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '-']);
+
+export function isMissing(cell: string): boolean {
+  return MISSING.has(cell.trim().toLowerCase());
+}
+
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The finite number a cell holds, or undefined (`1e400`, `Infinity` and `0x10` are not numbers here). */
+export function parseNumber(cell: string): number | undefined {
+  const text = cell.trim();
+  if (!NUMBER.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * A cell made safe to re-emit in a CSV that a spreadsheet may open: values starting with
+ * `= + - @`, a tab or a carriage return are prefixed with `'` so they are never run as formulas
+ * (OWASP "CSV injection"), then quoted as RFC 4180 requires.
+ */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

@@ -1,0 +1,4 @@
+export * from './csv-values';
+export * from './limits';
+export * from './service';
+export * from './validate';

@@ -1,0 +1,324 @@
+import { Readable, Transform } from 'node:stream';
+import {
+  ConflictError,
+  type CreateDataset,
+  type Dataset,
+  keys,
+  type Logger,
+  NotFoundError,
+  newId,
+  PayloadTooLargeError,
+  prefixes,
+  type Storage,
+  unixSeconds,
+  ValidationError,
+} from '@trainyard/shared';
+import { z } from 'zod';
+import { defaultLimits, type Limits } from './limits';
+import { validateDataset } from './validate';
+
+export interface DatasetServiceOptions {
+  readonly storage: Storage;
+  readonly logger: Logger;
+  /** Largest file `PUT /v1/datasets/{id}/file` takes. */
+  readonly uploadMaxBytes: number;
+  /** Files announced larger than this get presigned multipart part URLs. Default 64 MiB. */
+  readonly multipartThreshold?: number;
+  /** Lifetime of presigned URLs, seconds. Default 1 hour. */
+  readonly presignSeconds?: number;
+  readonly limits?: Limits;
+  /** How long `complete` waits for validation before answering `validating`. Default 20 s. */
+  readonly waitMs?: number;
+}
+
+/** A `validating` status older than this belongs to a process that died: `complete` may restart it. */
+const STALE_VALIDATION_S = 15 * 60;
+const MIN_PART = 8 * 1024 * 1024;
+
+const uploadStateSchema = z.object({ upload_id: z.string(), part_size: z.number().int() });
+const datasetRecordSchema = z.custom<Dataset>(
+  (v) => typeof v === 'object' && v !== null && 'id' in v,
+);
+
+function notFound(id: string): NotFoundError {
+  return new NotFoundError(`No dataset with id ${JSON.stringify(id)}`, {
+    param: 'id',
+    code: 'dataset_not_found',
+  });
+}
+
+/** Counts bytes through a stream and stops it past `max`, so an oversized body is never stored. */
+function capBytes(max: number, message: (seen: number) => string): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > max) done(new PayloadTooLargeError(message(seen)));
+      else done(null, chunk);
+    },
+  });
+}
+
+/** The dataset lifecycle: create, upload (three routes), validate, show, list, delete. */
+export class DatasetService {
+  private readonly storage: Storage;
+  private readonly running = new Map<string, Promise<Dataset>>();
+
+  constructor(readonly options: DatasetServiceOptions) {
+    this.storage = options.storage;
+  }
+
+  /** Creates a dataset awaiting its file, with presigned upload URLs. */
+  async create(input: CreateDataset) {
+    const now = unixSeconds();
+    const dataset: Dataset = {
+      id: newId('ds'),
+      object: 'dataset',
+      name: input.name,
+      task: input.task,
+      format: input.format,
+      label_column: input.label_column ?? null,
+      status: 'awaiting_upload',
+      created_at: now,
+      updated_at: now,
+      file: null,
+      report: null,
+    };
+    await this.storage.putJson(keys.datasetMeta(dataset.id), dataset);
+    return { dataset, upload: await this.presign(dataset.id, input.size_bytes) };
+  }
+
+  private async presign(id: string, size: number | undefined) {
+    const expiresIn = this.options.presignSeconds ?? 3600;
+    const expires_at = unixSeconds() + expiresIn;
+    const key = keys.datasetRaw(id);
+    if (size === undefined || size <= (this.options.multipartThreshold ?? 64 * 1024 * 1024)) {
+      return {
+        method: 'put' as const,
+        url: await this.storage.presignPut(key, { expiresIn }),
+        expires_at,
+      };
+    }
+    const partSize = Math.max(MIN_PART, Math.ceil(size / 10_000));
+    const count = Math.ceil(size / partSize);
+    const uploadId = await this.storage.createMultipartUpload(key);
+    await this.storage.putJson(`${keys.dataset(id)}upload.json`, {
+      upload_id: uploadId,
+      part_size: partSize,
+    });
+    const parts = [];
+    for (let n = 1; n <= count; n++) {
+      parts.push({
+        part_number: n,
+        url: await this.storage.presignUploadPart(key, uploadId, n, { expiresIn }),
+      });
+    }
+    return {
+      method: 'multipart' as const,
+      upload_id: uploadId,
+      part_size: partSize,
+      parts,
+      expires_at,
+    };
+  }
+
+  async get(id: string): Promise<Dataset> {
+    if (!/^ds_[0-9a-z]+$/.test(id)) throw notFound(id);
+    const dataset = await this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema);
+    if (!dataset) throw notFound(id);
+    return dataset;
+  }
+
+  /** Oldest first; `after` is the last id of the previous page. */
+  async list(limit: number, after?: string) {
+    const page = await this.storage.listPage(prefixes.datasets, {
+      delimiter: '/',
+      limit,
+      ...(after ? { startAfter: `${keys.dataset(after)}~` } : {}),
+    });
+    // Some servers do not count common prefixes against MaxKeys: cut the page here too.
+    const ids = page.prefixes.slice(0, limit).map((p) => p.slice(prefixes.datasets.length, -1));
+    const data = (
+      await Promise.all(
+        ids.map((id) => this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema)),
+      )
+    ).filter((d): d is Dataset => d !== undefined);
+    return {
+      data,
+      has_more: page.prefixes.length > limit || page.nextToken !== undefined,
+      last_id: ids.at(-1) ?? null,
+    };
+  }
+
+  private assertUploadable(dataset: Dataset): void {
+    if (dataset.status === 'ready') {
+      throw new ConflictError(
+        `Dataset ${dataset.id} is ready and immutable; create a new dataset for new data`,
+        {
+          code: 'dataset_immutable',
+        },
+      );
+    }
+    if (dataset.status === 'validating' && !this.isStale(dataset)) {
+      throw new ConflictError(
+        `Dataset ${dataset.id} is being validated; wait until it is ready or invalid`,
+        {
+          code: 'validation_in_progress',
+        },
+      );
+    }
+  }
+
+  private isStale(dataset: Dataset): boolean {
+    return !this.running.has(dataset.id) && unixSeconds() - dataset.updated_at > STALE_VALIDATION_S;
+  }
+
+  private async save(dataset: Dataset, changes: Partial<Dataset>): Promise<Dataset> {
+    const next = { ...dataset, ...changes, updated_at: unixSeconds() };
+    await this.storage.putJson(keys.datasetMeta(dataset.id), next);
+    return next;
+  }
+
+  /**
+   * The small-file route: streams the request body to S3, refusing (413, nothing stored) a body
+   * over the cap, whether or not it announced its length.
+   */
+  async uploadThroughApi(
+    id: string,
+    body: ReadableStream<Uint8Array> | null,
+    contentLength?: number,
+  ): Promise<Dataset> {
+    const dataset = await this.get(id);
+    this.assertUploadable(dataset);
+    const max = this.options.uploadMaxBytes;
+    const tooLarge = (n: number) =>
+      `The file is ${contentLength ?? `over ${n}`} bytes; PUT /v1/datasets/{id}/file takes at most ${max} bytes. ` +
+      'Upload larger files to the presigned URL returned by POST /v1/datasets (upload.url, or upload.parts with size_bytes for multipart)';
+    if (contentLength !== undefined && contentLength > max)
+      throw new PayloadTooLargeError(tooLarge(contentLength));
+    if (!body)
+      throw new ValidationError(
+        'The request has no body; expected the dataset file as the raw body',
+        { param: 'body' },
+      );
+    // S3 writes are atomic (a PUT, or a multipart upload that is aborted on error): a refused
+    // body never replaces the file that was there.
+    const capped = Readable.fromWeb(
+      body as import('node:stream/web').ReadableStream<Uint8Array>,
+    ).pipe(capBytes(max, tooLarge));
+    await this.storage.upload(keys.datasetRaw(id), capped);
+    const head = await this.storage.head(keys.datasetRaw(id));
+    return this.save(dataset, {
+      status: 'awaiting_upload',
+      report: null,
+      file: { bytes: head!.size, etag: head!.etag ?? null },
+    });
+  }
+
+  /**
+   * Checks the uploaded file (completing a multipart upload first when `parts` are given) and
+   * validates it. Answers once validation ends, or with status `validating` after `waitMs`.
+   */
+  async complete(
+    id: string,
+    parts?: Array<{ part_number: number; etag: string }>,
+  ): Promise<Dataset> {
+    const dataset = await this.get(id);
+    if (dataset.status === 'ready') return dataset;
+    this.assertUploadable(dataset);
+    const raw = keys.datasetRaw(id);
+    if (parts) {
+      const state = await this.storage.tryGetJson(
+        `${keys.dataset(id)}upload.json`,
+        uploadStateSchema,
+      );
+      if (!state) {
+        throw new ValidationError(
+          'parts were given but this dataset has no multipart upload; omit parts for single PUT uploads',
+          {
+            param: 'parts',
+          },
+        );
+      }
+      try {
+        await this.storage.completeMultipartUpload(
+          raw,
+          state.upload_id,
+          parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })),
+        );
+      } catch (error) {
+        throw new ValidationError(
+          `The multipart upload could not be completed (${(error as Error).name}); expected each part's number and the ETag S3 returned for it`,
+          { param: 'parts', cause: error },
+        );
+      }
+      await this.storage.delete(`${keys.dataset(id)}upload.json`);
+    }
+    const head = await this.storage.head(raw);
+    if (!head) {
+      throw new ConflictError(
+        `Dataset ${id} has no file yet: PUT it to upload.url (or /v1/datasets/${id}/file) first, then call complete`,
+        { code: 'file_missing' },
+      );
+    }
+    const validating = await this.save(dataset, {
+      status: 'validating',
+      report: null,
+      file: { bytes: head.size, etag: head.etag ?? null },
+    });
+    const run = this.validate(validating, head.size);
+    this.running.set(id, run);
+    run.finally(() => this.running.delete(id)).catch(() => {});
+    const waitMs = this.options.waitMs ?? 20_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Dataset>((resolve) => {
+      timer = setTimeout(() => resolve(validating), waitMs);
+    });
+    return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private async validate(dataset: Dataset, size: number): Promise<Dataset> {
+    try {
+      const outcome = await validateDataset(
+        this.storage,
+        dataset,
+        size,
+        this.options.limits ?? defaultLimits,
+      );
+      return await this.save(dataset, { status: outcome.status, report: outcome.report });
+    } catch (error) {
+      this.options.logger.error({ err: error, dataset: dataset.id }, 'dataset validation failed');
+      return this.save(dataset, {
+        status: 'invalid',
+        report: {
+          errors: [
+            {
+              code: 'validation_failed',
+              message: `Validation stopped unexpectedly (${(error as Error).message}); call complete again to retry`,
+            },
+          ],
+          warnings: [],
+          stats: null,
+        },
+      });
+    }
+  }
+
+  /** Resolves when a validation started by this process ends (tests, graceful shutdown). */
+  async settled(id: string): Promise<void> {
+    await this.running.get(id);
+  }
+
+  /** Removes every object of the dataset. */
+  async delete(id: string): Promise<{ id: string; object: 'dataset'; deleted: true }> {
+    await this.get(id);
+    const state = await this.storage.tryGetJson(
+      `${keys.dataset(id)}upload.json`,
+      uploadStateSchema,
+    );
+    if (state)
+      await this.storage.abortMultipartUpload(keys.datasetRaw(id), state.upload_id).catch(() => {});
+    await this.storage.deletePrefix(keys.dataset(id));
+    return { id, object: 'dataset', deleted: true };
+  }
+}

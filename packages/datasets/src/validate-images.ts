@@ -1,0 +1,338 @@
+import { keys } from '@trainyard/shared';
+import sharp, { type Metadata } from 'sharp';
+import type yauzl from 'yauzl';
+import { checkClasses } from './class-checks';
+import { DuplicateCounter } from './duplicates';
+import { namedLikeImage, sniffImage, sniffOtherImage } from './image-sniff';
+import { FatalDatasetError } from './report';
+import { entryName, isSymlink, openZip, readEntry, S3ZipReader, zipEntries } from './s3-zip-reader';
+import { ShardWriter } from './shard-writer';
+import { Summary, sortedCounts } from './summary';
+import type { ValidationContext, ValidationResult } from './validation';
+
+/** Sides above this many pixels get a "very large image" warning (training resizes them anyway). */
+const LARGE_SIDE = 4096;
+const ZIP_MAGIC = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('PK\x05\x06', 'latin1')];
+
+/** Files every zip tool adds that are not examples: skipped, and counted in one warning. */
+function isSystemFile(path: string): boolean {
+  const parts = path.split('/');
+  const base = parts.at(-1) ?? '';
+  return (
+    parts[0] === '__MACOSX' ||
+    parts.some((p) => p.startsWith('.')) ||
+    /^(thumbs\.db|desktop\.ini)$/i.test(base)
+  );
+}
+
+/** Rejects names that could escape a folder if anyone extracted the archive. */
+function checkPath(name: string): string {
+  const path = name.replace(/\\/g, '/');
+  if (path.startsWith('/') || /^[a-zA-Z]:/.test(path)) {
+    throw new FatalDatasetError(
+      'zip_unsafe_path',
+      `Entry ${JSON.stringify(name)} has an absolute path; expected paths relative to the archive`,
+      name,
+    );
+  }
+  if (path.split('/').includes('..')) {
+    throw new FatalDatasetError(
+      'zip_unsafe_path',
+      `Entry ${JSON.stringify(name)} climbs out of the archive with ".."; expected paths inside it`,
+      name,
+    );
+  }
+  return path;
+}
+
+/** Pass 1, over the central directory only: safety checks and the class folders. */
+async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
+  const { limits } = ctx;
+  if (zip.entryCount > limits.zipEntries) {
+    throw new FatalDatasetError(
+      'zip_too_many_entries',
+      `The archive has ${zip.entryCount} entries; at most ${limits.zipEntries} are accepted`,
+    );
+  }
+  let total = 0;
+  const tops = new Set<string>();
+  let filesAtTop = 0;
+  for await (const entry of zipEntries(zip)) {
+    const name = entryName(entry);
+    const path = checkPath(name);
+    if (isSymlink(entry)) {
+      throw new FatalDatasetError(
+        'zip_symlink',
+        `Entry ${JSON.stringify(name)} is a symbolic link; expected regular files only`,
+        name,
+      );
+    }
+    total += entry.uncompressedSize;
+    if (total > limits.zipTotalBytes) {
+      throw new FatalDatasetError(
+        'zip_too_large',
+        `The archive expands to more than ${limits.zipTotalBytes} bytes; that is the cap`,
+      );
+    }
+    if (
+      entry.uncompressedSize > 1024 * 1024 &&
+      entry.uncompressedSize / Math.max(1, entry.compressedSize) > limits.zipRatio
+    ) {
+      throw new FatalDatasetError(
+        'zip_bomb',
+        `Entry ${JSON.stringify(name)} expands ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))}× (${entry.uncompressedSize} bytes); at most ${limits.zipRatio}× is accepted`,
+        name,
+      );
+    }
+    if (path.endsWith('/') || isSystemFile(path)) continue;
+    const parts = path.split('/');
+    if (parts.length === 1) filesAtTop++;
+    else tops.add(parts[0]!);
+  }
+  if (total > 1024 * 1024 && total / Math.max(1, size) > limits.zipRatio) {
+    throw new FatalDatasetError(
+      'zip_bomb',
+      `The archive expands ${Math.round(total / size)}× to ${total} bytes; at most ${limits.zipRatio}× is accepted`,
+    );
+  }
+  // A zip of one folder that holds the class folders (`flowers/daisy/…`): look inside it.
+  const root = tops.size === 1 && filesAtTop === 0 ? `${[...tops][0]}/` : '';
+  return { root };
+}
+
+interface ImageInfo {
+  format: string;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** Header first (pixel cap before any decoding), then a full decode to prove the file is whole. */
+async function inspect(
+  ctx: ValidationContext,
+  bytes: Buffer,
+  where: string,
+): Promise<ImageInfo | undefined> {
+  const { report, limits } = ctx;
+  const format = sniffImage(bytes);
+  if (!format) {
+    const other = sniffOtherImage(bytes);
+    if (other)
+      report.error(
+        'unsupported_image_format',
+        `${where} is a ${other} image; expected PNG, JPEG or WebP`,
+        where,
+      );
+    else if (namedLikeImage(where))
+      report.error(
+        'not_an_image',
+        `${where} is named like an image but its bytes are not PNG, JPEG or WebP`,
+        where,
+      );
+    else
+      report.warn(
+        'not_an_image',
+        `${where} is not an image (PNG, JPEG or WebP) and was skipped`,
+        where,
+      );
+    return undefined;
+  }
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    report.error(
+      'unreadable_image',
+      `${where} looks like ${format.toUpperCase()} but its header cannot be read`,
+      where,
+    );
+    return undefined;
+  }
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (width * height > limits.imagePixels) {
+    report.error(
+      'image_too_many_pixels',
+      `${where} declares ${width}×${height} pixels; at most ${limits.imagePixels} pixels are accepted`,
+      where,
+    );
+    return undefined;
+  }
+  try {
+    await sharp(bytes, { limitInputPixels: limits.imagePixels, failOn: 'error' })
+      .resize(8, 8, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+  } catch {
+    report.error(
+      'unreadable_image',
+      `${where} is a ${format.toUpperCase()} that cannot be decoded (truncated or corrupt)`,
+      where,
+    );
+    return undefined;
+  }
+  if (width > LARGE_SIDE || height > LARGE_SIDE) {
+    report.warn(
+      'large_image',
+      `${where} is ${width}×${height}; images are resized for training, so smaller files upload and train faster`,
+      where,
+    );
+  }
+  return { format, width, height, channels: meta.channels ?? 0 };
+}
+
+/**
+ * `image_folder_zip`: top folders are class names. Reads the zip in S3 by ranges (never the whole
+ * file), checks every entry, decodes every image once, and writes shards of the images' original
+ * bytes with an index, for training.
+ */
+export async function validateImages(ctx: ValidationContext): Promise<ValidationResult> {
+  const { storage, dataset, report, limits, size } = ctx;
+  const rawKey = keys.datasetRaw(dataset.id);
+  const reader = new S3ZipReader(storage, rawKey, size);
+  const head = await reader.readRange(0, Math.min(4, size));
+  if (!ZIP_MAGIC.some((m) => head.equals(m))) {
+    throw new FatalDatasetError(
+      'not_a_zip',
+      `The file is not a zip archive (it starts with 0x${head.toString('hex')}); expected format image_folder_zip`,
+    );
+  }
+  const open = async () => {
+    try {
+      return await openZip(reader, size);
+    } catch (error) {
+      throw new FatalDatasetError(
+        'zip_corrupt',
+        `The zip archive cannot be read: ${(error as Error).message}`,
+      );
+    }
+  };
+
+  const first = await open();
+  const { root } = await scan(ctx, first, size).finally(() => first.close());
+
+  const zip = await open();
+  const shards = new ShardWriter(
+    storage,
+    keys.datasetNormalized(dataset.id),
+    'images',
+    'bin',
+    limits.shardBytes,
+  );
+  const indexes: number[][][] = [];
+  let index: number[][] = [];
+  const classOf = new Map<string, number>();
+  const classes = new Map<string, number>();
+  const width = new Summary();
+  const height = new Summary();
+  const channels = new Map<string, number>();
+  const formats = new Map<string, number>();
+  const duplicates = new DuplicateCounter();
+  let ignored = 0;
+  try {
+    for await (const entry of zipEntries(zip)) {
+      const path = entryName(entry).replace(/\\/g, '/');
+      if (path.endsWith('/')) continue;
+      if (isSystemFile(path)) {
+        ignored++;
+        continue;
+      }
+      const inner = path.startsWith(root) ? path.slice(root.length) : path;
+      const slash = inner.indexOf('/');
+      if (slash <= 0) {
+        report.warn(
+          'file_outside_class_folder',
+          `${path} is not inside a class folder and was skipped`,
+          path,
+        );
+        continue;
+      }
+      const label = inner.slice(0, slash);
+      if (entry.uncompressedSize > limits.imageBytes) {
+        report.error(
+          'image_too_large',
+          `${path} is ${entry.uncompressedSize} bytes; at most ${limits.imageBytes} are accepted per image`,
+          path,
+        );
+        continue;
+      }
+      let bytes: Buffer;
+      try {
+        bytes = await readEntry(zip, entry);
+      } catch (error) {
+        throw new FatalDatasetError(
+          'zip_corrupt',
+          `Entry ${path} cannot be read: ${(error as Error).message}`,
+          path,
+        );
+      }
+      const info = await inspect(ctx, bytes, path);
+      if (!info) continue;
+      if (duplicates.add(bytes))
+        report.warn('duplicate', `${path} is an exact copy of an earlier image`, path);
+
+      if (!classOf.has(label)) classOf.set(label, classOf.size);
+      classes.set(label, (classes.get(label) ?? 0) + 1);
+      width.add(info.width);
+      height.add(info.height);
+      channels.set(String(info.channels), (channels.get(String(info.channels)) ?? 0) + 1);
+      formats.set(info.format, (formats.get(info.format) ?? 0) + 1);
+
+      const shardBefore = shards.shardIndex;
+      await shards.reserve(bytes.length);
+      if (shards.shardIndex !== shardBefore) {
+        indexes.push(index);
+        index = [];
+      }
+      index.push([
+        shards.offset,
+        bytes.length,
+        classOf.get(label)!,
+        info.width,
+        info.height,
+        info.channels,
+      ]);
+      await shards.append(bytes);
+    }
+  } finally {
+    zip.close();
+  }
+  await shards.flush();
+  if (index.length) indexes.push(index);
+  if (ignored)
+    report.warn(
+      'ignored_files',
+      `${ignored} system file${ignored === 1 ? '' : 's'} (__MACOSX, dot files, Thumbs.db) skipped`,
+    );
+
+  checkClasses(classes, report);
+  const examples = [...classes.values()].reduce((a, b) => a + b, 0);
+  const stats = {
+    examples,
+    classes: sortedCounts(classes),
+    images: {
+      width: width.toJSON(),
+      height: height.toJSON(),
+      channels: sortedCounts(channels),
+      formats: sortedCounts(formats),
+    },
+    duplicates: duplicates.duplicates,
+    bytes: size,
+  };
+  if (report.hasErrors) return { stats, manifest: undefined };
+
+  // Class indices in the manifest follow sorted class names; remap what the shards recorded.
+  const sorted = [...classes.keys()].sort();
+  const remap = new Map([...classOf].map(([name, i]) => [i, sorted.indexOf(name)]));
+  const imageShards = [];
+  for (const [i, shard] of shards.shards.entries()) {
+    const entries = indexes[i]!.map(([o, l, c, w, h, ch]) => [o!, l!, remap.get(c!)!, w!, h!, ch!]);
+    const indexKey = shard.key.replace(/\.bin$/, '.index.json');
+    await storage.putJson(indexKey, entries);
+    imageShards.push({ ...shard, index: indexKey });
+  }
+  return {
+    stats,
+    manifest: { version: 1, kind: 'images', examples, classes: sorted, shards: imageShards },
+  };
+}

@@ -1,0 +1,110 @@
+import { keys } from '@trainyard/shared';
+import { checkClasses } from './class-checks';
+import { DuplicateCounter } from './duplicates';
+import { utf8Lines } from './lines';
+import { ShardWriter } from './shard-writer';
+import { Summary } from './summary';
+import type { ValidationContext, ValidationResult } from './validation';
+
+/** Texts shorter than this (trimmed) get a "near-empty" warning. */
+const NEAR_EMPTY = 3;
+
+/**
+ * `jsonl` for text classification: one `{"text": …, "label": …}` object a line. Streams the file
+ * line by line; every problem names its line.
+ */
+export async function validateJsonl(ctx: ValidationContext): Promise<ValidationResult> {
+  const { storage, dataset, report, limits, size } = ctx;
+  const source = await storage.getStream(keys.datasetRaw(dataset.id));
+  const shards = new ShardWriter(
+    storage,
+    keys.datasetNormalized(dataset.id),
+    'texts',
+    'jsonl',
+    limits.shardBytes,
+    'application/x-ndjson',
+  );
+  const classes = new Map<string, number>();
+  const lengths = new Summary();
+  const duplicates = new DuplicateCounter();
+  for await (const { text: raw, line } of utf8Lines(source, limits.lineChars)) {
+    const where = `line ${line}`;
+    if (!raw.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      report.error(
+        'invalid_json',
+        `${where}: not valid JSON (${(error as Error).message}); expected {"text": "...", "label": "..."}`,
+        where,
+      );
+      continue;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      report.error(
+        'invalid_record',
+        `${where}: expected an object {"text": "...", "label": "..."}; received ${Array.isArray(value) ? 'an array' : typeof value}`,
+        where,
+      );
+      continue;
+    }
+    const { text, label } = value as { text?: unknown; label?: unknown };
+    if (typeof text !== 'string') {
+      report.error(
+        'missing_text',
+        `${where}: "text" must be a string; received ${text === undefined ? 'nothing' : typeof text}`,
+        where,
+      );
+      continue;
+    }
+    const name =
+      typeof label === 'number' && Number.isFinite(label)
+        ? String(label)
+        : typeof label === 'string'
+          ? label.trim()
+          : '';
+    if (!name) {
+      report.error(
+        'empty_label',
+        `${where}: "label" must be a non-empty string or a number; received ${JSON.stringify(label ?? null)}`,
+        where,
+      );
+      continue;
+    }
+    if (text.trim().length < NEAR_EMPTY) {
+      report.warn(
+        'near_empty_text',
+        `${where}: the text has ${text.trim().length} characters${text.trim() ? '' : ' and was skipped'}`,
+        where,
+      );
+      if (!text.trim()) continue;
+    }
+    if (duplicates.add(`${name}\u0000${text}`))
+      report.warn('duplicate', `${where} repeats an earlier example exactly`, where);
+    classes.set(name, (classes.get(name) ?? 0) + 1);
+    lengths.add(text.length);
+    await shards.append(`${JSON.stringify({ text, label: name })}\n`);
+  }
+  await shards.flush();
+  checkClasses(classes, report);
+  const examples = lengths.count;
+  const stats = {
+    examples,
+    classes: Object.fromEntries([...classes].sort(([a], [b]) => a.localeCompare(b))),
+    text_length: lengths.toJSON(),
+    duplicates: duplicates.duplicates,
+    bytes: size,
+  };
+  if (report.hasErrors) return { stats, manifest: undefined };
+  return {
+    stats,
+    manifest: {
+      version: 1,
+      kind: 'texts',
+      examples,
+      classes: [...classes.keys()].sort(),
+      shards: shards.shards,
+    },
+  };
+}

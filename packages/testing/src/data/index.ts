@@ -1,0 +1,4 @@
+export * from './mnist';
+export * from './spam';
+export * from './tables';
+export * from './zip';
