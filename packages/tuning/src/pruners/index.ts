@@ -1,0 +1,5 @@
+export * from './asha';
+export * from './hyperband';
+export * from './median';
+export * from './none';
+export * from './pruner';

@@ -1,0 +1,4 @@
+export * from './grid';
+export * from './random';
+export * from './sampler';
+export * from './tpe';
