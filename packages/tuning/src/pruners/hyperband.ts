@@ -19,7 +19,8 @@ export interface HyperbandPrunerArgs {
  * alone has to guess how early a trial can be judged; Hyperband hedges by running brackets
  * `0 … floor(log_η(max/min))`, bracket `b` skipping its `b` lowest rungs. Each trial joins one
  * bracket, chosen from its number by a hash weighted by the brackets' trial budgets
- * `ceil(B·η^s/(s+1))`, and competes only with the trials of its bracket.
+ * `ceil(B·η^s/(s+1))`, and competes only with the trials of its bracket. A trial that reached
+ * `maxResource` steps is never pruned.
  */
 export class HyperbandPruner implements Pruner {
   readonly name = 'hyperband';
@@ -27,6 +28,7 @@ export class HyperbandPruner implements Pruner {
   readonly brackets: readonly AshaPruner[];
   private readonly budgets: readonly number[];
   private readonly totalBudget: number;
+  private readonly maxResource: number;
 
   constructor(args: HyperbandPrunerArgs) {
     const { minResource = 1, maxResource, reductionFactor = 3, bootstrapCount = 0 } = args;
@@ -35,6 +37,7 @@ export class HyperbandPruner implements Pruner {
         `maxResource ${maxResource} must be at least minResource ${minResource}`,
       );
     }
+    this.maxResource = maxResource;
     // floor(log_η(max/min)) + 1, counted in integers to avoid log rounding at exact powers.
     let count = 1;
     while (minResource * reductionFactor ** count <= maxResource) count++;
@@ -61,6 +64,10 @@ export class HyperbandPruner implements Pruner {
   }
 
   shouldPrune(context: PruneContext): boolean {
+    // Unlike Optuna, never judge at the last step: the most patient bracket's top rung is
+    // maxResource itself, and stopping a trial there saves nothing but loses its result.
+    const steps = Object.keys(context.trial.intermediate).map(Number);
+    if (steps.length > 0 && Math.max(...steps) >= this.maxResource) return false;
     const bracket = this.bracketOf(context.trial.number);
     const peers = context.trials.filter((t) => this.bracketOf(t.number) === bracket);
     return this.brackets[bracket]!.judge(context, peers);
