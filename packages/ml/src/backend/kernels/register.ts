@@ -3,6 +3,10 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input';
+import { maxPoolGradConfig } from './max-pool-grad';
+import { meanConfig } from './mean';
+import { sumConfig } from './sum';
+import { tileConfig } from './tile';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { rememberOriginal } from './wasm-ops';
 
@@ -13,6 +17,10 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   depthwiseConv2dBackpropFilterConfig,
   depthwiseConv2dBackpropInputConfig,
   unsortedSegmentSumConfig,
+  tileConfig,
+  maxPoolGradConfig,
+  sumConfig,
+  meanConfig,
 ];
 
 let registered = false;
@@ -25,11 +33,14 @@ let registered = false;
 export function registerWasmKernels(): void {
   if (registered) return;
   for (const config of WASM_KERNELS) {
-    if (getKernel(config.kernelName, 'wasm')) {
+    const original = getKernel(config.kernelName, 'wasm');
+    if (original) {
       rememberOriginal(config.kernelName);
       unregisterKernel(config.kernelName, 'wasm');
     }
-    registerKernel(config);
+    // Ours falls back to the original for cases it does not cover; the original binds its wasm
+    // function in its setupFunc, which must therefore still run.
+    registerKernel(original?.setupFunc ? { ...config, setupFunc: original.setupFunc } : config);
   }
   registered = true;
 }

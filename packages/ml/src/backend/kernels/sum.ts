@@ -1,0 +1,23 @@
+import { type KernelConfig, Sum, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { leadingAxesCount, sumLeadingAxes } from './leading-axes-sum';
+import { originalKernelFunc } from './wasm-ops';
+
+/** Sum: over leading axes without the transpose tfjs-backend-wasm makes (see leading-axes-sum). */
+export function sum(args: {
+  inputs: { x: TensorInfo };
+  backend: BackendWasm;
+  attrs: SumAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const k = leadingAxesCount(inputs.x, attrs.axis);
+  if (k === 0 || inputs.x.dtype === 'string')
+    return originalKernelFunc(Sum)(args as never) as TensorInfo;
+  return sumLeadingAxes(backend, inputs.x, k, attrs.keepDims);
+}
+
+export const sumConfig: KernelConfig = {
+  kernelName: Sum,
+  backendName: 'wasm',
+  kernelFunc: sum as unknown as KernelConfig['kernelFunc'],
+};
