@@ -32,5 +32,5 @@ export const defaultLimits: Limits = {
   lineChars: 1024 ** 2,
   columns: 2_000,
   issuesPerCode: 20,
-  shardBytes: 32 * 1024 ** 2,
+  shardBytes: 16 * 1024 ** 2,
 };

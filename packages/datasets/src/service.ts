@@ -1,4 +1,4 @@
-import { Readable, Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import {
   ConflictError,
   type CreateDataset,
@@ -203,9 +203,12 @@ export class DatasetService {
       );
     // S3 writes are atomic (a PUT, or a multipart upload that is aborted on error): a refused
     // body never replaces the file that was there.
-    const capped = Readable.fromWeb(
-      body as import('node:stream/web').ReadableStream<Uint8Array>,
-    ).pipe(capBytes(max, tooLarge));
+    const capped = capBytes(max, tooLarge);
+    pipeline(
+      Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>),
+      capped,
+      () => {},
+    );
     await this.storage.upload(keys.datasetRaw(id), capped);
     const head = await this.storage.head(keys.datasetRaw(id));
     return this.save(dataset, {

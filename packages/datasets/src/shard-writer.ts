@@ -7,12 +7,13 @@ export interface WrittenShard {
 }
 
 /**
- * Writes examples into numbered shard objects (`<prefix><name>-00000.<ext>`) of about
- * `maxBytes` each, holding at most one shard in memory.
+ * Collects examples into numbered shard objects (`<prefix><name>-00000.<ext>`) of about
+ * `maxBytes` each, holding at most one shard in memory. `add` is synchronous; the caller flushes
+ * when `full` (or before an example that would overflow, see `fits`).
  */
 export class ShardWriter {
   readonly shards: WrittenShard[] = [];
-  private chunks: Buffer[] = [];
+  private chunks: Array<Buffer | string> = [];
   private bytes = 0;
   private examples = 0;
 
@@ -30,33 +31,34 @@ export class ShardWriter {
     return this.bytes;
   }
 
-  /** Index the next shard written will have. */
-  get shardIndex(): number {
-    return this.shards.length;
+  get full(): boolean {
+    return this.bytes >= this.maxBytes;
   }
 
-  /** Flushes first if `size` more bytes would overflow a non-empty shard. */
-  async reserve(size: number): Promise<void> {
-    if (this.bytes > 0 && this.bytes + size > this.maxBytes) await this.flush();
+  /** False when `size` more bytes would overflow a shard that already holds something. */
+  fits(size: number): boolean {
+    return this.bytes === 0 || this.bytes + size <= this.maxBytes;
   }
 
-  async append(data: Buffer | string): Promise<void> {
-    const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    await this.reserve(buffer.length);
-    this.chunks.push(buffer);
-    this.bytes += buffer.length;
+  /** Strings are kept as strings until the shard is written: no small Buffer per row. */
+  add(data: Buffer | string): void {
+    this.chunks.push(data);
+    this.bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.examples++;
   }
 
-  /** Writes the current shard, if it holds anything. Returns its key. */
-  async flush(): Promise<string | undefined> {
-    if (this.examples === 0) return undefined;
+  /** Writes the current shard, if it holds anything. */
+  async flush(): Promise<void> {
+    if (this.examples === 0) return;
     const key = `${this.prefix}${this.name}-${String(this.shards.length).padStart(5, '0')}.${this.ext}`;
-    await this.storage.putBytes(key, Buffer.concat(this.chunks), this.contentType);
+    const body = this.chunks.every((c) => typeof c === 'string')
+      ? Buffer.from(this.chunks.join(''), 'utf8')
+      : Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    this.chunks = [];
+    await this.storage.putBytes(key, body, this.contentType);
     this.shards.push({ key, examples: this.examples, bytes: this.bytes });
     this.chunks = [];
     this.bytes = 0;
     this.examples = 0;
-    return key;
   }
 }

@@ -1,6 +1,7 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { keys, type TableColumn } from '@trainyard/shared';
 import { CsvError, parse } from 'csv-parse';
+import { batches } from './batches';
 import { checkClasses } from './class-checks';
 import { isMissing, parseNumber } from './csv-values';
 import { DuplicateCounter } from './duplicates';
@@ -79,15 +80,15 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
   const labelColumn = dataset.label_column!;
   const regression = dataset.task === 'tabular_regression';
   const source = await storage.getStream(keys.datasetRaw(dataset.id));
-  const parser = Readable.from(utf8Checked(source)).pipe(
-    parse({
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      info: true,
-      max_record_size: limits.lineChars,
-    }),
-  );
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    max_record_size: limits.lineChars,
+  });
+  // pipeline, not pipe: a UTF-8 error upstream must end the parser's iteration with it.
+  pipeline(Readable.from(utf8Checked(source)), parser, () => {});
   const shards = new ShardWriter(
     storage,
     keys.datasetNormalized(dataset.id),
@@ -104,83 +105,83 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
   let labelIndex = -1;
   let examples = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
-      const where = `line ${info.lines}`;
-      if (!header) {
-        header = record.map((h) => h.trim());
-        if (header.length > limits.columns) {
-          throw new FatalDatasetError(
-            'too_many_columns',
-            `The header has ${header.length} columns; at most ${limits.columns} are accepted`,
+    for await (const batch of batches<{ record: string[]; info: { lines: number } }>(parser)) {
+      if (shards.full) await shards.flush();
+      for (const { record, info } of batch) {
+        const where = `line ${info.lines}`;
+        if (!header) {
+          header = record.map((h) => h.trim());
+          if (header.length > limits.columns) {
+            throw new FatalDatasetError(
+              'too_many_columns',
+              `The header has ${header.length} columns; at most ${limits.columns} are accepted`,
+              where,
+            );
+          }
+          const seen = new Set<string>();
+          for (const [i, name] of header.entries()) {
+            if (!name)
+              throw new FatalDatasetError(
+                'empty_column_name',
+                `Column ${i + 1} of the header has no name; expected a name for every column`,
+                where,
+              );
+            if (seen.has(name))
+              throw new FatalDatasetError(
+                'duplicate_column',
+                `Column name ${JSON.stringify(name)} appears twice in the header`,
+                where,
+              );
+            seen.add(name);
+          }
+          labelIndex = header.indexOf(labelColumn);
+          if (labelIndex < 0) {
+            throw new FatalDatasetError(
+              'label_column_missing',
+              `label_column ${JSON.stringify(labelColumn)} is not in the header; the columns are ${header.map((h) => JSON.stringify(h)).join(', ')}`,
+              'line 1',
+            );
+          }
+          tallies = header.map(() => new ColumnTally());
+          continue;
+        }
+        if (record.length !== header.length) {
+          report.error(
+            'wrong_field_count',
+            `${where}: ${record.length} fields; expected ${header.length} (as in the header)`,
             where,
           );
+          continue;
         }
-        const seen = new Set<string>();
-        for (const [i, name] of header.entries()) {
-          if (!name)
-            throw new FatalDatasetError(
-              'empty_column_name',
-              `Column ${i + 1} of the header has no name; expected a name for every column`,
-              where,
-            );
-          if (seen.has(name))
-            throw new FatalDatasetError(
-              'duplicate_column',
-              `Column name ${JSON.stringify(name)} appears twice in the header`,
-              where,
-            );
-          seen.add(name);
-        }
-        labelIndex = header.indexOf(labelColumn);
-        if (labelIndex < 0) {
-          throw new FatalDatasetError(
-            'label_column_missing',
-            `label_column ${JSON.stringify(labelColumn)} is not in the header; the columns are ${header.map((h) => JSON.stringify(h)).join(', ')}`,
-            'line 1',
+        const labelCell = record[labelIndex]!;
+        if (isMissing(labelCell)) {
+          report.error(
+            'empty_label',
+            `${where}: the ${JSON.stringify(labelColumn)} (label) cell is empty; expected a label on every row`,
+            where,
           );
+          continue;
         }
-        tallies = header.map(() => new ColumnTally());
-        continue;
+        if (regression && parseNumber(labelCell) === undefined) {
+          report.error(
+            'label_not_numeric',
+            `${where}: label ${JSON.stringify(labelCell.slice(0, 40))} is not a finite number; expected numbers for tabular_regression`,
+            where,
+          );
+          continue;
+        }
+        const row = record.map((cell, i) => tallies[i]!.add(cell));
+        if (regression) label.add(row[labelIndex] as number);
+        else {
+          const name = labelCell.trim();
+          classes.set(name, (classes.get(name) ?? 0) + 1);
+        }
+        const line = JSON.stringify(row);
+        if (duplicates.add(line))
+          report.warn('duplicate', `${where} repeats an earlier row exactly`, where);
+        shards.add(`${line}\n`);
+        examples++;
       }
-      if (record.length !== header.length) {
-        report.error(
-          'wrong_field_count',
-          `${where}: ${record.length} fields; expected ${header.length} (as in the header)`,
-          where,
-        );
-        continue;
-      }
-      const labelCell = record[labelIndex]!;
-      if (isMissing(labelCell)) {
-        report.error(
-          'empty_label',
-          `${where}: the ${JSON.stringify(labelColumn)} (label) cell is empty; expected a label on every row`,
-          where,
-        );
-        continue;
-      }
-      if (regression && parseNumber(labelCell) === undefined) {
-        report.error(
-          'label_not_numeric',
-          `${where}: label ${JSON.stringify(labelCell.slice(0, 40))} is not a finite number; expected numbers for tabular_regression`,
-          where,
-        );
-        continue;
-      }
-      const row = record.map((cell, i) => tallies[i]!.add(cell));
-      if (regression) label.add(row[labelIndex] as number);
-      else {
-        const name = labelCell.trim();
-        classes.set(name, (classes.get(name) ?? 0) + 1);
-      }
-      const line = JSON.stringify(row);
-      if (duplicates.add(line))
-        report.warn('duplicate', `${where} repeats an earlier row exactly`, where);
-      await shards.append(`${line}\n`);
-      examples++;
     }
   } catch (error) {
     throw parserError(error);

@@ -57,6 +57,7 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
   let total = 0;
   const tops = new Set<string>();
   let filesAtTop = 0;
+  let nested = false;
   for await (const entry of zipEntries(zip)) {
     const name = entryName(entry);
     const path = checkPath(name);
@@ -88,6 +89,7 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
     const parts = path.split('/');
     if (parts.length === 1) filesAtTop++;
     else tops.add(parts[0]!);
+    if (parts.length > 2) nested = true;
   }
   if (total > 1024 * 1024 && total / Math.max(1, size) > limits.zipRatio) {
     throw new FatalDatasetError(
@@ -96,7 +98,7 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
     );
   }
   // A zip of one folder that holds the class folders (`flowers/daisy/…`): look inside it.
-  const root = tops.size === 1 && filesAtTop === 0 ? `${[...tops][0]}/` : '';
+  const root = tops.size === 1 && filesAtTop === 0 && nested ? `${[...tops][0]}/` : '';
   return { root };
 }
 
@@ -278,9 +280,8 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
       channels.set(String(info.channels), (channels.get(String(info.channels)) ?? 0) + 1);
       formats.set(info.format, (formats.get(info.format) ?? 0) + 1);
 
-      const shardBefore = shards.shardIndex;
-      await shards.reserve(bytes.length);
-      if (shards.shardIndex !== shardBefore) {
+      if (!shards.fits(bytes.length)) {
+        await shards.flush();
         indexes.push(index);
         index = [];
       }
@@ -292,7 +293,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
         info.height,
         info.channels,
       ]);
-      await shards.append(bytes);
+      shards.add(bytes);
     }
   } finally {
     zip.close();

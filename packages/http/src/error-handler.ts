@@ -34,6 +34,8 @@ export function errorHandler(logger: Logger): ErrorHandler {
     const log = c.get('log') ?? logger;
     if (error instanceof TrainyardError) {
       if (error.status >= 500) log.error({ err: error }, error.message);
+      // The body may be left unread: the client must not reuse this connection.
+      if (error.status === 413) c.header('Connection', 'close');
       return c.json(
         body(c, error.code, error.message, error.param),
         error.status as ContentfulStatusCode,
