@@ -2,6 +2,7 @@ export * from './auth';
 export * from './config';
 export * from './errors';
 export * from './ids';
+export * from './jobs';
 export * from './logger';
 export * from './runtime';
 export * from './schemas';

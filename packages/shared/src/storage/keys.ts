@@ -26,9 +26,15 @@ export const keys = {
   job: (id: string) => `${prefixes.jobs}${id}/`,
   jobSpec: (id: string) => `${prefixes.jobs}${id}/spec.json`,
   jobEvents: (id: string) => `${prefixes.jobs}${id}/events/`,
+  /** Checkpoints: `jobs/<id>/checkpoints/<name>/` (model files + `state.json`). */
+  jobCheckpoints: (id: string) => `${prefixes.jobs}${id}/checkpoints/`,
+  /** Tuning: one folder per trial (its result, its checkpoints). */
+  jobTrial: (id: string, trial: number) =>
+    `${prefixes.jobs}${id}/trials/${String(trial).padStart(4, '0')}/`,
 
   model: (id: string) => `${prefixes.models}${id}/`,
   modelManifest: (id: string) => `${prefixes.models}${id}/manifest.json`,
+  modelFile: (id: string, path: string) => `${prefixes.models}${id}/${path}`,
 
   idempotency: (scope: string, keyHash: string) =>
     `${prefixes.idempotency}${scope}/${keyHash}.json`,

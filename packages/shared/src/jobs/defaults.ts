@@ -1,0 +1,218 @@
+import { ValidationError } from '../errors';
+import type { Dataset } from '../schemas/datasets';
+import type { CreateJob, JobSpec } from '../schemas/jobs';
+import { validateSearchSpacePaths } from '../schemas/search-space';
+
+type Task = JobSpec['task'];
+type ArchType = JobSpec['architecture']['type'];
+
+/** Architectures each task can train. */
+export const architecturesForTask: Record<Task, readonly ArchType[]> = {
+  image_classification: ['transfer', 'cnn', 'resnet', 'mlp'],
+  tabular_classification: ['mlp', 'transfer'],
+  tabular_regression: ['mlp', 'transfer'],
+  text_classification: ['lstm', 'gru', 'rnn', 'attention', 'transfer'],
+};
+
+/** Learning rates that suit each optimizer when none is given. */
+const defaultRate: Record<JobSpec['hyperparameters']['optimizer'], number> = {
+  sgd: 0.01,
+  momentum: 0.01,
+  adam: 0.001,
+  adamw: 0.001,
+  rmsprop: 0.001,
+  adagrad: 0.01,
+};
+
+/** The job-spec fields a tuning search space may name. */
+export const TUNABLE_PATHS = [
+  'hyperparameters.epochs',
+  'hyperparameters.batch_size',
+  'hyperparameters.learning_rate',
+  'hyperparameters.optimizer',
+  'hyperparameters.momentum',
+  'hyperparameters.weight_decay',
+  'hyperparameters.gradient_clip_norm',
+  'hyperparameters.fine_tune_epochs',
+  'hyperparameters.fine_tune_learning_rate_factor',
+  'architecture.head.units',
+  'architecture.head.batch_norm',
+  'architecture.head.activation',
+  'architecture.trainable_base_layers',
+  'architecture.blocks_per_stage',
+  'architecture.embedding_dim',
+  'architecture.rnn_units',
+  'architecture.bidirectional',
+  'architecture.num_layers',
+  'architecture.num_heads',
+  'regularization.l1',
+  'regularization.l2',
+  'regularization.dropout',
+  'augmentation.flip_horizontal',
+  'augmentation.flip_vertical',
+  'augmentation.rotation_degrees',
+  'augmentation.translate',
+  'augmentation.zoom',
+  'augmentation.brightness',
+  'augmentation.contrast',
+] as const;
+
+/**
+ * The spec a job runs with: the request's values, and for every field it left out a default
+ * chosen from the task and the dataset's size (documented in API.md). Throws a
+ * `ValidationError` naming the field when the combination cannot work.
+ */
+export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset): JobSpec {
+  const task = dataset.task;
+  const n = dataset.report?.stats?.examples ?? 0;
+  const small = n < 1000;
+  const tabular = task === 'tabular_classification' || task === 'tabular_regression';
+  const text = task === 'text_classification';
+  const hp = request.hyperparameters ?? {};
+  const arch = request.architecture ?? {};
+  const reg = request.regularization ?? {};
+  const aug = request.augmentation ?? {};
+
+  const baseModel = request.base_model && request.base_model !== 'none' ? request.base_model : null;
+  const type: ArchType =
+    arch.type ?? (baseModel ? 'transfer' : tabular ? 'mlp' : text ? 'gru' : 'cnn');
+  if (!architecturesForTask[task].includes(type)) {
+    throw new ValidationError(
+      `architecture.type ${type} cannot train a ${task} dataset; expected one of ${architecturesForTask[task].join(', ')}`,
+      { param: 'architecture.type' },
+    );
+  }
+  if (type === 'transfer' && !baseModel) {
+    throw new ValidationError(
+      'architecture.type transfer needs a base_model (bm_… or model_…); received none',
+      {
+        param: 'base_model',
+      },
+    );
+  }
+  if (baseModel && type !== 'transfer') {
+    throw new ValidationError(
+      `base_model is used only with architecture.type transfer; received type ${type}`,
+      {
+        param: 'architecture.type',
+      },
+    );
+  }
+  if (
+    task !== 'image_classification' &&
+    Object.values(aug).some((v) => v !== undefined && v !== false && v !== 0)
+  ) {
+    throw new ValidationError(`augmentation applies to images only; this dataset is ${task}`, {
+      param: 'augmentation',
+    });
+  }
+  if (request.validation_dataset && request.validation_split !== undefined) {
+    throw new ValidationError('give validation_dataset or validation_split, not both', {
+      param: 'validation_split',
+    });
+  }
+
+  const optimizer = hp.optimizer ?? 'adam';
+  const trainableBase = arch.trainable_base_layers ?? 0;
+  const meanWidth = dataset.report?.stats?.images?.width.mean ?? 32;
+  const spec: JobSpec = {
+    id,
+    dataset: request.dataset,
+    task,
+    validation_dataset: request.validation_dataset ?? null,
+    validation_split: request.validation_split ?? 0.2,
+    base_model: baseModel,
+    model_name: request.model_name ?? `${dataset.name}-${type}`,
+    seed: request.seed ?? 42,
+    hyperparameters: {
+      epochs:
+        hp.epochs ??
+        (tabular
+          ? n < 500
+            ? 200
+            : n < 5000
+              ? 100
+              : 30
+          : text
+            ? 10
+            : small
+              ? 30
+              : n < 10_000
+                ? 15
+                : 10),
+      batch_size: hp.batch_size ?? (n < 500 ? 16 : 32),
+      learning_rate: hp.learning_rate ?? defaultRate[optimizer],
+      optimizer,
+      momentum: hp.momentum ?? (optimizer === 'momentum' ? 0.9 : 0),
+      weight_decay: hp.weight_decay ?? (optimizer === 'adamw' ? 0.01 : 0),
+      lr_schedule: hp.lr_schedule ?? {
+        type: 'constant',
+        warmup_epochs: 0,
+        step_size: 10,
+        gamma: 0.1,
+        min_lr: 0,
+      },
+      early_stopping:
+        hp.early_stopping === undefined
+          ? { monitor: 'val_loss', patience: tabular ? 10 : 5, min_delta: 0 }
+          : hp.early_stopping,
+      gradient_clip_norm: hp.gradient_clip_norm ?? (text ? 5 : null),
+      fine_tune_epochs: hp.fine_tune_epochs ?? (type === 'transfer' && trainableBase > 0 ? 5 : 0),
+      fine_tune_learning_rate_factor: hp.fine_tune_learning_rate_factor ?? 0.1,
+    },
+    architecture: {
+      type,
+      head: {
+        units: arch.head?.units ?? (tabular ? [64, 32] : text ? [] : [128]),
+        batch_norm: arch.head?.batch_norm ?? type === 'transfer',
+        activation: arch.head?.activation ?? 'relu',
+      },
+      cut_layer: arch.cut_layer ?? null,
+      trainable_base_layers: trainableBase,
+      input_size:
+        arch.input_size ??
+        (task === 'image_classification' && type !== 'transfer'
+          ? [
+              Math.min(64, Math.max(16, Math.round(meanWidth))),
+              Math.min(64, Math.max(16, Math.round(meanWidth))),
+            ]
+          : null),
+      filters: arch.filters ?? [32, 64],
+      blocks_per_stage: arch.blocks_per_stage ?? 2,
+      max_length: arch.max_length ?? 200,
+      vocab_size: arch.vocab_size ?? 10_000,
+      embedding_dim: arch.embedding_dim ?? 64,
+      rnn_units: arch.rnn_units ?? 64,
+      bidirectional: arch.bidirectional ?? false,
+      num_layers: arch.num_layers ?? 1,
+      num_heads: arch.num_heads ?? 4,
+    },
+    regularization: {
+      l1: reg.l1 ?? 0,
+      l2: reg.l2 ?? (small ? 1e-4 : 0),
+      dropout: reg.dropout ?? (tabular ? 0.1 : 0.25),
+    },
+    augmentation: {
+      flip_horizontal: aug.flip_horizontal ?? false,
+      flip_vertical: aug.flip_vertical ?? false,
+      rotation_degrees: aug.rotation_degrees ?? 0,
+      translate: aug.translate ?? 0,
+      zoom: aug.zoom ?? 0,
+      brightness: aug.brightness ?? 0,
+      contrast: aug.contrast ?? 0,
+    },
+    tuning: request.tuning ?? null,
+    webhook: request.webhook ?? null,
+  };
+  if (spec.tuning) validateSearchSpacePaths(spec.tuning.search_space, TUNABLE_PATHS);
+  if (
+    spec.architecture.type === 'attention' &&
+    spec.architecture.embedding_dim % spec.architecture.num_heads !== 0
+  ) {
+    throw new ValidationError(
+      `architecture.embedding_dim (${spec.architecture.embedding_dim}) must be a multiple of architecture.num_heads (${spec.architecture.num_heads})`,
+      { param: 'architecture.num_heads' },
+    );
+  }
+  return spec;
+}

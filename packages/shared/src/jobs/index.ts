@@ -1,0 +1,3 @@
+export * from './defaults';
+export * from './event-log';
+export * from './fold';

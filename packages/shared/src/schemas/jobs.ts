@@ -1,0 +1,254 @@
+import { z } from '@hono/zod-openapi';
+import { searchSpaceSchema } from './search-space';
+
+export const optimizerSchema = z
+  .enum(['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad'])
+  .openapi('Optimizer', {
+    description: '`momentum` is SGD with momentum (`hyperparameters.momentum`, default 0.9)',
+  });
+
+export const architectureTypeSchema = z
+  .enum(['transfer', 'cnn', 'resnet', 'mlp', 'rnn', 'lstm', 'gru', 'attention'])
+  .openapi('ArchitectureType');
+
+export const lrScheduleSchema = z
+  .object({
+    type: z.enum(['constant', 'step', 'cosine']).default('constant'),
+    /** Epochs of linear warm-up from 0 to the learning rate. */
+    warmup_epochs: z.number().int().min(0).max(100).default(0),
+    /** step: multiply by `gamma` every `step_size` epochs. */
+    step_size: z.number().int().min(1).default(10),
+    gamma: z.number().gt(0).max(1).default(0.1),
+    /** cosine: the rate it decays to at the last epoch. */
+    min_lr: z.number().min(0).default(0),
+  })
+  .strict()
+  .openapi('LrSchedule');
+
+export const earlyStoppingSchema = z
+  .object({
+    monitor: z.enum(['val_loss', 'val_accuracy', 'loss', 'accuracy']).default('val_loss'),
+    patience: z.number().int().min(1).max(1000).default(5),
+    min_delta: z.number().min(0).default(0),
+  })
+  .strict()
+  .openapi('EarlyStopping');
+
+export const hyperparametersSchema = z
+  .object({
+    epochs: z.number().int().min(1).max(1000).optional(),
+    batch_size: z.number().int().min(1).max(4096).optional(),
+    learning_rate: z.number().gt(0).max(10).optional(),
+    optimizer: optimizerSchema.optional(),
+    momentum: z.number().min(0).lt(1).optional(),
+    /** adamw: decoupled weight decay per step, as a fraction of the learning rate. */
+    weight_decay: z.number().min(0).max(1).optional(),
+    lr_schedule: lrScheduleSchema.optional(),
+    early_stopping: earlyStoppingSchema.nullable().optional(),
+    /** Clip gradients to this global L2 norm. */
+    gradient_clip_norm: z.number().gt(0).optional(),
+    /** Transfer learning, phase 2: unfreeze `architecture.trainable_base_layers` and train on. */
+    fine_tune_epochs: z.number().int().min(0).max(1000).optional(),
+    /** Phase 2's learning rate as a fraction of phase 1's. */
+    fine_tune_learning_rate_factor: z.number().gt(0).max(1).optional(),
+  })
+  .strict()
+  .openapi('Hyperparameters');
+
+export const headSchema = z
+  .object({
+    units: z.array(z.number().int().min(1).max(8192)).max(8).optional(),
+    batch_norm: z.boolean().optional(),
+    activation: z.enum(['relu', 'gelu', 'tanh', 'elu']).optional(),
+  })
+  .strict()
+  .openapi('Head');
+
+export const architectureSchema = z
+  .object({
+    type: architectureTypeSchema.optional(),
+    head: headSchema.optional(),
+    /** Transfer: the layer of the base model whose output feeds the head (default: the last before its classifier). */
+    cut_layer: z.string().min(1).optional(),
+    /** Transfer: base layers (from the top) unfrozen for fine-tuning. */
+    trainable_base_layers: z.number().int().min(0).max(1000).optional(),
+    /** Images: [height, width] examples are resized to (default: the base model's input, else 32×32). */
+    input_size: z
+      .tuple([z.number().int().min(8).max(1024), z.number().int().min(8).max(1024)])
+      .optional(),
+    /** cnn/resnet: convolution filters per stage. */
+    filters: z.array(z.number().int().min(1).max(1024)).min(1).max(8).optional(),
+    /** resnet: residual blocks per stage. */
+    blocks_per_stage: z.number().int().min(1).max(8).optional(),
+    /** Text: tokens kept per example. */
+    max_length: z.number().int().min(4).max(4096).optional(),
+    /** Text: vocabulary size, the most frequent tokens of the training data. */
+    vocab_size: z.number().int().min(100).max(200_000).optional(),
+    embedding_dim: z.number().int().min(4).max(1024).optional(),
+    /** rnn/lstm/gru: units per recurrent layer. */
+    rnn_units: z.number().int().min(1).max(2048).optional(),
+    bidirectional: z.boolean().optional(),
+    /** Recurrent layers, or attention encoder blocks. */
+    num_layers: z.number().int().min(1).max(12).optional(),
+    /** attention: heads per block. */
+    num_heads: z.number().int().min(1).max(32).optional(),
+  })
+  .strict()
+  .openapi('Architecture');
+
+export const regularizationSchema = z
+  .object({
+    l1: z.number().min(0).max(1).optional(),
+    l2: z.number().min(0).max(1).optional(),
+    dropout: z.number().min(0).lt(1).optional(),
+  })
+  .strict()
+  .openapi('Regularization');
+
+export const augmentationSchema = z
+  .object({
+    flip_horizontal: z.boolean().optional(),
+    flip_vertical: z.boolean().optional(),
+    /** Rotations drawn from ±degrees. */
+    rotation_degrees: z.number().min(0).max(180).optional(),
+    /** Shifts drawn from ± this fraction of the width and height. */
+    translate: z.number().min(0).max(0.5).optional(),
+    /** Scale drawn from [1 − zoom, 1 + zoom]. */
+    zoom: z.number().min(0).max(0.9).optional(),
+    /** Added to pixel values (0-1 scale), drawn from ±brightness. */
+    brightness: z.number().min(0).max(1).optional(),
+    /** Contrast factor drawn from [1 − contrast, 1 + contrast]. */
+    contrast: z.number().min(0).max(1).optional(),
+  })
+  .strict()
+  .openapi('Augmentation');
+
+export const tuningSchema = z
+  .object({
+    strategy: z.enum(['grid', 'random', 'bayesian', 'hyperband']).default('bayesian'),
+    objective: z
+      .object({
+        metric: z.enum(['val_loss', 'val_accuracy', 'loss', 'accuracy']).default('val_loss'),
+        goal: z.enum(['minimize', 'maximize']).optional(),
+      })
+      .strict()
+      .default({ metric: 'val_loss' }),
+    max_trials: z.number().int().min(1).max(1000).default(10),
+    max_parallel_trials: z.number().int().min(1).max(100).default(1),
+    search_space: searchSpaceSchema,
+    early_stopping: z.enum(['none', 'median', 'hyperband']).default('none'),
+  })
+  .strict()
+  .openapi('Tuning');
+
+export const webhookSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }),
+    events: z
+      .array(z.enum(['succeeded', 'failed', 'cancelled']))
+      .min(1)
+      .default(['succeeded', 'failed', 'cancelled']),
+  })
+  .strict()
+  .openapi('Webhook');
+
+/** `POST /v1/fine-tuning/jobs`: every field but `dataset` has a default from the task and the data. */
+export const createJobSchema = z
+  .object({
+    dataset: z.string().regex(/^ds_[0-9a-z]+$/, 'expected a dataset id (ds_…)'),
+    validation_dataset: z
+      .string()
+      .regex(/^ds_[0-9a-z]+$/, 'expected a dataset id (ds_…)')
+      .optional(),
+    validation_split: z.number().gt(0).lt(1).optional(),
+    base_model: z
+      .string()
+      .regex(/^(bm_[0-9a-z]+|model_[0-9a-z]+|none)$/, 'expected bm_…, model_… or none')
+      .optional(),
+    model_name: z.string().min(1).max(100).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+    hyperparameters: hyperparametersSchema.optional(),
+    architecture: architectureSchema.optional(),
+    regularization: regularizationSchema.optional(),
+    augmentation: augmentationSchema.optional(),
+    tuning: tuningSchema.optional(),
+    webhook: webhookSchema.optional(),
+  })
+  .strict()
+  .openapi('CreateFineTuningJob');
+export type CreateJob = z.infer<typeof createJobSchema>;
+
+/**
+ * The spec a job runs with, every default filled in (`resolveJobSpec`), stored as
+ * `jobs/<id>/spec.json`: what the trainer reads and what the job shows.
+ */
+export const jobSpecSchema = z.object({
+  id: z.string(),
+  dataset: z.string(),
+  task: z.enum([
+    'image_classification',
+    'tabular_classification',
+    'tabular_regression',
+    'text_classification',
+  ]),
+  validation_dataset: z.string().nullable(),
+  validation_split: z.number(),
+  base_model: z.string().nullable(),
+  model_name: z.string(),
+  seed: z.number().int(),
+  hyperparameters: z.object({
+    epochs: z.number().int(),
+    batch_size: z.number().int(),
+    learning_rate: z.number(),
+    optimizer: optimizerSchema,
+    momentum: z.number(),
+    weight_decay: z.number(),
+    lr_schedule: lrScheduleSchema,
+    early_stopping: earlyStoppingSchema.nullable(),
+    gradient_clip_norm: z.number().nullable(),
+    fine_tune_epochs: z.number().int(),
+    fine_tune_learning_rate_factor: z.number(),
+  }),
+  architecture: z.object({
+    type: architectureTypeSchema,
+    head: z.object({
+      units: z.array(z.number().int()),
+      batch_norm: z.boolean(),
+      activation: z.enum(['relu', 'gelu', 'tanh', 'elu']),
+    }),
+    cut_layer: z.string().nullable(),
+    trainable_base_layers: z.number().int(),
+    input_size: z.tuple([z.number().int(), z.number().int()]).nullable(),
+    filters: z.array(z.number().int()),
+    blocks_per_stage: z.number().int(),
+    max_length: z.number().int(),
+    vocab_size: z.number().int(),
+    embedding_dim: z.number().int(),
+    rnn_units: z.number().int(),
+    bidirectional: z.boolean(),
+    num_layers: z.number().int(),
+    num_heads: z.number().int(),
+  }),
+  regularization: z.object({ l1: z.number(), l2: z.number(), dropout: z.number() }),
+  augmentation: z.object({
+    flip_horizontal: z.boolean(),
+    flip_vertical: z.boolean(),
+    rotation_degrees: z.number(),
+    translate: z.number(),
+    zoom: z.number(),
+    brightness: z.number(),
+    contrast: z.number(),
+  }),
+  tuning: tuningSchema.nullable(),
+  webhook: webhookSchema.nullable(),
+});
+export type JobSpec = z.infer<typeof jobSpecSchema>;
+export type Hyperparameters = JobSpec['hyperparameters'];
+export type Architecture = JobSpec['architecture'];
+export type Augmentation = JobSpec['augmentation'];
+export type Regularization = JobSpec['regularization'];
