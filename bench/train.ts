@@ -1,0 +1,302 @@
+/**
+ * `npm run bench:train [-- --epochs 2 --cpu-seconds 20]`: trains the same small CNN (conv-bn-relu-
+ * pool ×2, dropout, dense) on the same real MNIST digits with TensorFlow.js on `wasm` (Trainyard's
+ * embedded default, with its kernels from @trainyard/ml), on `cpu` (a short run) and with PyTorch on
+ * the CPU, and prints samples/s, the ratio to PyTorch, and test accuracy for each. Method and
+ * caveats: bench/README-train.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { describeChoice, selectBackend } from '@trainyard/ml';
+
+const BATCH = 64;
+const TEST_SHARE = 0.15;
+
+interface Args {
+  epochs: number;
+  cpuSeconds: number;
+  threads: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (name: string, fallback: number) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : fallback;
+  };
+  return {
+    epochs: value('epochs', 1),
+    cpuSeconds: value('cpu-seconds', 20),
+    threads: value('threads', os.availableParallelism()),
+  };
+}
+
+interface Split {
+  trainX: Float32Array;
+  trainY: Uint8Array;
+  testX: Float32Array;
+  testY: Uint8Array;
+}
+
+interface MnistDigit {
+  length: number;
+  get(index: number): number[];
+}
+
+/** Every digit of the `mnist` package: per class the first 85% train and the rest test, shuffled. */
+function loadMnist(): Split {
+  const mnist = createRequire(import.meta.url)('mnist') as MnistDigit[];
+  const train: [number[], number][] = [];
+  const test: [number[], number][] = [];
+  for (let label = 0; label < 10; label++) {
+    const digit = mnist[label]!;
+    // The package's own length overstates by one; get(length) would return garbage.
+    const count = digit.length - 1;
+    const cut = Math.round(count * (1 - TEST_SHARE));
+    for (let i = 0; i < count; i++) (i < cut ? train : test).push([digit.get(i), label]);
+  }
+  shuffle(train, 42);
+  const pack = (rows: [number[], number][]) => {
+    const x = new Float32Array(rows.length * 784);
+    const y = new Uint8Array(rows.length);
+    rows.forEach(([pixels, label], i) => {
+      x.set(pixels, i * 784);
+      y[i] = label;
+    });
+    return { x, y };
+  };
+  const a = pack(train);
+  const b = pack(test);
+  return { trainX: a.x, trainY: a.y, testX: b.x, testY: b.y };
+}
+
+function shuffle<T>(items: T[], seed: number): void {
+  let s = seed;
+  const random = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}
+
+/** The benchmark model; bench/train_torch.py builds the same one. */
+function smallCnn(): tf.LayersModel {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 16,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+      }),
+      tf.layers.batchNormalization({ momentum: 0.9 }),
+      tf.layers.activation({ activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false }),
+      tf.layers.batchNormalization({ momentum: 0.9 }),
+      tf.layers.activation({ activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.dropout({ rate: 0.25 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  return model;
+}
+
+interface Result {
+  samplesPerSecond: number;
+  accuracy: number;
+  seconds: number;
+  samples: number;
+  note?: string;
+}
+
+/**
+ * Trains on the current backend: one warm-up batch (not timed: kernels, XNNPACK operators), then
+ * shuffled batches for `epochs` epochs or until `maxSeconds` have passed. Accuracy on the test split.
+ */
+async function trainTfjs(
+  data: Split,
+  epochs: number,
+  maxSeconds = Number.POSITIVE_INFINITY,
+): Promise<Result> {
+  const model = smallCnn();
+  const n = data.trainY.length;
+  const x = tf.tensor4d(data.trainX, [n, 28, 28, 1]);
+  const y = tf.tensor1d(data.trainY, 'float32');
+  const batch = (idx: Int32Array) => {
+    const i = tf.tensor1d(idx, 'int32');
+    const out = [tf.gather(x, i), tf.gather(y, i)] as const;
+    i.dispose();
+    return out;
+  };
+  const [wx, wy] = batch(Int32Array.from({ length: BATCH }, (_, i) => i));
+  await model.trainOnBatch(wx, wy);
+  tf.dispose([wx, wy]);
+  const order = Array.from({ length: n }, (_, i) => i);
+  let samples = 0;
+  let dataMs = 0;
+  const start = performance.now();
+  outer: for (let epoch = 0; epoch < epochs; epoch++) {
+    shuffle(order, 1 + epoch);
+    for (let i = 0; i < n; i += BATCH) {
+      const t = performance.now();
+      const [bx, by] = batch(Int32Array.from(order.slice(i, i + BATCH)));
+      dataMs += performance.now() - t;
+      await model.trainOnBatch(bx, by); // returns the loss as a number: the step has finished
+      tf.dispose([bx, by]);
+      samples += by.shape[0];
+      if ((performance.now() - start) / 1000 > maxSeconds) break outer;
+    }
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const accuracy = tf.tidy(() => {
+    const testX = tf.tensor4d(data.testX, [data.testY.length, 28, 28, 1]);
+    const predicted = (model.predict(testX, { batchSize: 500 }) as tf.Tensor).argMax(-1);
+    return predicted.equal(tf.tensor1d(data.testY, 'int32')).mean().dataSync()[0]!;
+  });
+  tf.dispose([x, y]);
+  model.dispose();
+  const dataShare = `batch slicing ${((100 * dataMs) / (seconds * 1000)).toFixed(1)}% of the time`;
+  return { samplesPerSecond: samples / seconds, accuracy, seconds, samples, note: dataShare };
+}
+
+/** An interpreter that can import torch; installs Debian's python3-torch (as root) when none can. */
+function findTorchPython(): { python?: string; note: string } {
+  const candidates = ['/usr/bin/python3', 'python3'];
+  const works = (python: string) =>
+    spawnSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+  const found = candidates.find(works);
+  if (found) return { python: found, note: '' };
+  if (process.getuid?.() !== 0)
+    return { note: 'python3-torch is not installed (run as root to let the bench install it)' };
+  console.log('python3-torch is missing: installing it with apt-get (Debian) …');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  spawnSync('apt-get', ['install', '-y', 'python3-torch', 'python3-numpy'], {
+    stdio: 'inherit',
+    env,
+  });
+  const after = candidates.find(works);
+  return after
+    ? { python: after, note: 'installed python3-torch with apt-get' }
+    : { note: 'apt-get could not install python3-torch' };
+}
+
+/** Writes the split as raw files for train_torch.py, which reads them with numpy. */
+function writeSplit(data: Split): string {
+  const folder = mkdtempSync(join(os.tmpdir(), 'trainyard-bench-'));
+  const write = (name: string, array: Float32Array | Uint8Array) =>
+    writeFileSync(
+      join(folder, name),
+      new Uint8Array(array.buffer, array.byteOffset, array.byteLength),
+    );
+  write('train_x.f32', data.trainX);
+  write('train_y.u8', data.trainY);
+  write('test_x.f32', data.testX);
+  write('test_y.u8', data.testY);
+  writeFileSync(
+    join(folder, 'meta.json'),
+    JSON.stringify({ train: data.trainY.length, test: data.testY.length }),
+  );
+  return folder;
+}
+
+/**
+ * PyTorch on 1 thread and on every core, reporting the faster as the reference: on a busy 2-core
+ * machine PyTorch's OpenMP threads can lose more to contention than they gain, and the goal is
+ * measured against PyTorch at its best, not at a handicap.
+ */
+function trainTorch(data: Split, epochs: number, threads: number): Result | { error: string } {
+  const { python, note } = findTorchPython();
+  if (!python) return { error: note };
+  const folder = writeSplit(data);
+  try {
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'train_torch.py');
+    const runs: Result[] = [];
+    for (const t of [...new Set([1, threads])]) {
+      const run = spawnSync(python, [script, folder, String(epochs), String(BATCH), String(t)], {
+        encoding: 'utf8',
+      });
+      if (run.status !== 0)
+        return { error: `train_torch.py failed: ${run.stderr.trim().split('\n').at(-1)}` };
+      const out = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+        samples_per_s: number;
+        accuracy: number;
+        seconds: number;
+        threads: number;
+        torch: string;
+      };
+      runs.push({
+        samplesPerSecond: out.samples_per_s,
+        accuracy: out.accuracy,
+        seconds: out.seconds,
+        samples: epochs * data.trainY.length,
+        note: `torch ${out.torch}, ${out.threads} thread${out.threads === 1 ? '' : 's'}`,
+      });
+    }
+    const best = runs.reduce((a, b) => (b.samplesPerSecond > a.samplesPerSecond ? b : a));
+    const others = runs
+      .filter((r) => r !== best)
+      .map((r) => `${r.note!.split(', ')[1]}: ${r.samplesPerSecond.toFixed(0)}/s`);
+    const extra = [...others, ...(note ? [note] : [])];
+    return {
+      ...best,
+      note: `${best.note} (best of ${runs.length}${extra.length ? `; ${extra.join('; ')}` : ''})`,
+    };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const data = loadMnist();
+  console.log(
+    `MNIST from the mnist package: ${data.trainY.length} train / ${data.testY.length} test digits; ` +
+      `small CNN, batch ${BATCH}, Adam 1e-3, ${args.epochs} epoch(s); ${os.availableParallelism()} cores, ` +
+      `load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
+  const rows: [string, Result | { error: string }][] = [];
+
+  const choice = await selectBackend({ preference: 'wasm', wasm: { threads: args.threads } });
+  console.log(`wasm: ${describeChoice(choice)}`);
+  rows.push(['tfjs wasm', await trainTfjs(data, args.epochs)]);
+
+  await selectBackend({ preference: 'cpu' });
+  rows.push([`tfjs cpu (≤${args.cpuSeconds} s)`, await trainTfjs(data, 1, args.cpuSeconds)]);
+
+  rows.push(['PyTorch CPU', trainTorch(data, args.epochs, args.threads)]);
+
+  const torch = rows.at(-1)![1];
+  const torchRate = 'samplesPerSecond' in torch ? torch.samplesPerSecond : undefined;
+  console.log('');
+  console.log(
+    `${'engine'.padEnd(22)}${'samples/s'.padStart(11)}${'× PyTorch'.padStart(11)}${'test acc'.padStart(10)}${'samples'.padStart(9)}  notes`,
+  );
+  for (const [name, r] of rows) {
+    if ('error' in r) {
+      console.log(
+        `${name.padEnd(22)}${'-'.padStart(11)}${'-'.padStart(11)}${'-'.padStart(10)}${'-'.padStart(9)}  ${r.error}`,
+      );
+      continue;
+    }
+    const ratio = torchRate ? (r.samplesPerSecond / torchRate).toFixed(3) : '-';
+    console.log(
+      `${name.padEnd(22)}${r.samplesPerSecond.toFixed(0).padStart(11)}${ratio.padStart(11)}` +
+        `${(100 * r.accuracy).toFixed(1).concat('%').padStart(10)}${String(r.samples).padStart(9)}  ${r.note ?? ''}`,
+    );
+  }
+}
+
+await main();
