@@ -1,4 +1,5 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import { broadcastBinaryConfigs } from './broadcast-binary';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
@@ -21,6 +22,7 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   maxPoolGradConfig,
   sumConfig,
   meanConfig,
+  ...broadcastBinaryConfigs,
 ];
 
 let registered = false;

@@ -70,4 +70,26 @@ describe('kernels replaced for speed on wasm match cpu', () => {
       ];
     });
   });
+
+  it('binary ops that broadcast: per-channel, both sides, leading axes, int32', async () => {
+    await expectSameOnCpuAndWasm(() => {
+      const x = seeded([4, 16, 16, 8], 8);
+      const c = seeded([8], 9).add(2);
+      const column = seeded([96, 1], 10);
+      const row = seeded([1, 80], 11).add(2);
+      const ints = tf.range(0, 6000, 1, 'int32').reshape([1000, 6]);
+      return [
+        tf.add(x, c),
+        tf.sub(c, x),
+        tf.mul(x, c.reshape([1, 1, 1, 8])),
+        tf.div(x, c),
+        tf.squaredDifference(x, c),
+        tf.maximum(x, c.sub(2)),
+        tf.minimum(c.sub(2), x),
+        tf.mul(column, row),
+        tf.sub(seeded([5, 16, 16, 1], 12), seeded([16, 16, 8], 13)),
+        tf.mul(ints, tf.tensor1d([1, 2, 3, 4, 5, 6], 'int32')),
+      ];
+    });
+  });
 });

@@ -32,6 +32,13 @@ export class WasmOps {
     return this.run('Transpose', { x }, { perm });
   }
 
+  /** A float32 scalar in the wasm heap. */
+  scalar(value: number): TensorInfo {
+    const t = this.adopt(this.backend.makeOutput([], 'float32'));
+    (this.backend.typedArrayFromHeap(t) as Float32Array)[0] = value;
+    return t;
+  }
+
   /** NHWC convolution on XNNPACK, with explicit padding `[top, bottom, left, right]`. */
   conv2d(
     x: TensorInfo,
