@@ -202,7 +202,8 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       contrast: aug.contrast ?? 0,
     },
     tuning: request.tuning ?? null,
-    webhook: request.webhook ?? null,
+    // The secret is kept apart from the spec (which the trainer and GET show).
+    webhook: request.webhook ? { url: request.webhook.url, events: request.webhook.events } : null,
   };
   if (spec.tuning) validateSearchSpacePaths(spec.tuning.search_space, TUNABLE_PATHS);
   if (

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { ValidationError } from '../errors';
 import { unixSeconds } from '../ids';
 import { type JobEvent, jobEventSchema } from '../schemas/job-events';
 import { keys, type Storage } from '../storage';
@@ -7,11 +8,24 @@ import { keys, type Storage } from '../storage';
 export type NewJobEvent = Pick<JobEvent, 'type' | 'message'> &
   Partial<Pick<JobEvent, 'level' | 'data'>>;
 
+/** An event as a listing names it, before its body is read. */
+export interface JobEventRef {
+  readonly id: string;
+  readonly type: string;
+  /** Unix seconds, from the time part of the id. */
+  readonly created_at: number;
+  readonly key: string;
+}
+
+const TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
+// `<event id>.<type>.json`: the type sits in the key so that a listing alone tells a job's status.
+const KEY = /^(evt_[0-9a-z]+_[a-z0-9-]+_[0-9]+)\.([a-z0-9_.]+)\.json$/;
+
 /**
  * A job's state is an append-only log in S3: one object per event under
- * `jobs/<id>/events/`, each key written once by one writer, never read-modified-written. Ids
- * sort by time, then writer, then that writer's sequence number, so a listing is the log in order.
- * Works on any S3 server (no conditional writes needed).
+ * `jobs/<id>/events/<event id>.<type>.json`, each key written once by one writer, never
+ * read-modified-written. Ids sort by time, then writer, then that writer's sequence number, so a
+ * listing is the log in order. Works on any S3 server (no conditional writes needed).
  */
 export class JobEventLog {
   private seq = 0;
@@ -26,8 +40,14 @@ export class JobEventLog {
   }
 
   async append(jobId: string, event: NewJobEvent): Promise<JobEvent> {
+    if (!TYPE.test(event.type)) {
+      throw new ValidationError(
+        `event type ${JSON.stringify(event.type)} is not dotted lower-case words (job.started)`,
+        { param: 'type' },
+      );
+    }
     const now = Date.now();
-    const id = `evt_${now.toString(36).padStart(9, '0')}_${this.writer}_${String(++this.seq).padStart(6, '0')}`;
+    const id = `evt_${now.toString(36).padStart(9, '0')}_${this.writer.toLowerCase()}_${String(++this.seq).padStart(6, '0')}`;
     const full: JobEvent = {
       id,
       object: 'fine_tuning.job.event',
@@ -37,28 +57,45 @@ export class JobEventLog {
       message: event.message,
       data: event.data ?? null,
     };
-    await this.storage.putJson(`${keys.jobEvents(jobId)}${id}.json`, full);
+    await this.storage.putJson(`${keys.jobEvents(jobId)}${id}.${event.type}.json`, full);
     return full;
+  }
+
+  /** The events' ids and types in log order, from the listing alone (no bodies read). */
+  async refs(
+    jobId: string,
+    options: { after?: string; limit?: number } = {},
+  ): Promise<JobEventRef[]> {
+    const prefix = keys.jobEvents(jobId);
+    const out: JobEventRef[] = [];
+    // `~` sorts after every character of a type, so this starts past every key of `after`.
+    const startAfter = options.after ? `${prefix}${options.after}.~` : undefined;
+    for await (const object of this.storage.list(prefix, startAfter ? { startAfter } : {})) {
+      const match = KEY.exec(object.key.slice(prefix.length));
+      if (!match) continue;
+      const id = match[1]!;
+      const ms = Number.parseInt(id.slice(4, id.indexOf('_', 4)), 36);
+      out.push({ id, type: match[2]!, created_at: Math.floor(ms / 1000), key: object.key });
+      if (options.limit && out.length >= options.limit) break;
+    }
+    return out;
+  }
+
+  /** Reads the bodies of `refs`, in parallel, keeping their order. */
+  async read(refs: readonly JobEventRef[]): Promise<JobEvent[]> {
+    const out: JobEvent[] = [];
+    for (let i = 0; i < refs.length; i += 32) {
+      const chunk = await Promise.all(
+        refs.slice(i, i + 32).map((r) => this.storage.tryGetJson(r.key, jobEventSchema)),
+      );
+      for (const e of chunk) if (e) out.push(e);
+    }
+    return out;
   }
 
   /** Events in order; `after` an event id. `limit` caps how many (default all). */
   async list(jobId: string, options: { after?: string; limit?: number } = {}): Promise<JobEvent[]> {
-    const prefix = keys.jobEvents(jobId);
-    const out: JobEvent[] = [];
-    const keysFound: string[] = [];
-    for await (const object of this.storage.list(
-      prefix,
-      options.after ? { startAfter: `${prefix}${options.after}.json` } : {},
-    )) {
-      keysFound.push(object.key);
-      if (options.limit && keysFound.length >= options.limit) break;
-    }
-    // Fetch in parallel, keep the order of the listing.
-    const events = await Promise.all(
-      keysFound.map((k) => this.storage.tryGetJson(k, jobEventSchema)),
-    );
-    for (const e of events) if (e) out.push(e);
-    return out;
+    return this.read(await this.refs(jobId, options));
   }
 }
 

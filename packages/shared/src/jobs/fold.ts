@@ -3,47 +3,93 @@ import type { JobError, JobEvent, JobStatus } from '../schemas/job-events';
 /** What the event log says about a job. */
 export interface JobState {
   status: JobStatus;
+  created_at: number | null;
   started_at: number | null;
   finished_at: number | null;
   result_model: string | null;
   error: JobError | null;
+  /** `job.started` events: attempts that got as far as starting. */
   attempts: number;
+  /** `job.retrying` events: attempts that crashed and were retried. */
+  retries: number;
+  /** `job.interrupted` events: attempts stopped by a platform shutdown, to run again. */
+  interruptions: number;
   backend: string | null;
   cancel_requested: boolean;
   trials: { total: number; completed: number; best: number | null };
+  /** The event that ended the job, when it has ended. */
+  terminal_event: string | null;
+  /** Whether the job asked for a webhook, and whether it was delivered or given up on. */
+  webhook: { requested: boolean; done: boolean };
 }
 
 const TERMINAL = new Set<JobStatus>(['succeeded', 'failed', 'cancelled']);
 
-/** Folds a job's events, in log order, into its state. The first terminal event wins. */
+/**
+ * Folds a job's events, in log order, into its state. The first terminal event wins. Events may
+ * come without their `data` (read from a listing only) except for `job.created`,
+ * `job.succeeded`, `job.failed`, `job.backend` and `study.best`: see `EVENT_TYPES_WITH_STATE`.
+ */
 export function foldJobEvents(events: readonly JobEvent[]): JobState {
   const state: JobState = {
     status: 'validating',
+    created_at: null,
     started_at: null,
     finished_at: null,
     result_model: null,
     error: null,
     attempts: 0,
+    retries: 0,
+    interruptions: 0,
     backend: null,
     cancel_requested: false,
     trials: { total: 0, completed: 0, best: null },
+    terminal_event: null,
+    webhook: { requested: false, done: false },
   };
+  const started = new Set<number>();
   for (const event of events) {
     const data = (event.data ?? {}) as Record<string, unknown>;
-    if (
-      event.type === 'trial.completed' ||
-      event.type === 'trial.pruned' ||
-      event.type === 'trial.failed'
-    ) {
-      state.trials.completed++;
+    switch (event.type) {
+      case 'trial.completed':
+      case 'trial.pruned':
+      case 'trial.failed':
+        state.trials.completed++;
+        break;
+      case 'trial.started':
+        // Numbered trials count once even if a resumed attempt announces them again.
+        if (typeof data.number === 'number') started.add(data.number);
+        else state.trials.total++;
+        break;
+      case 'study.best':
+        if (typeof data.number === 'number') state.trials.best = data.number;
+        break;
+      case 'job.backend':
+        if (typeof data.backend === 'string') state.backend = data.backend;
+        break;
+      case 'job.cancel_requested':
+        state.cancel_requested = true;
+        break;
+      case 'job.retrying':
+        state.retries++;
+        break;
+      case 'job.interrupted':
+        state.interruptions++;
+        break;
+      case 'job.started':
+        state.attempts++;
+        break;
+      case 'webhook.delivered':
+        state.webhook.done = true;
+        break;
+      case 'webhook.failed':
+        if (data.final === true) state.webhook.done = true;
+        break;
     }
-    if (event.type === 'trial.started')
-      state.trials.total = Math.max(state.trials.total, Number(data.number ?? 0) + 1);
-    if (event.type === 'study.best' && typeof data.number === 'number')
-      state.trials.best = data.number;
-    if (event.type === 'job.backend' && typeof data.backend === 'string')
-      state.backend = data.backend;
-    if (event.type === 'job.cancel_requested') state.cancel_requested = true;
+    if (event.type === 'job.created') {
+      state.created_at ??= event.created_at;
+      if (data.webhook === true) state.webhook.requested = true;
+    }
     if (TERMINAL.has(state.status)) continue;
     switch (event.type) {
       case 'job.created':
@@ -51,17 +97,16 @@ export function foldJobEvents(events: readonly JobEvent[]): JobState {
         break;
       case 'job.queued':
       case 'job.retrying':
+      case 'job.interrupted':
         state.status = 'queued';
         break;
       case 'job.started':
         state.status = 'running';
-        state.attempts++;
         state.started_at ??= event.created_at;
         break;
       case 'job.succeeded':
         state.status = 'succeeded';
         state.result_model = typeof data.model === 'string' ? data.model : null;
-        state.finished_at = event.created_at;
         break;
       case 'job.failed':
         state.status = 'failed';
@@ -70,17 +115,36 @@ export function foldJobEvents(events: readonly JobEvent[]): JobState {
           message: event.message,
           param: null,
         };
-        state.finished_at = event.created_at;
         break;
       case 'job.cancelled':
         state.status = 'cancelled';
-        state.finished_at = event.created_at;
         break;
     }
+    if (TERMINAL.has(state.status)) {
+      state.finished_at = event.created_at;
+      state.terminal_event = event.id;
+    }
   }
+  state.trials.total += started.size;
   return state;
 }
 
+/** The event types whose `data` the fold reads; for the others a listing of types suffices. */
+export const EVENT_TYPES_WITH_STATE: ReadonlySet<string> = new Set([
+  'job.created',
+  'job.succeeded',
+  'job.failed',
+  'job.backend',
+  'study.best',
+  'trial.started',
+  'webhook.failed',
+]);
+
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL.has(status);
+}
+
+/** The 1-based number of the next attempt: one more than the attempts already ended. */
+export function nextAttempt(state: JobState): number {
+  return 1 + state.retries + state.interruptions;
 }

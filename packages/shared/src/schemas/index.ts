@@ -6,3 +6,4 @@ export * from './job-events';
 export * from './jobs';
 export * from './models';
 export * from './search-space';
+export * from './job-resources';

@@ -13,12 +13,18 @@ export type JobError = z.infer<typeof jobErrorSchema>;
 /**
  * Event types and what they mean for the job's status (see `foldJobEvents`):
  * - `job.created` → validating; `job.queued` → queued; `job.started` → running;
- * - `job.retrying` → queued again (an attempt died; `data.attempt`, `data.reason`);
+ * - `job.retrying` → queued again (an attempt crashed; `data.attempt` is the next one, `data.reason`);
+ * - `job.interrupted` → queued again (the platform stopped while it ran; not counted as a crash);
  * - `job.succeeded` (`data.model`), `job.failed` (`data.error`), `job.cancelled` end it: the first
  *   of these wins, later ones are ignored;
  * - `job.cancel_requested`: a cancel was asked for (the runner or Batch stops the process);
- * - the rest inform: `job.backend`, `epoch.completed` (`data` = metrics), `checkpoint.saved`,
- *   `trial.*`, `webhook.delivered`, `webhook.failed`, `log`.
+ * - the rest inform: `job.backend`, `job.submitted` (the queue took it: `data.queue`, and
+ *   `data.batch_job_id` on AWS Batch), `epoch.completed` (`data` = metrics), `checkpoint.saved`
+ *   (`{name, epoch, trial?, metrics}`), `trial.started {number, params}`,
+ *   `trial.reported {number, step, value}`, `trial.completed {number, value}`,
+ *   `trial.pruned {number}`, `trial.failed {number, error}`, `study.best {number}`,
+ *   `webhook.delivered {url, attempt, status_code}`, `webhook.failed {url, attempt, status_code |
+ *   error, final}`, `log`.
  */
 export const jobEventSchema = z
   .object({

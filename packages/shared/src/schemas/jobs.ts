@@ -152,6 +152,17 @@ export const webhookSchema = z
   .strict()
   .openapi('Webhook');
 
+/** The request's webhook: the stored one plus, optionally, the caller's own signing secret. */
+export const webhookRequestSchema = webhookSchema
+  .extend({
+    secret: z.string().min(16).max(200).optional().openapi({
+      description:
+        'Signs the deliveries (HMAC-SHA256, `Trainyard-Signature`). Default: a new `whsec_…` secret, returned once in the creation answer',
+    }),
+  })
+  .strict()
+  .openapi('WebhookRequest');
+
 /** `POST /v1/fine-tuning/jobs`: every field but `dataset` has a default from the task and the data. */
 export const createJobSchema = z
   .object({
@@ -177,7 +188,7 @@ export const createJobSchema = z
     regularization: regularizationSchema.optional(),
     augmentation: augmentationSchema.optional(),
     tuning: tuningSchema.optional(),
-    webhook: webhookSchema.optional(),
+    webhook: webhookRequestSchema.optional(),
   })
   .strict()
   .openapi('CreateFineTuningJob');
@@ -252,3 +263,4 @@ export type Hyperparameters = JobSpec['hyperparameters'];
 export type Architecture = JobSpec['architecture'];
 export type Augmentation = JobSpec['augmentation'];
 export type Regularization = JobSpec['regularization'];
+export type EarlyStopping = z.infer<typeof earlyStoppingSchema>;

@@ -70,3 +70,9 @@ export type ModelCard = z.infer<typeof modelCardSchema>;
 export function modelIdForJob(jobId: string): string {
   return `model_${jobId.replace(/^ftjob_/, '')}`;
 }
+
+/** `GET /v1/models/{id}`: the manifest with the card and the metrics it was published with. */
+export const modelSchema = modelManifestSchema
+  .extend({ card: modelCardSchema.nullable(), metrics: modelMetricsSchema.nullable() })
+  .openapi('Model');
+export type Model = z.infer<typeof modelSchema>;

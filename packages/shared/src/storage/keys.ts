@@ -26,6 +26,8 @@ export const keys = {
   job: (id: string) => `${prefixes.jobs}${id}/`,
   jobSpec: (id: string) => `${prefixes.jobs}${id}/spec.json`,
   jobEvents: (id: string) => `${prefixes.jobs}${id}/events/`,
+  /** The webhook's signing secret, apart from the spec (which the trainer reads and GET shows). */
+  jobWebhookSecret: (id: string) => `${prefixes.jobs}${id}/webhook.json`,
   /** Checkpoints: `jobs/<id>/checkpoints/<name>/` (model files + `state.json`). */
   jobCheckpoints: (id: string) => `${prefixes.jobs}${id}/checkpoints/`,
   /** Tuning: one folder per trial (its result, its checkpoints). */

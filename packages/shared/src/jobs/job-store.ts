@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { NotFoundError } from '../errors';
+import type { JobEvent } from '../schemas/job-events';
+import { type JobSpec, jobSpecSchema } from '../schemas/jobs';
+import { keys, prefixes, type Storage } from '../storage';
+import type { JobEventLog, JobEventRef } from './event-log';
+import { EVENT_TYPES_WITH_STATE, foldJobEvents, type JobState } from './fold';
+
+/** A job as stored: its spec and the fold of its events. */
+export interface StoredJob {
+  readonly spec: JobSpec;
+  readonly state: JobState;
+}
+
+/** `jobs/<id>/webhook.json`: the signing secret, kept apart from the spec the trainer reads. */
+export const webhookSecretSchema = z.object({ secret: z.string() });
+
+/** Where the id is not a job id, or no spec exists. */
+export function jobNotFound(id: string, param = 'id'): NotFoundError {
+  return new NotFoundError(`No fine-tuning job with id ${JSON.stringify(id)}`, {
+    param,
+    code: 'job_not_found',
+  });
+}
+
+/** Reads jobs: specs, and their status folded from the event log. */
+export class JobStore {
+  constructor(
+    readonly storage: Storage,
+    readonly log: JobEventLog,
+  ) {}
+
+  /**
+   * Stores a validated job as the API does: the spec, the webhook secret, then `job.created`
+   * and `job.queued`. The caller hands it to a queue afterwards.
+   */
+  async create(spec: JobSpec, webhookSecret?: string): Promise<void> {
+    await this.storage.putJson(keys.jobSpec(spec.id), spec);
+    if (spec.webhook && webhookSecret) {
+      await this.storage.putJson(keys.jobWebhookSecret(spec.id), { secret: webhookSecret });
+    }
+    await this.log.append(spec.id, {
+      type: 'job.created',
+      message: `Created fine-tuning job ${spec.id}`,
+      data: { webhook: spec.webhook !== null },
+    });
+    await this.log.append(spec.id, { type: 'job.queued', message: 'Queued' });
+  }
+
+  async spec(id: string): Promise<JobSpec | undefined> {
+    if (!/^ftjob_[0-9a-z]+$/.test(id)) return undefined;
+    return this.storage.tryGetJson(keys.jobSpec(id), jobSpecSchema);
+  }
+
+  /**
+   * The job's state from one listing of its events, reading only the bodies the fold needs
+   * (a job with hundreds of epochs costs one LIST and a few GETs, not hundreds).
+   */
+  async state(id: string): Promise<JobState> {
+    const refs = await this.log.refs(id);
+    const needed = refs.filter((r) => EVENT_TYPES_WITH_STATE.has(r.type));
+    const bodies = new Map((await this.log.read(needed)).map((e) => [e.id, e]));
+    return foldJobEvents(refs.map((r) => bodies.get(r.id) ?? stub(r)));
+  }
+
+  async get(id: string): Promise<StoredJob> {
+    const spec = await this.spec(id);
+    if (!spec) throw jobNotFound(id);
+    return { spec, state: await this.state(id) };
+  }
+
+  /** Job ids in creation order (ids sort by time); `after` is the last id of the previous page. */
+  async ids(limit: number, after?: string): Promise<{ ids: string[]; hasMore: boolean }> {
+    const page = await this.storage.listPage(prefixes.jobs, {
+      delimiter: '/',
+      limit,
+      ...(after ? { startAfter: `${keys.job(after)}~` } : {}),
+    });
+    // Some servers do not count common prefixes against MaxKeys: cut the page here too.
+    const all = page.prefixes.map((p) => p.slice(prefixes.jobs.length, -1));
+    return {
+      ids: all.slice(0, limit),
+      hasMore: all.length > limit || page.nextToken !== undefined,
+    };
+  }
+
+  /** Every job id, oldest first. */
+  async *allIds(): AsyncGenerator<string> {
+    let after: string | undefined;
+    for (;;) {
+      const { ids, hasMore } = await this.ids(1000, after);
+      yield* ids;
+      if (!hasMore || ids.length === 0) return;
+      after = ids.at(-1);
+    }
+  }
+
+  async webhookSecret(id: string): Promise<string | undefined> {
+    return (await this.storage.tryGetJson(keys.jobWebhookSecret(id), webhookSecretSchema))?.secret;
+  }
+}
+
+function stub(ref: JobEventRef): JobEvent {
+  return {
+    id: ref.id,
+    object: 'fine_tuning.job.event',
+    created_at: ref.created_at,
+    level: 'info',
+    type: ref.type,
+    message: '',
+    data: null,
+  };
+}
