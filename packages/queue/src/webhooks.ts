@@ -129,8 +129,8 @@ export class WebhookNotifier {
       await res.body?.cancel();
       return { ok: res.ok, status: res.status, reason: `HTTP ${res.status}` };
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      return { ok: false, reason: cause ?? (error as Error).name };
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      return { ok: false, reason: cause?.code ?? cause?.message ?? (error as Error).message };
     }
   }
 
