@@ -4,6 +4,8 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input';
+import { fusedBatchNormConfig } from './fused-batch-norm';
+import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig } from './mean';
 import { sumConfig } from './sum';
@@ -23,6 +25,8 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   sumConfig,
   meanConfig,
   ...broadcastBinaryConfigs,
+  identityConfig,
+  fusedBatchNormConfig,
 ];
 
 let registered = false;
