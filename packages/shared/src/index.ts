@@ -4,6 +4,7 @@ export * from './errors';
 export * from './ids';
 export * from './jobs';
 export * from './logger';
+export * from './models';
 export * from './runtime';
 export * from './schemas';
 export * from './storage';

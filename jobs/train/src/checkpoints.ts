@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { type EpochLogs, loadModel, saveModel } from '@trainyard/ml';
+import { keys, type Preprocess, preprocessSchema, type Storage } from '@trainyard/shared';
+import { z } from 'zod';
+
+const stateSchema = z.object({
+  name: z.string(),
+  phase: z.enum(['train', 'fine_tune']),
+  /** The last epoch completed (0-based, within its phase). */
+  epoch: z.number().int(),
+  trial: z.number().int().nullable(),
+  history: z.array(z.record(z.string(), z.unknown())),
+  optimizer: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() })),
+  preprocess: preprocessSchema,
+  /** Base layers that fine-tuning unfroze (they must be unfrozen again on resume). */
+  unfrozen: z.array(z.string()),
+  created_at: z.number(),
+});
+export type CheckpointState = z.infer<typeof stateSchema>;
+
+export interface Checkpoint {
+  readonly state: CheckpointState;
+  readonly prefix: string;
+}
+
+/** Sorts phases before epochs: every fine-tuning epoch comes after every first-phase epoch. */
+function order(state: CheckpointState): number {
+  return (state.trial ?? 0) * 1e7 + (state.phase === 'fine_tune' ? 1e6 : 0) + state.epoch;
+}
+
+/**
+ * Checkpoints of a job under `jobs/<id>/checkpoints/<name>/`: the model files, the optimizer's
+ * slots and `state.json` (written last, so a checkpoint without it is ignored as incomplete).
+ */
+export class CheckpointStore {
+  constructor(
+    private readonly storage: Storage,
+    private readonly jobId: string,
+  ) {}
+
+  async save(
+    model: tf.LayersModel,
+    optimizer: tf.Optimizer,
+    info: {
+      phase: 'train' | 'fine_tune';
+      epoch: number;
+      trial: number | null;
+      history: EpochLogs[];
+      preprocess: Preprocess;
+      unfrozen: string[];
+    },
+  ): Promise<Checkpoint> {
+    const trialPart = info.trial === null ? '' : `trial-${String(info.trial).padStart(4, '0')}-`;
+    const name = `${trialPart}${info.phase}-epoch-${String(info.epoch + 1).padStart(4, '0')}`;
+    const prefix = `${keys.jobCheckpoints(this.jobId)}${name}/`;
+    await saveModel(model, this.storage, prefix);
+    const slots = await optimizer.getWeights();
+    const encoded = await tf.io.encodeWeights(slots);
+    await this.storage.putBytes(
+      `${prefix}optimizer.bin`,
+      new Uint8Array(encoded.data as ArrayBuffer),
+    );
+    const state: CheckpointState = {
+      name,
+      phase: info.phase,
+      epoch: info.epoch,
+      trial: info.trial,
+      history: info.history as unknown as Record<string, unknown>[],
+      optimizer: encoded.specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype })),
+      preprocess: info.preprocess,
+      unfrozen: info.unfrozen,
+      created_at: Date.now(),
+    };
+    await this.storage.putJson(`${prefix}state.json`, state);
+    return { state, prefix };
+  }
+
+  /** The most advanced complete checkpoint (of `trial`, when given), if any. */
+  async latest(trial: number | null = null): Promise<Checkpoint | undefined> {
+    const root = keys.jobCheckpoints(this.jobId);
+    const page = await this.storage.listPage(root, { delimiter: '/' });
+    let best: Checkpoint | undefined;
+    for (const prefix of page.prefixes) {
+      const state = await this.storage.tryGetJson(`${prefix}state.json`, stateSchema);
+      if (!state || state.trial !== trial) continue;
+      if (!best || order(state) > order(best.state)) best = { state, prefix };
+    }
+    return best;
+  }
+
+  async loadModel(checkpoint: Checkpoint): Promise<tf.LayersModel> {
+    return loadModel(this.storage, checkpoint.prefix);
+  }
+
+  async loadOptimizerState(
+    checkpoint: Checkpoint,
+  ): Promise<Array<{ name: string; tensor: tf.Tensor }>> {
+    const bytes = await this.storage.getBytes(`${checkpoint.prefix}optimizer.bin`);
+    const buffer = bytes.buffer.slice(
+      bytes.byteOffset,
+      bytes.byteOffset + bytes.length,
+    ) as ArrayBuffer;
+    const map = tf.io.decodeWeights(
+      buffer,
+      checkpoint.state.optimizer as tf.io.WeightsManifestEntry[],
+    );
+    return checkpoint.state.optimizer.map((s) => ({ name: s.name, tensor: map[s.name]! }));
+  }
+}

@@ -1,0 +1,4 @@
+export { CheckpointStore } from './checkpoints';
+export { JobFailure } from './context';
+export { runJob } from './run-job';
+export { trialSpec } from './trial-spec';

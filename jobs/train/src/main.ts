@@ -1,0 +1,128 @@
+/**
+ * The training job's entrypoint, the same for the local runner and AWS Batch:
+ *   JOB_ID=ftjob_… [TRAINYARD_ATTEMPT=n] node --import tsx jobs/train/src/main.ts
+ * Exit codes: 0 the model is published (`job.succeeded` written); 1 the job failed for good
+ * (`job.failed` written: bad data, a base that does not fit…; not worth retrying); 143 stopped by
+ * SIGTERM (cancel, spot reclaim); anything else is a crash the runner may retry (it resumes from
+ * the last checkpoint).
+ */
+import { selectBackend, TrainingStopped } from '@trainyard/ml';
+import {
+  createRuntime,
+  foldJobEvents,
+  isTerminal,
+  JobEventLog,
+  jobSpecSchema,
+  keys,
+  loadConfigOrExit,
+  TrainyardError,
+} from '@trainyard/shared';
+import { JobFailure } from './context';
+import { runJob } from './run-job';
+
+const jobId = process.env.JOB_ID;
+if (!jobId) {
+  process.stderr.write(
+    'JOB_ID is not set: expected the id of the fine-tuning job to run (ftjob_…)\n',
+  );
+  process.exit(1);
+}
+const config = loadConfigOrExit();
+const runtime = createRuntime(config, 'train');
+const { storage, logger } = runtime;
+const attempt = Number(process.env.TRAINYARD_ATTEMPT ?? process.env.AWS_BATCH_JOB_ATTEMPT ?? 1);
+const events = new JobEventLog(storage, `train${attempt}`);
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    logger.warn({ job: jobId, signal }, 'stopping at the next batch');
+    stopping = true;
+  });
+}
+
+function failure(
+  error: unknown,
+): { code: string; message: string; param: string | null } | undefined {
+  if (error instanceof JobFailure)
+    return { code: error.code, message: error.message, param: error.param };
+  if (error instanceof TrainyardError && error.status < 500)
+    return { code: error.code, message: error.message, param: error.param ?? null };
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof RangeError || /out of memory|OOM|allocation failed/i.test(message)) {
+    return {
+      code: 'out_of_memory',
+      message: `The backend ran out of memory (${message.split('\n')[0]}); lower hyperparameters.batch_size or the model size`,
+      param: 'hyperparameters.batch_size',
+    };
+  }
+  return undefined;
+}
+
+async function main(): Promise<number> {
+  const spec = await storage.tryGetJson(keys.jobSpec(jobId!), jobSpecSchema);
+  if (!spec) {
+    logger.error({ job: jobId }, 'no job spec in S3');
+    return 1;
+  }
+  const state = foldJobEvents(await events.list(jobId!));
+  if (isTerminal(state.status)) return state.status === 'succeeded' ? 0 : 1;
+  if (state.cancel_requested) return 143;
+
+  const choice = await selectBackend({ preference: config.backend });
+  await events.append(jobId!, {
+    type: 'job.started',
+    message: `attempt ${attempt} started on the ${choice.backend} backend`,
+    data: { attempt, backend: choice.backend },
+  });
+  await events.append(jobId!, {
+    type: 'job.backend',
+    message: `TensorFlow.js backend: ${choice.backend}${
+      choice.attempts.length > 1
+        ? ` (${choice.attempts
+            .filter((a) => !a.ok)
+            .map((a) => `${a.backend}: ${'reason' in a ? a.reason : ''}`)
+            .join('; ')})`
+        : ''
+    }`,
+    data: {
+      backend: choice.backend,
+      attempts: choice.attempts as unknown as Record<string, unknown>[],
+    },
+  });
+  try {
+    const model = await runJob({
+      spec,
+      storage,
+      events,
+      logger,
+      backend: choice.backend,
+      attempt,
+      stopping: () => stopping,
+    });
+    await events.append(jobId!, {
+      type: 'job.succeeded',
+      message: `model ${model} is ready`,
+      data: { model },
+    });
+    return 0;
+  } catch (error) {
+    if (error instanceof TrainingStopped) return 143;
+    const known = failure(error);
+    if (!known) throw error;
+    await events.append(jobId!, {
+      type: 'job.failed',
+      level: 'error',
+      message: known.message,
+      data: { error: known },
+    });
+    return 1;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    logger.error({ err: error, job: jobId }, 'training crashed');
+    process.exit(70);
+  },
+);

@@ -1,0 +1,176 @@
+import type * as tf from '@tensorflow/tfjs';
+import {
+  augmentBatch,
+  augments,
+  buildModel,
+  buildPreprocess,
+  buildTransfer,
+  EarlyStoppingCallback,
+  type EncodedDataset,
+  type EpochLogs,
+  encodeDataset,
+  fit,
+  makeOptimizer,
+  type RawDataset,
+  type TrainCallback,
+  unfreezeTop,
+} from '@trainyard/ml';
+import type { JobSpec, Preprocess } from '@trainyard/shared';
+import { type BaseModel, checkBaseFits } from './base-model';
+import type { CheckpointStore } from './checkpoints';
+import type { JobContext } from './context';
+import { CheckpointCallback, EpochEventsCallback } from './job-callbacks';
+
+export interface Split {
+  readonly train: number[];
+  readonly validation: number[];
+}
+
+export interface TrainedModel {
+  readonly model: tf.LayersModel;
+  readonly preprocess: Preprocess;
+  readonly data: EncodedDataset;
+  readonly history: EpochLogs[];
+  readonly epochsRun: number;
+}
+
+/** Extra callbacks a caller adds (tuning's pruning), per phase. */
+export type ExtraCallbacks = (phase: 'train' | 'fine_tune') => TrainCallback[];
+
+const HEAD_PREFIX = /^head[0-9a-z]{0,6}_/;
+
+/**
+ * One training run of `spec`: build (or resume from the latest checkpoint) the model, train it,
+ * and, for transfer learning with `trainable_base_layers`, unfreeze the top of the base and
+ * fine-tune at a lower rate with a fresh optimizer (the "re-compile").
+ */
+export async function trainOnce(
+  ctx: JobContext,
+  spec: JobSpec,
+  raw: RawDataset,
+  split: Split,
+  base: BaseModel | undefined,
+  store: CheckpointStore,
+  trial: number | null,
+  extra: ExtraCallbacks = () => [],
+): Promise<TrainedModel> {
+  if (base) checkBaseFits(base, raw.kind, spec.task);
+  const checkpoint = await store.latest(trial);
+  const preprocess =
+    checkpoint?.state.preprocess ??
+    (await buildPreprocess(raw, split.train, spec, base?.preprocess));
+  const data = await encodeDataset(raw, preprocess);
+  const outputs = preprocess.labels?.length ?? null;
+
+  let model: tf.LayersModel;
+  let baseLayers: string[] = [];
+  if (checkpoint) {
+    model = await store.loadModel(checkpoint);
+    baseLayers = model.layers.filter((l) => !HEAD_PREFIX.test(l.name)).map((l) => l.name);
+    await ctx.events.append(spec.id, {
+      type: 'job.resumed',
+      message: `resuming from checkpoint ${checkpoint.state.name}`,
+      data: {
+        checkpoint: checkpoint.state.name,
+        phase: checkpoint.state.phase,
+        epoch: checkpoint.state.epoch + 1,
+        trial,
+      },
+    });
+  } else if (spec.architecture.type === 'transfer' && base) {
+    ({ model, baseLayers } = buildTransfer(spec, base.model, outputs));
+  } else {
+    model = buildModel(spec, preprocess, data.exampleShape);
+  }
+
+  const hp = spec.hyperparameters;
+  const input = preprocess.input;
+  const augment =
+    input.kind === 'image' && augments(spec.augmentation)
+      ? (xs: tf.Tensor, random: () => number) => augmentBatch(xs, spec.augmentation, input, random)
+      : undefined;
+  let history: EpochLogs[] = checkpoint
+    ? ([...checkpoint.state.history] as unknown as EpochLogs[])
+    : [];
+  let epochsRun = history.length;
+
+  const phases: Array<{ phase: 'train' | 'fine_tune'; epochs: number; lr: number }> = [
+    { phase: 'train', epochs: hp.epochs, lr: hp.learning_rate },
+  ];
+  const fineTune =
+    spec.architecture.type === 'transfer' &&
+    spec.architecture.trainable_base_layers > 0 &&
+    hp.fine_tune_epochs > 0;
+  if (fineTune)
+    phases.push({
+      phase: 'fine_tune',
+      epochs: hp.fine_tune_epochs,
+      lr: hp.learning_rate * hp.fine_tune_learning_rate_factor,
+    });
+
+  let unfrozen = checkpoint?.state.unfrozen ?? [];
+  for (const { phase, epochs, lr } of phases) {
+    let initialEpoch = 0;
+    if (checkpoint) {
+      if (phase === 'train' && checkpoint.state.phase === 'fine_tune') continue;
+      if (phase === checkpoint.state.phase) initialEpoch = checkpoint.state.epoch + 1;
+    }
+    if (phase === 'fine_tune' && unfrozen.length === 0) {
+      unfrozen = unfreezeTop(model, baseLayers, spec.architecture.trainable_base_layers);
+      await ctx.events.append(spec.id, {
+        type: 'fine_tune.started',
+        message: `unfroze ${unfrozen.length} base layers; fine-tuning at learning rate ${lr}`,
+        data: { layers: unfrozen, learning_rate: lr, trial },
+      });
+    }
+    if (initialEpoch >= epochs) continue;
+    const optimizer = makeOptimizer(hp, lr);
+    const resumeHere = checkpoint && checkpoint.state.phase === phase && initialEpoch > 0;
+    const optimizerState = resumeHere ? await store.loadOptimizerState(checkpoint) : undefined;
+    const early = hp.early_stopping
+      ? new EarlyStoppingCallback(model, hp.early_stopping)
+      : undefined;
+    const checkpoints = new CheckpointCallback(ctx, store, model, optimizer, {
+      phase,
+      trial,
+      preprocess,
+      unfrozen,
+      history,
+    });
+    const result = await fit(model, data, {
+      hyperparameters: hp,
+      learningRate: lr,
+      optimizer,
+      epochs,
+      initialEpoch,
+      train: split.train,
+      validation: split.validation,
+      seed: spec.seed + (trial ?? 0) * 7919 + (phase === 'fine_tune' ? 104729 : 0),
+      ...(augment ? { augment } : {}),
+      shouldStop: ctx.stopping,
+      ...(optimizerState ? { optimizerState } : {}),
+      callbacks: [
+        new EpochEventsCallback(ctx, phase, trial, epochs),
+        ...extra(phase),
+        checkpoints,
+        ...(early ? [early] : []),
+      ],
+    });
+    optimizer.dispose();
+    history = checkpoints.history;
+    epochsRun += result.history.length;
+    if (early?.stoppedAt != null) {
+      await ctx.events.append(spec.id, {
+        type: 'early_stopping',
+        message: `stopped after epoch ${early.stoppedAt + 1}: ${hp.early_stopping!.monitor} did not improve for ${hp.early_stopping!.patience} epochs; kept the weights of epoch ${early.restoredEpoch + 1}`,
+        data: {
+          phase,
+          stopped_epoch: early.stoppedAt + 1,
+          restored_epoch: early.restoredEpoch + 1,
+          trial,
+        },
+      });
+    }
+  }
+  return { model, preprocess, data, history, epochsRun };
+}

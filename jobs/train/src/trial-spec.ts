@@ -1,0 +1,22 @@
+import type { JobSpec, ParamValue } from '@trainyard/shared';
+
+/** `architecture.head.units` takes a list: a number means one layer, "128,64" two. */
+function coerce(path: string, value: ParamValue): unknown {
+  if (path === 'architecture.head.units') {
+    if (typeof value === 'number') return [value];
+    if (typeof value === 'string') return value.split(',').map((v) => Number(v.trim()));
+  }
+  return value;
+}
+
+/** The spec of one trial: the job's spec with the sampled values at their dotted paths. */
+export function trialSpec(spec: JobSpec, params: Readonly<Record<string, ParamValue>>): JobSpec {
+  const copy = structuredClone(spec) as unknown as Record<string, unknown>;
+  for (const [path, value] of Object.entries(params)) {
+    const parts = path.split('.');
+    let node = copy;
+    for (const part of parts.slice(0, -1)) node = node[part] as Record<string, unknown>;
+    node[parts.at(-1)!] = coerce(path, value);
+  }
+  return copy as unknown as JobSpec;
+}

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Augmentation, ImageInput } from '@trainyard/shared';
+
+/** True when the spec asks for any augmentation at all. */
+export function augments(a: Augmentation): boolean {
+  return (
+    a.flip_horizontal ||
+    a.flip_vertical ||
+    a.rotation_degrees > 0 ||
+    a.translate > 0 ||
+    a.zoom > 0 ||
+    a.brightness > 0 ||
+    a.contrast > 0
+  );
+}
+
+const uniform = (random: () => number, lo: number, hi: number) => lo + (hi - lo) * random();
+
+/**
+ * The projective transform (TensorFlow's 8-number form, output → input coordinates) of a rotation
+ * by `theta` and a zoom by `scale` about the image centre, then a shift by (tx, ty) pixels.
+ */
+export function affine(
+  theta: number,
+  scale: number,
+  tx: number,
+  ty: number,
+  height: number,
+  width: number,
+): number[] {
+  const cx = (width - 1) / 2;
+  const cy = (height - 1) / 2;
+  const cos = Math.cos(theta) / scale;
+  const sin = Math.sin(theta) / scale;
+  const ox = cx + tx;
+  const oy = cy + ty;
+  return [cos, sin, cx - cos * ox - sin * oy, -sin, cos, cy + sin * ox - cos * oy, 0, 0];
+}
+
+/**
+ * Random augmentation of a batch of normalized images, drawn per image from `random` (seeded by the
+ * training loop, so runs repeat): flips, one affine warp for rotation, zoom and translation
+ * (bilinear, edges extended), then brightness and contrast. Used in training only.
+ */
+export function augmentBatch(
+  xs: tf.Tensor,
+  a: Augmentation,
+  input: ImageInput,
+  random: () => number,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const [n, h, w] = xs.shape as [number, number, number, number];
+    let x = xs as tf.Tensor4D;
+    const flip = (axis: number) => {
+      const mask = tf.tensor4d(
+        Array.from({ length: n }, () => (random() < 0.5 ? 1 : 0)),
+        [n, 1, 1, 1],
+        'bool',
+      );
+      x = tf.where(mask, tf.reverse(x, axis), x) as tf.Tensor4D;
+    };
+    if (a.flip_horizontal) flip(2);
+    if (a.flip_vertical) flip(1);
+    if (a.rotation_degrees > 0 || a.translate > 0 || a.zoom > 0) {
+      const transforms: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const theta = (uniform(random, -a.rotation_degrees, a.rotation_degrees) * Math.PI) / 180;
+        const scale = uniform(random, 1 - a.zoom, 1 + a.zoom);
+        const tx = uniform(random, -a.translate, a.translate) * w;
+        const ty = uniform(random, -a.translate, a.translate) * h;
+        transforms.push(...affine(theta, scale, tx, ty, h, w));
+      }
+      x = tf.image.transform(x, tf.tensor2d(transforms, [n, 8]), 'bilinear', 'nearest');
+    }
+    if (a.brightness > 0) {
+      // +δ on the 0-1 pixel scale is +δ/std per channel once normalized.
+      const deltas = tf.tensor4d(
+        Array.from({ length: n }, () => uniform(random, -a.brightness, a.brightness)),
+        [n, 1, 1, 1],
+      );
+      x = x.add(deltas.div(tf.tensor1d(input.std))) as tf.Tensor4D;
+    }
+    if (a.contrast > 0) {
+      const factors = tf.tensor4d(
+        Array.from({ length: n }, () => uniform(random, 1 - a.contrast, 1 + a.contrast)),
+        [n, 1, 1, 1],
+      );
+      const mean = x.mean([1, 2, 3], true);
+      x = x.sub(mean).mul(factors).add(mean) as tf.Tensor4D;
+    }
+    return x;
+  });
+}

@@ -1,0 +1,4 @@
+export * from './encode';
+export * from './merge';
+export * from './raw';
+export * from './split';

@@ -1,0 +1,119 @@
+import {
+  type DatasetManifest,
+  datasetManifestSchema,
+  imageIndexEntrySchema,
+  keys,
+  type Storage,
+  UnprocessableError,
+} from '@trainyard/shared';
+import { z } from 'zod';
+import type { Cell } from '../preprocess/table';
+
+/** A dataset's examples as validation normalized them, before any model-specific encoding. */
+export type RawDataset =
+  | {
+      kind: 'images';
+      manifest: DatasetManifest & { kind: 'images' };
+      images: Uint8Array[];
+      labels: Int32Array;
+      /** Channels of each source image (1 grey, 3 RGB, 4 RGBA…). */
+      channels: Uint8Array;
+    }
+  | {
+      kind: 'table';
+      manifest: DatasetManifest & { kind: 'table' };
+      rows: Cell[][];
+      /** Class index (classification) or the target value (regression). */
+      labels: Float32Array;
+    }
+  | {
+      kind: 'texts';
+      manifest: DatasetManifest & { kind: 'texts' };
+      texts: string[];
+      labels: Int32Array;
+    };
+
+const indexSchema = z.array(imageIndexEntrySchema);
+
+async function lines(storage: Storage, key: string): Promise<string[]> {
+  const text = Buffer.from(await storage.getBytes(key)).toString('utf8');
+  return text.split('\n').filter((l) => l.length > 0);
+}
+
+/**
+ * Reads a ready dataset's normalized shards from S3 (never the raw upload). Images stay encoded
+ * (PNG/JPEG bytes are several times smaller than pixels) until a model says what size it takes.
+ */
+export async function loadRawDataset(
+  storage: Storage,
+  datasetId: string,
+  task: string,
+): Promise<RawDataset> {
+  const manifest = await storage.tryGetJson(keys.datasetManifest(datasetId), datasetManifestSchema);
+  if (!manifest) {
+    throw new UnprocessableError(`Dataset ${datasetId} has no training manifest; is it ready?`, {
+      code: 'dataset_unreadable',
+      param: 'dataset',
+    });
+  }
+  if (manifest.kind === 'images') {
+    const images: Uint8Array[] = [];
+    const labels: number[] = [];
+    const channels: number[] = [];
+    for (const shard of manifest.shards) {
+      const [data, index] = await Promise.all([
+        storage.getBytes(shard.key),
+        storage.getJson(shard.index, indexSchema),
+      ]);
+      for (const [offset, length, label, , , ch] of index) {
+        images.push(data.subarray(offset, offset + length));
+        labels.push(label);
+        channels.push(ch);
+      }
+    }
+    return {
+      kind: 'images',
+      manifest,
+      images,
+      labels: Int32Array.from(labels),
+      channels: Uint8Array.from(channels),
+    };
+  }
+  if (manifest.kind === 'table') {
+    const labelAt = manifest.columns.findIndex((c) => c.name === manifest.label_column);
+    const classes = manifest.classes ? new Map(manifest.classes.map((c, i) => [c, i])) : undefined;
+    const rows: Cell[][] = [];
+    const labels: number[] = [];
+    for (const shard of manifest.shards) {
+      for (const line of await lines(storage, shard.key)) {
+        const row = JSON.parse(line) as Cell[];
+        const label = row[labelAt];
+        labels.push(classes ? classes.get(String(label))! : Number(label));
+        rows.push(row);
+      }
+    }
+    if (task === 'tabular_classification' && !classes) {
+      throw new UnprocessableError(
+        `Dataset ${datasetId} has no classes; it was validated for regression`,
+        { param: 'dataset' },
+      );
+    }
+    return { kind: 'table', manifest, rows, labels: Float32Array.from(labels) };
+  }
+  const classes = new Map(manifest.classes.map((c, i) => [c, i]));
+  const texts: string[] = [];
+  const labels: number[] = [];
+  for (const shard of manifest.shards) {
+    for (const line of await lines(storage, shard.key)) {
+      const { text, label } = JSON.parse(line) as { text: string; label: string };
+      texts.push(text);
+      labels.push(classes.get(label)!);
+    }
+  }
+  return { kind: 'texts', manifest, texts, labels: Int32Array.from(labels) };
+}
+
+/** The label names of a classification dataset (index = class id), or null for regression. */
+export function classNames(raw: RawDataset): string[] | null {
+  return raw.manifest.kind === 'table' ? (raw.manifest.classes ?? null) : raw.manifest.classes;
+}

@@ -1,0 +1,3 @@
+export * from './attention-layers';
+export * from './build';
+export * from './transfer';

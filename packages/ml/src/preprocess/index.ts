@@ -1,0 +1,4 @@
+export * from './build';
+export * from './image';
+export * from './table';
+export * from './text';

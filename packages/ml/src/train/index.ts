@@ -1,0 +1,4 @@
+export * from './callbacks';
+export * from './early-stopping';
+export * from './loop';
+export * from './optimizers';

@@ -1,0 +1,69 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * `preprocess.json`, saved with every model: everything that turns a raw input into the model's
+ * input tensor, applied by the same code in training, evaluation and inference.
+ */
+export const imageInputSchema = z.object({
+  kind: z.literal('image'),
+  height: z.number().int(),
+  width: z.number().int(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  /** Pixels 0-255 are mapped to `(p / 255 - mean) / std` per channel. */
+  mean: z.array(z.number()),
+  std: z.array(z.number()),
+});
+
+export const tableColumnInputSchema = z.discriminatedUnion('type', [
+  z.object({
+    name: z.string(),
+    type: z.literal('numeric'),
+    /** Standardized as `(x - mean) / std`; a missing value becomes `mean` (0 after scaling). */
+    mean: z.number(),
+    std: z.number(),
+  }),
+  z.object({
+    name: z.string(),
+    type: z.literal('categorical'),
+    /** One-hot over these; a value not listed (or missing) is all zeros. */
+    categories: z.array(z.string()),
+  }),
+]);
+export type TableColumnInput = z.infer<typeof tableColumnInputSchema>;
+
+export const tableInputSchema = z.object({
+  kind: z.literal('table'),
+  /** The feature columns in order (the label column is not one of them). */
+  columns: z.array(tableColumnInputSchema),
+  /** Width of the encoded feature vector. */
+  features: z.number().int(),
+});
+
+export const textInputSchema = z.object({
+  kind: z.literal('text'),
+  /** Lower-cased word tokens; id 0 pads, id 1 is any word not in `vocab` (vocab[i] has id i + 2). */
+  lowercase: z.boolean(),
+  vocab: z.array(z.string()),
+  max_length: z.number().int(),
+});
+
+export const preprocessSchema = z
+  .object({
+    version: z.literal(1),
+    task: z.enum([
+      'image_classification',
+      'tabular_classification',
+      'tabular_regression',
+      'text_classification',
+    ]),
+    input: z.discriminatedUnion('kind', [imageInputSchema, tableInputSchema, textInputSchema]),
+    /** Classification: output index i is `labels[i]`. */
+    labels: z.array(z.string()).nullable(),
+    /** Regression: the model predicts `(y - mean) / std`. */
+    target: z.object({ mean: z.number(), std: z.number() }).nullable(),
+  })
+  .openapi('Preprocess');
+export type Preprocess = z.infer<typeof preprocessSchema>;
+export type ImageInput = z.infer<typeof imageInputSchema>;
+export type TableInput = z.infer<typeof tableInputSchema>;
+export type TextInput = z.infer<typeof textInputSchema>;
