@@ -2,10 +2,18 @@ import { swaggerUI } from '@hono/swagger-ui';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DatasetService } from '@trainyard/datasets';
 import { apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
+import { createApiQueue } from '@trainyard/queue';
+import { JobEventLog, JobStore } from '@trainyard/shared';
 import type { ApiDeps } from './deps';
 import { registerApiKeys } from './routes/api-keys';
 import { registerDatasets } from './routes/datasets';
 import { registerHealth } from './routes/health';
+import { JobCreator } from './routes/job-create';
+import { registerJobEvents } from './routes/job-events';
+import { registerJobReports } from './routes/job-reports';
+import { registerJobs } from './routes/jobs';
+import { ModelStore } from './routes/model-store';
+import { registerModels } from './routes/models';
 
 /** The management API: datasets, base models, fine-tuning jobs, models, API keys. */
 export function createApiApp(deps: ApiDeps): OpenAPIHono {
@@ -31,14 +39,21 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, scope: 'api' }));
   app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api' }));
   registerApiKeys(app, deps);
-  registerDatasets(
-    app,
-    new DatasetService({
-      storage: deps.storage,
-      logger: deps.logger,
-      uploadMaxBytes: deps.config.uploadMaxBytes,
-      multipartThreshold: deps.config.multipartThresholdBytes,
-    }),
-  );
+  const datasets = new DatasetService({
+    storage: deps.storage,
+    logger: deps.logger,
+    uploadMaxBytes: deps.config.uploadMaxBytes,
+    multipartThreshold: deps.config.multipartThresholdBytes,
+  });
+  registerDatasets(app, datasets);
+
+  const log = new JobEventLog(deps.storage, 'api');
+  const store = new JobStore(deps.storage, log);
+  const queue = deps.queue ?? createApiQueue(deps);
+  const creator = new JobCreator({ storage: deps.storage, datasets, store, log, queue });
+  registerJobs(app, { store, creator, queue });
+  registerJobEvents(app, { store, queue });
+  registerJobReports(app, store);
+  registerModels(app, new ModelStore(deps.storage, deps.logger));
   return app;
 }

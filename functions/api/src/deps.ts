@@ -1,3 +1,4 @@
+import type { JobQueue } from '@trainyard/queue';
 import type { ApiKeyStore, Config, Logger, Storage } from '@trainyard/shared';
 
 /** Everything the API needs, created once per process and passed in (never module globals). */
@@ -7,4 +8,6 @@ export interface ApiDeps {
   readonly apiKeys: ApiKeyStore;
   readonly logger: Logger;
   readonly version: string;
+  /** Where jobs run. Default: from `config.queue` (`npm start` passes its local runner). */
+  readonly queue?: JobQueue;
 }

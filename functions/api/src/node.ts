@@ -1,12 +1,13 @@
 import { serve } from '@hono/node-server';
-import { createRuntime, loadConfigOrExit, type Runtime } from '@trainyard/shared';
+import { createRuntime, loadConfigOrExit } from '@trainyard/shared';
 import { createApiApp } from './app';
+import type { ApiDeps } from './deps';
 
 /** Serves the API on Node; resolves once listening. */
-export function startApiServer(runtime: Runtime, port = runtime.config.http.apiPort) {
-  const app = createApiApp(runtime);
+export function startApiServer(deps: ApiDeps, port = deps.config.http.apiPort) {
+  const app = createApiApp(deps);
   return new Promise<ReturnType<typeof serve>>((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: runtime.config.http.host, port }, () =>
+    const server = serve({ fetch: app.fetch, hostname: deps.config.http.host, port }, () =>
       resolve(server),
     );
   });

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startApiServer } from '@trainyard/api';
 import { startInferServer } from '@trainyard/infer';
-import { type Config, createRuntime, ensureBucket } from '@trainyard/shared';
+import { LocalRunner, WebhookNotifier } from '@trainyard/queue';
+import { type Config, createRuntime, ensureBucket, JobEventLog, JobStore } from '@trainyard/shared';
 import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3';
 import { ensureLocalApiKey, type LocalApiKey } from './local-api-key';
 
@@ -14,7 +15,16 @@ export interface Platform {
   /** The config the services run with (`s3.endpoint` set to the embedded server when embedded). */
   readonly config: Config;
   readonly apiKey: LocalApiKey;
+  /** The local job runner (`QUEUE=local`, the default); undefined with `QUEUE=batch`. */
+  readonly runner: LocalRunner | undefined;
   close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** The trainer command the local runner starts (tests: the contract fixture). */
+  readonly trainerCommand?: readonly string[];
+  /** Trainer output: to this process's stdout/stderr (default) or dropped. */
+  readonly trainerOutput?: 'inherit' | 'ignore';
 }
 
 function urlOf(server: { address(): string | AddressInfo | null }, host: string): string {
@@ -24,9 +34,14 @@ function urlOf(server: { address(): string | AddressInfo | null }, host: string)
 
 /**
  * Starts the whole platform in this process: the embedded S3 server (unless `S3_ENDPOINT` is
- * set), the bucket, the local API key, the API and the inference function.
+ * set), the bucket, the local API key, the API, the inference function and the local job runner
+ * (which first picks up the jobs a previous run left queued or running). `close` stops the
+ * trainers (they resume at the next start), then the servers.
  */
-export async function startPlatform(config: Config): Promise<Platform> {
+export async function startPlatform(
+  config: Config,
+  options: PlatformOptions = {},
+): Promise<Platform> {
   await mkdir(config.dataDir, { recursive: true });
   let embedded: EmbeddedS3 | undefined;
   let effective = config;
@@ -44,8 +59,24 @@ export async function startPlatform(config: Config): Promise<Platform> {
     const runtime = createRuntime(effective, 'platform');
     await ensureBucket(runtime.s3, effective.s3.bucket);
     const apiKey = await ensureLocalApiKey(runtime);
-    const api = await startApiServer(createRuntime(effective, 'api'));
-    closers.push(() => new Promise((resolve) => api.close(() => resolve())));
+    const runner =
+      effective.queue.kind === 'local'
+        ? createRunner(createRuntime(effective, 'runner'), options)
+        : undefined;
+    const api = await startApiServer({ ...createRuntime(effective, 'api'), queue: runner });
+    closers.push(
+      () =>
+        new Promise((resolve) => {
+          api.close(() => resolve());
+          // Event streams stay open while their job runs: end them instead of waiting.
+          if ('closeAllConnections' in api) api.closeAllConnections();
+        }),
+    );
+    if (runner) {
+      // Trainers stop (recording job.interrupted) before the embedded S3 server, which closes last.
+      closers.push(() => runner.close());
+      await runner.start();
+    }
     const infer = await startInferServer(createRuntime(effective, 'infer'));
     closers.push(() => new Promise((resolve) => infer.close(() => resolve())));
     return {
@@ -54,6 +85,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
       s3Endpoint: effective.s3.endpoint ?? 'AWS S3',
       config: effective,
       apiKey,
+      runner,
       async close() {
         for (const close of closers.reverse()) await close();
         await embedded?.close();
@@ -64,4 +96,19 @@ export async function startPlatform(config: Config): Promise<Platform> {
     await embedded?.close();
     throw error;
   }
+}
+
+function createRunner(runtime: ReturnType<typeof createRuntime>, options: PlatformOptions) {
+  const { storage, config, logger } = runtime;
+  const store = new JobStore(storage, new JobEventLog(storage, 'runner'));
+  return new LocalRunner({
+    store,
+    log: new JobEventLog(storage, 'runner'),
+    config,
+    logger,
+    ...(options.trainerCommand ? { command: options.trainerCommand } : {}),
+    output: options.trainerOutput ?? 'inherit',
+    pidDir: join(config.dataDir, 'runner'),
+    webhooks: new WebhookNotifier({ store, log: new JobEventLog(storage, 'webhooks'), logger }),
+  });
 }

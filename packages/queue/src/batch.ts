@@ -130,11 +130,12 @@ export class BatchQueue implements JobQueue {
     void this.options.webhooks?.notify(jobId);
   }
 
-  async reconcile(jobIds: readonly string[]): Promise<void> {
+  async reconcile(jobIds: readonly string[]): Promise<readonly string[]> {
     const { store, client } = this.options;
     const every = (this.options.reconcileEverySeconds ?? 15) * 1000;
     const due = jobIds.filter((id) => this.now() - (this.described.get(id) ?? 0) >= every);
     const open: Array<{ id: string; batchJobId: string; submittedAt: number }> = [];
+    const changed: string[] = [];
     for (const id of due) {
       this.described.set(id, this.now());
       if (isTerminal((await store.state(id)).status)) continue;
@@ -147,8 +148,11 @@ export class BatchQueue implements JobQueue {
         new DescribeJobsCommand({ jobs: chunk.map((j) => j.batchJobId) }),
       );
       const byId = new Map((out.jobs ?? []).map((d) => [d.jobId, d]));
-      for (const job of chunk) await this.settle(job, byId.get(job.batchJobId));
+      for (const job of chunk) {
+        if (await this.settle(job, byId.get(job.batchJobId))) changed.push(job.id);
+      }
     }
+    return changed;
   }
 
   async close(): Promise<void> {
@@ -159,14 +163,14 @@ export class BatchQueue implements JobQueue {
   private async settle(
     job: { id: string; batchJobId: string; submittedAt: number },
     detail: JobDetail | undefined,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { store, log, logger } = this.options;
     const lostAfter = (this.options.lostAfterSeconds ?? 600) * 1000;
     let ending: { type: 'job.failed' | 'job.cancelled'; code?: string; message: string } | null =
       null;
     if (!detail) {
       // DescribeJobs is eventually consistent just after SubmitJob, and forgets jobs after days.
-      if (this.now() - job.submittedAt * 1000 < lostAfter) return;
+      if (this.now() - job.submittedAt * 1000 < lostAfter) return false;
       ending = {
         type: 'job.failed',
         code: 'backend_lost',
@@ -190,10 +194,10 @@ export class BatchQueue implements JobQueue {
         message: `AWS Batch job ${job.batchJobId} failed (${reason.join('; ') || 'no reason given'}) after ${detail.attempts?.length ?? 1} attempt(s), without a final event`,
       };
     }
-    if (!ending) return; // SUBMITTED … RUNNING: the trainer speaks for itself.
+    if (!ending) return false; // SUBMITTED … RUNNING: the trainer speaks for itself.
     // Read again: the trainer may have written its final event while Batch was asked.
     const state = await store.state(job.id);
-    if (isTerminal(state.status)) return;
+    if (isTerminal(state.status)) return false;
     if (state.cancel_requested) ending = { type: 'job.cancelled', message: 'Cancelled' };
     logger.warn({ job: job.id, batch: job.batchJobId, status: detail?.status }, ending.message);
     await log.append(job.id, {
@@ -205,6 +209,7 @@ export class BatchQueue implements JobQueue {
         : {}),
     });
     void this.options.webhooks?.notify(job.id);
+    return true;
   }
 
   private async submitted(

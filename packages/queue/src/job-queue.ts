@@ -23,9 +23,9 @@ export interface JobQueue {
   /**
    * Brings the logs of these unfinished jobs in line with what runs them: a job whose process or
    * Batch job ended without writing a final event is marked failed. Cheap to call often: a queue
-   * that knows by itself (the local runner) does nothing.
+   * that knows by itself (the local runner) does nothing. Resolves to the ids whose log changed.
    */
-  reconcile(jobIds: readonly string[]): Promise<void>;
+  reconcile(jobIds: readonly string[]): Promise<readonly string[]>;
 
   /** Lets go of processes and timers; running jobs resume on the next start. */
   close(): Promise<void>;

@@ -145,8 +145,9 @@ export class LocalRunner implements JobQueue {
     if (!isTerminal(state.status)) await this.cancelled(jobId, 'before it started');
   }
 
-  async reconcile(): Promise<void> {
+  async reconcile(): Promise<readonly string[]> {
     // The runner sees its children exit; there is nothing to learn from outside.
+    return [];
   }
 
   /** Stops every trainer and waits for their lifecycles to record `job.interrupted`. */

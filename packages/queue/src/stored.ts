@@ -32,7 +32,9 @@ export class StoredQueue implements JobQueue {
     });
   }
 
-  async reconcile(): Promise<void> {}
+  async reconcile(): Promise<readonly string[]> {
+    return [];
+  }
 
   async close(): Promise<void> {}
 }

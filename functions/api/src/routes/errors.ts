@@ -12,6 +12,8 @@ export const errorResponses = {
   404: error('No such resource'),
   409: error('Conflicts with the current state'),
   413: error('Body too large'),
+  422: error('Well-formed, but not possible with what it refers to (`param` names the field)'),
+  503: error('A dependency (S3, the queue) is unavailable'),
 } as const;
 
 export const security = [{ bearerAuth: [] }];

@@ -1,0 +1,85 @@
+import {
+  keys,
+  type Logger,
+  type Model,
+  type ModelManifest,
+  modelCardSchema,
+  modelManifestSchema,
+  modelMetricsSchema,
+  NotFoundError,
+  prefixes,
+  type Storage,
+} from '@trainyard/shared';
+import type { z } from 'zod';
+
+function notFound(id: string): NotFoundError {
+  return new NotFoundError(`No model with id ${JSON.stringify(id)}`, {
+    param: 'id',
+    code: 'model_not_found',
+  });
+}
+
+const ID = /^model_[0-9a-z]+$/;
+
+/**
+ * Published models: a model exists once `models/<id>/manifest.json` does (the trainer writes it
+ * last), so a model still being written is neither listed nor shown.
+ */
+export class ModelStore {
+  constructor(
+    private readonly storage: Storage,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Oldest first (ids sort by their job's creation); `after` is the last id of the previous page. */
+  async list(limit: number, after?: string) {
+    const page = await this.storage.listPage(prefixes.models, {
+      delimiter: '/',
+      limit,
+      ...(after ? { startAfter: `${keys.model(after)}~` } : {}),
+    });
+    const ids = page.prefixes.slice(0, limit).map((p) => p.slice(prefixes.models.length, -1));
+    const manifests = await Promise.all(ids.map((id) => this.manifest(id)));
+    return {
+      data: manifests.filter((m): m is ModelManifest => m !== undefined),
+      has_more: page.prefixes.length > limit || page.nextToken !== undefined,
+      last_id: ids.at(-1) ?? null,
+    };
+  }
+
+  /** The manifest with the card and the metrics (null where a file is missing or unreadable). */
+  async get(id: string): Promise<Model> {
+    const manifest = await this.manifest(id);
+    if (!manifest) throw notFound(id);
+    const [card, metrics] = await Promise.all([
+      this.optional(id, 'card.json', modelCardSchema),
+      this.optional(id, 'metrics.json', modelMetricsSchema),
+    ]);
+    return { ...manifest, card, metrics };
+  }
+
+  /** Deletes every object under `models/<id>/`, a half-written model's included. */
+  async delete(id: string): Promise<{ id: string; object: 'model'; deleted: true }> {
+    if (!ID.test(id)) throw notFound(id);
+    const { objects } = await this.storage.listPage(keys.model(id), { limit: 1 });
+    if (objects.length === 0) throw notFound(id);
+    // The manifest first: readers stop seeing the model before its files go.
+    await this.storage.delete(keys.modelManifest(id));
+    await this.storage.deletePrefix(keys.model(id));
+    return { id, object: 'model', deleted: true };
+  }
+
+  private async manifest(id: string): Promise<ModelManifest | undefined> {
+    if (!ID.test(id)) return undefined;
+    return this.storage.tryGetJson(keys.modelManifest(id), modelManifestSchema);
+  }
+
+  private async optional<S extends z.ZodType>(id: string, file: string, schema: S) {
+    try {
+      return (await this.storage.tryGetJson(keys.modelFile(id, file), schema)) ?? null;
+    } catch (error) {
+      this.logger.warn({ err: error, model: id, file }, 'model file does not match its schema');
+      return null;
+    }
+  }
+}
