@@ -25,6 +25,14 @@ const cases: { name: string; x: number[]; f: number[]; strides: [number, number]
   },
   { name: '2×2 stride 3 valid', x: [1, 11, 8, 3], f: [2, 2, 3, 2], strides: [3, 3], pad: 'valid' },
   { name: '1×1', x: [3, 4, 4, 5], f: [1, 1, 5, 2], strides: [1, 1], pad: 'valid' },
+  { name: '3×3, 8 → 4 channels', x: [2, 7, 7, 8], f: [3, 3, 8, 4], strides: [1, 1], pad: 'same' },
+  {
+    name: '3×3 stride 2 valid, 4 → 6',
+    x: [1, 10, 9, 4],
+    f: [3, 3, 4, 6],
+    strides: [2, 2],
+    pad: 'valid',
+  },
   {
     name: 'explicit padding',
     x: [1, 6, 7, 2],

@@ -6,7 +6,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { inputGradient } from './conv2d-backprop-input';
+import { explicit, inputGradient } from './conv2d-backprop-input';
 import { withOps } from './wasm-ops';
 
 /**
@@ -32,16 +32,15 @@ export function depthwiseConv2dBackpropInput(args: {
     dimRoundingMode,
     true,
   );
-  const perChannel = inputGradient(
-    backend,
-    dy,
-    info,
-    (ops) => {
-      const flipped = ops.run('Reverse', { x: filter }, { dims: [0, 1] });
-      return ops.reshape(flipped, [kh, kw, inChannels * multiplier, 1]);
-    },
-    true,
-  );
+  const perChannel = inputGradient(backend, dy, info, (ops, up, dilations, pads) => {
+    const flipped = ops.run('Reverse', { x: filter }, { dims: [0, 1] });
+    const filter2 = ops.reshape(flipped, [kh, kw, inChannels * multiplier, 1]);
+    return ops.run(
+      'DepthwiseConv2dNative',
+      { x: up, filter: filter2 },
+      { strides: [1, 1], dilations, pad: explicit(pads), dimRoundingMode: 'floor' },
+    );
+  });
   if (perChannel === undefined) {
     throw new Error('wasm DepthwiseConv2dNativeBackpropInput: padding wider than the filter');
   }
