@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { JobSpec } from '@trainyard/shared';
-import { head, kernelRegularizer, namer, type Symbolic } from './layers-util';
+import { BN_MOMENTUM, head, kernelRegularizer, namer, type Symbolic } from './layers-util';
 
 /** conv 3×3 → batch norm → ReLU, the building block of both image architectures. */
 export function convBnRelu(
@@ -16,12 +16,16 @@ export function convBnRelu(
       kernelSize: 3,
       strides,
       padding: 'same',
-      useBias: false,
+      useBias: !spec.architecture.batch_norm,
       kernelRegularizer: kernelRegularizer(spec),
       name: name('conv'),
     })
     .apply(x) as Symbolic;
-  const bn = tf.layers.batchNormalization({ name: name('bn') }).apply(conv) as Symbolic;
+  const bn = spec.architecture.batch_norm
+    ? (tf.layers
+        .batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') })
+        .apply(conv) as Symbolic)
+    : conv;
   return tf.layers.reLU({ name: name('relu') }).apply(bn) as Symbolic;
 }
 

@@ -3,6 +3,12 @@ import type { JobSpec } from '@trainyard/shared';
 
 export type Symbolic = tf.SymbolicTensor;
 
+/**
+ * Momentum of batch-norm moving statistics. Keras's 0.99 needs thousands of steps before the
+ * statistics used at inference settle; fine-tuning jobs here often run a few hundred.
+ */
+export const BN_MOMENTUM = 0.9;
+
 /** L1/L2 on kernels, as the spec says (none when both are 0). */
 export function kernelRegularizer(
   spec: JobSpec,
@@ -29,7 +35,10 @@ export function denseBlock(
   let y = tf.layers
     .dense({ units, useBias: !batch_norm, kernelRegularizer: reg, name: name('dense') })
     .apply(x) as Symbolic;
-  if (batch_norm) y = tf.layers.batchNormalization({ name: name('bn') }).apply(y) as Symbolic;
+  if (batch_norm)
+    y = tf.layers
+      .batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') })
+      .apply(y) as Symbolic;
   y = tf.layers.activation({ activation, name: name('act') }).apply(y) as Symbolic;
   if (spec.regularization.dropout > 0) {
     y = tf.layers

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { JobSpec } from '@trainyard/shared';
 import { convBnRelu } from './cnn';
-import { head, kernelRegularizer, namer, type Symbolic } from './layers-util';
+import { BN_MOMENTUM, head, kernelRegularizer, namer, type Symbolic } from './layers-util';
 
 /**
  * A residual block (He et al. 2016): two 3×3 convolutions with batch norm, added to a shortcut
@@ -21,12 +21,18 @@ function residualBlock(
       filters,
       kernelSize: 3,
       padding: 'same',
-      useBias: false,
+      useBias: !spec.architecture.batch_norm,
       kernelRegularizer: kernelRegularizer(spec),
       name: name('conv'),
     })
     .apply(y1) as Symbolic;
-  const y = tf.layers.batchNormalization({ name: name('bn') }).apply(y2) as Symbolic;
+  const bn = (t: Symbolic) =>
+    spec.architecture.batch_norm
+      ? (tf.layers
+          .batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') })
+          .apply(t) as Symbolic)
+      : t;
+  const y = bn(y2);
   let shortcut = x;
   if (strides !== 1 || inFilters !== filters) {
     const projected = tf.layers
@@ -34,12 +40,12 @@ function residualBlock(
         filters,
         kernelSize: 1,
         strides,
-        useBias: false,
+        useBias: !spec.architecture.batch_norm,
         kernelRegularizer: kernelRegularizer(spec),
         name: name('proj'),
       })
       .apply(x) as Symbolic;
-    shortcut = tf.layers.batchNormalization({ name: name('bn') }).apply(projected) as Symbolic;
+    shortcut = bn(projected);
   }
   const sum = tf.layers.add({ name: name('add') }).apply([y, shortcut]) as Symbolic;
   return tf.layers.reLU({ name: name('relu') }).apply(sum) as Symbolic;

@@ -80,6 +80,8 @@ export const architectureSchema = z
     filters: z.array(z.number().int().min(1).max(1024)).min(1).max(8).optional(),
     /** resnet: residual blocks per stage. */
     blocks_per_stage: z.number().int().min(1).max(8).optional(),
+    /** cnn/resnet: batch normalization after each convolution (default true). */
+    batch_norm: z.boolean().optional(),
     /** Text: tokens kept per example. */
     max_length: z.number().int().min(4).max(4096).optional(),
     /** Text: vocabulary size, the most frequent tokens of the training data. */
@@ -237,6 +239,7 @@ export const jobSpecSchema = z.object({
     input_size: z.tuple([z.number().int(), z.number().int()]).nullable(),
     filters: z.array(z.number().int()),
     blocks_per_stage: z.number().int(),
+    batch_norm: z.boolean(),
     max_length: z.number().int(),
     vocab_size: z.number().int(),
     embedding_dim: z.number().int(),
