@@ -298,3 +298,24 @@ describe('BatchQueue reconciliation, by Batch status', () => {
     expect(batch.commandCalls(DescribeJobsCommand)).toHaveLength(0);
   });
 });
+
+describe('BatchQueue webhooks', () => {
+  it('sends the webhook of a job the trainer ended in its container, when reconciled', async () => {
+    const notified: string[] = [];
+    const webhooks = {
+      notify: async (id: string) => void notified.push(id),
+      close: async () => {},
+    };
+    const q = queue({ webhooks: webhooks as never });
+    const spec = await storeTestJob(
+      store,
+      { webhook: { url: 'http://127.0.0.1:1/hook', events: ['succeeded'] } },
+      'whsec_0123456789abcdef',
+    );
+    await q.submit(spec);
+    await play(spec.id, 'succeed');
+    await q.reconcile([spec.id]);
+    expect(notified).toEqual([spec.id]);
+    expect(batch.commandCalls(DescribeJobsCommand)).toHaveLength(0);
+  });
+});

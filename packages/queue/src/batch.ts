@@ -138,7 +138,12 @@ export class BatchQueue implements JobQueue {
     const changed: string[] = [];
     for (const id of due) {
       this.described.set(id, this.now());
-      if (isTerminal((await store.state(id)).status)) continue;
+      const state = await store.state(id);
+      if (isTerminal(state.status)) {
+        // The trainer ended it in the container; the webhook is sent from here.
+        if (state.webhook.requested && !state.webhook.done) void this.options.webhooks?.notify(id);
+        continue;
+      }
       const submitted = await this.submitted(id);
       if (submitted) open.push({ id, ...submitted });
     }

@@ -21,9 +21,10 @@ export interface JobQueue {
   cancel(jobId: string): Promise<void>;
 
   /**
-   * Brings the logs of these unfinished jobs in line with what runs them: a job whose process or
-   * Batch job ended without writing a final event is marked failed. Cheap to call often: a queue
-   * that knows by itself (the local runner) does nothing. Resolves to the ids whose log changed.
+   * Brings the logs of these jobs in line with what runs them: a job whose process or Batch job
+   * ended without writing a final event is marked failed, and a due webhook of an ended job is
+   * sent. Cheap to call often: a queue that knows by itself (the local runner) does nothing.
+   * Resolves to the ids whose log changed.
    */
   reconcile(jobIds: readonly string[]): Promise<readonly string[]>;
 

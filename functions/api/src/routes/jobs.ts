@@ -5,6 +5,7 @@ import {
   createdJobSchema,
   createJobSchema,
   isTerminal,
+  type JobState,
   type JobStore,
   jobSchema,
   listOf,
@@ -90,6 +91,11 @@ const cancel = createRoute({
   },
 });
 
+/** A job the queue may have news of: still open, or ended with its webhook not yet sent. */
+function unsettled(state: JobState): boolean {
+  return !isTerminal(state.status) || (state.webhook.requested && !state.webhook.done);
+}
+
 export interface JobRoutesDeps {
   readonly store: JobStore;
   readonly creator: JobCreator;
@@ -112,7 +118,7 @@ export function registerJobs(app: OpenAPIHono, { store, creator, queue }: JobRou
     const jobs = (await Promise.all(ids.map((id) => store.get(id).catch(() => undefined)))).filter(
       (j) => j !== undefined,
     );
-    const open = jobs.filter((j) => !isTerminal(j.state.status)).map((j) => j.spec.id);
+    const open = jobs.filter((j) => unsettled(j.state)).map((j) => j.spec.id);
     const changed = new Set(open.length ? await queue.reconcile(open) : []);
     const data = await Promise.all(
       jobs.map(async (j) =>
@@ -125,7 +131,7 @@ export function registerJobs(app: OpenAPIHono, { store, creator, queue }: JobRou
   app.openapi(show, async (c) => {
     const { id } = c.req.valid('param');
     let { spec, state } = await store.get(id);
-    if (!isTerminal(state.status) && (await queue.reconcile([id])).length) {
+    if (unsettled(state) && (await queue.reconcile([id])).length) {
       state = await store.state(id);
     }
     return c.json(toJobObject(spec, state), 200);
