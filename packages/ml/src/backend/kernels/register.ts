@@ -1,4 +1,5 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import { batchMatMulConfig } from './batch-mat-mul';
 import { broadcastBinaryConfigs } from './broadcast-binary';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
@@ -27,6 +28,7 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   ...broadcastBinaryConfigs,
   identityConfig,
   fusedBatchNormConfig,
+  batchMatMulConfig,
 ];
 
 let registered = false;

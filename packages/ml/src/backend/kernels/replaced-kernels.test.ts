@@ -92,4 +92,19 @@ describe('kernels replaced for speed on wasm match cpu', () => {
       ];
     });
   });
+
+  it('BatchMatMul with transposed operands (dense backward), and batched ones left to tfjs', async () => {
+    await expectSameOnCpuAndWasm(() => {
+      const x = seeded([64, 40], 14);
+      const w = seeded([40, 10], 15);
+      const dy = seeded([64, 10], 16);
+      return [
+        tf.matMul(x, dy, true, false),
+        tf.matMul(dy, w, false, true),
+        tf.matMul(x.transpose(), w.transpose(), true, true),
+        tf.matMul(x, w),
+        tf.matMul(seeded([3, 5, 4], 17), seeded([3, 6, 4], 18), false, true),
+      ];
+    });
+  });
 });
