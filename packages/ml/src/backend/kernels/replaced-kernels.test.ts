@@ -21,6 +21,9 @@ describe('kernels replaced for speed on wasm match cpu', () => {
         [3, 2],
       ),
       tf.tile(seeded([4], 3), [1]),
+      tf.tile(seeded([2, 3, 4], 4), [3, 1, 1]),
+      tf.tile(seeded([2, 3, 4], 5), [1, 1, 1]),
+      tf.tile(seeded([2, 3, 4], 6), [2, 2, 1]),
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { type KernelConfig, type TensorInfo, Tile, type TileAttrs } from '@tensorflow/tfjs';
+import { type KernelConfig, type TensorInfo, Tile, type TileAttrs, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { originalKernelFunc } from './wasm-ops';
 
@@ -20,9 +20,14 @@ export function tile(args: {
   if (x.dtype === 'string' || x.shape.length === 0) {
     return originalKernelFunc(Tile)(args as never) as TensorInfo;
   }
-  const reps = attrs.reps;
-  const inShape = x.shape;
-  const outShape = inShape.map((d, i) => d * reps[i]!);
+  const outShape = x.shape.map((d, i) => d * attrs.reps[i]!);
+  // Trailing axes that are not repeated are one contiguous block in both input and output: merge
+  // them into one, so that each block is copied by a single call rather than row by row.
+  let keep = x.shape.length;
+  while (keep > 1 && attrs.reps[keep - 1] === 1) keep--;
+  const inShape = [...x.shape.slice(0, keep - 1), util.sizeFromShape(x.shape.slice(keep - 1))];
+  const reps = attrs.reps.slice(0, keep);
+  const merged = inShape.map((d, i) => d * reps[i]!);
   const out = backend.makeOutput(outShape, x.dtype);
   if (outShape.includes(0)) return out;
   // Views are taken after makeOutput: allocating may grow the heap and detach older views.
@@ -30,7 +35,7 @@ export function tile(args: {
   const dst = backend.typedArrayFromHeap(out) as Heap;
   const rank = inShape.length;
   const inStrides = strides(inShape);
-  const outStrides = strides(outShape);
+  const outStrides = strides(merged);
 
   /** Writes the tile of input block `dim` at `from` to `to`, including its repetitions. */
   const fill = (dim: number, from: number, to: number): void => {
