@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DatasetService } from '@trainyard/datasets';
+import {
+  type JobEvent,
+  JobEventLog,
+  keys,
+  newId,
+  prefixes,
+  type Runtime,
+  resolveJobSpec,
+} from '@trainyard/shared';
+import { iris, isolatedRuntime, toCsv } from '@trainyard/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+
+// The real entrypoint, killed with SIGKILL mid-training and started again as a second attempt.
+
+const root = join(import.meta.dirname, '..', '..');
+let runtime: Runtime & { dispose(): Promise<void> };
+beforeAll(async () => {
+  runtime = await isolatedRuntime('ty-resume');
+});
+afterAll(() => runtime.dispose());
+
+function startTrainer(jobId: string, attempt: number): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'jobs/train/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      S3_BUCKET: runtime.config.s3.bucket,
+      JOB_ID: jobId,
+      TRAINYARD_ATTEMPT: String(attempt),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+
+describe('a job killed mid-training', () => {
+  it('resumes at the epoch after its last checkpoint and publishes exactly one model', async () => {
+    const datasets = new DatasetService({
+      storage: runtime.storage,
+      logger: runtime.logger,
+      uploadMaxBytes: 1 << 20,
+    });
+    const { header, rows } = iris();
+    const { dataset } = await datasets.create({
+      name: 'iris',
+      task: 'tabular_classification',
+      format: 'csv',
+      label_column: 'species',
+    });
+    await datasets.uploadThroughApi(dataset.id, new Blob([toCsv(header, rows)]).stream());
+    const ready = await datasets.complete(dataset.id);
+    const jobId = newId('ftjob');
+    const spec = resolveJobSpec(
+      jobId,
+      { dataset: dataset.id, hyperparameters: { epochs: 8, early_stopping: null } },
+      ready,
+    );
+    await runtime.storage.putJson(keys.jobSpec(jobId), spec);
+    const log = new JobEventLog(runtime.storage, 'test');
+    const list = () => log.list(jobId);
+
+    const first = startTrainer(jobId, 1);
+    const firstExit = exited(first);
+    let saved: JobEvent[] = [];
+    while (saved.length < 3) {
+      await new Promise((r) => setTimeout(r, 50));
+      saved = (await list()).filter((e) => e.type === 'checkpoint.saved');
+    }
+    first.kill('SIGKILL');
+    expect((await firstExit).signal).toBe('SIGKILL');
+
+    // The last complete checkpoint (state.json is written last) decides where training resumes.
+    const states = [];
+    for await (const o of runtime.storage.list(keys.jobCheckpoints(jobId))) {
+      if (o.key.endsWith('state.json'))
+        states.push(
+          (await runtime.storage.getJson(o.key, z.object({ epoch: z.number().int() }))).epoch,
+        );
+    }
+    const lastCompleted = Math.max(...states) + 1; // 1-based epoch of the last checkpoint
+    expect(lastCompleted).toBeGreaterThanOrEqual(3);
+    expect(lastCompleted).toBeLessThan(8);
+    const before = (await list()).length;
+
+    const second = startTrainer(jobId, 2);
+    expect(await exited(second)).toEqual({ code: 0, signal: null });
+
+    const after = (await list()).slice(before);
+    const resumed = after.find((e) => e.type === 'job.resumed')!;
+    expect(resumed.data).toMatchObject({ epoch: lastCompleted });
+    const epochs = after.filter((e) => e.type === 'epoch.completed').map((e) => e.data!.epoch);
+    expect(epochs).toEqual(
+      Array.from({ length: 8 - lastCompleted }, (_, i) => lastCompleted + 1 + i),
+    );
+    const succeeded = (await list()).filter((e) => e.type === 'job.succeeded');
+    expect(succeeded).toHaveLength(1);
+
+    const manifests: string[] = [];
+    for await (const o of runtime.storage.list(prefixes.models))
+      if (o.key.endsWith('/manifest.json')) manifests.push(o.key);
+    expect(manifests).toEqual([keys.modelManifest(succeeded[0]!.data!.model as string)]);
+  }, 180_000);
+});
