@@ -6,6 +6,7 @@ import { createApiQueue } from '@trainyard/queue';
 import { JobEventLog, JobStore } from '@trainyard/shared';
 import type { ApiDeps } from './deps';
 import { registerApiKeys } from './routes/api-keys';
+import { registerBaseModels } from './routes/base-models';
 import { registerDatasets } from './routes/datasets';
 import { registerHealth } from './routes/health';
 import { JobCreator } from './routes/job-create';
@@ -46,6 +47,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     multipartThreshold: deps.config.multipartThresholdBytes,
   });
   registerDatasets(app, datasets);
+  registerBaseModels(app, deps.storage);
 
   const log = new JobEventLog(deps.storage, 'api');
   const store = new JobStore(deps.storage, log);

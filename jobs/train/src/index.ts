@@ -1,3 +1,4 @@
+export { loadBaseModel } from './base-model';
 export { CheckpointStore } from './checkpoints';
 export { JobFailure } from './context';
 export { runJob } from './run-job';

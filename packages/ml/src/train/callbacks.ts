@@ -18,6 +18,8 @@ export interface EpochLogs {
 export interface TrainCallback {
   onTrainBegin?(): Promise<void> | void;
   onEpochBegin?(epoch: number): Promise<void> | void;
-  onEpochEnd?(logs: EpochLogs): Promise<void | 'stop'> | void | 'stop';
+  onEpochEnd?(
+    logs: EpochLogs,
+  ): Promise<undefined | 'stop'> | undefined | 'stop' | Promise<void> | void;
   onTrainEnd?(logs: EpochLogs[]): Promise<void> | void;
 }

@@ -1,4 +1,5 @@
 export * from './api-keys';
+export * from './base-models';
 export * from './common';
 export * from './dataset-manifest';
 export * from './datasets';

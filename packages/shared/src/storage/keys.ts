@@ -22,6 +22,8 @@ export const keys = {
   datasetManifest: (id: string) => `${prefixes.datasets}${id}/normalized/manifest.json`,
 
   baseModel: (id: string) => `${prefixes.baseModels}${id}/`,
+  /** Written last by an import: the base model exists once this does. */
+  baseModelRecord: (id: string) => `${prefixes.baseModels}${id}/base-model.json`,
 
   job: (id: string) => `${prefixes.jobs}${id}/`,
   jobSpec: (id: string) => `${prefixes.jobs}${id}/spec.json`,

@@ -1,0 +1,204 @@
+import {
+  type BaseModelRecord,
+  baseModelSchema,
+  type CreateBaseModel,
+  checkTfjsManifest,
+  keys,
+  NotFoundError,
+  newId,
+  type Preprocess,
+  prefixes,
+  type Storage,
+  UnprocessableError,
+  unixSeconds,
+  ValidationError,
+} from '@trainyard/shared';
+
+/** Largest model.json fetched, and largest sum of weights imported. */
+const MAX_MODEL_JSON_BYTES = 16 * 1024 * 1024;
+export const MAX_BASE_MODEL_BYTES = 512 * 1024 * 1024;
+const FETCH_TIMEOUT_MS = 120_000;
+
+/** Reads a response body, refusing more than `max` bytes. */
+async function readCapped(res: Response, max: number, what: string): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > max)
+    throw new UnprocessableError(`${what} is ${declared} bytes; at most ${max} are accepted`, {
+      param: 'source.url',
+      code: 'model_too_large',
+    });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > max)
+      throw new UnprocessableError(`${what} is over ${max} bytes; that is the cap`, {
+        param: 'source.url',
+        code: 'model_too_large',
+      });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function get(url: URL, what: string): Promise<Response> {
+  // Cloud metadata endpoints are never a model source (a request forgery guard).
+  if (/^169\.254\./.test(url.hostname) || url.hostname === '[fd00:ec2::254]') {
+    throw new ValidationError(`source.url may not point at ${url.hostname}`, {
+      param: 'source.url',
+    });
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
+  } catch (error) {
+    throw new UnprocessableError(
+      `Could not fetch ${what} from ${url} (${(error as Error).message})`,
+      { param: 'source.url', code: 'source_unreachable' },
+    );
+  }
+  if (!res.ok)
+    throw new UnprocessableError(`Fetching ${what} from ${url} answered HTTP ${res.status}`, {
+      param: 'source.url',
+      code: 'source_unreachable',
+    });
+  return res;
+}
+
+/** `[height, width, channels]` of an image model, from its first layer's batch input shape. */
+function inputShapeOf(topology: Record<string, unknown>): number[] | undefined {
+  const config = (topology.model_config ?? topology) as {
+    config?: { layers?: Array<{ config?: Record<string, unknown> }> };
+  };
+  for (const layer of config.config?.layers ?? []) {
+    const shape = (layer.config?.batch_input_shape ?? layer.config?.batchInputShape) as
+      | Array<number | null>
+      | undefined;
+    if (Array.isArray(shape)) return shape.slice(1) as number[];
+  }
+  return undefined;
+}
+
+/**
+ * Imports a TensorFlow.js LayersModel into `base-models/<id>/`: model.json is checked before any
+ * weight is fetched (shard paths stay inside the model's folder, the declared size is within the
+ * cap), the shards must hold exactly the declared bytes, and the record is written last.
+ */
+export async function importBaseModel(
+  storage: Storage,
+  request: CreateBaseModel,
+): Promise<BaseModelRecord> {
+  const url = new URL(request.source.url);
+  const json = JSON.parse(
+    Buffer.from(
+      await readCapped(await get(url, 'model.json'), MAX_MODEL_JSON_BYTES, 'model.json'),
+    ).toString('utf8'),
+  );
+  const { model, paths, bytes } = checkTfjsManifest(json, MAX_BASE_MODEL_BYTES);
+  const shape = request.input_shape ?? inputShapeOf(model.modelTopology);
+  if (
+    shape?.length !== 3 ||
+    shape.some((d) => !Number.isInteger(d) || d <= 0) ||
+    ![1, 3].includes(shape[2]!)
+  ) {
+    throw new ValidationError(
+      `the model's input shape is ${JSON.stringify(shape ?? 'unknown')}; expected an image model [height, width, 1 or 3] — give input_shape if model.json does not say`,
+      { param: 'input_shape' },
+    );
+  }
+  const id = newId('bm');
+  const prefix = keys.baseModel(id);
+  try {
+    let total = 0;
+    for (const path of paths) {
+      const data = await readCapped(
+        await get(new URL(path, url), `weights ${path}`),
+        MAX_BASE_MODEL_BYTES - total,
+        `weights ${path}`,
+      );
+      total += data.length;
+      await storage.putBytes(`${prefix}${path}`, data, 'application/octet-stream');
+    }
+    if (total !== bytes) {
+      throw new UnprocessableError(
+        `model.json declares ${bytes} bytes of weights but the shards hold ${total}`,
+        {
+          param: 'source.url',
+          code: 'weights_size_mismatch',
+        },
+      );
+    }
+    await storage.putJson(`${prefix}model.json`, json);
+    const channels = shape[2] as 1 | 3;
+    const norm = request.normalization ?? { mean: [0.5], std: [0.5] };
+    const per = (v: number[]) => Array.from({ length: channels }, (_, i) => v[i] ?? v[0]!);
+    const preprocess: Preprocess = {
+      version: 1,
+      task: 'image_classification',
+      input: {
+        kind: 'image',
+        height: shape[0]!,
+        width: shape[1]!,
+        channels,
+        mean: per(norm.mean),
+        std: per(norm.std),
+      },
+      labels: null,
+      target: null,
+    };
+    await storage.putJson(`${prefix}preprocess.json`, preprocess);
+    const layers = (
+      (model.modelTopology.model_config as { config?: { layers?: unknown[] } } | undefined)?.config
+        ?.layers ?? []
+    ).length;
+    const record: BaseModelRecord = {
+      id,
+      object: 'base_model',
+      name: request.name,
+      task: 'image_classification',
+      input_shape: shape,
+      source: { url: request.source.url },
+      location: `s3://${storage.bucket}/${prefix}`,
+      bytes: total,
+      layers,
+      status: 'ready',
+      created_at: unixSeconds(),
+    };
+    await storage.putJson(keys.baseModelRecord(id), record);
+    return record;
+  } catch (error) {
+    await storage.deletePrefix(prefix);
+    throw error;
+  }
+}
+
+export async function getBaseModel(storage: Storage, id: string): Promise<BaseModelRecord> {
+  const record = /^bm_[0-9a-z]+$/.test(id)
+    ? await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)
+    : undefined;
+  if (!record)
+    throw new NotFoundError(`No base model ${JSON.stringify(id)}`, {
+      param: 'id',
+      code: 'base_model_not_found',
+    });
+  return record;
+}
+
+/** Imported base models, oldest first. */
+export async function listBaseModels(storage: Storage, limit: number, after?: string) {
+  const page = await storage.listPage(prefixes.baseModels, {
+    delimiter: '/',
+    limit,
+    ...(after ? { startAfter: `${keys.baseModel(after)}~` } : {}),
+  });
+  const ids = page.prefixes.slice(0, limit).map((p) => p.slice(prefixes.baseModels.length, -1));
+  const records = await Promise.all(
+    ids.map((id) => storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)),
+  );
+  const data = records.filter((r): r is BaseModelRecord => r !== undefined);
+  return {
+    data,
+    has_more: page.prefixes.length > limit || page.nextToken !== undefined,
+    last_id: ids.at(-1) ?? null,
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from '@hono/zod-openapi';
+
+/** `POST /v1/base-models`: import a TensorFlow.js LayersModel by the URL of its `model.json`. */
+export const createBaseModelSchema = z
+  .object({
+    name: z.string().min(1).max(200).openapi({ example: 'mobilenet-v2-1.0-224' }),
+    source: z
+      .object({
+        url: z.url({ protocol: /^https?$/ }).openapi({
+          example: 'https://storage.googleapis.com/…/model.json',
+          description: 'The model.json; weight shards are fetched relative to it',
+        }),
+      })
+      .strict(),
+    /** Image models: `[height, width, channels]` when model.json does not say. */
+    input_shape: z
+      .tuple([
+        z.number().int().min(8),
+        z.number().int().min(8),
+        z.union([z.literal(1), z.literal(3)]),
+      ])
+      .optional(),
+    /**
+     * How pixels (0-1) are normalized for this model: `(p - mean) / std` per channel. Default
+     * mean 0.5, std 0.5 (pixels in [-1, 1], as MobileNet and Teachable Machine models take).
+     */
+    normalization: z
+      .object({
+        mean: z.array(z.number()).min(1).max(3),
+        std: z.array(z.number().positive()).min(1).max(3),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .openapi('CreateBaseModel');
+export type CreateBaseModel = z.infer<typeof createBaseModelSchema>;
+
+export const baseModelSchema = z
+  .object({
+    id: z.string().openapi({ example: 'bm_0mfk2v8a3x7q1c9d0e2f4g' }),
+    object: z.literal('base_model'),
+    name: z.string(),
+    task: z.literal('image_classification'),
+    input_shape: z.array(z.number().int()),
+    source: z.object({ url: z.string() }),
+    /** Where its files live in the bucket. */
+    location: z.string(),
+    bytes: z.number().int(),
+    layers: z.number().int(),
+    status: z.literal('ready'),
+    created_at: z.number().int(),
+  })
+  .openapi('BaseModel');
+export type BaseModelRecord = z.infer<typeof baseModelSchema>;

@@ -1,0 +1,145 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as tf from '@tensorflow/tfjs';
+import { prefixes } from '@trainyard/shared';
+import { loadBaseModel } from '@trainyard/train';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { body, startTestApi, type TestApi } from '../support/api';
+
+// Importing a pretrained model by URL, served by a local HTTP server (tests reach no hub).
+
+let api: TestApi;
+let server: Server;
+let origin: string;
+const requested: string[] = [];
+const files = new Map<string, Buffer>();
+
+beforeAll(async () => {
+  api = await startTestApi();
+  await tf.setBackend('cpu');
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape: [16, 16, 3],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        name: 'conv',
+      }),
+      tf.layers.globalAveragePooling2d({ name: 'pool' }),
+      tf.layers.dense({ units: 3, activation: 'softmax', name: 'classifier' }),
+    ],
+  });
+  let artifacts!: tf.io.ModelArtifacts;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    }),
+  );
+  const weights = Buffer.from(artifacts.weightData as ArrayBuffer);
+  const manifest = (paths: string[], specs = artifacts.weightSpecs!) =>
+    Buffer.from(
+      JSON.stringify({
+        format: 'layers-model',
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths, weights: specs }],
+      }),
+    );
+  files.set('/good/model.json', manifest(['group1-shard1of1.bin']));
+  files.set('/good/group1-shard1of1.bin', weights);
+  files.set('/evil/model.json', manifest(['../good/group1-shard1of1.bin']));
+  files.set('/short/model.json', manifest(['w.bin']));
+  files.set('/short/w.bin', weights.subarray(0, weights.length - 8));
+  files.set(
+    '/huge/model.json',
+    manifest(['w.bin'], [{ name: 'w', shape: [100000, 100000], dtype: 'float32' }]),
+  );
+  server = createServer((req, res) => {
+    requested.push(req.url!);
+    const file = files.get(req.url!);
+    res.writeHead(file ? 200 : 404).end(file);
+  }).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 60_000);
+afterAll(async () => {
+  server.close();
+  await api.close();
+});
+
+const importFrom = (path: string, extra: object = {}) =>
+  api.call('/v1/base-models', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: path, source: { url: `${origin}${path}` }, ...extra }),
+  });
+
+async function baseModelKeys(): Promise<string[]> {
+  const out: string[] = [];
+  for await (const o of api.runtime.storage.list(prefixes.baseModels)) out.push(o.key);
+  return out;
+}
+
+describe('POST /v1/base-models', () => {
+  it('imports a model by URL, records its preprocessing, and the trainer can load it as a base', async () => {
+    const res = await importFrom('/good/model.json');
+    expect(res.status).toBe(201);
+    const record = await body(res);
+    expect(record).toMatchObject({
+      object: 'base_model',
+      status: 'ready',
+      input_shape: [16, 16, 3],
+      task: 'image_classification',
+    });
+    expect((await body(await api.call(`/v1/base-models/${record.id}`))).id).toBe(record.id);
+    expect(
+      (await body(await api.call('/v1/base-models'))).data.map((b: { id: string }) => b.id),
+    ).toContain(record.id);
+
+    const base = await loadBaseModel(api.runtime.storage, record.id);
+    expect(base.model.layers.map((l) => l.name)).toEqual(['conv', 'pool', 'classifier']);
+    expect(base.preprocess?.input).toEqual({
+      kind: 'image',
+      height: 16,
+      width: 16,
+      channels: 3,
+      mean: [0.5, 0.5, 0.5],
+      std: [0.5, 0.5, 0.5],
+    });
+  });
+
+  it('refuses a shard path that leaves the model folder, before fetching any weight', async () => {
+    const before = await baseModelKeys();
+    requested.length = 0;
+    const res = await importFrom('/evil/model.json');
+    expect(res.status).toBe(400);
+    expect((await body(res)).error).toMatchObject({ code: 'unsafe_weight_path' });
+    expect(requested).toEqual(['/evil/model.json']);
+    expect(await baseModelKeys()).toEqual(before);
+  });
+
+  it('refuses a model whose declared weights are over the cap, before fetching them', async () => {
+    requested.length = 0;
+    const res = await importFrom('/huge/model.json');
+    expect(res.status).toBe(400);
+    expect((await body(res)).error.code).toBe('model_too_large');
+    expect(requested).toEqual(['/huge/model.json']);
+  });
+
+  it('refuses shards that do not hold the declared bytes, and leaves nothing behind', async () => {
+    const before = await baseModelKeys();
+    const res = await importFrom('/short/model.json');
+    expect(res.status).toBe(422);
+    expect((await body(res)).error.code).toBe('weights_size_mismatch');
+    expect(await baseModelKeys()).toEqual(before);
+  });
+
+  it('answers 422 naming the URL when the source cannot be fetched', async () => {
+    const res = await importFrom('/missing/model.json');
+    expect(res.status).toBe(422);
+    const { error } = await body(res);
+    expect(error.code).toBe('source_unreachable');
+    expect(error.message).toContain('HTTP 404');
+  });
+});
