@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { apiKeyAuth, createOpenApiApp } from '@trainyard/http';
 import type { InferDeps } from './deps';
+import { ModelCache } from './model-cache';
+import { registerPredict } from './routes/predict';
 
 /** The inference function: predictions from trained models, read from S3. */
 export function createInferApp(deps: InferDeps): OpenAPIHono {
@@ -8,6 +10,28 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
   app.get('/healthz', (c) =>
     c.json({ status: 'ok' as const, service: 'infer', version: deps.version }),
   );
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key with the `infer` scope (or both scopes)',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Trainyard inference',
+      version: deps.version,
+      description:
+        'Predictions from published models, with the preprocessing they were trained with.',
+    },
+  });
   app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, scope: 'infer' }));
+  const cache =
+    deps.cache ??
+    new ModelCache({
+      storage: deps.storage,
+      logger: deps.logger,
+      maxBytes: deps.config.infer.cacheBytes,
+    });
+  registerPredict(app, { cache, maxBodyBytes: deps.config.infer.maxBodyBytes });
   return app;
 }

@@ -1,9 +1,13 @@
-import type { ApiKeyStore, Logger, Storage } from '@trainyard/shared';
+import type { ApiKeyStore, Config, Logger, Storage } from '@trainyard/shared';
+import type { ModelCache } from './model-cache';
 
 /** Everything the inference function needs, created once per process. */
 export interface InferDeps {
+  readonly config: Config;
   readonly storage: Storage;
   readonly apiKeys: ApiKeyStore;
   readonly logger: Logger;
   readonly version: string;
+  /** The model cache; by default one from `config.infer` (tests and warm-up pass their own). */
+  readonly cache?: ModelCache;
 }

@@ -4,5 +4,6 @@ export * from './data';
 export * from './evaluate';
 export * from './io';
 export * from './models';
+export * from './predict';
 export * from './preprocess';
 export * from './train';

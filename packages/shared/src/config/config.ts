@@ -46,6 +46,21 @@ export const envSchema = z.object({
   API_MULTIPART_THRESHOLD_BYTES: positiveInt.default(64 * 1024 * 1024),
   LOCAL_MAX_CONCURRENT_JOBS: positiveInt.default(1),
   LOCAL_MAX_ATTEMPTS: positiveInt.default(3),
+  /** Bytes of models (their files' sizes) the inference function keeps loaded; least recently used go first. */
+  INFER_CACHE_BYTES: positiveInt.default(512 * 1024 * 1024),
+  /** Comma-separated model ids the inference function loads at start. */
+  INFER_WARM_MODELS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id.length > 0),
+    )
+    .pipe(z.array(z.string().regex(/^model_[0-9a-z]+$/, 'expected model ids (model_…)')))
+    .optional(),
+  /** Largest predict body; 6 MiB is what a synchronous Lambda invocation takes anyway. */
+  INFER_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -76,6 +91,11 @@ export interface Config {
   readonly apiKey: string | undefined;
   readonly uploadMaxBytes: number;
   readonly multipartThresholdBytes: number;
+  readonly infer: {
+    readonly cacheBytes: number;
+    readonly warmModels: readonly string[];
+    readonly maxBodyBytes: number;
+  };
 }
 
 /**
@@ -139,6 +159,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey: e.TRAINYARD_API_KEY,
     uploadMaxBytes: e.API_UPLOAD_MAX_BYTES,
     multipartThresholdBytes: e.API_MULTIPART_THRESHOLD_BYTES,
+    infer: {
+      cacheBytes: e.INFER_CACHE_BYTES,
+      warmModels: e.INFER_WARM_MODELS ?? [],
+      maxBodyBytes: e.INFER_MAX_BODY_BYTES,
+    },
   };
 }
 

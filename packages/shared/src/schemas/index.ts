@@ -9,3 +9,4 @@ export * from './jobs';
 export * from './models';
 export * from './preprocess';
 export * from './search-space';
+export * from './predict';

@@ -1,0 +1,88 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import {
+  errorBodySchema,
+  MAX_PREDICT_INPUTS,
+  PayloadTooLargeError,
+  predictOptionsSchema,
+  predictRequestSchema,
+  predictResponseSchema,
+} from '@trainyard/shared';
+import { bodyLimit } from 'hono/body-limit';
+import type { ModelCache } from '../model-cache';
+import { readPredictBody } from './predict-body';
+
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorBodySchema } },
+});
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/models/{id}/predict',
+  tags: ['Predictions'],
+  security: [{ bearerAuth: [] }],
+  summary: `Predictions for up to ${MAX_PREDICT_INPUTS} inputs, with the preprocessing the model was trained with`,
+  request: {
+    params: z.object({ id: z.string().openapi({ example: 'model_0mfk2v8a3x7q1c9d0e2f4g' }) }),
+    query: predictOptionsSchema,
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: predictRequestSchema },
+        'multipart/form-data': {
+          schema: z.object({
+            image: z.array(z.string().openapi({ format: 'binary' })),
+            top_k: z.number().int().optional(),
+            threshold: z.number().optional(),
+          }),
+        },
+        'image/*': { schema: z.string().openapi({ format: 'binary' }) },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: 'One answer per input, in order',
+      content: { 'application/json': { schema: predictResponseSchema } },
+    },
+    400: error('An input does not fit the model: the message names it and the expected input'),
+    401: error('Missing or invalid API key'),
+    403: error('The key may not call inference'),
+    404: error('No such model'),
+    413: error('Body over INFER_MAX_BODY_BYTES'),
+    415: error('Not JSON, multipart/form-data or image/*'),
+    422: error('An image that does not decode or has too many pixels'),
+  },
+});
+
+export interface PredictRouteOptions {
+  readonly cache: ModelCache;
+  readonly maxBodyBytes: number;
+}
+
+/** `POST /v1/models/{id}/predict`; the body is read here, by media type, not by the route's schema. */
+export function registerPredict(app: OpenAPIHono, { cache, maxBodyBytes }: PredictRouteOptions) {
+  // Documented from the zod schemas, validated by hand: the inputs can only be checked against
+  // the model's own input spec, which names what that model expects.
+  app.openAPIRegistry.registerPath(route);
+  app.post(
+    '/v1/models/:id/predict',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new PayloadTooLargeError(
+          `Body over ${maxBodyBytes} bytes (INFER_MAX_BODY_BYTES); send fewer or smaller inputs per request`,
+          { param: 'body' },
+        );
+      },
+    }),
+    async (c) => {
+      const id = c.req.param('id');
+      const predictions = await cache.use(id, async (predictor) => {
+        const { inputs, options } = await readPredictBody(c);
+        return predictor.predict(inputs, options);
+      });
+      return c.json({ model: id, predictions });
+    },
+  );
+}

@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ImageInput, Preprocess, TableInput, TextInput } from '@trainyard/shared';
+import sharp from 'sharp';
+import { decodeImage, imagesToTensor } from '../preprocess/image';
+import { encodeRow } from '../preprocess/table';
+import { encodeText } from '../preprocess/text';
+import { unusableImage } from './errors';
+import { imageInputs, type PredictInputs, tableInputs, textInputs } from './inputs';
+
+/** Largest image (pixels, before resizing) inference decodes: a PNG bomb stops at its header. */
+export const MAX_PREDICT_IMAGE_PIXELS = 25_000_000;
+/** The formats dataset validation admits, so a model only ever sees what it was trained on. */
+const FORMATS = new Set(['png', 'jpeg', 'webp']);
+
+export interface EncodeOptions {
+  /** Default `MAX_PREDICT_IMAGE_PIXELS`. */
+  readonly maxImagePixels?: number;
+  /** `vocabIndex(pre.input)`, built once per model (text models). */
+  readonly vocab?: Map<string, number>;
+}
+
+async function decodeOne(
+  pre: Preprocess,
+  input: ImageInput,
+  { bytes, param }: { bytes: Uint8Array; param: string },
+  maxPixels: number,
+): Promise<Uint8Array> {
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  try {
+    meta = await sharp(bytes).metadata();
+  } catch (error) {
+    throw unusableImage(
+      pre,
+      param,
+      'undecodable_image',
+      `received ${bytes.length} bytes that are not an image (${(error as Error).message})`,
+    );
+  }
+  if (!meta.format || !FORMATS.has(meta.format)) {
+    throw unusableImage(
+      pre,
+      param,
+      'undecodable_image',
+      `received a ${meta.format ?? 'unknown'} image`,
+    );
+  }
+  const pixels = (meta.width ?? 0) * (meta.height ?? 0);
+  if (pixels > maxPixels) {
+    throw unusableImage(
+      pre,
+      param,
+      'image_too_large',
+      `received a ${meta.width}×${meta.height} image, over the ${maxPixels} pixel limit`,
+    );
+  }
+  try {
+    // The very function training and evaluation decode with.
+    return await decodeImage(bytes, input);
+  } catch (error) {
+    throw unusableImage(
+      pre,
+      param,
+      'undecodable_image',
+      `received a ${meta.format} image that does not decode (${(error as Error).message})`,
+    );
+  }
+}
+
+async function imageTensor(
+  pre: Preprocess,
+  input: ImageInput,
+  inputs: PredictInputs,
+  maxPixels: number,
+) {
+  const images = imageInputs(pre, inputs);
+  const decoded = await Promise.all(images.map((image) => decodeOne(pre, input, image, maxPixels)));
+  const size = input.height * input.width * input.channels;
+  const pixels = new Uint8Array(decoded.length * size);
+  for (const [i, d] of decoded.entries()) pixels.set(d, i * size);
+  return imagesToTensor(pixels, decoded.length, input);
+}
+
+function tableTensor(pre: Preprocess, input: TableInput, inputs: PredictInputs): tf.Tensor {
+  const rows = tableInputs({ ...pre, input }, inputs);
+  const at = new Map(input.columns.map((c, i) => [c.name, i]));
+  const features = new Float32Array(rows.length * input.features);
+  for (const [r, row] of rows.entries()) {
+    encodeRow(input, (name) => row[at.get(name)!], features, r * input.features);
+  }
+  return tf.tensor2d(features, [rows.length, input.features]);
+}
+
+function textTensor(
+  pre: Preprocess,
+  input: TextInput,
+  inputs: PredictInputs,
+  vocab: Map<string, number>,
+) {
+  const texts = textInputs(pre, inputs);
+  const ids = new Int32Array(texts.length * input.max_length);
+  for (const [i, text] of texts.entries())
+    encodeText(input, vocab, text, ids, i * input.max_length);
+  return tf.tensor2d(ids, [texts.length, input.max_length], 'int32');
+}
+
+/**
+ * Checks raw inputs against the model's `preprocess.json` and turns them into its input tensor
+ * with the functions `encodeDataset` uses in training and evaluation (so no serving skew). Bad
+ * inputs throw a `ValidationError` (400) or, for unusable images, an `UnprocessableError` (422),
+ * naming the input and what the model expects. The caller disposes the tensor.
+ */
+export async function encodeInputs(
+  pre: Preprocess,
+  inputs: PredictInputs,
+  options: EncodeOptions = {},
+): Promise<tf.Tensor> {
+  const input = pre.input;
+  if (input.kind === 'image')
+    return imageTensor(pre, input, inputs, options.maxImagePixels ?? MAX_PREDICT_IMAGE_PIXELS);
+  if (input.kind === 'table') return tableTensor(pre, input, inputs);
+  if (!options.vocab) throw new Error('encodeInputs: a text model needs options.vocab');
+  return textTensor(pre, input, inputs, options.vocab);
+}

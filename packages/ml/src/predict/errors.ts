@@ -1,0 +1,24 @@
+import type { Preprocess } from '@trainyard/shared';
+import { UnprocessableError, ValidationError } from '@trainyard/shared';
+import { describeInputSpec } from './spec';
+
+/** A bad input: 400 naming the input, what it held and what this model expects. */
+export function invalidInput(pre: Preprocess, param: string, problem: string): ValidationError {
+  return new ValidationError(`${param}: ${problem}; this model expects ${describeInputSpec(pre)}`, {
+    code: 'invalid_input',
+    param,
+  });
+}
+
+/** An image that is well-formed as a request but cannot be used (undecodable, too many pixels). */
+export function unusableImage(
+  pre: Preprocess,
+  param: string,
+  code: 'undecodable_image' | 'image_too_large',
+  problem: string,
+): UnprocessableError {
+  return new UnprocessableError(
+    `${param}: ${problem}; this model expects ${describeInputSpec(pre)}`,
+    { code, param },
+  );
+}

@@ -1,0 +1,139 @@
+import type { Preprocess, TableInput } from '@trainyard/shared';
+import type { Cell } from '../preprocess/table';
+import { invalidInput } from './errors';
+
+/**
+ * Inputs as the endpoint received them: image files (multipart parts, a raw body), or the parsed
+ * `inputs` array of a JSON body, whose items are checked here against the model's input spec.
+ */
+export type PredictInputs =
+  | {
+      readonly form: 'images';
+      readonly images: ReadonlyArray<{ readonly bytes: Uint8Array; readonly param: string }>;
+    }
+  | { readonly form: 'json'; readonly inputs: readonly unknown[] };
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const DATA_URL = /^data:[\w.+-]+\/[\w.+-]+;base64,/;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Image bytes from either form; JSON items must be `{"image_base64": "…"}` (a data URL is fine). */
+export function imageInputs(
+  pre: Preprocess,
+  inputs: PredictInputs,
+): Array<{ bytes: Uint8Array; param: string }> {
+  if (inputs.form === 'images') return [...inputs.images];
+  return inputs.inputs.map((item, i) => {
+    const param = `inputs[${i}]`;
+    const keys = isPlainObject(item) ? Object.keys(item) : [];
+    if (!isPlainObject(item) || keys.length !== 1 || typeof item.image_base64 !== 'string') {
+      throw invalidInput(
+        pre,
+        param,
+        `received ${keys.length ? `an object with ${keys.map((k) => JSON.stringify(k)).join(', ')}` : describe(item)}, not {"image_base64": "…"}`,
+      );
+    }
+    const text = item.image_base64.replace(DATA_URL, '').replace(/\s+/g, '');
+    if (!text || text.length % 4 === 1 || !BASE64.test(text)) {
+      throw invalidInput(pre, `${param}.image_base64`, 'received a value that is not base64');
+    }
+    return { bytes: Buffer.from(text, 'base64'), param: `${param}.image_base64` };
+  });
+}
+
+/** Texts, each a string with at least one non-blank character. */
+export function textInputs(pre: Preprocess, inputs: PredictInputs): string[] {
+  if (inputs.form === 'images') throw invalidInput(pre, 'body', 'received image files');
+  return inputs.inputs.map((item, i) => {
+    if (typeof item !== 'string')
+      throw invalidInput(pre, `inputs[${i}]`, `received ${describe(item)}`);
+    if (item.trim() === '') throw invalidInput(pre, `inputs[${i}]`, 'received an empty text');
+    return item;
+  });
+}
+
+function checkCell(
+  pre: Preprocess,
+  column: TableInput['columns'][number],
+  value: unknown,
+  param: string,
+): Cell {
+  if (value === null) return null;
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    // JSON has no NaN or Infinity; a literal beyond ±1.8e308 (1e400) parses to Infinity.
+    throw invalidInput(
+      pre,
+      param,
+      `received a number out of range (${value}; a literal such as 1e400 overflows a 64-bit float)`,
+    );
+  }
+  if (column.type === 'numeric') {
+    if (typeof value !== 'number') {
+      throw invalidInput(
+        pre,
+        param,
+        `received ${describe(value)} for numeric column ${JSON.stringify(column.name)}; expected a finite number or null`,
+      );
+    }
+    return value;
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return value;
+  throw invalidInput(
+    pre,
+    param,
+    `received ${describe(value)} for categorical column ${JSON.stringify(column.name)}`,
+  );
+}
+
+/** Rows as cells in the model's column order: every feature column present, no other. */
+export function tableInputs(
+  pre: Preprocess & { input: TableInput },
+  inputs: PredictInputs,
+): Cell[][] {
+  if (inputs.form === 'images') throw invalidInput(pre, 'body', 'received image files');
+  const columns = pre.input.columns;
+  const names = new Set(columns.map((c) => c.name));
+  return inputs.inputs.map((item, i) => {
+    const param = `inputs[${i}]`;
+    if (Array.isArray(item)) {
+      if (item.length !== columns.length) {
+        throw invalidInput(
+          pre,
+          param,
+          `received ${item.length} values, expected ${columns.length}`,
+        );
+      }
+      return columns.map((c, k) => checkCell(pre, c, item[k], `${param}[${k}]`));
+    }
+    if (!isPlainObject(item)) throw invalidInput(pre, param, `received ${describe(item)}`);
+    const unknown = Object.keys(item).filter((k) => !names.has(k));
+    if (unknown.length) {
+      throw invalidInput(
+        pre,
+        param,
+        `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}`,
+      );
+    }
+    const missing = columns.filter((c) => !Object.hasOwn(item, c.name));
+    if (missing.length) {
+      throw invalidInput(
+        pre,
+        param,
+        `missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => JSON.stringify(c.name)).join(', ')}`,
+      );
+    }
+    return columns.map((c) => checkCell(pre, c, item[c.name], `${param}.${c.name}`));
+  });
+}

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Prediction, PredictOptions, Preprocess } from '@trainyard/shared';
+import { vocabIndex } from '../preprocess/text';
+import { type EncodeOptions, encodeInputs } from './encode';
+import type { PredictInputs } from './inputs';
+import { toPredictions } from './outputs';
+
+/** A loaded model with its preprocessing: raw inputs in, answers out. */
+export class Predictor {
+  private readonly encodeOptions: EncodeOptions;
+
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly pre: Preprocess,
+    options: { maxImagePixels?: number } = {},
+  ) {
+    this.encodeOptions = {
+      ...options,
+      ...(pre.input.kind === 'text' ? { vocab: vocabIndex(pre.input) } : {}),
+    };
+  }
+
+  /** Checks and encodes raw inputs (asynchronous: images decode off the main thread). */
+  encode(inputs: PredictInputs): Promise<tf.Tensor> {
+    return encodeInputs(this.pre, inputs, this.encodeOptions);
+  }
+
+  /** The model in inference mode on an encoded batch: one output row per input. */
+  run(xs: tf.Tensor): Float32Array[] {
+    const out = tf.tidy(() => (this.model.predict(xs) as tf.Tensor).dataSync() as Float32Array);
+    const count = xs.shape[0]!;
+    const width = out.length / count;
+    return Array.from({ length: count }, (_, i) => out.slice(i * width, (i + 1) * width));
+  }
+
+  async predict(inputs: PredictInputs, options: PredictOptions = {}): Promise<Prediction[]> {
+    const xs = await this.encode(inputs);
+    try {
+      return toPredictions(this.pre, this.run(xs), options);
+    } finally {
+      xs.dispose();
+    }
+  }
+
+  /** Zeros through the model once, so the first request does not pay for kernel set-up. */
+  warmUp(): void {
+    const shape = this.model.inputs[0]!.shape.map((d) => d ?? 1);
+    const dtype = this.pre.input.kind === 'text' ? 'int32' : 'float32';
+    tf.tidy(() => (this.model.predict(tf.zeros(shape, dtype)) as tf.Tensor).dataSync());
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
