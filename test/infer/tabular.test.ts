@@ -1,5 +1,6 @@
+import { ModelCache } from '@trainyard/infer';
 import type { RawDataset } from '@trainyard/ml';
-import type { JobSpec } from '@trainyard/shared';
+import { type JobSpec, keys, modelManifestSchema, Storage } from '@trainyard/shared';
 import { cars, iris, toCsv } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxScoreDifference, rowObject, trainerOutputs } from './parity';
@@ -149,5 +150,213 @@ describe('tabular regression', () => {
     }
     // Better than always answering the mean: the value is in miles per gallon, not standardized.
     expect(absError).toBeLessThan(0.6 * baseline);
+  });
+});
+
+describe('bad inputs', () => {
+  const good = () => asObject(rows[0]!);
+  const expectError = async (res: Response, status: number, ...parts: string[]) => {
+    const body = await json(res);
+    expect({ status: res.status, body }).toMatchObject({ status, body: { error: {} } });
+    for (const part of parts) expect(body.error.message).toContain(part);
+    return body.error;
+  };
+  // The message names the model's expected input: its columns.
+  const spec = 'this model expects a row with the 4 feature columns {"sepal_length": number';
+
+  it('answers 4xx naming the input and the model’s input spec, then serves the next request', async () => {
+    const id = irisModel.modelId;
+    const { sepal_width: _, ...missing } = good();
+    const cases: Array<[Response, number, ...string[]]> = [
+      [
+        await infer.predictJson(id, { inputs: [{ ...good(), petal_colour: 'blue' }] }),
+        400,
+        'inputs[0]: unknown column "petal_colour"',
+        spec,
+      ],
+      [
+        await infer.predictJson(id, { inputs: [good(), missing] }),
+        400,
+        'inputs[1]: missing column "sepal_width"',
+        spec,
+      ],
+      [
+        await infer.predictJson(id, { inputs: [[5.1, 3.5, 1.4]] }),
+        400,
+        'received 3 values, expected 4',
+        spec,
+      ],
+      [
+        await infer.predictJson(id, { inputs: [{ ...good(), sepal_length: 'wide' }] }),
+        400,
+        'inputs[0].sepal_length',
+        'expected a finite number',
+        spec,
+      ],
+      [
+        await infer.predictJson(
+          id,
+          '{"inputs":[{"sepal_length":1e400,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]}',
+        ),
+        400,
+        'inputs[0].sepal_length',
+        '1e400',
+        spec,
+      ],
+      [await infer.predictJson(id, '{"inputs":[[NaN, 3.5, 1.4, 0.2]]}'), 400, 'not valid JSON'],
+      [
+        await infer.predictJson(id, '{"inputs":[[Infinity, 3.5, 1.4, 0.2]]}'),
+        400,
+        'not valid JSON',
+      ],
+      [
+        await infer.predictJson(id, { inputs: ['a sentence'] }),
+        400,
+        'inputs[0]: received the string "a sentence"',
+        spec,
+      ],
+      [await infer.predictJson(id, { inputs: [] }), 400, 'inputs'],
+      [await infer.predictJson(id, { inputs: Array.from({ length: 257 }, good) }), 400, 'inputs'],
+      [await infer.predictJson(id, { inputs: [good()], top_k: 0 }), 400, 'top_k'],
+      [await infer.predictJson(id, { rows: [good()] }), 400, 'rows'],
+      [
+        await infer.predict(id, {
+          headers: { 'content-type': 'image/png' },
+          body: new Uint8Array(10),
+        }),
+        400,
+        'received image files',
+        spec,
+      ],
+      [
+        await infer.predict(id, { headers: { 'content-type': 'text/plain' }, body: 'hello' }),
+        415,
+        'expected application/json, multipart/form-data or image/*',
+      ],
+      [await infer.predict(id, {}), 415, 'Content-Type missing'],
+      [
+        await infer.predictJson('model_doesnotexist', { inputs: [good()] }),
+        404,
+        'No model "model_doesnotexist"',
+      ],
+      [await infer.predictJson('../../auth', { inputs: [good()] }), 404],
+    ];
+    for (const [res, status, ...parts] of cases) await expectError(res, status, ...parts);
+
+    // Over INFER_MAX_BODY_BYTES (64 KiB here), with and without a declared length.
+    const big = JSON.stringify({
+      inputs: Array.from({ length: 200 }, () => ({ ...good(), pad: 'x'.repeat(400) })),
+    });
+    await expectError(await infer.predictJson(id, big), 413, 'INFER_MAX_BODY_BYTES');
+    const chunks = new Blob([big]).stream();
+    const streamed = await infer.predict(id, {
+      headers: { 'content-type': 'application/json' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+    await expectError(streamed, 413, 'INFER_MAX_BODY_BYTES');
+
+    const ok = await infer.predictJson(id, { inputs: [good()] });
+    expect(ok.status).toBe(200);
+    expect((await fetch(`${infer.url}/healthz`)).status).toBe(200);
+  });
+
+  it('takes only keys with the infer scope', async () => {
+    const apiOnly = (await runtime.apiKeys.create('admin', ['api'])).secret;
+    const res = await fetch(`${infer.url}/v1/models/${irisModel.modelId}/predict`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${apiOnly}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [good()] }),
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('documents the route in /openapi.json', async () => {
+    const doc = await json(await fetch(`${infer.url}/openapi.json`));
+    const op = doc.paths['/v1/models/{id}/predict'].post;
+    expect(Object.keys(op.requestBody.content).sort()).toEqual([
+      'application/json',
+      'image/*',
+      'multipart/form-data',
+    ]);
+    expect(doc.components.schemas.PredictResponse).toBeDefined();
+  });
+});
+
+/** The real bucket, counting the reads of model weights. */
+class CountingStorage extends Storage {
+  weightReads = 0;
+  override getBytes(key: string) {
+    if (key.endsWith('/weights.bin')) this.weightReads++;
+    return super.getBytes(key);
+  }
+}
+
+describe('model cache', () => {
+  let storage: CountingStorage;
+  let cache: ModelCache;
+  let served: InferServer;
+  const bytesOf = async (id: string) =>
+    (await runtime.storage.getJson(keys.modelManifest(id), modelManifestSchema)).files.reduce(
+      (n, f) => n + f.bytes,
+      0,
+    );
+
+  beforeAll(async () => {
+    storage = new CountingStorage(runtime.s3, runtime.config.s3.bucket);
+    // Room for the larger of the two models, not both.
+    const maxBytes = Math.max(await bytesOf(irisModel.modelId), await bytesOf(carsModel.modelId));
+    cache = new ModelCache({ storage, logger: runtime.logger, maxBytes, revalidateMs: 200 });
+    served = await startInfer({ ...runtime, storage }, { cache });
+  });
+  afterAll(() => served.close());
+
+  it('loads a model once for many concurrent first requests', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        served.predictJson(irisModel.modelId, { inputs: [asObject(rows[i * 6]!)] }),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(24).fill(200));
+    expect(storage.weightReads).toBe(1);
+    expect(cache.stats()).toMatchObject({ loads: 1, models: [irisModel.modelId] });
+  });
+
+  it('evicts the least recently used model past INFER_CACHE_BYTES and reloads it on use', async () => {
+    const row = Object.fromEntries(carColumns.map((k) => [k, carRows[0]![k]]));
+    expect((await served.predictJson(carsModel.modelId, { inputs: [row] })).status).toBe(200);
+    expect(cache.stats()).toMatchObject({ loads: 2, evictions: 1, models: [carsModel.modelId] });
+    expect(
+      (await served.predictJson(irisModel.modelId, { inputs: [asObject(rows[0]!)] })).status,
+    ).toBe(200);
+    expect(cache.stats()).toMatchObject({ loads: 3, models: [irisModel.modelId] });
+    expect(storage.weightReads).toBe(3);
+  });
+
+  it('stops serving a model once its manifest is deleted', async () => {
+    // A copy of the iris model under a new id, published manifest last as the trainer does.
+    const copy = `model_copy${Date.now().toString(36)}`;
+    for await (const o of runtime.storage.list(keys.model(irisModel.modelId))) {
+      if (o.key.endsWith('manifest.json')) continue;
+      const name = o.key.slice(keys.model(irisModel.modelId).length);
+      await runtime.storage.putBytes(
+        keys.modelFile(copy, name),
+        await runtime.storage.getBytes(o.key),
+      );
+    }
+    const manifest = await runtime.storage.getJson(
+      keys.modelManifest(irisModel.modelId),
+      modelManifestSchema,
+    );
+    await runtime.storage.putJson(keys.modelManifest(copy), { ...manifest, id: copy });
+    const ask = () => served.predictJson(copy, { inputs: [asObject(rows[0]!)] });
+    expect((await ask()).status).toBe(200);
+
+    await runtime.storage.delete(keys.modelManifest(copy)); // what DELETE /v1/models/{id} does first
+    await new Promise((r) => setTimeout(r, 250));
+    const gone = await ask();
+    expect(gone.status).toBe(404);
+    expect((await json(gone)).error.code).toBe('model_not_found');
+    expect(cache.stats().models).not.toContain(copy);
   });
 });
