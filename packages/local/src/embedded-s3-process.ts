@@ -15,6 +15,11 @@ interface Options {
   host: string;
 }
 
+// Ctrl-C in a terminal reaches every process of the group. The platform closes this server last,
+// after the job runner has stopped its trainers and recorded that in S3; its parent going away
+// ('disconnect') still ends it.
+process.on('SIGINT', () => {});
+
 process.once('message', async (options: Options) => {
   try {
     await mkdir(options.directory, { recursive: true });

@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { irisDataset, type Loose, untilEnded } from './support';
+
+// `npm start` as a user runs it, with the real trainer: Ctrl-C in the middle of a job (SIGINT to
+// the whole process group, as a terminal sends it), then `npm start` again: the job is recorded
+// as interrupted (not crashed), resumes from its checkpoint and completes.
+
+const root = join(import.meta.dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let dataDir: string;
+let env: Record<string, string>;
+let running: ChildProcess | undefined;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'trainyard-npm-start-'));
+  env = {
+    TRAINYARD_DATA_DIR: dataDir,
+    API_PORT: String(await freePort()),
+    INFER_PORT: String(await freePort()),
+    EMBEDDED_S3_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+    S3_ENDPOINT: '',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+  };
+});
+afterAll(async () => {
+  if (running && running.exitCode === null && running.signalCode === null) await ctrlC(running);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function npmStart(): Promise<{ child: ChildProcess; key: string }> {
+  const child = spawn('npm', ['start'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running = child;
+  let output = '';
+  child.stdout!.on('data', (d) => {
+    output += d;
+  });
+  child.stderr!.on('data', (d) => {
+    output += d;
+  });
+  const deadline = Date.now() + 60_000;
+  while (!/API key\s+(\S+)/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, key: /API key\s+(\S+)/.exec(output)![1]! };
+}
+
+async function ctrlC(child: ChildProcess): Promise<void> {
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  process.kill(-child.pid!, 'SIGINT');
+  await closed;
+}
+
+describe('npm start with a job running', () => {
+  it('Ctrl-C interrupts the job cleanly; the next npm start resumes it to the end', async () => {
+    const api = `http://127.0.0.1:${env.API_PORT}`;
+    let started = await npmStart();
+    const call = (path: string, init: RequestInit = {}) =>
+      fetch(`${api}${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${started.key}`, ...init.headers },
+      });
+    const dataset = await irisDataset(call);
+    const created = await call('/v1/fine-tuning/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dataset, hyperparameters: { epochs: 40, early_stopping: null } }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const path = `/v1/fine-tuning/jobs/${id}`;
+    for (let i = 0; i < 1200; i++) {
+      const { data } = (await (await call(`${path}/checkpoints`)).json()) as Loose;
+      if (data.length >= 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await ctrlC(started.child);
+
+    started = await npmStart();
+    const job = await untilEnded({ call }, id, 120_000);
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
+    const { data: events } = (await (await call(`${path}/events?limit=1000`)).json()) as Loose;
+    const interrupted = events.filter((e: Loose) => e.type === 'job.interrupted');
+    expect(interrupted.map((e: Loose) => e.data.reason)).toEqual(['platform stopped']);
+    expect(events.map((e: Loose) => e.type)).not.toContain('job.retrying');
+    const second = events.findIndex((e: Loose) => e.type === 'job.started' && e.data.attempt === 2);
+    const next = events.slice(second).find((e: Loose) => e.type === 'epoch.completed');
+    expect(next.data.epoch).toBeGreaterThan(2);
+    await ctrlC(started.child);
+  }, 240_000);
+});
