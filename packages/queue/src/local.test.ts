@@ -140,6 +140,26 @@ describe('local runner', () => {
     expect(endB.started_at!).toBeGreaterThanOrEqual(endA.finished_at!);
   }, 40_000);
 
+  it('runs parallel trials as one trainer per free slot, each with its AWS_BATCH_JOB_ARRAY_INDEX', async () => {
+    const r = runner({ maxConcurrent: 2 });
+    const spec = await storeTestJob(store, {
+      model_name: 'fixture ms=10',
+      hyperparameters: { epochs: 1 },
+      tuning: {
+        strategy: 'random',
+        objective: { metric: 'val_loss' },
+        max_trials: 4,
+        max_parallel_trials: 3,
+        early_stopping: 'none',
+        search_space: { 'regularization.dropout': { type: 'uniform', min: 0, max: 0.5 } },
+      },
+    });
+    await r.submit(spec);
+    expect((await ended(spec.id)).status).toBe('succeeded');
+    const indexes = (await events(spec.id, 'job.started')).map((e) => e.data?.array_index);
+    expect(indexes.sort()).toEqual(['0', '1']);
+  }, 30_000);
+
   it('retries a trainer killed with -9; the next attempt resumes after the checkpoint; one model', async () => {
     const r = runner();
     const spec = await job('fixture ms=300', 6);

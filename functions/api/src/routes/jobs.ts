@@ -10,6 +10,7 @@ import {
   jobSchema,
   listOf,
   listQuerySchema,
+  NotFoundError,
   toJobObject,
 } from '@trainyard/shared';
 import { errorResponses, security } from './errors';
@@ -115,9 +116,16 @@ export function registerJobs(app: OpenAPIHono, { store, creator, queue }: JobRou
   app.openapi(list, async (c) => {
     const { limit, after } = c.req.valid('query');
     const { ids, hasMore } = await store.ids(limit, after);
-    const jobs = (await Promise.all(ids.map((id) => store.get(id).catch(() => undefined)))).filter(
-      (j) => j !== undefined,
+    // A folder without a spec (a write cut short before the spec) is not a job: skip it.
+    const found = await Promise.all(
+      ids.map((id) =>
+        store.get(id).catch((error) => {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        }),
+      ),
     );
+    const jobs = found.filter((j) => j !== undefined);
     const open = jobs.filter((j) => unsettled(j.state)).map((j) => j.spec.id);
     const changed = new Set(open.length ? await queue.reconcile(open) : []);
     const data = await Promise.all(
