@@ -118,6 +118,19 @@ describe('POST /v1/fine-tuning/jobs', () => {
       format: 'tfjs-layers',
       files: [],
     });
+    await api.runtime.storage.putJson(keys.baseModelRecord('bm_0images'), {
+      id: 'bm_0images',
+      object: 'base_model',
+      name: 'mobilenet',
+      task: 'image_classification',
+      input_shape: [224, 224, 3],
+      source: { url: 'https://example.com/model.json' },
+      location: 'base-models/bm_0images/',
+      bytes: 1,
+      layers: 1,
+      status: 'ready',
+      created_at: 0,
+    });
     const before = await jobCount();
     const cases: Array<[object, number, string, string]> = [
       [{ dataset: 'ds_0nothing' }, 404, 'dataset_not_found', 'body.dataset'],
@@ -132,6 +145,7 @@ describe('POST /v1/fine-tuning/jobs', () => {
       [{ hyperparameters: { eposh: 5 } }, 400, 'invalid_request', 'body.hyperparameters'],
       [{ base_model: 'bm_0missing' }, 404, 'base_model_not_found', 'body.base_model'],
       [{ base_model: 'model_0images' }, 422, 'base_model_mismatch', 'body.base_model'],
+      [{ base_model: 'bm_0images' }, 422, 'base_model_mismatch', 'body.base_model'],
       [{ architecture: { type: 'transfer' } }, 400, 'invalid_request', 'body.base_model'],
       [{ architecture: { type: 'lstm' } }, 400, 'invalid_request', 'body.architecture.type'],
       [{ augmentation: { zoom: 0.2 } }, 400, 'invalid_request', 'body.augmentation'],

@@ -1,6 +1,7 @@
 import type { DatasetService } from '@trainyard/datasets';
 import type { JobQueue } from '@trainyard/queue';
 import {
+  baseModelSchema,
   type CreateJob,
   type Dataset,
   type JobEventLog,
@@ -111,7 +112,7 @@ export class JobCreator {
     return dataset;
   }
 
-  /** `model_…`: a published platform model of the same input kind; `bm_…`: an imported model. */
+  /** `model_…`: a published platform model, `bm_…`: an imported one; of the task's input kind. */
   private async checkBaseModel(id: string, task: Dataset['task']): Promise<void> {
     const { storage } = this.deps;
     const param = 'body.base_model';
@@ -126,8 +127,11 @@ export class JobCreator {
       const manifest = await storage.tryGetJson(keys.modelManifest(id), modelManifestSchema);
       if (!manifest) throw missing();
       kind = INPUT_KIND[manifest.task];
-    } else if (!(await storage.exists(`${prefix}model.json`))) {
-      throw missing();
+    } else {
+      // An import writes its record last: without it there is no (whole) base model.
+      const record = await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema);
+      if (!record) throw missing();
+      kind = INPUT_KIND[record.task];
     }
     const bytes = await storage.tryGetBytes(`${prefix}preprocess.json`);
     if (bytes) {
