@@ -213,6 +213,37 @@ describe('broken text files', () => {
   });
 });
 
+describe('CSV injection', () => {
+  it('never hands formula cells back unescaped when the rows are downloaded', async () => {
+    const csv = [
+      'name,score,label',
+      '"=HYPERLINK(""http://evil.example"",""click"")",1,a',
+      '+cmd|calc,2,b',
+      '@SUM(A1:A9),-3,a',
+      '-2+3,4,b',
+      'plain,5,a',
+    ].join('\n');
+    const { dataset } = await submit(table, csv);
+    expect(dataset.status).toBe('ready');
+    const res = await api.call(`/v1/datasets/${dataset.id}/rows.csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    const { parse } = await import('csv-parse/sync');
+    const rows = parse(await res.text()) as string[][];
+    expect(rows[0]).toEqual(['name', 'score', 'label']);
+    const names = rows.slice(1).map((r) => r[0]);
+    expect(names).toEqual([
+      `'=HYPERLINK("http://evil.example","click")`,
+      "'+cmd|calc",
+      "'@SUM(A1:A9)",
+      "'-2+3",
+      'plain',
+    ]);
+    // Numbers stay numbers (a negative number is not a formula).
+    expect(rows.slice(1).map((r) => r[1])).toEqual(['1', '2', '-3', '4', '5']);
+  });
+});
+
 describe('upload routes', () => {
   it('answers 413 past the API upload cap, names the presigned route, and stores nothing', async () => {
     const created = await body(

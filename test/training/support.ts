@@ -9,6 +9,7 @@ import {
   fit,
   makeOptimizer,
   type RawDataset,
+  seedRandom,
   selectBackend,
   type TrainCallback,
 } from '@trainyard/ml';
@@ -94,6 +95,7 @@ export async function train(
     augment?: Parameters<typeof fit>[2]['augment'];
   } = {},
 ): Promise<Trained> {
+  seedRandom(spec.seed);
   const pre = options.pre ?? (await buildPreprocess(raw, split.train, spec));
   const data = await encodeDataset(raw, pre);
   const model = options.model ?? buildModel(spec, pre, data.exampleShape);

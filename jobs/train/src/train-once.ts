@@ -12,6 +12,7 @@ import {
   fit,
   makeOptimizer,
   type RawDataset,
+  seedRandom,
   type TrainCallback,
   unfreezeTop,
 } from '@trainyard/ml';
@@ -55,6 +56,7 @@ export async function trainOnce(
   extra: ExtraCallbacks = () => [],
 ): Promise<TrainedModel> {
   if (base) checkBaseFits(base, raw.kind, spec.task);
+  seedRandom(spec.seed + (trial ?? 0) * 7919);
   const checkpoint = await store.latest(trial);
   const preprocess =
     checkpoint?.state.preprocess ??

@@ -1,4 +1,5 @@
 export * from './csv-values';
+export * from './export-csv';
 export * from './limits';
 export * from './service';
 export * from './validate';

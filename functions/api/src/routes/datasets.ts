@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { DatasetService } from '@trainyard/datasets';
+import { type DatasetService, exportCsv } from '@trainyard/datasets';
 import {
   completeDatasetSchema,
   createDatasetSchema,
@@ -127,6 +127,23 @@ const complete = createRoute({
   },
 });
 
+const download = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{id}/rows.csv',
+  tags,
+  security,
+  summary: 'Download a tabular dataset as training sees it (CSV)',
+  description:
+    'The validated rows, with missing values empty. Cells that a spreadsheet would run as a formula (starting with = + - @) are prefixed with a quote.',
+  request: { params: idParam },
+  responses: {
+    200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
+    401: errorResponses[401],
+    404: errorResponses[404],
+    422: errorResponses[409],
+  },
+});
+
 export function registerDatasets(app: OpenAPIHono, datasets: DatasetService): void {
   app.openapi(create, async (c) => {
     const { dataset, upload } = await datasets.create(c.req.valid('json'));
@@ -143,6 +160,27 @@ export function registerDatasets(app: OpenAPIHono, datasets: DatasetService): vo
   app.openapi(show, async (c) => c.json(await datasets.get(c.req.valid('param').id), 200));
 
   app.openapi(remove, async (c) => c.json(await datasets.delete(c.req.valid('param').id), 200));
+
+  app.openapi(download, async (c) => {
+    const dataset = await datasets.get(c.req.valid('param').id);
+    const rows = exportCsv(datasets.options.storage, dataset.id);
+    const first = await rows.next(); // errors (not ready, not a table) become JSON answers, not a broken stream
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (!first.done) controller.enqueue(encoder.encode(first.value));
+      },
+      async pull(controller) {
+        const next = await rows.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      },
+    });
+    return c.body(body, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${dataset.id}.csv"`,
+    }) as never;
+  });
 
   app.openapi(upload, async (c) => {
     const length = c.req.header('content-length');

@@ -2,3 +2,4 @@ export * from './callbacks';
 export * from './early-stopping';
 export * from './loop';
 export * from './optimizers';
+export * from './seed';

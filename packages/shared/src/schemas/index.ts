@@ -7,6 +7,6 @@ export * from './job-events';
 export * from './job-resources';
 export * from './jobs';
 export * from './models';
+export * from './predict';
 export * from './preprocess';
 export * from './search-space';
-export * from './predict';
