@@ -71,7 +71,7 @@ async function train(
   const spec = resolveJobSpec(jobId, { dataset: ready.id, ...request }, ready);
   await runtime.storage.putJson(keys.jobSpec(jobId), spec);
   const { backend } = await selectBackend({ preference: runtime.config.backend });
-  return runJob({
+  const model = await runJob({
     spec,
     storage: runtime.storage,
     events: new JobEventLog(runtime.storage, 'bench'),
@@ -80,6 +80,8 @@ async function train(
     attempt: 1,
     stopping: () => false,
   });
+  if (!model) throw new Error('the job published no model');
+  return model;
 }
 
 /** One request on a keep-alive connection, timed with the high-resolution clock. */

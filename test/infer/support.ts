@@ -54,6 +54,7 @@ export async function trainModel(
     attempt: 1,
     stopping: () => false,
   });
+  if (!modelId) throw new Error('the job published no model');
   return { modelId, spec };
 }
 

@@ -11,13 +11,17 @@ import { testConfig } from '@trainyard/testing';
  * `npm start`'s platform (API, inference, local runner) in this process, on a bucket and data
  * directory of its own, restartable: `start()` again after `close()` is the same platform.
  */
-export async function platformHarness(options: PlatformOptions = {}) {
+export async function platformHarness(
+  options: PlatformOptions = {},
+  env: Record<string, string> = {},
+) {
   const dataDir = await mkdtemp(join(tmpdir(), 'trainyard-platform-'));
   const config = testConfig({
     S3_BUCKET: `ty-platform-${randomBytes(4).toString('hex')}`,
     TRAINYARD_DATA_DIR: dataDir,
     API_PORT: '0',
     INFER_PORT: '0',
+    ...env,
   });
   let platform: Platform | undefined;
   return {

@@ -72,7 +72,11 @@ async function main(): Promise<number> {
   await events.append(jobId!, {
     type: 'job.started',
     message: `attempt ${attempt} started on the ${choice.backend} backend`,
-    data: { attempt, backend: choice.backend },
+    data: {
+      attempt,
+      backend: choice.backend,
+      array_index: process.env.AWS_BATCH_JOB_ARRAY_INDEX ?? null,
+    },
   });
   await events.append(jobId!, {
     type: 'job.backend',
@@ -99,11 +103,14 @@ async function main(): Promise<number> {
       attempt,
       stopping: () => stopping,
     });
-    await events.append(jobId!, {
-      type: 'job.succeeded',
-      message: `model ${model} is ready`,
-      data: { model },
-    });
+    // A parallel tuning worker other than the lead ends here; the lead publishes and says so.
+    if (model) {
+      await events.append(jobId!, {
+        type: 'job.succeeded',
+        message: `model ${model} is ready`,
+        data: { model },
+      });
+    }
     return 0;
   } catch (error) {
     if (error instanceof TrainingStopped) return 143;

@@ -1,5 +1,6 @@
 import { evaluate, modelMetrics, saveModel } from '@trainyard/ml';
 import {
+  type JobSpec,
   keys,
   type ModelCard,
   type ModelManifest,
@@ -19,7 +20,7 @@ export async function publishModel(
   ctx: JobContext,
   trained: TrainedModel,
   split: Split,
-  info: { trial: number | null; started: number },
+  info: { trial: number | null; started: number; spec: JobSpec },
 ): Promise<{ id: string; manifest: ModelManifest }> {
   const { spec, storage } = ctx;
   const id = modelIdForJob(spec.id);
@@ -40,7 +41,8 @@ export async function publishModel(
     job: spec.id,
     dataset: spec.dataset,
     base_model: spec.base_model,
-    spec,
+    // The values the model was trained with: a tuning job records its best trial's.
+    spec: info.spec,
     trial: info.trial,
     backend: ctx.backend,
     epochs_run: trained.epochsRun,

@@ -37,10 +37,11 @@ async function loadData(ctx: JobContext): Promise<{ raw: RawDataset; split: Spli
 }
 
 /**
- * One attempt at a job: load the data and the base, train (or tune), publish the model, and
- * say so. Returns the model id. `JobFailure`s propagate for `main` to report.
+ * One attempt at a job: load the data and the base, train (or tune), publish the model. Returns
+ * the model id, or `undefined` for a parallel tuning worker that is not the lead (its trials are
+ * in S3; the lead publishes). `JobFailure`s propagate for `main` to report.
  */
-export async function runJob(ctx: JobContext): Promise<string> {
+export async function runJob(ctx: JobContext): Promise<string | undefined> {
   const { spec, storage, events } = ctx;
   const started = Date.now();
   const modelId = modelIdForJob(spec.id);
@@ -59,7 +60,12 @@ export async function runJob(ctx: JobContext): Promise<string> {
   const store = new CheckpointStore(storage, spec.id);
   const result = spec.tuning
     ? await runTuning(ctx, raw, split, base, store)
-    : { trained: await trainOnce(ctx, spec, raw, split, base, store, null), trial: null };
-  const { id } = await publishModel(ctx, result.trained, split, { trial: result.trial, started });
+    : { trained: await trainOnce(ctx, spec, raw, split, base, store, null), trial: null, spec };
+  if (!result) return undefined;
+  const { id } = await publishModel(ctx, result.trained, split, {
+    trial: result.trial,
+    started,
+    spec: result.spec,
+  });
   return id;
 }

@@ -8,7 +8,7 @@ import {
   type TrainCallback,
   TrainingStopped,
 } from '@trainyard/ml';
-import { keys, type Preprocess, preprocessSchema } from '@trainyard/shared';
+import { type JobSpec, keys, type Preprocess, preprocessSchema } from '@trainyard/shared';
 import {
   createPruner,
   createSampler,
@@ -66,13 +66,48 @@ class PruningCallback implements TrainCallback {
 }
 
 const trialModelPrefix = (jobId: string, trial: number) => `${keys.jobTrial(jobId, trial)}model/`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The study's own events from the job log, with the attempt each trial was started in. */
+async function studyHistory(
+  ctx: JobContext,
+): Promise<{ events: StudyEvent[]; startedIn: Map<number, number> }> {
+  const refs = (await ctx.events.refs(ctx.spec.id)).filter((r) => r.type.startsWith('trial.'));
+  const events: StudyEvent[] = [];
+  const startedIn = new Map<number, number>();
+  for (const e of await ctx.events.read(refs)) {
+    if (!e.data || !('study_event' in e.data)) continue;
+    const event = e.data.study_event as StudyEvent;
+    events.push(event);
+    if (event.type === 'trial_started') startedIn.set(event.number, Number(e.data.attempt ?? 0));
+  }
+  // Workers append concurrently: order by trial, keeping each trial's own events in log order.
+  const order = (e: StudyEvent) => e.number * 2 + (e.type === 'trial_started' ? 0 : 1);
+  events.sort((a, b) => order(a) - order(b));
+  return { events, startedIn };
+}
 
 /**
- * Hyperparameter search: trials run one after another in this process, each a full `trainOnce`
- * of the spec with the sampler's values, reporting per-epoch objectives to the pruner. The study
- * lives in the job's event log (`trial.*` events carry the study's own events), so a new attempt
- * replays it and carries on, resuming a trial that was running from its checkpoint. Each
- * completed trial's model is kept in S3; the best one is published (not retrained).
+ * Claims trial `number` for this worker among concurrent ones: each writes a claim object and
+ * the first in key order wins. Any S3 server lists its own writes (no conditional puts needed).
+ */
+async function claim(ctx: JobContext, number: number, worker: string): Promise<boolean> {
+  const prefix = `${keys.jobTrial(ctx.spec.id, number)}claims/${String(ctx.attempt).padStart(4, '0')}-`;
+  const mine = `${prefix}${Date.now().toString(36).padStart(9, '0')}-${worker}`;
+  await ctx.storage.putJson(mine, { worker });
+  const page = await ctx.storage.listPage(prefix, { limit: 1 });
+  return page.objects[0]?.key === mine;
+}
+
+/**
+ * Hyperparameter search. Trials are full `trainOnce` runs of the spec with the sampler's values,
+ * reporting per-epoch objectives to the pruner. The study lives in the job's event log (`trial.*`
+ * events carry the study's own events), so any process can rebuild it: a new attempt carries on
+ * (the lead worker resumes a trial the last attempt left running, from its checkpoint), and
+ * parallel workers (`AWS_BATCH_JOB_ARRAY_INDEX`, one per trial slot, on Batch or locally) each
+ * claim the next trial number and run it. Each completed trial's model is kept in S3; the lead
+ * (index 0, or the only worker) waits for every trial, then publishes the best trial's model
+ * (not retrained). Other workers return `undefined`.
  */
 export async function runTuning(
   ctx: JobContext,
@@ -80,35 +115,37 @@ export async function runTuning(
   split: Split,
   base: BaseModel | undefined,
   store: CheckpointStore,
-): Promise<{ trained: TrainedModel; trial: number }> {
+): Promise<{ trained: TrainedModel; trial: number; spec: JobSpec } | undefined> {
   const { spec, events, storage } = ctx;
   const tuning = spec.tuning!;
   const metric = tuning.objective.metric;
   const direction: Direction =
     tuning.objective.goal ?? (metric.endsWith('loss') ? 'minimize' : 'maximize');
-  const sampler = createSampler(
-    tuning.strategy === 'hyperband' ? 'random' : tuning.strategy,
-    tuning.search_space,
-    { seed: spec.seed },
-  );
   const prunerName = tuning.strategy === 'hyperband' ? 'hyperband' : tuning.early_stopping;
-  const pruner = createPruner(prunerName, { maxResource: spec.hyperparameters.epochs });
+  const index = process.env.AWS_BATCH_JOB_ARRAY_INDEX;
+  const parallel = index !== undefined;
+  const lead = !parallel || index === '0';
+  const worker = `w${index ?? 0}${Math.random().toString(36).slice(2, 8)}`;
 
-  const replay = (await events.list(spec.id))
-    .filter((e) => e.type.startsWith('trial.') && e.data && 'study_event' in e.data)
-    .map((e) => e.data!.study_event as StudyEvent);
   const pending: StudyEvent[] = [];
-  const study = new Study({
-    sampler,
-    pruner,
-    direction,
-    maxTrials: tuning.max_trials,
-    events: replay,
-    onEvent: (e) => pending.push(e),
-  });
+  const rebuild = async () => {
+    const history = await studyHistory(ctx);
+    const study = new Study({
+      sampler: createSampler(
+        tuning.strategy === 'hyperband' ? 'random' : tuning.strategy,
+        tuning.search_space,
+        { seed: spec.seed },
+      ),
+      pruner: createPruner(prunerName, { maxResource: spec.hyperparameters.epochs }),
+      direction,
+      maxTrials: tuning.max_trials,
+      events: history.events,
+      onEvent: (e) => pending.push(e),
+    });
+    return { study, startedIn: history.startedIn };
+  };
   const flush = async () => {
     for (const event of pending.splice(0)) {
-      const kind = event.type.replace('trial_', '');
       const text =
         event.type === 'trial_started'
           ? `trial ${event.number} started with ${JSON.stringify(event.params)}`
@@ -120,14 +157,16 @@ export async function runTuning(
                 ? `trial ${event.number} pruned by the ${prunerName} pruner`
                 : `trial ${event.number} failed: ${event.error}`;
       await events.append(spec.id, {
-        type: `trial.${kind}`,
+        type: `trial.${event.type.replace('trial_', '')}`,
         level: event.type === 'trial_failed' ? 'warn' : 'info',
         message: text,
-        data: { ...event, study_event: event },
+        data: { ...event, attempt: ctx.attempt, worker, study_event: event },
       });
     }
   };
-  if (replay.length === 0) {
+
+  let { study, startedIn } = await rebuild();
+  if (study.trials.length === 0 && lead) {
     await events.append(spec.id, {
       type: 'study.started',
       message: `tuning: ${tuning.strategy} search over ${Object.keys(tuning.search_space).join(', ')}, ${tuning.max_trials} trials, ${direction} ${metric}, pruner ${prunerName}`,
@@ -142,10 +181,15 @@ export async function runTuning(
   }
 
   let best: { trial: number; trained: TrainedModel; value: number } | undefined;
-  const runTrial = async (number: number, params: Record<string, unknown>) => {
-    const sp = trialSpec(spec, params as never);
-    const steps = study.trials[number]!.intermediate;
-    const pruning = new PruningCallback(study, number, metric, Object.keys(steps).length);
+  const runTrial = async (number: number) => {
+    const trial = study.trials[number]!;
+    const sp = trialSpec(spec, trial.params as never);
+    const pruning = new PruningCallback(
+      study,
+      number,
+      metric,
+      Object.keys(trial.intermediate).length,
+    );
     try {
       const trained = await trainOnce(ctx, sp, raw, split, base, store, number, () => [
         {
@@ -161,13 +205,13 @@ export async function runTuning(
         return;
       }
       const value = objective(trained.history, metric, direction);
-      study.tell(number, value);
-      await flush();
       await saveModel(trained.model, storage, trialModelPrefix(spec.id, number));
       await storage.putJson(
         `${trialModelPrefix(spec.id, number)}preprocess.json`,
         trained.preprocess,
       );
+      study.tell(number, value);
+      await flush();
       if (!best || (direction === 'minimize' ? value < best.value : value > best.value)) {
         best?.trained.model.dispose();
         best = { trial: number, trained, value };
@@ -181,11 +225,34 @@ export async function runTuning(
     }
   };
 
-  for (const trial of study.trials.filter((t) => t.state === 'running'))
-    await runTrial(trial.number, { ...trial.params });
-  for (let next = study.ask(); next; next = study.ask()) {
+  // Trials an earlier attempt left running: the lead resumes them from their checkpoints.
+  if (lead) {
+    for (const t of study.trials.filter(
+      (t) => t.state === 'running' && (startedIn.get(t.number) ?? 0) < ctx.attempt,
+    )) {
+      await runTrial(t.number);
+    }
+  }
+  for (;;) {
+    ({ study, startedIn } = await rebuild());
+    const number = study.trials.length;
+    if (number >= tuning.max_trials) break;
+    if (parallel && !(await claim(ctx, number, worker))) {
+      await sleep(200 + Math.random() * 300);
+      continue;
+    }
+    const next = study.ask();
+    if (!next) break;
     await flush();
-    await runTrial(next.number, { ...next.params });
+    await runTrial(next.number);
+  }
+  if (!lead) return undefined;
+
+  // Wait for the other workers' trials to end.
+  while (study.trials.some((t) => t.state === 'running')) {
+    await sleep(1000);
+    if (ctx.stopping()) throw new TrainingStopped();
+    ({ study } = await rebuild());
   }
   if (study.status === 'failed' || !study.bestTrial) {
     throw new JobFailure(
@@ -197,11 +264,14 @@ export async function runTuning(
   const winner = study.bestTrial;
   await events.append(spec.id, {
     type: 'study.best',
-    message: `best trial ${winner.number}: ${metric} ${winner.value!.toFixed(4)} with ${JSON.stringify(winner.params)}; publishing its model`,
+    message: `best trial ${winner.number}: ${metric} ${winner.value!.toFixed(4)} with ${JSON.stringify(winner.params)}; publishing its model (not retrained)`,
     data: { number: winner.number, value: winner.value, params: winner.params },
   });
-  if (best && best.trial === winner.number) return { trained: best.trained, trial: winner.number };
-  // The best trial ran in an earlier attempt: its model is in S3.
+  const winnerSpec = trialSpec(spec, winner.params as never);
+  if (best && best.trial === winner.number)
+    return { trained: best.trained, trial: winner.number, spec: winnerSpec };
+  best?.trained.model.dispose();
+  // The best trial ran in another worker or an earlier attempt: its model is in S3.
   const prefix = trialModelPrefix(spec.id, winner.number);
   const model: tf.LayersModel = await loadModel(storage, prefix);
   const preprocess: Preprocess = await storage.getJson(
@@ -209,5 +279,9 @@ export async function runTuning(
     preprocessSchema,
   );
   const data = await encodeDataset(raw, preprocess);
-  return { trained: { model, preprocess, data, history: [], epochsRun: 0 }, trial: winner.number };
+  return {
+    trained: { model, preprocess, data, history: [], epochsRun: 0 },
+    trial: winner.number,
+    spec: winnerSpec,
+  };
 }
