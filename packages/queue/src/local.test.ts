@@ -156,6 +156,12 @@ describe('local runner', () => {
     });
     await r.submit(spec);
     expect((await ended(spec.id)).status).toBe('succeeded');
+    // Trainer 0 may finish before trainer 1 has even started (a loaded machine): wait for both.
+    await waitFor(
+      'both trainers to start',
+      async () => (await events(spec.id, 'job.started')).length >= 2,
+      20_000,
+    );
     const indexes = (await events(spec.id, 'job.started')).map((e) => e.data?.array_index);
     expect(indexes.sort()).toEqual(['0', '1']);
   }, 30_000);
