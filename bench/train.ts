@@ -1,6 +1,7 @@
 /**
  * `npm run bench:train [-- --epochs 2 --cpu-seconds 20]`: trains the same small CNN (conv-bn-relu-
- * pool ×2, dropout, dense) on the same real MNIST digits with TensorFlow.js on `wasm` (Trainyard's
+ * pool ×2, dropout, dense) on the same real MNIST digits, the same MLP on vega-datasets' cars and
+ * the same LSTM text model on SpamAssassin ham/spam, each with TensorFlow.js on `wasm` (Trainyard's
  * embedded default, with its kernels from @trainyard/ml), on `cpu` (a short run) and with PyTorch on
  * the CPU, and prints samples/s, the ratio to PyTorch, and test accuracy for each. Method and
  * caveats: bench/README-train.md.
@@ -13,15 +14,22 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { describeChoice, selectBackend } from '@trainyard/ml';
+import { cars, spamAndHam } from '@trainyard/testing';
 
 const BATCH = 64;
 const TEST_SHARE = 0.15;
 
 interface Args {
   epochs: number;
+  mlpEpochs: number;
+  lstmEpochs: number;
   cpuSeconds: number;
   threads: number;
+  models: ModelKey[];
 }
+
+type ModelKey = 'cnn' | 'mlp' | 'lstm';
+const MODELS: ModelKey[] = ['cnn', 'mlp', 'lstm'];
 
 function parseArgs(argv: string[]): Args {
   const value = (name: string, fallback: number) => {
@@ -30,16 +38,36 @@ function parseArgs(argv: string[]): Args {
   };
   return {
     epochs: value('epochs', 1),
+    mlpEpochs: value('mlp-epochs', 100),
+    lstmEpochs: value('lstm-epochs', 2),
     cpuSeconds: value('cpu-seconds', 20),
     threads: value('threads', os.availableParallelism()),
+    models: argv.includes('--models')
+      ? (argv[argv.indexOf('--models') + 1]!.split(',') as ModelKey[]).filter((m) =>
+          MODELS.includes(m),
+        )
+      : MODELS,
   };
 }
 
 interface Split {
-  trainX: Float32Array;
+  trainX: Float32Array | Int32Array;
   trainY: Uint8Array;
-  testX: Float32Array;
+  testX: Float32Array | Int32Array;
   testY: Uint8Array;
+}
+
+/** One benchmark model with its data; bench/train_torch.py builds the same model (meta.json). */
+interface Task extends Split {
+  key: ModelKey;
+  /** The shape of one sample, without the batch dimension. */
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  batch: number;
+  epochs: number;
+  build(): tf.LayersModel;
+  /** Extra sizes for the Python side (vocabulary size, classes). */
+  meta: Record<string, number>;
 }
 
 interface MnistDigit {
@@ -86,6 +114,178 @@ function shuffle<T>(items: T[], seed: number): void {
   }
 }
 
+/** Per class the first 85% train and the rest test (rows already in a fixed order), train shuffled. */
+function splitByClass<T>(
+  rows: [T, number][],
+  seed: number,
+): { train: [T, number][]; test: [T, number][] } {
+  const train: [T, number][] = [];
+  const test: [T, number][] = [];
+  const labels = [...new Set(rows.map((r) => r[1]))].sort((a, b) => a - b);
+  for (const label of labels) {
+    const of = rows.filter((r) => r[1] === label);
+    const cut = Math.round(of.length * (1 - TEST_SHARE));
+    for (const [i, r] of of.entries()) (i < cut ? train : test).push(r);
+  }
+  shuffle(train, seed);
+  return { train, test };
+}
+
+const CAR_FEATURES = [
+  'Miles_per_Gallon',
+  'Cylinders',
+  'Displacement',
+  'Horsepower',
+  'Weight_in_lbs',
+  'Acceleration',
+] as const;
+const ORIGINS = ['USA', 'Europe', 'Japan'];
+
+/**
+ * vega-datasets' cars with all six measurements (392 of 406): Origin from the measurements,
+ * standardized with the training split's mean and standard deviation.
+ */
+function loadCars(): Split {
+  const rows: [number[], number][] = cars()
+    .filter((c) => CAR_FEATURES.every((f) => typeof c[f] === 'number'))
+    .map((c) => [CAR_FEATURES.map((f) => c[f] as number), ORIGINS.indexOf(c.Origin)]);
+  const { train, test } = splitByClass(rows, 42);
+  const d = CAR_FEATURES.length;
+  const mean = Array.from(
+    { length: d },
+    (_, j) => train.reduce((s, r) => s + r[0][j]!, 0) / train.length,
+  );
+  const std = Array.from({ length: d }, (_, j) =>
+    Math.sqrt(train.reduce((s, r) => s + (r[0][j]! - mean[j]!) ** 2, 0) / train.length),
+  );
+  const pack = (part: [number[], number][]) => {
+    const x = new Float32Array(part.length * d);
+    const y = new Uint8Array(part.length);
+    part.forEach(([v, label], i) => {
+      v.forEach((value, j) => {
+        x[i * d + j] = (value - mean[j]!) / std[j]!;
+      });
+      y[i] = label;
+    });
+    return { x, y };
+  };
+  const a = pack(train);
+  const b = pack(test);
+  return { trainX: a.x, trainY: a.y, testX: b.x, testY: b.y };
+}
+
+const SPAM_PER_CLASS = 500; // spam-1 holds 500 messages
+const SEQ_LEN = 64;
+const MAX_VOCAB = 10_000;
+
+/** The words of a message's body (after the headers), lower-cased. */
+function words(text: string): string[] {
+  const blank = text.search(/\r?\n\r?\n/);
+  const body = blank >= 0 ? text.slice(blank) : text;
+  return body.toLowerCase().match(/[a-z0-9']+/g) ?? [];
+}
+
+/**
+ * SpamAssassin: the first 500 messages of `spam-1` and of `easy-ham-1`; per class 85% train. A
+ * vocabulary of the training texts' words seen at least twice (most frequent first, at most 10,000;
+ * 0 pads, 1 is any other word); each message its first 64 body words, pre-padded with 0.
+ */
+function loadSpam(): Split & { vocab: number } {
+  const rows: [string[], number][] = spamAndHam(SPAM_PER_CLASS).map((m) => [
+    words(m.text),
+    m.label === 'spam' ? 1 : 0,
+  ]);
+  const { train, test } = splitByClass(rows, 42);
+  const counts = new Map<string, number>();
+  for (const [ws] of train) for (const w of ws) counts.set(w, (counts.get(w) ?? 0) + 1);
+  const ranked = [...counts]
+    .filter(([, c]) => c >= 2)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, MAX_VOCAB - 2);
+  const ids = new Map(ranked.map(([w], i) => [w, i + 2]));
+  const pack = (part: [string[], number][]) => {
+    const x = new Int32Array(part.length * SEQ_LEN);
+    const y = new Uint8Array(part.length);
+    part.forEach(([ws, label], i) => {
+      const seq = ws.slice(0, SEQ_LEN).map((w) => ids.get(w) ?? 1);
+      x.set(seq, i * SEQ_LEN + SEQ_LEN - seq.length);
+      y[i] = label;
+    });
+    return { x, y };
+  };
+  const a = pack(train);
+  const b = pack(test);
+  return { trainX: a.x, trainY: a.y, testX: b.x, testY: b.y, vocab: ranked.length + 2 };
+}
+
+/** Dense 64-32 ReLU, softmax over the 3 origins; bench/train_torch.py builds the same one. */
+function mlp(inputs: number, classes: number): tf.LayersModel {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [inputs], units: 64, activation: 'relu' }),
+      tf.layers.dense({ units: 32, activation: 'relu' }),
+      tf.layers.dense({ units: classes, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  return model;
+}
+
+/**
+ * Embedding(vocab, 32) → LSTM(32) (sigmoid gates, as PyTorch's) → dense 2 softmax; bench/
+ * train_torch.py builds the same one.
+ */
+function lstmText(vocab: number): tf.LayersModel {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.embedding({ inputDim: vocab, outputDim: 32, inputLength: SEQ_LEN }),
+      tf.layers.lstm({ units: 32, recurrentActivation: 'sigmoid' }),
+      tf.layers.dense({ units: 2, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  return model;
+}
+
+function loadTask(key: ModelKey, args: Args): Task {
+  if (key === 'mlp') {
+    const data = loadCars();
+    return {
+      ...data,
+      key,
+      shape: [CAR_FEATURES.length],
+      dtype: 'float32',
+      batch: 32,
+      epochs: args.mlpEpochs,
+      build: () => mlp(CAR_FEATURES.length, ORIGINS.length),
+      meta: { features: CAR_FEATURES.length, classes: ORIGINS.length },
+    };
+  }
+  if (key === 'lstm') {
+    const data = loadSpam();
+    return {
+      ...data,
+      key,
+      shape: [SEQ_LEN],
+      dtype: 'int32',
+      batch: 32,
+      epochs: args.lstmEpochs,
+      build: () => lstmText(data.vocab),
+      meta: { vocab: data.vocab, seq_len: SEQ_LEN },
+    };
+  }
+  return {
+    ...loadMnist(),
+    key,
+    shape: [28, 28, 1],
+    dtype: 'float32',
+    batch: BATCH,
+    epochs: args.epochs,
+    build: smallCnn,
+    meta: {},
+  };
+}
+
 /** The benchmark model; bench/train_torch.py builds the same one. */
 function smallCnn(): tf.LayersModel {
   const model = tf.sequential({
@@ -126,13 +326,14 @@ interface Result {
  * shuffled batches for `epochs` epochs or until `maxSeconds` have passed. Accuracy on the test split.
  */
 async function trainTfjs(
-  data: Split,
+  data: Task,
   epochs: number,
   maxSeconds = Number.POSITIVE_INFINITY,
 ): Promise<Result> {
-  const model = smallCnn();
+  const batchSize = data.batch;
+  const model = data.build();
   const n = data.trainY.length;
-  const x = tf.tensor4d(data.trainX, [n, 28, 28, 1]);
+  const x = tf.tensor(data.trainX, [n, ...data.shape], data.dtype);
   const y = tf.tensor1d(data.trainY, 'float32');
   const batch = (idx: Int32Array) => {
     const i = tf.tensor1d(idx, 'int32');
@@ -140,7 +341,7 @@ async function trainTfjs(
     i.dispose();
     return out;
   };
-  const [wx, wy] = batch(Int32Array.from({ length: BATCH }, (_, i) => i));
+  const [wx, wy] = batch(Int32Array.from({ length: batchSize }, (_, i) => i));
   await model.trainOnBatch(wx, wy);
   tf.dispose([wx, wy]);
   const order = Array.from({ length: n }, (_, i) => i);
@@ -149,9 +350,9 @@ async function trainTfjs(
   const start = performance.now();
   outer: for (let epoch = 0; epoch < epochs; epoch++) {
     shuffle(order, 1 + epoch);
-    for (let i = 0; i < n; i += BATCH) {
+    for (let i = 0; i < n; i += batchSize) {
       const t = performance.now();
-      const [bx, by] = batch(Int32Array.from(order.slice(i, i + BATCH)));
+      const [bx, by] = batch(Int32Array.from(order.slice(i, i + batchSize)));
       dataMs += performance.now() - t;
       await model.trainOnBatch(bx, by); // returns the loss as a number: the step has finished
       tf.dispose([bx, by]);
@@ -161,7 +362,7 @@ async function trainTfjs(
   }
   const seconds = (performance.now() - start) / 1000;
   const accuracy = tf.tidy(() => {
-    const testX = tf.tensor4d(data.testX, [data.testY.length, 28, 28, 1]);
+    const testX = tf.tensor(data.testX, [data.testY.length, ...data.shape], data.dtype);
     const predicted = (model.predict(testX, { batchSize: 500 }) as tf.Tensor).argMax(-1);
     return predicted.equal(tf.tensor1d(data.testY, 'int32')).mean().dataSync()[0]!;
   });
@@ -194,20 +395,27 @@ function findTorchPython(): { python?: string; note: string } {
 }
 
 /** Writes the split as raw files for train_torch.py, which reads them with numpy. */
-function writeSplit(data: Split): string {
+function writeSplit(data: Task): string {
   const folder = mkdtempSync(join(os.tmpdir(), 'trainyard-bench-'));
-  const write = (name: string, array: Float32Array | Uint8Array) =>
+  const write = (name: string, array: Float32Array | Int32Array | Uint8Array) =>
     writeFileSync(
       join(folder, name),
       new Uint8Array(array.buffer, array.byteOffset, array.byteLength),
     );
-  write('train_x.f32', data.trainX);
+  const ext = data.dtype === 'int32' ? 'i32' : 'f32';
+  write(`train_x.${ext}`, data.trainX);
   write('train_y.u8', data.trainY);
-  write('test_x.f32', data.testX);
+  write(`test_x.${ext}`, data.testX);
   write('test_y.u8', data.testY);
   writeFileSync(
     join(folder, 'meta.json'),
-    JSON.stringify({ train: data.trainY.length, test: data.testY.length }),
+    JSON.stringify({
+      train: data.trainY.length,
+      test: data.testY.length,
+      model: data.key,
+      shape: data.shape,
+      ...data.meta,
+    }),
   );
   return folder;
 }
@@ -217,7 +425,7 @@ function writeSplit(data: Split): string {
  * machine PyTorch's OpenMP threads can lose more to contention than they gain, and the goal is
  * measured against PyTorch at its best, not at a handicap.
  */
-function trainTorch(data: Split, epochs: number, threads: number): Result | { error: string } {
+function trainTorch(data: Task, epochs: number, threads: number): Result | { error: string } {
   const { python, note } = findTorchPython();
   if (!python) return { error: note };
   const folder = writeSplit(data);
@@ -225,9 +433,13 @@ function trainTorch(data: Split, epochs: number, threads: number): Result | { er
     const script = join(dirname(fileURLToPath(import.meta.url)), 'train_torch.py');
     const runs: Result[] = [];
     for (const t of [...new Set([1, threads])]) {
-      const run = spawnSync(python, [script, folder, String(epochs), String(BATCH), String(t)], {
-        encoding: 'utf8',
-      });
+      const run = spawnSync(
+        python,
+        [script, folder, String(epochs), String(data.batch), String(t)],
+        {
+          encoding: 'utf8',
+        },
+      );
       if (run.status !== 0)
         return { error: `train_torch.py failed: ${run.stderr.trim().split('\n').at(-1)}` };
       const out = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
@@ -263,24 +475,32 @@ function trainTorch(data: Split, epochs: number, threads: number): Result | { er
  * One tfjs engine in this process, printed as one JSON line: the wasm backend starts once per
  * process with a fixed thread count, so each configuration runs in a child of its own.
  */
-async function child(engine: string, args: Args): Promise<void> {
-  const data = loadMnist();
+async function child(engine: string, key: ModelKey, args: Args): Promise<void> {
+  const data = loadTask(key, args);
   let result: Result;
   if (engine === 'wasm') {
     const choice = await selectBackend({ preference: 'wasm', wasm: { threads: args.threads } });
-    const trained = await trainTfjs(data, args.epochs);
+    const trained = await trainTfjs(data, data.epochs);
     result = { ...trained, note: `${describeChoice(choice)}, ${trained.note}` };
   } else {
     await selectBackend({ preference: 'cpu' });
-    result = await trainTfjs(data, 1, args.cpuSeconds);
+    // The CNN's cpu run is one epoch at most; the small models' runs all their epochs at most.
+    result = await trainTfjs(data, key === 'cnn' ? 1 : data.epochs, args.cpuSeconds);
   }
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
 
-function runChild(engine: string, args: Args, threads: number): Result | { error: string } {
+function runChild(
+  engine: string,
+  args: Args,
+  threads: number,
+  key: ModelKey = 'cnn',
+): Result | { error: string } {
   const script = fileURLToPath(import.meta.url);
   const argv = ['--import', 'tsx', script, '--child', engine, '--threads', String(threads)];
   argv.push('--epochs', String(args.epochs), '--cpu-seconds', String(args.cpuSeconds));
+  argv.push('--mlp-epochs', String(args.mlpEpochs), '--lstm-epochs', String(args.lstmEpochs));
+  argv.push('--model', key);
   const run = spawnSync(process.execPath, argv, { encoding: 'utf8' });
   const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (run.status !== 0 || !line)
@@ -326,9 +546,21 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const args = parseArgs(argv);
   const childEngine = argv.includes('--child') ? argv[argv.indexOf('--child') + 1] : undefined;
-  if (childEngine) return child(childEngine, args);
+  const childModel = (
+    argv.includes('--model') ? argv[argv.indexOf('--model') + 1] : 'cnn'
+  ) as ModelKey;
+  if (childEngine) return child(childEngine, childModel, args);
+  if (args.models.includes('cnn')) benchCnn(args);
+  if (args.models.includes('mlp')) benchSmall('mlp', args);
+  if (args.models.includes('lstm')) benchSmall('lstm', args);
+  console.log(
+    `\nload average at the end ${os.loadavg()[0]!.toFixed(1)} (other processes slow every engine)`,
+  );
+}
 
-  const data = loadMnist();
+/** The CNN on MNIST, printed as before the MLP and LSTM joined. */
+function benchCnn(args: Args): void {
+  const data = loadTask('cnn', args);
   console.log(
     `MNIST from the mnist package: ${data.trainY.length} train / ${data.testY.length} test digits; ` +
       `small CNN, batch ${BATCH}, Adam 1e-3, ${args.epochs} epoch(s); ${os.availableParallelism()} cores, ` +
@@ -348,8 +580,35 @@ async function main(): Promise<void> {
     ],
     torchRate,
   );
+}
+
+/** The MLP on cars or the LSTM on SpamAssassin: the same three engines, a table of its own. */
+function benchSmall(key: 'mlp' | 'lstm', args: Args): void {
+  const data = loadTask(key, args);
+  const what =
+    key === 'mlp'
+      ? `MLP (dense 64-32 ReLU, softmax 3) on vega-datasets cars, Origin from 6 standardized measurements`
+      : `LSTM text model (embedding ${data.meta.vocab}×32, LSTM 32, softmax 2) on SpamAssassin ham/spam, ${SEQ_LEN} words`;
   console.log(
-    `\nload average at the end ${os.loadavg()[0]!.toFixed(1)} (other processes slow every engine)`,
+    `\n${what}: ${data.trainY.length} train / ${data.testY.length} test; batch ${data.batch}, ` +
+      `Adam 1e-3, ${data.epochs} epoch(s); load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
+  const threadCounts = [...new Set([1, args.threads])];
+  const wasm = best(threadCounts.map((t) => runChild('wasm', args, t, key)));
+  // The cpu backend's LSTM took minutes for its untimed warm-up batch alone: opt in with --lstm-cpu.
+  const cpu =
+    key === 'lstm' && !process.argv.includes('--lstm-cpu')
+      ? { error: 'skipped (minutes per batch on cpu; --lstm-cpu runs it)' }
+      : runChild('cpu', args, 1, key);
+  const torch = trainTorch(data, data.epochs, args.threads);
+  const torchRate = 'samplesPerSecond' in torch ? torch.samplesPerSecond : undefined;
+  printTable(
+    [
+      ['tfjs wasm', wasm],
+      [`tfjs cpu (≤${args.cpuSeconds} s)`, cpu],
+      ['PyTorch CPU', torch],
+    ],
+    torchRate,
   );
 }
 

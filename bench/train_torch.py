@@ -1,6 +1,7 @@
 """The PyTorch CPU side of `npm run bench:train` (see README-train.md).
 
-Trains the same small CNN as bench/train.ts on the same MNIST split, read from the raw files the
+Trains the same model as bench/train.ts (the small CNN on MNIST, the MLP on cars or the LSTM text
+model on SpamAssassin, named by `model` in meta.json) on the same split, read from the raw files the
 TypeScript side writes, and prints one JSON line: samples/s of the timed epochs and test accuracy.
 """
 import json
@@ -34,18 +35,53 @@ def small_cnn():
     )
 
 
+def mlp(features, classes):
+    # Dense 64-32 ReLU, softmax (in the loss): the MLP of bench/train.ts.
+    return nn.Sequential(
+        nn.Linear(features, 64),
+        nn.ReLU(),
+        nn.Linear(64, 32),
+        nn.ReLU(),
+        nn.Linear(32, classes),
+    )
+
+
+class LstmText(nn.Module):
+    # Embedding(vocab, 32) -> LSTM(32), last hidden state -> dense 2: the LSTM of bench/train.ts.
+    def __init__(self, vocab):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, 32)
+        self.lstm = nn.LSTM(32, 32, batch_first=True)
+        self.dense = nn.Linear(32, 2)
+
+    def forward(self, ids):
+        _, (h, _) = self.lstm(self.embedding(ids))
+        return self.dense(h[-1])
+
+
 def main():
     folder, epochs, batch, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     meta = json.load(open(os.path.join(folder, "meta.json")))
     n_train, n_test = meta["train"], meta["test"]
-    x_train = torch.from_numpy(load(folder, "train_x.f32", np.float32, (n_train, 1, 28, 28)).copy())
+    kind = meta.get("model", "cnn")
+    if kind == "lstm":
+        ext, dtype, shape, model = "i32", np.int32, (meta["seq_len"],), LstmText(meta["vocab"])
+    elif kind == "mlp":
+        ext, dtype, shape, model = "f32", np.float32, (meta["features"],), mlp(meta["features"], meta["classes"])
+    else:
+        ext, dtype, shape, model = "f32", np.float32, (1, 28, 28), small_cnn()
+
+    def x_of(name, n):
+        x = load(folder, name, dtype, (n,) + shape)
+        return torch.from_numpy(x.astype(np.int64) if kind == "lstm" else x.copy())
+
+    x_train = x_of(f"train_x.{ext}", n_train)
     y_train = torch.from_numpy(load(folder, "train_y.u8", np.uint8, (n_train,)).astype(np.int64))
-    x_test = torch.from_numpy(load(folder, "test_x.f32", np.float32, (n_test, 1, 28, 28)).copy())
+    x_test = x_of(f"test_x.{ext}", n_test)
     y_test = torch.from_numpy(load(folder, "test_y.u8", np.uint8, (n_test,)).astype(np.int64))
 
-    model = small_cnn()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
 
