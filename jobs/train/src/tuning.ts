@@ -17,6 +17,12 @@ import {
   type StudyEvent,
 } from '@trainyard/tuning';
 import type { BaseModel } from './base-model';
+import {
+  type CachedFeatures,
+  canCacheFeatures,
+  computeFeatures,
+  trainHeadOnFeatures,
+} from './cached-features';
 import type { CheckpointStore } from './checkpoints';
 import { type JobContext, JobFailure } from './context';
 import { type Split, type TrainedModel, trainOnce } from './train-once';
@@ -180,7 +186,27 @@ export async function runTuning(
     });
   }
 
+  // A frozen base on unaugmented inputs gives every trial the same features: compute them once.
+  let cached: CachedFeatures | undefined;
+  const features = async () => {
+    if (!cached) {
+      const started = Date.now();
+      cached = await computeFeatures(spec, raw, split, base!);
+      await events.append(spec.id, {
+        type: 'tuning.cached_features',
+        message: `the base is frozen and no augmentation is on: computed its features once (${cached.data.count} × ${cached.data.exampleShape.join('×')}, ${((Date.now() - started) / 1000).toFixed(1)} s); each trial trains only the head`,
+        data: { examples: cached.data.count, shape: cached.data.exampleShape, worker },
+      });
+    }
+    return cached;
+  };
+  const cacheable = canCacheFeatures(spec, base);
+
   let best: { trial: number; trained: TrainedModel; value: number } | undefined;
+  // Transfer models share the base's layers: disposing one would dispose the base for all.
+  const release = (model: tf.LayersModel) => {
+    if (!base) model.dispose();
+  };
   const runTrial = async (number: number) => {
     const trial = study.trials[number]!;
     const sp = trialSpec(spec, trial.params as never);
@@ -191,17 +217,18 @@ export async function runTuning(
       Object.keys(trial.intermediate).length,
     );
     try {
-      const trained = await trainOnce(ctx, sp, raw, split, base, store, number, () => [
-        {
-          onEpochEnd: async (logs) => {
-            const verdict = pruning.onEpochEnd(logs);
-            await flush();
-            return verdict;
-          },
+      const reporting: TrainCallback = {
+        onEpochEnd: async (logs) => {
+          const verdict = pruning.onEpochEnd(logs);
+          await flush();
+          return verdict;
         },
-      ]);
+      };
+      const trained = cacheable
+        ? await trainHeadOnFeatures(ctx, sp, await features(), base!, split, number, [reporting])
+        : await trainOnce(ctx, sp, raw, split, base, store, number, () => [reporting]);
       if (pruning.pruned) {
-        trained.model.dispose();
+        release(trained.model);
         return;
       }
       const value = objective(trained.history, metric, direction);
@@ -213,10 +240,10 @@ export async function runTuning(
       study.tell(number, value);
       await flush();
       if (!best || (direction === 'minimize' ? value < best.value : value > best.value)) {
-        best?.trained.model.dispose();
+        if (best) release(best.trained.model);
         best = { trial: number, trained, value };
       } else {
-        trained.model.dispose();
+        release(trained.model);
       }
     } catch (error) {
       if (error instanceof TrainingStopped) throw error;
@@ -270,7 +297,7 @@ export async function runTuning(
   const winnerSpec = trialSpec(spec, winner.params as never);
   if (best && best.trial === winner.number)
     return { trained: best.trained, trial: winner.number, spec: winnerSpec };
-  best?.trained.model.dispose();
+  if (best) release(best.trained.model);
   // The best trial ran in another worker or an earlier attempt: its model is in S3.
   const prefix = trialModelPrefix(spec.id, winner.number);
   const model: tf.LayersModel = await loadModel(storage, prefix);

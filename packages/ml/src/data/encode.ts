@@ -47,7 +47,8 @@ function gather<T extends Uint8Array | Float32Array | Int32Array>(
   return out;
 }
 
-function targets(
+/** The training targets of examples: one-hot classes, or standardized regression values. */
+export function targetTensor(
   labels: ArrayLike<number>,
   indices: ArrayLike<number>,
   pre: Preprocess,
@@ -78,7 +79,7 @@ export async function encodeDataset(raw: RawDataset, pre: Preprocess): Promise<E
       pixels,
       batch: (indices) => ({
         xs: imagesToTensor(gather(pixels, width, indices), indices.length, input),
-        ys: targets(raw.labels, indices, pre),
+        ys: targetTensor(raw.labels, indices, pre),
       }),
     };
   }
@@ -99,7 +100,7 @@ export async function encodeDataset(raw: RawDataset, pre: Preprocess): Promise<E
           indices.length,
           input.features,
         ]),
-        ys: targets(raw.labels, indices, pre),
+        ys: targetTensor(raw.labels, indices, pre),
       }),
     };
   }
@@ -119,7 +120,7 @@ export async function encodeDataset(raw: RawDataset, pre: Preprocess): Promise<E
           [indices.length, input.max_length],
           'int32',
         ),
-        ys: targets(raw.labels, indices, pre),
+        ys: targetTensor(raw.labels, indices, pre),
       }),
     };
   }

@@ -51,7 +51,7 @@ export function buildTransfer(
   };
   visit(cut);
   for (const layer of base.layers) layer.trainable = false;
-  const name = namer(`head${spec.id.slice(-6)}`);
+  const name = namer(headPrefix(spec).slice(0, -1));
   const model = tf.model({
     inputs: base.inputs,
     outputs: head(features, spec, outputs, name),
@@ -77,4 +77,29 @@ export function unfreezeTop(
   const chosen = n > 0 ? candidates.slice(-n) : [];
   for (const layer of chosen) layer.trainable = true;
   return chosen.map((l) => l.name);
+}
+
+/** The head-layer name prefix `buildTransfer` gives a spec's new layers. */
+export function headPrefix(spec: JobSpec): string {
+  return `head${spec.id.slice(-6)}_`;
+}
+
+/**
+ * The transfer model's head on its own: its layers (shared, not copied: training the head model
+ * trains the full model's head) applied to an input of the base features' shape, and the base
+ * layer whose output the head takes.
+ */
+export function headOnly(
+  full: tf.LayersModel,
+  spec: JobSpec,
+  featureShape?: number[],
+): { featureLayer: tf.layers.Layer; head: tf.LayersModel } {
+  const prefix = headPrefix(spec);
+  const layers = full.layers.filter((l) => l.name.startsWith(prefix));
+  const featureLayer = layers[0]!.inboundNodes[0]!.inboundLayers[0]!;
+  const shape = featureShape ?? (featureLayer.outputShape as number[]).slice(1);
+  const input = tf.input({ shape });
+  let x: Symbolic = input;
+  for (const layer of layers) x = layer.apply(x) as Symbolic;
+  return { featureLayer, head: tf.model({ inputs: input, outputs: x }) };
 }
