@@ -58,12 +58,23 @@ def suggest_branin(trial):
     return trial.suggest_float("x1", -5, 10), trial.suggest_float("x2", 0, 15)
 
 
-def run(name, budget, seed):
+def nearest(axis, x):
+    return min(range(len(axis)), key=lambda i: abs(axis[i] - x))
+
+
+def run(name, budget, seed, table=None):
     """Best noiseless value found by TPE in `budget` trials."""
     noise = np.random.RandomState(10_000 + seed)
     truth = {}
 
     def objective(trial):
+        if table is not None:
+            # The real task: suggested in path order, as the TypeScript sampler walks them.
+            lr = trial.suggest_float("hyperparameters.learning_rate", 10 ** table["logLrs"][0], 10 ** table["logLrs"][-1], log=True)
+            dropout = trial.suggest_float("regularization.dropout", table["dropouts"][0], table["dropouts"][-1])
+            value = table["values"][nearest(table["logLrs"], np.log10(lr))][nearest(table["dropouts"], dropout)]
+            truth[trial.number] = value
+            return value
         if name == "hartmann6":
             # Suggested in path order (x1 … x6), as the TypeScript sampler walks them.
             xs = [trial.suggest_float(f"x{j + 1}", 0, 1) for j in range(6)]
@@ -90,12 +101,17 @@ def run_one(task):
 
 def main():
     job = json.load(sys.stdin)
-    tasks = [(fn["name"], fn["budget"], seed) for fn in job["functions"] for seed in job["seeds"]]
+    tables = {t["name"]: t for t in job.get("tables", [])}
+    tasks = [
+        (fn["name"], fn["budget"], seed, tables.get(fn["name"]))
+        for fn in job["functions"]
+        for seed in job["seeds"]
+    ]
     # Studies are independent: one process per core.
     with Pool(os.cpu_count() or 1) as pool:
         values = pool.map(run_one, tasks)
     results = {}
-    for (name, _, _), value in zip(tasks, values):
+    for (name, _, _, _), value in zip(tasks, values):
         results.setdefault(name, []).append(value)
     json.dump({"optuna_version": optuna.__version__, "results": results}, sys.stdout)
 
