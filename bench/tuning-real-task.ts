@@ -12,13 +12,12 @@ import {
   evaluate,
   fit as fitModel,
   makeOptimizer,
-  type RawDataset,
   seedRandom,
   selectBackend,
   splitIndices,
 } from '@trainyard/ml';
 import { type Dataset, resolveJobSpec, type SearchSpace } from '@trainyard/shared';
-import { iris } from '@trainyard/testing';
+import { irisTable } from '@trainyard/testing';
 import type { Params, TestFunction } from '@trainyard/tuning';
 
 export interface RealTaskTable {
@@ -30,43 +29,10 @@ export interface RealTaskTable {
   readonly values: number[][];
 }
 
-function irisRaw(): RawDataset {
-  const { header, rows } = iris();
-  const classes = [...new Set(rows.map((r) => r[4]))].sort();
-  const numeric = header.slice(0, 4).map((name, c) => {
-    const v = rows.map((r) => r[c] as number);
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    return {
-      name,
-      type: 'numeric' as const,
-      missing: 0,
-      mean,
-      std: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length),
-    };
-  });
-  return {
-    kind: 'table',
-    manifest: {
-      version: 1,
-      kind: 'table',
-      examples: rows.length,
-      label_column: 'species',
-      classes,
-      shards: [],
-      columns: [
-        ...numeric,
-        { name: 'species', type: 'categorical', missing: 0, categories: classes },
-      ],
-    },
-    rows: rows.map((r) => [...r]),
-    labels: Float32Array.from(rows, (r) => classes.indexOf(r[4])),
-  };
-}
-
 /** Trains the iris MLP (as a job would: wasm backend, the trainer's loop) on every grid cell. */
 export async function buildIrisTable(): Promise<RealTaskTable> {
   await selectBackend({ preference: 'auto' });
-  const raw = irisRaw();
+  const raw = irisTable();
   const split = splitIndices(raw.labels, 0.3, 7, true);
   const dataset = {
     id: 'ds_bench',

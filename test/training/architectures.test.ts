@@ -1,5 +1,5 @@
-import { type RawDataset, splitIndices } from '@trainyard/ml';
-import { iris, mnistDigits, spamAndHam } from '@trainyard/testing';
+import { splitIndices } from '@trainyard/ml';
+import { irisTable, mnistDigits, spamAndHam } from '@trainyard/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digitsDataset, specFor, textDataset, train, useDefaultBackend } from './support';
 
@@ -11,36 +11,9 @@ beforeAll(async () => {
   backend = await useDefaultBackend();
 });
 
-function irisDataset(): RawDataset {
-  const { header, rows } = iris();
-  const classes = [...new Set(rows.map((r) => r[4]))].sort();
-  return {
-    kind: 'table',
-    manifest: {
-      version: 1,
-      kind: 'table',
-      examples: rows.length,
-      label_column: 'species',
-      classes,
-      shards: [],
-      columns: [
-        ...header.slice(0, 4).map((name, c) => {
-          const values = rows.map((r) => r[c] as number);
-          const mean = values.reduce((a, b) => a + b, 0) / values.length;
-          const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
-          return { name, type: 'numeric' as const, missing: 0, mean, std };
-        }),
-        { name: 'species', type: 'categorical' as const, missing: 0, categories: classes },
-      ],
-    },
-    rows: rows.map((r) => [...r]),
-    labels: Float32Array.from(rows, (r) => classes.indexOf(r[4])),
-  };
-}
-
 describe(`architectures on the default backend`, () => {
   it('MLP on iris reaches 90% validation accuracy', async () => {
-    const raw = irisDataset();
+    const raw = irisTable();
     const split = splitIndices(raw.labels, 0.3, 1, true);
     const spec = specFor('tabular_classification', 150, {
       hyperparameters: { epochs: 40, batch_size: 16 },
@@ -115,7 +88,7 @@ describe('optimizers', () => {
     ['adagrad', 0.1],
   ] as const) {
     it(`${optimizer} trains the iris MLP to 85%`, async () => {
-      const raw = irisDataset();
+      const raw = irisTable();
       const split = splitIndices(raw.labels, 0.3, 5, true);
       const spec = specFor('tabular_classification', 150, {
         hyperparameters: {

@@ -20,7 +20,7 @@ import {
   type Preprocess,
   resolveJobSpec,
 } from '@trainyard/shared';
-import { cars, type Digit, digitPng } from '@trainyard/testing';
+import { type Digit, digitPng } from '@trainyard/testing';
 
 /** The backend `npm start` would use on this machine (wasm here), as the product runs. */
 export async function useDefaultBackend(): Promise<string> {
@@ -126,45 +126,3 @@ export async function train(
 /** Indices `from` up to (not including) `to`. */
 export const range = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => from + i);
-
-/**
- * vega-datasets' cars as a table: predict the origin (USA, Europe, Japan) from six measurements,
- * a small, noisy task on which a wide MLP overfits.
- */
-export function carsOriginDataset(): RawDataset {
-  const all = cars().filter((c) => c.Horsepower !== null && c.Miles_per_Gallon !== null);
-  const columns = [
-    'Miles_per_Gallon',
-    'Cylinders',
-    'Displacement',
-    'Horsepower',
-    'Weight_in_lbs',
-    'Acceleration',
-  ] as const;
-  const classes = ['Europe', 'Japan', 'USA'];
-  const stats = (name: (typeof columns)[number]) => {
-    const values = all.map((c) => c[name] as number);
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    return {
-      mean,
-      std: Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length),
-    };
-  };
-  return {
-    kind: 'table',
-    manifest: {
-      version: 1,
-      kind: 'table',
-      examples: all.length,
-      label_column: 'Origin',
-      classes,
-      shards: [],
-      columns: [
-        ...columns.map((name) => ({ name, type: 'numeric' as const, missing: 0, ...stats(name) })),
-        { name: 'Origin', type: 'categorical' as const, missing: 0, categories: classes },
-      ],
-    },
-    rows: all.map((c) => [...columns.map((k) => c[k] as number), c.Origin]),
-    labels: Float32Array.from(all, (c) => classes.indexOf(c.Origin)),
-  };
-}

@@ -1,15 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { affine, augmentBatch, buildTransfer, splitIndices, unfreezeTop } from '@trainyard/ml';
-import { mnistDigits } from '@trainyard/testing';
+import { carsOriginTable, mnistDigits } from '@trainyard/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  carsOriginDataset,
-  digitsDataset,
-  range,
-  specFor,
-  train,
-  useDefaultBackend,
-} from './support';
+import { digitsDataset, range, specFor, train, useDefaultBackend } from './support';
 
 // Each technique buys what users pay for, measured against the same run without it, on real
 // MNIST digits with fixed seeds. Thresholds are stated in each test.
@@ -160,7 +153,7 @@ describe('augmentation', () => {
 
 describe('regularization', () => {
   it('dropout and L2 shrink the gap between training and validation accuracy on 60 cars', async () => {
-    const raw = carsOriginDataset();
+    const raw = carsOriginTable();
     // 60 cars to learn from, the other 332 to validate on.
     const split = {
       train: range(0, 60).map((i) => i * 5),

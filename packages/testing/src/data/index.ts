@@ -1,4 +1,5 @@
 export * from './mnist';
+export * from './raw-tables';
 export * from './spam';
 export * from './tables';
 export * from './zip';
