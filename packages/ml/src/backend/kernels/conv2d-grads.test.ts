@@ -24,6 +24,20 @@ const cases: { name: string; x: number[]; f: number[]; strides: [number, number]
     pad: 'same',
   },
   { name: '2×2 stride 3 valid', x: [1, 11, 8, 3], f: [2, 2, 3, 2], strides: [3, 3], pad: 'valid' },
+  {
+    name: '3×3 same, 1 → 20 channels (a first layer on grey images)',
+    x: [3, 9, 9, 1],
+    f: [3, 3, 1, 20],
+    strides: [1, 1],
+    pad: 'same',
+  },
+  {
+    name: '3×3 stride 2 same, 3 → 16 channels (on RGB images)',
+    x: [2, 9, 8, 3],
+    f: [3, 3, 3, 16],
+    strides: [2, 2],
+    pad: 'same',
+  },
   { name: '1×1', x: [3, 4, 4, 5], f: [1, 1, 5, 2], strides: [1, 1], pad: 'valid' },
   { name: '3×3, 8 → 4 channels', x: [2, 7, 7, 8], f: [3, 3, 8, 4], strides: [1, 1], pad: 'same' },
   {

@@ -32,6 +32,7 @@ describe('kernels replaced for speed on wasm match cpu', () => {
       [[2, 8, 8, 3], [2, 2], [2, 2], 'valid'],
       [[2, 7, 9, 2], [3, 3], [2, 2], 'same'],
       [[1, 5, 5, 4], [3, 2], [1, 2], 'valid'],
+      [[2, 6, 6, 6], [2, 2], [2, 2], 'valid'],
     ];
     await expectSameOnCpuAndWasm(() => [
       ...cases.map(([shape, size, strides, pad]) =>

@@ -1,0 +1,1 @@
+export { heapOffset, type SimdKernels, simdKernels } from './module';

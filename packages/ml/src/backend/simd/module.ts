@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { SimdVariant } from './compile';
+
+/**
+ * Trainyard's own wasm SIMD kernels (AssemblyScript in `packages/ml/assembly`), instantiated on
+ * tfjs-backend-wasm's memory so that they read and write tensors where they lie: pointers are the
+ * byte offsets of tensors in that heap (`heapOffset`). Shapes and strides are passed as integers.
+ * They need wasm SIMD, which every Node this project supports (≥ 20) has.
+ */
+export interface SimdKernels {
+  maxPoolGrad(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    outH: number,
+    outW: number,
+    filterH: number,
+    filterW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
+  reluGrad(dy: number, x: number, dx: number, size: number): void;
+  batchNormForward(
+    x: number,
+    gamma: number,
+    beta: number,
+    y: number,
+    mean: number,
+    variance: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+    scratch: number,
+  ): void;
+  batchNormBackward(
+    dy: number,
+    x: number,
+    mean: number,
+    variance: number,
+    gamma: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+    scratch: number,
+  ): void;
+  conv2dFilterGradNarrow(
+    x: number,
+    dy: number,
+    dw: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    filterH: number,
+    filterW: number,
+    strideH: number,
+    strideW: number,
+    dilationH: number,
+    dilationW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
+}
+
+/** The part of the WebAssembly API used here (this project's TypeScript lib has no DOM types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+type WasmModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: object };
+}
+const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+export function simdBinaryPath(variant: SimdVariant): string {
+  const name = variant === 'shared' ? 'kernels-shared.wasm' : 'kernels.wasm';
+  return fileURLToPath(new URL(`./${name}`, import.meta.url));
+}
+
+const compiled = new Map<SimdVariant, WasmModule>();
+const instances = new WeakMap<BackendWasm, SimdKernels>();
+
+function moduleFor(variant: SimdVariant): WasmModule {
+  let module = compiled.get(variant);
+  if (!module) {
+    module = new WASM.Module(readFileSync(simdBinaryPath(variant)));
+    compiled.set(variant, module);
+  }
+  return module;
+}
+
+/** The emscripten module's memory: `wasmMemory` in the threaded build, the export otherwise. */
+function backendMemory(backend: BackendWasm): WasmMemory {
+  const module = (
+    backend as unknown as {
+      wasm: { wasmMemory?: WasmMemory; asm?: { memory?: WasmMemory } };
+    }
+  ).wasm;
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!memory) throw new Error('tfjs-backend-wasm exposes no WasmMemory');
+  return memory;
+}
+
+/** The kernels bound to `backend`'s heap (instantiated once per backend). */
+export function simdKernels(backend: BackendWasm): SimdKernels {
+  let kernels = instances.get(backend);
+  if (!kernels) {
+    const memory = backendMemory(backend);
+    const variant: SimdVariant = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'plain';
+    const instance = new WASM.Instance(moduleFor(variant), { env: { memory } });
+    kernels = instance.exports as unknown as SimdKernels;
+    instances.set(backend, kernels);
+  }
+  return kernels;
+}
+
+/** The byte offset of a tensor's data in the wasm heap. */
+export function heapOffset(backend: BackendWasm, t: TensorInfo): number {
+  return backend.typedArrayFromHeap(t).byteOffset;
+}
