@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { JobSpec } from '@trainyard/shared';
+import { batchNormalization } from './batch-norm';
 import { BN_MOMENTUM, head, kernelRegularizer, namer, type Symbolic } from './layers-util';
 
 /** conv 3×3 → batch norm → ReLU, the building block of both image architectures. */
@@ -22,9 +23,7 @@ export function convBnRelu(
     })
     .apply(x) as Symbolic;
   const bn = spec.architecture.batch_norm
-    ? (tf.layers
-        .batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') })
-        .apply(conv) as Symbolic)
+    ? (batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') }).apply(conv) as Symbolic)
     : conv;
   return tf.layers.reLU({ name: name('relu') }).apply(bn) as Symbolic;
 }

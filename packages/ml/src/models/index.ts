@@ -1,3 +1,4 @@
 export * from './attention-layers';
+export * from './batch-norm';
 export * from './build';
 export * from './transfer';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { JobSpec } from '@trainyard/shared';
+import { batchNormalization } from './batch-norm';
 
 export type Symbolic = tf.SymbolicTensor;
 
@@ -36,9 +37,7 @@ export function denseBlock(
     .dense({ units, useBias: !batch_norm, kernelRegularizer: reg, name: name('dense') })
     .apply(x) as Symbolic;
   if (batch_norm)
-    y = tf.layers
-      .batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') })
-      .apply(y) as Symbolic;
+    y = batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') }).apply(y) as Symbolic;
   y = tf.layers.activation({ activation, name: name('act') }).apply(y) as Symbolic;
   if (spec.regularization.dropout > 0) {
     y = tf.layers

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { JobSpec } from '@trainyard/shared';
+import { batchNormalization } from './batch-norm';
 import { convBnRelu } from './cnn';
 import { BN_MOMENTUM, head, kernelRegularizer, namer, type Symbolic } from './layers-util';
 
@@ -28,9 +29,7 @@ function residualBlock(
     .apply(y1) as Symbolic;
   const bn = (t: Symbolic) =>
     spec.architecture.batch_norm
-      ? (tf.layers
-          .batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') })
-          .apply(t) as Symbolic)
+      ? (batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') }).apply(t) as Symbolic)
       : t;
   const y = bn(y2);
   let shortcut = x;

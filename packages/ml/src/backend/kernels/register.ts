@@ -1,5 +1,6 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { batchNormTrainingConfigs } from './batch-norm-training';
 import { broadcastBinaryConfigs } from './broadcast-binary';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
@@ -9,12 +10,16 @@ import { fusedBatchNormConfig } from './fused-batch-norm';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig } from './mean';
+import { registerReluGradient, reluGradConfig } from './relu-grad';
 import { sumConfig } from './sum';
 import { tileConfig } from './tile';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { rememberOriginal } from './wasm-ops';
 
-/** Kernels tfjs-backend-wasm lacks, and faster versions of ones it has (those replace its own). */
+/**
+ * Kernels tfjs-backend-wasm lacks, faster versions of ones it has (those replace its own), and
+ * kernels of our own (batch norm in training mode, the ReLU gradient).
+ */
 export const WASM_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
@@ -29,6 +34,8 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   identityConfig,
   fusedBatchNormConfig,
   batchMatMulConfig,
+  ...batchNormTrainingConfigs,
+  reluGradConfig,
 ];
 
 let registered = false;
@@ -50,5 +57,6 @@ export function registerWasmKernels(): void {
     // function in its setupFunc, which must therefore still run.
     registerKernel(original?.setupFunc ? { ...config, setupFunc: original.setupFunc } : config);
   }
+  registerReluGradient();
   registered = true;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectSameOnCpuAndWasm, seeded, useWasm } from './test-support';
 
 beforeAll(useWasm);
@@ -48,6 +48,24 @@ describe('kernels replaced for speed on wasm match cpu', () => {
         seeded([1, 6, 6, 2], 6).sub(0.8),
       ),
     ]);
+  });
+
+  it('the ReLU gradient (one kernel of ours on wasm): dy where x > 0, none at 0', async () => {
+    await expectSameOnCpuAndWasm(() => {
+      // Every fourth value exactly 0, and a length that is not a multiple of 4.
+      const x = seeded([3, 5, 7], 8).mul(tf.tensor1d([1, 1, 1, 0, 1, 1, 1]));
+      return tf.grad((v: tf.Tensor) =>
+        v
+          .relu()
+          .mul(seeded([3, 5, 7], 9))
+          .sum(),
+      )(x);
+    });
+    await tf.setBackend('wasm');
+    const { kernelNames } = await tf.profile(() =>
+      tf.grad((v: tf.Tensor) => v.relu().sum())(tf.ones([4])),
+    );
+    expect(kernelNames).toContain('TrainyardReluGrad');
   });
 
   it('Sum and Mean over leading axes (per-channel statistics), and the cases left to tfjs', async () => {

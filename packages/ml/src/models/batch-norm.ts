@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  BATCH_NORM_TRAINING,
+  BATCH_NORM_TRAINING_GRAD,
+} from '../backend/kernels/batch-norm-training';
+
+type BatchNormalizationArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
+
+interface LayerVariable {
+  read(): tf.Tensor;
+  write(value: tf.Tensor): void;
+}
+
+/** The fields of tfjs-layers' BatchNormalization that the training path below reads. */
+interface BatchNormalizationLayer extends tf.layers.Layer {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+  gamma: LayerVariable;
+  beta: LayerVariable;
+  movingMean: LayerVariable;
+  movingVariance: LayerVariable;
+}
+
+/** tfjs-layers' own class, as registered for deserialization (the package exports no classes). */
+const [TfjsBatchNormalization] = tf.serialization.SerializationMap.getMap().classNameMap
+  .BatchNormalization as unknown as [new (args: BatchNormalizationArgs) => BatchNormalizationLayer];
+
+/**
+ * y, the batch mean and the batch variance of batch normalization over the last axis, with one
+ * gradient for x, gamma and beta at once; wasm only (its kernels are ours). The mean and variance
+ * are kept out of the caller's tidy: dispose them.
+ */
+function batchNormTraining(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  let statistics: [tf.Tensor, tf.Tensor] | undefined;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, g, b] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const [y, mean, variance] = tf
+      .engine()
+      .runKernel(
+        BATCH_NORM_TRAINING,
+        { x: input!, gamma: g!, beta: b! },
+        { epsilon },
+      ) as tf.Tensor[];
+    save([input!, mean!, variance!, g!]);
+    statistics = [tf.keep(mean!), tf.keep(variance!)];
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sMean, sVariance, sGamma] = saved;
+        return tf
+          .engine()
+          .runKernel(
+            BATCH_NORM_TRAINING_GRAD,
+            { dy: dy as tf.Tensor, x: sx!, mean: sMean!, variance: sVariance!, gamma: sGamma! },
+            { epsilon },
+          ) as tf.Tensor[];
+      },
+    };
+  });
+  const y = op(x, gamma, beta);
+  const [mean, variance] = statistics!;
+  return { y, mean, variance };
+}
+
+/**
+ * tfjs-layers' BatchNormalization with a faster training step on the wasm backend: statistics,
+ * normalization and the gradients as two kernels of ours instead of ~40 tfjs ops. Inference, other
+ * backends and layouts it does not cover (normalizing another axis than the last, no scale or no
+ * center) run tfjs's own code. Registered under tfjs's class name, so saved models stay plain
+ * `BatchNormalization` layers, and models loaded in this process (checkpoints, bases) get it too.
+ */
+export class BatchNormalization extends TfjsBatchNormalization {
+  static className = 'BatchNormalization';
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) {
+    const input = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const lastAxis = this.axis === -1 || this.axis === input.rank - 1;
+    const fast =
+      kwargs.training === true &&
+      tf.getBackend() === 'wasm' &&
+      input.dtype === 'float32' &&
+      lastAxis &&
+      this.center &&
+      this.scale;
+    if (!fast) return super.call(inputs, kwargs);
+    return tf.tidy(() => {
+      const { y, mean, variance } = batchNormTraining(
+        input,
+        this.gamma.read(),
+        this.beta.read(),
+        this.epsilon,
+      );
+      // As tfjs-layers does: moving ← moving − (moving − batch)·(1 − momentum).
+      for (const [moving, batch] of [
+        [this.movingMean, mean],
+        [this.movingVariance, variance],
+      ] as const) {
+        tf.tidy(() => {
+          const current = moving.read();
+          moving.write(tf.sub(current, tf.mul(tf.sub(current, batch), 1 - this.momentum)));
+        });
+        batch.dispose();
+      }
+      return y;
+    });
+  }
+}
+tf.serialization.registerClass(
+  BatchNormalization as unknown as tf.serialization.SerializableConstructor<BatchNormalization>,
+);
+
+/** `tf.layers.batchNormalization` with the faster training step above. */
+export function batchNormalization(args: BatchNormalizationArgs): BatchNormalization {
+  return new BatchNormalization(args);
+}
