@@ -27,7 +27,9 @@ function trainingStep(shape: number[], offset: number) {
     return y.mul(dy).sum() as tf.Scalar;
   });
   // tfjs-layers' order: gamma, beta, moving mean, moving variance.
-  const [gamma, beta, movingMean, movingVariance] = layer.weights.map((w) => w.read() as tf.Variable);
+  const [gamma, beta, movingMean, movingVariance] = layer.weights.map(
+    (w) => w.read() as tf.Variable,
+  );
   expect(gamma!.shape).toEqual([channels]);
   const out = [
     y!,

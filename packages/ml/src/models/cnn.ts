@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { JobSpec } from '@trainyard/shared';
 import { batchNormalization } from './batch-norm';
+import { conv2d } from './conv2d';
 import { BN_MOMENTUM, head, kernelRegularizer, namer, type Symbolic } from './layers-util';
 
 /** conv 3×3 → batch norm → ReLU, the building block of both image architectures. */
@@ -11,17 +12,15 @@ export function convBnRelu(
   name: (n: string) => string,
   strides = 1,
 ): Symbolic {
-  const conv = tf.layers
-    .conv2d({
-      filters,
-      kernelSize: 3,
-      strides,
-      padding: 'same',
-      useBias: !spec.architecture.batch_norm,
-      kernelRegularizer: kernelRegularizer(spec),
-      name: name('conv'),
-    })
-    .apply(x) as Symbolic;
+  const conv = conv2d({
+    filters,
+    kernelSize: 3,
+    strides,
+    padding: 'same',
+    useBias: !spec.architecture.batch_norm,
+    kernelRegularizer: kernelRegularizer(spec),
+    name: name('conv'),
+  }).apply(x) as Symbolic;
   const bn = spec.architecture.batch_norm
     ? (batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') }).apply(conv) as Symbolic)
     : conv;

@@ -1,4 +1,5 @@
 export * from './attention-layers';
 export * from './batch-norm';
 export * from './build';
+export * from './conv2d';
 export * from './transfer';

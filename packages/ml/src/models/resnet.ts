@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { JobSpec } from '@trainyard/shared';
 import { batchNormalization } from './batch-norm';
 import { convBnRelu } from './cnn';
+import { conv2d } from './conv2d';
 import { BN_MOMENTUM, head, kernelRegularizer, namer, type Symbolic } from './layers-util';
 
 /**
@@ -17,16 +18,14 @@ function residualBlock(
 ): Symbolic {
   const inFilters = x.shape[3];
   const y1 = convBnRelu(x, filters, spec, name, strides);
-  const y2 = tf.layers
-    .conv2d({
-      filters,
-      kernelSize: 3,
-      padding: 'same',
-      useBias: !spec.architecture.batch_norm,
-      kernelRegularizer: kernelRegularizer(spec),
-      name: name('conv'),
-    })
-    .apply(y1) as Symbolic;
+  const y2 = conv2d({
+    filters,
+    kernelSize: 3,
+    padding: 'same',
+    useBias: !spec.architecture.batch_norm,
+    kernelRegularizer: kernelRegularizer(spec),
+    name: name('conv'),
+  }).apply(y1) as Symbolic;
   const bn = (t: Symbolic) =>
     spec.architecture.batch_norm
       ? (batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') }).apply(t) as Symbolic)
@@ -34,16 +33,14 @@ function residualBlock(
   const y = bn(y2);
   let shortcut = x;
   if (strides !== 1 || inFilters !== filters) {
-    const projected = tf.layers
-      .conv2d({
-        filters,
-        kernelSize: 1,
-        strides,
-        useBias: !spec.architecture.batch_norm,
-        kernelRegularizer: kernelRegularizer(spec),
-        name: name('proj'),
-      })
-      .apply(x) as Symbolic;
+    const projected = conv2d({
+      filters,
+      kernelSize: 1,
+      strides,
+      useBias: !spec.architecture.batch_norm,
+      kernelRegularizer: kernelRegularizer(spec),
+      name: name('proj'),
+    }).apply(x) as Symbolic;
     shortcut = bn(projected);
   }
   const sum = tf.layers.add({ name: name('add') }).apply([y, shortcut]) as Symbolic;

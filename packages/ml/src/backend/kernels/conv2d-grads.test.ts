@@ -38,6 +38,13 @@ const cases: { name: string; x: number[]; f: number[]; strides: [number, number]
     strides: [2, 2],
     pad: 'same',
   },
+  {
+    name: '3×3 stride 2 same, 6 → 13 channels (every block size of the SIMD kernel)',
+    x: [2, 9, 7, 6],
+    f: [3, 3, 6, 13],
+    strides: [2, 2],
+    pad: 'same',
+  },
   { name: '1×1', x: [3, 4, 4, 5], f: [1, 1, 5, 2], strides: [1, 1], pad: 'valid' },
   { name: '3×3, 8 → 4 channels', x: [2, 7, 7, 8], f: [3, 3, 8, 4], strides: [1, 1], pad: 'same' },
   {

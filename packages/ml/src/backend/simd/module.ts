@@ -55,7 +55,7 @@ export interface SimdKernels {
     epsilon: number,
     scratch: number,
   ): void;
-  conv2dFilterGradNarrow(
+  conv2dFilterGrad(
     x: number,
     dy: number,
     dw: number,
