@@ -13,7 +13,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { describeChoice, selectBackend } from '@trainyard/ml';
+import { adam, batchNormalization, conv2d, describeChoice, selectBackend } from '@trainyard/ml';
 import { cars, spamAndHam } from '@trainyard/testing';
 
 const BATCH = 64;
@@ -227,7 +227,7 @@ function mlp(inputs: number, classes: number): tf.LayersModel {
       tf.layers.dense({ units: classes, activation: 'softmax' }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  model.compile({ optimizer: adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
   return model;
 }
 
@@ -243,7 +243,7 @@ function lstmText(vocab: number): tf.LayersModel {
       tf.layers.dense({ units: 2, activation: 'softmax' }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  model.compile({ optimizer: adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
   return model;
 }
 
@@ -286,22 +286,26 @@ function loadTask(key: ModelKey, args: Args): Task {
   };
 }
 
-/** The benchmark model; bench/train_torch.py builds the same one. */
+/**
+ * The benchmark model; bench/train_torch.py builds the same one. Built from Trainyard's layers (as
+ * its CNN builder does): tfjs-layers' Conv2D and BatchNormalization with faster training steps on
+ * wasm, the same classes on every other backend.
+ */
 function smallCnn(): tf.LayersModel {
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({
+      conv2d({
         inputShape: [28, 28, 1],
         filters: 16,
         kernelSize: 3,
         padding: 'same',
         useBias: false,
       }),
-      tf.layers.batchNormalization({ momentum: 0.9 }),
+      batchNormalization({ momentum: 0.9 }),
       tf.layers.activation({ activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false }),
-      tf.layers.batchNormalization({ momentum: 0.9 }),
+      conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false }),
+      batchNormalization({ momentum: 0.9 }),
       tf.layers.activation({ activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.dropout({ rate: 0.25 }),
@@ -309,7 +313,7 @@ function smallCnn(): tf.LayersModel {
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  model.compile({ optimizer: adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
   return model;
 }
 

@@ -1,3 +1,4 @@
+export { adamUpdate } from './adam';
 export { batchNormBackward, batchNormForward } from './batch-norm';
 export { conv2dFilterGrad } from './conv2d-filter-grad';
 export { maxPoolGrad } from './max-pool-grad';

@@ -1,3 +1,4 @@
+export * from './adam';
 export * from './callbacks';
 export * from './early-stopping';
 export * from './loop';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Hyperparameters } from '@trainyard/shared';
+import { adam } from './adam';
 
 /**
  * The optimizer a spec names, at learning rate `lr`. `adamw` is Adam here; its decoupled weight
@@ -14,7 +15,7 @@ export function makeOptimizer(hp: Hyperparameters, lr: number): tf.Optimizer {
       return tf.train.momentum(lr, hp.momentum || 0.9);
     case 'adam':
     case 'adamw':
-      return tf.train.adam(lr);
+      return adam(lr);
     case 'rmsprop':
       return tf.train.rmsprop(lr);
     case 'adagrad':

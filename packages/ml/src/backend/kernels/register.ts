@@ -1,4 +1,5 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import { adamUpdateConfig } from './adam-update';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { batchNormTrainingConfigs } from './batch-norm-training';
 import { broadcastBinaryConfigs } from './broadcast-binary';
@@ -18,7 +19,7 @@ import { rememberOriginal } from './wasm-ops';
 
 /**
  * Kernels tfjs-backend-wasm lacks, faster versions of ones it has (those replace its own), and
- * kernels of our own (batch norm in training mode, the ReLU gradient).
+ * kernels of our own (batch norm in training mode, the ReLU gradient, the Adam step).
  */
 export const WASM_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -36,6 +37,7 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   batchMatMulConfig,
   ...batchNormTrainingConfigs,
   reluGradConfig,
+  adamUpdateConfig,
 ];
 
 let registered = false;

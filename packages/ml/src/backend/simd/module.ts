@@ -11,6 +11,24 @@ import type { SimdVariant } from './compile';
  * They need wasm SIMD, which every Node this project supports (≥ 20) has.
  */
 export interface SimdKernels {
+  adamUpdate(
+    value: number,
+    m: number,
+    v: number,
+    gradient: number,
+    outValue: number,
+    outM: number,
+    outV: number,
+    size: number,
+    negativeLr: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    epsilon: number,
+    c1: number,
+    c2: number,
+  ): void;
   maxPoolGrad(
     x: number,
     dy: number,
