@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { adam, batchNormalization, conv2d, describeChoice, selectBackend } from '@trainyard/ml';
 import { cars, spamAndHam } from '@trainyard/testing';
+import { measureImagePipeline } from './image-pipeline';
 
 const BATCH = 64;
 const TEST_SHARE = 0.15;
@@ -485,13 +486,30 @@ async function child(engine: string, key: ModelKey, args: Args): Promise<void> {
   if (engine === 'wasm') {
     const choice = await selectBackend({ preference: 'wasm', wasm: { threads: args.threads } });
     const trained = await trainTfjs(data, data.epochs);
-    result = { ...trained, note: `${describeChoice(choice)}, ${trained.note}` };
+    const pipeline = key === 'cnn' ? `; ${await pipelineNote(data, trained)}` : '';
+    result = { ...trained, note: `${describeChoice(choice)}, ${trained.note}${pipeline}` };
   } else {
     await selectBackend({ preference: 'cpu' });
     // The CNN's cpu run is one epoch at most; the small models' runs all their epochs at most.
     result = await trainTfjs(data, key === 'cnn' ? 1 : data.epochs, args.cpuSeconds);
   }
   console.log(`RESULT ${JSON.stringify(result)}`);
+}
+
+/**
+ * What an augmented image job's data pipeline would add to each of these steps: normalizing a
+ * batch of decoded bytes and augmenting it (every augmentation on); decoding is once per job.
+ */
+async function pipelineNote(data: Task, trained: Result): Promise<string> {
+  const cost = await measureImagePipeline(data.trainX as Float32Array, data.batch);
+  const stepMs = (1000 * data.batch) / trained.samplesPerSecond;
+  const perBatch = cost.normalizeMsPerBatch + cost.augmentMsPerBatch;
+  const share = (100 * perBatch) / (perBatch + stepMs);
+  return (
+    `image pipeline per batch: normalize ${cost.normalizeMsPerBatch.toFixed(1)} ms + augment ` +
+    `${cost.augmentMsPerBatch.toFixed(1)} ms = ${share.toFixed(0)}% of an augmented step ` +
+    `(${stepMs.toFixed(1)} ms training); sharp decode ${cost.decodeMsPerImage.toFixed(2)} ms/image, once per job`
+  );
 }
 
 function runChild(
