@@ -8,6 +8,7 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input';
 import { fusedBatchNormConfig } from './fused-batch-norm';
+import { gatherV2Config } from './gather';
 import { identityConfig } from './identity';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig } from './mean';
@@ -38,6 +39,7 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   ...batchNormTrainingConfigs,
   reluGradConfig,
   adamUpdateConfig,
+  gatherV2Config,
 ];
 
 let registered = false;

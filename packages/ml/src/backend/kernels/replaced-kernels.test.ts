@@ -68,6 +68,45 @@ describe('kernels replaced for speed on wasm match cpu', () => {
     expect(kernelNames).toContain('TrainyardReluGrad');
   });
 
+  it('GatherV2: rows of a batch, other axes, batch dims, int32, repeated indices', async () => {
+    await expectSameOnCpuAndWasm(() => {
+      const ids = tf.tensor1d([3, 0, 3, 5, 1], 'int32');
+      return [
+        tf.gather(seeded([6, 5, 4, 1], 1), ids), // 20-element rows: slice copies
+        tf.gather(seeded([6, 3], 2), ids), // short rows: element loop
+        tf.gather(seeded([2, 6, 3], 3), ids, 1),
+        tf.gather(
+          seeded([4], 4),
+          tf.tensor2d(
+            [
+              [0, 3],
+              [2, 2],
+            ],
+            [2, 2],
+            'int32',
+          ),
+        ),
+        tf.gather(
+          tf.range(0, 24, 1, 'int32').reshape([2, 6, 2]),
+          tf.tensor2d(
+            [
+              [5, 0],
+              [1, 1],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          1,
+          1,
+        ),
+      ];
+    });
+    await tf.setBackend('wasm');
+    expect(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([3], 'int32'))).toThrow(
+      'GatherV2: the index value 3 is not in [0, 2]',
+    );
+  });
+
   it('Sum and Mean over leading axes (per-channel statistics), and the cases left to tfjs', async () => {
     await expectSameOnCpuAndWasm(() => {
       const x = seeded([4, 5, 6, 3], 7);
