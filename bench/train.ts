@@ -13,7 +13,14 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { adam, batchNormalization, conv2d, describeChoice, selectBackend } from '@trainyard/ml';
+import {
+  adam,
+  batchNormalization,
+  conv2d,
+  describeChoice,
+  dropout,
+  selectBackend,
+} from '@trainyard/ml';
 import { cars, spamAndHam } from '@trainyard/testing';
 import { measureImagePipeline } from './image-pipeline';
 
@@ -309,7 +316,7 @@ function smallCnn(): tf.LayersModel {
       batchNormalization({ momentum: 0.9 }),
       tf.layers.activation({ activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.dropout({ rate: 0.25 }),
+      dropout({ rate: 0.25 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { dropoutTraining } from './dropout';
 
 type Kwargs = Record<string, unknown>;
 const init = () => tf.initializers.glorotUniform({});
@@ -121,7 +122,8 @@ export class TransformerEncoderBlock extends tf.layers.Layer {
       const h = this.heads;
       const dh = d / h;
       const training = kwargs.training === true;
-      const drop = (t: tf.Tensor) => (training && this.rate > 0 ? tf.dropout(t, this.rate) : t);
+      const drop = (t: tf.Tensor) =>
+        training && this.rate > 0 ? dropoutTraining(t, this.rate) : t;
       const flat = x.reshape([batch * length, d]);
       // [B·L, D] → [B, H, L, Dh]
       const split = (t: tf.Tensor) => t.reshape([batch, length, h, dh]).transpose([0, 2, 1, 3]);

@@ -2,4 +2,5 @@ export * from './attention-layers';
 export * from './batch-norm';
 export * from './build';
 export * from './conv2d';
+export * from './dropout';
 export * from './transfer';

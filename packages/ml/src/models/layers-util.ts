@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { JobSpec } from '@trainyard/shared';
 import { batchNormalization } from './batch-norm';
+import { dropout } from './dropout';
 
 export type Symbolic = tf.SymbolicTensor;
 
@@ -40,9 +41,7 @@ export function denseBlock(
     y = batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') }).apply(y) as Symbolic;
   y = tf.layers.activation({ activation, name: name('act') }).apply(y) as Symbolic;
   if (spec.regularization.dropout > 0) {
-    y = tf.layers
-      .dropout({ rate: spec.regularization.dropout, name: name('dropout') })
-      .apply(y) as Symbolic;
+    y = dropout({ rate: spec.regularization.dropout, name: name('dropout') }).apply(y) as Symbolic;
   }
   return y;
 }
@@ -70,9 +69,7 @@ export function head(
   }
   for (const units of spec.architecture.head.units) x = denseBlock(x, units, spec, name);
   if (spec.architecture.head.units.length === 0 && spec.regularization.dropout > 0) {
-    x = tf.layers
-      .dropout({ rate: spec.regularization.dropout, name: name('dropout') })
-      .apply(x) as Symbolic;
+    x = dropout({ rate: spec.regularization.dropout, name: name('dropout') }).apply(x) as Symbolic;
   }
   return tf.layers
     .dense({

@@ -7,6 +7,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input';
+import { dropoutMaskConfig } from './dropout-mask';
 import { fusedBatchNormConfig } from './fused-batch-norm';
 import { gatherV2Config } from './gather';
 import { identityConfig } from './identity';
@@ -20,7 +21,7 @@ import { rememberOriginal } from './wasm-ops';
 
 /**
  * Kernels tfjs-backend-wasm lacks, faster versions of ones it has (those replace its own), and
- * kernels of our own (batch norm in training mode, the ReLU gradient, the Adam step).
+ * kernels of our own (batch norm in training mode, the ReLU gradient, the Adam step, dropout masks).
  */
 export const WASM_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -40,6 +41,7 @@ export const WASM_KERNELS: readonly KernelConfig[] = [
   reluGradConfig,
   adamUpdateConfig,
   gatherV2Config,
+  dropoutMaskConfig,
 ];
 
 let registered = false;

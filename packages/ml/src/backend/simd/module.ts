@@ -47,6 +47,7 @@ export interface SimdKernels {
     padLeft: number,
   ): void;
   reluGrad(dy: number, x: number, dx: number, size: number): void;
+  dropoutMask(out: number, size: number, keep: number, seed: bigint): void;
   batchNormForward(
     x: number,
     gamma: number,

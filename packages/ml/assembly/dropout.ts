@@ -1,0 +1,17 @@
+/**
+ * A dropout mask over `size` float32s: each 1/keep with probability `keep`, else 0, from PCG32
+ * (O'Neill 2014) seeded with `seed`: a 64-bit state, one multiply-add and a rotation per draw.
+ */
+export function dropoutMask(out: usize, size: i32, keep: f32, seed: u64): void {
+  let state: u64 = seed * 6364136223846793005 + 1442695040888963407;
+  const scale: f32 = 1 / keep;
+  // u < keep with u = bits / 2^24, compared in integers: bits < keep·2^24.
+  const threshold = <u32>(<f64>keep * 16777216.0);
+  for (let i = 0; i < size; i++) {
+    state = state * 6364136223846793005 + 1442695040888963407;
+    const xorshifted = <u32>(((state >> 18) ^ state) >> 27);
+    const rot = <u32>(state >> 59);
+    const bits = rotr<u32>(xorshifted, rot) >>> 8;
+    store<f32>(out + ((<usize>i) << 2), bits < threshold ? scale : 0);
+  }
+}

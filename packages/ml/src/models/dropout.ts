@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import { DROPOUT_MASK } from '../backend/kernels/dropout-mask';
+
+type DropoutArgs = NonNullable<Parameters<typeof tf.layers.dropout>[0]>;
+
+interface DropoutLayer extends tf.layers.Layer {
+  rate: number;
+  noiseShape: number[] | undefined;
+  seed: number | undefined;
+}
+
+/** tfjs-layers' own class, as registered for deserialization (the package exports no classes). */
+const [TfjsDropout] = tf.serialization.SerializationMap.getMap().classNameMap
+  .Dropout as unknown as [new (args: DropoutArgs) => DropoutLayer];
+
+/**
+ * Training-time dropout of `x` at `rate`: on wasm, x times a fresh mask drawn there (a constant to
+ * the gradient); elsewhere `tf.dropout`.
+ */
+export function dropoutTraining(x: tf.Tensor, rate: number): tf.Tensor {
+  if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return tf.dropout(x, rate);
+  return tf.tidy(() => {
+    // Seeded from Math.random, which the trainer seeds per job and trial: runs repeat.
+    const seedHigh = Math.floor(Math.random() * 2 ** 32);
+    const seedLow = Math.floor(Math.random() * 2 ** 32);
+    const attrs = { shape: x.shape, rate, seedHigh, seedLow };
+    const mask = tf.engine().runKernel(DROPOUT_MASK, {}, attrs as unknown as tf.NamedAttrMap);
+    return tf.mul(x, mask as tf.Tensor);
+  });
+}
+
+/**
+ * tfjs-layers' Dropout, with the mask drawn in wasm when training there (`dropoutTraining`); with a
+ * noise shape or a fixed seed, tfjs's own code. Registered under tfjs's class name,
+ * so saved models are unchanged.
+ */
+export class Dropout extends TfjsDropout {
+  static className = 'Dropout';
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) {
+    const input = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const fast =
+      kwargs.training === true &&
+      this.rate > 0 &&
+      this.rate < 1 &&
+      this.noiseShape == null &&
+      this.seed == null;
+    if (!fast) return super.call(inputs, kwargs);
+    return dropoutTraining(input, this.rate);
+  }
+}
+tf.serialization.registerClass(
+  Dropout as unknown as tf.serialization.SerializableConstructor<Dropout>,
+);
+
+/** `tf.layers.dropout`, with the faster mask above on wasm. */
+export function dropout(args: DropoutArgs): Dropout {
+  return new Dropout(args);
+}
