@@ -6,7 +6,7 @@
  * SIGTERM (cancel, spot reclaim); anything else is a crash the runner may retry (it resumes from
  * the last checkpoint).
  */
-import { selectBackend, TrainingStopped } from '@trainyard/ml';
+import { selectBackend, TrainingStopped, wasmThreadsFor } from '@trainyard/ml';
 import {
   createRuntime,
   foldJobEvents,
@@ -68,7 +68,10 @@ async function main(): Promise<number> {
   if (isTerminal(state.status)) return state.status === 'succeeded' ? 0 : 1;
   if (state.cancel_requested) return 143;
 
-  const choice = await selectBackend({ preference: config.backend });
+  const choice = await selectBackend({
+    preference: config.backend,
+    wasm: { threads: config.wasmThreads ?? wasmThreadsFor(spec.architecture.type) },
+  });
   await events.append(jobId!, {
     type: 'job.started',
     message: `attempt ${attempt} started on the ${choice.backend} backend`,

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
     expect(config.http).toEqual({ host: '127.0.0.1', apiPort: 8787, inferPort: 8788 });
     expect(config.queue).toEqual({ kind: 'local', maxConcurrentJobs: 1, maxAttempts: 3 });
     expect(config.backend).toBe('auto');
+    expect(config.wasmThreads).toBeUndefined();
     expect(config.dataDir).toMatch(/\.trainyard$/);
   });
 
@@ -30,6 +31,11 @@ describe('loadConfig', () => {
       region: 'eu-west-1',
       credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
     });
+  });
+
+  it('takes a wasm thread count for training jobs, and refuses one below 1', () => {
+    expect(loadConfig({ TFJS_WASM_THREADS: '2' }).wasmThreads).toBe(2);
+    expect(() => loadConfig({ TFJS_WASM_THREADS: '0' })).toThrow(/TFJS_WASM_THREADS/);
   });
 
   it('treats empty variables as unset', () => {

@@ -37,6 +37,8 @@ export const envSchema = z.object({
   BATCH_JOB_QUEUE: z.string().optional(),
   BATCH_JOB_DEFINITION: z.string().optional(),
   TFJS_BACKEND: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Threads of the wasm backend in training jobs; unset: chosen per architecture. */
+  TFJS_WASM_THREADS: positiveInt.optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Use this API key instead of generating one on first start. */
   TRAINYARD_API_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
@@ -87,6 +89,8 @@ export interface Config {
     | { readonly kind: 'local'; readonly maxConcurrentJobs: number; readonly maxAttempts: number }
     | { readonly kind: 'batch'; readonly jobQueue: string; readonly jobDefinition: string };
   readonly backend: Env['TFJS_BACKEND'];
+  /** Threads of the wasm backend in training jobs; undefined: chosen per architecture. */
+  readonly wasmThreads: number | undefined;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly apiKey: string | undefined;
   readonly uploadMaxBytes: number;
@@ -155,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             maxAttempts: e.LOCAL_MAX_ATTEMPTS,
           },
     backend: e.TFJS_BACKEND,
+    wasmThreads: e.TFJS_WASM_THREADS,
     logLevel: e.LOG_LEVEL,
     apiKey: e.TRAINYARD_API_KEY,
     uploadMaxBytes: e.API_UPLOAD_MAX_BYTES,
