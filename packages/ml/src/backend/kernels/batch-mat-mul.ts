@@ -6,6 +6,7 @@ import {
   util,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, simdKernels } from '../simd';
 import { originalKernelFunc, withOps } from './wasm-ops';
 
 /**
@@ -24,6 +25,11 @@ export function batchMatMul(args: {
   const original = originalKernelFunc(BatchMatMul);
   const single = (t: TensorInfo) =>
     t.shape.length >= 2 && util.sizeFromShape(t.shape.slice(0, -2)) === 1;
+  if (single(a) && single(b) && a.dtype === 'float32') {
+    const [m, k] = matrixShape(a, attrs.transposeA);
+    const n = matrixShape(b, !attrs.transposeB)[0];
+    if (m * k * n <= SMALL_PRODUCT) return smallMatMul(backend, a, b, attrs, m, k, n);
+  }
   if (
     !(attrs.transposeA || attrs.transposeB) ||
     !single(a) ||
@@ -50,6 +56,43 @@ export function batchMatMul(args: {
     const rank = Math.max(a.shape.length, b.shape.length);
     return ops.reshape(out, [...new Array<number>(rank - 2).fill(1), ...out.shape.slice(-2)]);
   });
+}
+
+/**
+ * Up to this many multiply-adds, a product runs as a plain SIMD loop (`assembly/matmul.ts`):
+ * XNNPACK creates and packs an operator for each call (its right operand is a new tensor every
+ * training step), ~60 µs before any arithmetic, which dominated the MLP's and the LSTM's steps.
+ */
+const SMALL_PRODUCT = 1 << 18;
+
+/** [rows, columns] of a (maybe transposed) matrix operand. */
+function matrixShape(t: TensorInfo, transposed: boolean): [number, number] {
+  const [r, c] = t.shape.slice(-2) as [number, number];
+  return transposed ? [c, r] : [r, c];
+}
+
+function smallMatMul(
+  backend: BackendWasm,
+  a: TensorInfo,
+  b: TensorInfo,
+  attrs: BatchMatMulAttrs,
+  m: number,
+  k: number,
+  n: number,
+): TensorInfo {
+  const rank = Math.max(a.shape.length, b.shape.length);
+  const out = backend.makeOutput([...new Array<number>(rank - 2).fill(1), m, n], 'float32');
+  simdKernels(backend).matmul(
+    heapOffset(backend, a),
+    heapOffset(backend, b),
+    heapOffset(backend, out),
+    m,
+    k,
+    n,
+    attrs.transposeA ? 1 : 0,
+    attrs.transposeB ? 1 : 0,
+  );
+  return out;
 }
 
 export const batchMatMulConfig: KernelConfig = {

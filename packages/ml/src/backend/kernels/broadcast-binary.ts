@@ -12,10 +12,62 @@ import {
   util,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, simdKernels } from '../simd';
 import { originalKernelFunc, withOps } from './wasm-ops';
 
 /** Below this many output elements the copy costs more than the slow broadcast loop it avoids. */
 const MIN_SIZE = 4096;
+
+/**
+ * Below this many output elements, float32 operands that are whole, scalar or a trailing broadcast
+ * (a bias row) go through one SIMD loop of ours (`assembly/binary.ts`) instead of XNNPACK, whose
+ * operator setup cost ~8-16 µs a call: the LSTM's step makes ~1,500 such calls on [32, 128]-sized
+ * tensors.
+ */
+const SMALL_SIZE = 1 << 16;
+
+const SIMD_OPS: Record<string, number> = { [Add]: 0, [Sub]: 1, [Multiply]: 2, [RealDiv]: 3 };
+
+/**
+ * How often an operand's values repeat along the flattened output: its size, when its shape (less
+ * leading 1s) is the output's trailing dims; else undefined (a broadcast inside the shape).
+ */
+function period(x: TensorInfo, outShape: number[]): number | undefined {
+  const size = util.sizeFromShape(x.shape);
+  if (size === 1) return 1;
+  const dims = [...x.shape];
+  while (dims.length > 0 && dims[0] === 1) dims.shift();
+  return util.arraysEqual(dims, outShape.slice(outShape.length - dims.length)) ? size : undefined;
+}
+
+/** The SIMD loop for a small float32 op it covers, or undefined when it does not apply. */
+function smallBinary(
+  kernelName: string,
+  backend: BackendWasm,
+  a: TensorInfo,
+  b: TensorInfo,
+  outShape: number[],
+  size: number,
+): TensorInfo | undefined {
+  const op = SIMD_OPS[kernelName];
+  if (op === undefined || size > SMALL_SIZE || a.dtype !== 'float32' || b.dtype !== 'float32') {
+    return undefined;
+  }
+  const aPeriod = period(a, outShape);
+  const bPeriod = period(b, outShape);
+  if (aPeriod === undefined || bPeriod === undefined || size === 0) return undefined;
+  const out = backend.makeOutput(outShape, 'float32');
+  simdKernels(backend).binary(
+    op,
+    heapOffset(backend, a),
+    aPeriod,
+    heapOffset(backend, b),
+    bPeriod,
+    heapOffset(backend, out),
+    size,
+  );
+  return out;
+}
 
 /**
  * Element-wise binary kernels, made fast when they broadcast. tfjs-backend-wasm runs same-shape
@@ -34,6 +86,8 @@ function broadcastViaTile(kernelName: string): KernelConfig {
     const original = originalKernelFunc(kernelName);
     const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const size = util.sizeFromShape(outShape);
+    const small = smallBinary(kernelName, backend, a, b, outShape, size);
+    if (small) return small;
     const spread = (x: TensorInfo) =>
       util.sizeFromShape(x.shape) > 1 && !util.arraysEqual(x.shape, outShape);
     if (size < MIN_SIZE || a.dtype === 'string' || (!spread(a) && !spread(b))) {

@@ -1,6 +1,6 @@
 import { backend_util, type TensorInfo, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { withOps } from './wasm-ops';
+import { heapOffset, simdKernels } from '../simd';
 
 /**
  * How many leading axes `axis` reduces when it is exactly [0, 1, …, k-1] with 0 < k < rank, the
@@ -15,9 +15,8 @@ export function leadingAxesCount(x: TensorInfo, axis: number | number[]): number
 /**
  * Sums x over its first `k` axes, times `scale`. tfjs-backend-wasm reduces only innermost axes, so
  * for these it first transposes the whole tensor (~3 ms for a 64×28×28×16 batch). Seen as a
- * [rows, width] matrix, the sum is a ones-row times it: one XNNPACK matmul. x is copied first
- * because tfjs-backend-wasm caches the matmul's packed right operand by tensor id alone, not shape,
- * and x (or a reshape of it, same id) may have been a right operand of another shape before.
+ * [rows, width] matrix, these are column sums: one SIMD pass (`assembly/column-sums.ts`; an
+ * XNNPACK average pool before, ~30 µs a call even for a dense layer's 64-wide bias gradient).
  * Integer tensors, rare here, are summed in a plain loop.
  */
 export function sumLeadingAxes(
@@ -37,19 +36,18 @@ export function sumLeadingAxes(
       )
     : kept;
   if (x.dtype === 'float32') {
-    return withOps(backend, (ops) => {
-      const image = ops.reshape(x, [1, rows, 1, width]);
-      const pooled = ops.run(
-        'AvgPool',
-        { x: image },
-        { filterSize: [rows, 1], strides: [rows, 1], pad: 'valid', dimRoundingMode: 'floor' },
-      );
-      const scaled =
-        scale * rows === 1
-          ? pooled
-          : ops.run('Multiply', { a: pooled, b: ops.scalar(scale * rows) });
-      return ops.reshape(scaled, outShape);
-    });
+    const out = backend.makeOutput(outShape, 'float32');
+    const scratch = backend.makeOutput([3 * width], 'float32');
+    simdKernels(backend).columnSums(
+      heapOffset(backend, x),
+      heapOffset(backend, out),
+      rows,
+      width,
+      scale,
+      heapOffset(backend, scratch),
+    );
+    backend.disposeData(scratch.dataId);
+    return out;
   }
   const out = backend.makeOutput(outShape, 'int32');
   // Views are taken after makeOutput: allocating may grow the heap and detach older views.

@@ -154,16 +154,44 @@ describe('kernels replaced for speed on wasm match cpu', () => {
     });
   });
 
-  it('BatchMatMul with transposed operands (dense backward), and batched ones left to tfjs', async () => {
+  it('small binary ops (SIMD loop): whole, scalar and bias-row operands, odd lengths', async () => {
     await expectSameOnCpuAndWasm(() => {
+      const x = seeded([7, 12], 30);
+      const y = seeded([7, 12], 31);
+      const row = seeded([12], 32);
+      const odd = seeded([5, 3], 33);
+      return [
+        tf.add(x, y),
+        tf.sub(x, row),
+        tf.mul(row.reshape([1, 12]), x),
+        tf.div(x, tf.scalar(3)),
+        tf.div(tf.scalar(2), y.abs().add(1)),
+        tf.mul(odd, seeded([3], 34)),
+        tf.sub(seeded([2, 3, 4], 35), seeded([3, 1], 36)), // inside the shape: left to tfjs
+      ];
+    });
+  });
+
+  it('BatchMatMul, small (SIMD loop) and large (XNNPACK), every transpose, and batched ones', async () => {
+    await expectSameOnCpuAndWasm(() => {
+      // Small: 64·40·37 products; 37 columns take the 16-, 4- and 1-wide paths.
       const x = seeded([64, 40], 14);
-      const w = seeded([40, 10], 15);
-      const dy = seeded([64, 10], 16);
+      const w = seeded([40, 37], 15);
+      const dy = seeded([64, 37], 16);
+      // Large: 300·100·20 = 600,000 products.
+      const bx = seeded([300, 100], 19);
+      const bw = seeded([100, 20], 20);
+      const bdy = seeded([300, 20], 21);
       return [
         tf.matMul(x, dy, true, false),
         tf.matMul(dy, w, false, true),
         tf.matMul(x.transpose(), w.transpose(), true, true),
         tf.matMul(x, w),
+        tf.matMul(x.reshape([1, 64, 40]), w.reshape([1, 40, 37])),
+        tf.matMul(bx, bdy, true, false),
+        tf.matMul(bdy, bw, false, true),
+        tf.matMul(bx.transpose(), bw.transpose(), true, true),
+        tf.matMul(bx, bw),
         tf.matMul(seeded([3, 5, 4], 17), seeded([3, 6, 4], 18), false, true),
       ];
     });

@@ -47,6 +47,35 @@ export interface SimdKernels {
     padLeft: number,
   ): void;
   reluGrad(dy: number, x: number, dx: number, size: number): void;
+  /** op: 0 add, 1 subtract, 2 multiply, 3 divide; each operand repeats every `period` values. */
+  binary(
+    op: number,
+    a: number,
+    aPeriod: number,
+    b: number,
+    bPeriod: number,
+    out: number,
+    size: number,
+  ): void;
+  /** Booleans as 0/1. */
+  matmul(
+    a: number,
+    b: number,
+    out: number,
+    m: number,
+    k: number,
+    n: number,
+    transposeA: number,
+    transposeB: number,
+  ): void;
+  columnSums(
+    x: number,
+    out: number,
+    rows: number,
+    width: number,
+    scale: number,
+    scratch: number,
+  ): void;
   dropoutMask(out: number, size: number, keep: number, seed: bigint): void;
   batchNormForward(
     x: number,
@@ -149,7 +178,9 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
   return kernels;
 }
 
-/** The byte offset of a tensor's data in the wasm heap. */
+/** The byte offset of a tensor's data in the wasm heap (read from the backend's own table). */
 export function heapOffset(backend: BackendWasm, t: TensorInfo): number {
-  return backend.typedArrayFromHeap(t).byteOffset;
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error('tensor is not in the wasm backend (disposed?)');
+  return data.memoryOffset;
 }
