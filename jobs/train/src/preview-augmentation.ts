@@ -22,6 +22,7 @@ import {
   createRuntime,
   type ImageInput,
   loadConfigOrExit,
+  resolveAugmentation,
 } from '@trainyard/shared';
 import { mulberry32 } from '@trainyard/tuning';
 import sharp from 'sharp';
@@ -54,16 +55,7 @@ const augmentation = augmentationSchema.parse({
   brightness: Number(values.brightness),
   contrast: Number(values.contrast),
 });
-const spec = {
-  flip_horizontal: false,
-  flip_vertical: false,
-  rotation_degrees: 0,
-  translate: 0,
-  zoom: 0,
-  brightness: 0,
-  contrast: 0,
-  ...augmentation,
-};
+const spec = resolveAugmentation(augmentation);
 const samples = Number(values.samples);
 const variants = Number(values.variants);
 const size = Number(values.size);

@@ -1,18 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Augmentation, ImageInput } from '@trainyard/shared';
+import { type Augmentation, type ImageInput, resolveAugmentation } from '@trainyard/shared';
 import { describe, expect, it } from 'vitest';
 import { affine, augmentBatch } from './augment';
 
 const INPUT: ImageInput = { kind: 'image', height: 5, width: 6, channels: 1, mean: [0], std: [1] };
-const NONE: Augmentation = {
-  flip_horizontal: false,
-  flip_vertical: false,
-  rotation_degrees: 0,
-  translate: 0,
-  zoom: 0,
-  brightness: 0,
-  contrast: 0,
-};
+const NONE: Augmentation = resolveAugmentation();
 
 /** A `random` that returns the given values in turn. */
 const scripted = (...values: number[]) => {

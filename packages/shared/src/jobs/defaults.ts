@@ -63,6 +63,21 @@ export const TUNABLE_PATHS = [
  * chosen from the task and the dataset's size (documented in API.md). Throws a
  * `ValidationError` naming the field when the combination cannot work.
  */
+/** Augmentation as requested, every augmentation not asked for off. */
+export function resolveAugmentation(
+  requested: CreateJob['augmentation'] = {},
+): JobSpec['augmentation'] {
+  return {
+    flip_horizontal: requested.flip_horizontal ?? false,
+    flip_vertical: requested.flip_vertical ?? false,
+    rotation_degrees: requested.rotation_degrees ?? 0,
+    translate: requested.translate ?? 0,
+    zoom: requested.zoom ?? 0,
+    brightness: requested.brightness ?? 0,
+    contrast: requested.contrast ?? 0,
+  };
+}
+
 export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset): JobSpec {
   const task = dataset.task;
   const n = dataset.report?.stats?.examples ?? 0;
@@ -72,7 +87,6 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
   const hp = request.hyperparameters ?? {};
   const arch = request.architecture ?? {};
   const reg = request.regularization ?? {};
-  const aug = request.augmentation ?? {};
 
   const baseModel = request.base_model && request.base_model !== 'none' ? request.base_model : null;
   const type: ArchType =
@@ -101,7 +115,7 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
   }
   if (
     task !== 'image_classification' &&
-    Object.values(aug).some((v) => v !== undefined && v !== false && v !== 0)
+    Object.values(request.augmentation ?? {}).some((v) => v !== undefined && v !== false && v !== 0)
   ) {
     throw new ValidationError(`augmentation applies to images only; this dataset is ${task}`, {
       param: 'augmentation',
@@ -194,15 +208,7 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       l2: reg.l2 ?? (small ? 1e-4 : 0),
       dropout: reg.dropout ?? (tabular ? 0.1 : 0.25),
     },
-    augmentation: {
-      flip_horizontal: aug.flip_horizontal ?? false,
-      flip_vertical: aug.flip_vertical ?? false,
-      rotation_degrees: aug.rotation_degrees ?? 0,
-      translate: aug.translate ?? 0,
-      zoom: aug.zoom ?? 0,
-      brightness: aug.brightness ?? 0,
-      contrast: aug.contrast ?? 0,
-    },
+    augmentation: resolveAugmentation(request.augmentation),
     tuning: request.tuning ?? null,
     // The secret is kept apart from the spec (which the trainer and GET show).
     webhook: request.webhook ? { url: request.webhook.url, events: request.webhook.events } : null,
