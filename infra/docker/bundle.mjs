@@ -3,7 +3,12 @@
 // Only our own workspace code (@trainyard/*) goes into the bundle. Every npm package stays an
 // import resolved from node_modules at run time: tfjs-node, sharp and the wasm backend load native
 // binaries and .wasm files relative to their own package folder, which bundling would break, and
-// the image installs the production dependencies from the lockfile anyway.
+// the image installs the production dependencies from the lockfile anyway. Our own wasm kernels
+// (@trainyard/ml's SIMD module) are read relative to the code that loads them, so they are copied
+// beside the bundle.
+import { copyFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const [entry, outfile] = process.argv.slice(2);
@@ -34,3 +39,8 @@ await build({
   plugins: [npmPackagesExternal],
   logLevel: 'info',
 });
+
+const simd = fileURLToPath(new URL('../../packages/ml/src/backend/simd/', import.meta.url));
+for (const name of readdirSync(simd).filter((n) => n.endsWith('.wasm'))) {
+  copyFileSync(join(simd, name), join(dirname(outfile), name));
+}
