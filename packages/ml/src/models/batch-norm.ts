@@ -3,6 +3,7 @@ import {
   BATCH_NORM_TRAINING,
   BATCH_NORM_TRAINING_GRAD,
 } from '../backend/kernels/batch-norm-training';
+import { replaceTfjsLayerClass, tfjsLayerClass } from './tfjs-classes';
 
 type BatchNormalizationArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
 
@@ -24,9 +25,9 @@ interface BatchNormalizationLayer extends tf.layers.Layer {
   movingVariance: LayerVariable;
 }
 
-/** tfjs-layers' own class, as registered for deserialization (the package exports no classes). */
-const [TfjsBatchNormalization] = tf.serialization.SerializationMap.getMap().classNameMap
-  .BatchNormalization as unknown as [new (args: BatchNormalizationArgs) => BatchNormalizationLayer];
+const TfjsBatchNormalization = tfjsLayerClass<BatchNormalizationLayer, BatchNormalizationArgs>(
+  'BatchNormalization',
+);
 
 /**
  * y, the batch mean and the batch variance of batch normalization over the last axis, with one
@@ -114,9 +115,7 @@ export class BatchNormalization extends TfjsBatchNormalization {
     });
   }
 }
-tf.serialization.registerClass(
-  BatchNormalization as unknown as tf.serialization.SerializableConstructor<BatchNormalization>,
-);
+replaceTfjsLayerClass(BatchNormalization);
 
 /** `tf.layers.batchNormalization` with the faster training step above. */
 export function batchNormalization(args: BatchNormalizationArgs): BatchNormalization {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { replaceTfjsLayerClass, tfjsLayerClass } from './tfjs-classes';
 
 type Conv2DArgs = NonNullable<Parameters<typeof tf.layers.conv2d>[0]>;
 
@@ -13,10 +14,7 @@ interface Conv2DLayer extends tf.layers.Layer {
   dilationRate: number | number[];
 }
 
-/** tfjs-layers' own class, as registered for deserialization (the package exports no classes). */
-const [TfjsConv2D] = tf.serialization.SerializationMap.getMap().classNameMap.Conv2D as unknown as [
-  new (args: Conv2DArgs) => Conv2DLayer,
-];
+const TfjsConv2D = tfjsLayerClass<Conv2DLayer, Conv2DArgs>('Conv2D');
 
 /**
  * tfjs-layers' Conv2D, except that a convolution with neither bias nor activation (the usual one
@@ -42,9 +40,7 @@ export class Conv2D extends TfjsConv2D {
     return tf.conv2d(input, this.kernel.read() as tf.Tensor4D, this.strides, this.padding, 'NHWC');
   }
 }
-tf.serialization.registerClass(
-  Conv2D as unknown as tf.serialization.SerializableConstructor<Conv2D>,
-);
+replaceTfjsLayerClass(Conv2D);
 
 /** `tf.layers.conv2d`, faster to train on wasm when it has neither bias nor activation. */
 export function conv2d(args: Conv2DArgs): Conv2D {

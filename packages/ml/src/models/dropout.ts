@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DROPOUT_MASK } from '../backend/kernels/dropout-mask';
+import { replaceTfjsLayerClass, tfjsLayerClass } from './tfjs-classes';
 
 type DropoutArgs = NonNullable<Parameters<typeof tf.layers.dropout>[0]>;
 
@@ -9,9 +10,7 @@ interface DropoutLayer extends tf.layers.Layer {
   seed: number | undefined;
 }
 
-/** tfjs-layers' own class, as registered for deserialization (the package exports no classes). */
-const [TfjsDropout] = tf.serialization.SerializationMap.getMap().classNameMap
-  .Dropout as unknown as [new (args: DropoutArgs) => DropoutLayer];
+const TfjsDropout = tfjsLayerClass<DropoutLayer, DropoutArgs>('Dropout');
 
 /**
  * Training-time dropout of `x` at `rate`: on wasm, x times a fresh mask drawn there (a constant to
@@ -49,9 +48,7 @@ export class Dropout extends TfjsDropout {
     return dropoutTraining(input, this.rate);
   }
 }
-tf.serialization.registerClass(
-  Dropout as unknown as tf.serialization.SerializableConstructor<Dropout>,
-);
+replaceTfjsLayerClass(Dropout);
 
 /** `tf.layers.dropout`, with the faster mask above on wasm. */
 export function dropout(args: DropoutArgs): Dropout {

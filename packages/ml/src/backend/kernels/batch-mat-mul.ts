@@ -27,7 +27,7 @@ export function batchMatMul(args: {
     t.shape.length >= 2 && util.sizeFromShape(t.shape.slice(0, -2)) === 1;
   if (single(a) && single(b) && a.dtype === 'float32') {
     const [m, k] = matrixShape(a, attrs.transposeA);
-    const n = matrixShape(b, !attrs.transposeB)[0];
+    const [, n] = matrixShape(b, attrs.transposeB);
     if (m * k * n <= SMALL_PRODUCT) return smallMatMul(backend, a, b, attrs, m, k, n);
   }
   if (
