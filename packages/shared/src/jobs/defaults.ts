@@ -60,7 +60,7 @@ export const TUNABLE_PATHS = [
 
 /**
  * The spec a job runs with: the request's values, and for every field it left out a default
- * chosen from the task and the dataset's size (documented in API.md). Throws a
+ * chosen from the task and the dataset's size (documented in docs/API.md). Throws a
  * `ValidationError` naming the field when the combination cannot work.
  */
 /** Augmentation as requested, every augmentation not asked for off. */
