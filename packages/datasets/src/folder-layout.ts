@@ -176,7 +176,9 @@ export function placeOf(layout: FolderLayout, path: string): Placement | undefin
 
 /** One line for the report: which layout was recognized, folder by folder. */
 export function describeLayout(layout: FolderLayout): string {
+  const order: DatasetSplit[] = ['train', 'validation', 'test'];
   const folders = [...layout.splitFolders]
+    .sort(([, a], [, b]) => order.indexOf(a) - order.indexOf(b))
     .map(([folder, split]) => `${layout.root}${folder}/ → ${split}`)
     .join(', ');
   return `Split folders recognized (${folders}): the classes are the folders inside them`;
