@@ -35,11 +35,17 @@ async function validate(name: string, zip: Uint8Array) {
 }
 
 const codes = (issues: { code: string }[]) => issues.map((i) => i.code);
-const issue = (issues: { code: string; message: string }[], code: string) =>
+const issue = (issues: { code: string; message: string; where?: string }[], code: string) =>
   issues.find((i) => i.code === code);
 
 async function manifestOf(id: string) {
-  return api.runtime.storage.getJson(keys.datasetManifest(id), datasetManifestSchema);
+  const manifest = await api.runtime.storage.getJson(
+    keys.datasetManifest(id),
+    datasetManifestSchema,
+  );
+  if (manifest.kind !== 'images')
+    throw new Error(`expected an images manifest, got ${manifest.kind}`);
+  return manifest;
 }
 
 describe('real-world zips', () => {
