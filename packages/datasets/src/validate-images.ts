@@ -178,7 +178,9 @@ async function inspect(
 }
 
 /**
- * `image_folder_zip`: top folders are class names. Reads the zip in S3 by ranges (never the whole
+ * `image_folder_zip`: top folders are class names, or split folders (`train/`, `val/`, `test/`)
+ * that hold the class folders, either optionally inside one wrapping folder (see
+ * `detectLayout`); entry names are decoded as `decodeEntryName` says (NFC). Reads the zip in S3 by ranges (never the whole
  * file), checks every entry, decodes every image once, and writes shards of the images' original
  * bytes with an index, for training.
  */
