@@ -4,6 +4,7 @@ import {
   keys,
   type ModelCard,
   type ModelManifest,
+  type ModelMetrics,
   modelIdForJob,
   modelManifestSchema,
   unixSeconds,
@@ -13,7 +14,7 @@ import type { Split, TrainedModel } from './train-once';
 
 /**
  * Publishes a model: the TensorFlow.js files, `preprocess.json`, `metrics.json` (measured on the
- * validation split), `card.json`, and last the manifest that makes it visible. A crash before the
+ * validation split, and on the dataset's test split as `test` when it has one), `card.json`, and last the manifest that makes it visible. A crash before the
  * manifest leaves no model; the id comes from the job's, so a retry overwrites, never duplicates.
  */
 export async function publishModel(
@@ -27,16 +28,15 @@ export async function publishModel(
   const existing = await storage.tryGetJson(keys.modelManifest(id), modelManifestSchema);
   if (existing) return { id, manifest: existing };
 
-  const indices = split.validation.length ? split.validation : split.train;
-  const evaluation = evaluate(trained.model, trained.data, indices);
-  const metrics = {
-    ...modelMetrics(
-      evaluation,
+  const measure = (indices: number[]) =>
+    modelMetrics(
+      evaluate(trained.model, trained.data, indices),
       Array.from(indices, (i) => trained.data.labels[i]!),
       trained.preprocess,
-    ),
-  };
+    );
+  const metrics: ModelMetrics = measure(split.validation.length ? split.validation : split.train);
   if (!split.validation.length) metrics.split = 'train';
+  if (split.test?.length) metrics.test = { ...measure(split.test), split: 'test' };
   const card: ModelCard = {
     job: spec.id,
     dataset: spec.dataset,

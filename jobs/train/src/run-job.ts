@@ -1,4 +1,10 @@
-import { appendValidation, loadRawDataset, type RawDataset, splitIndices } from '@trainyard/ml';
+import {
+  appendValidation,
+  loadRawDataset,
+  type RawDataset,
+  splitIndices,
+  splitWithFolders,
+} from '@trainyard/ml';
 import { keys, modelIdForJob, modelManifestSchema } from '@trainyard/shared';
 import { type BaseModel, loadBaseModel } from './base-model';
 import { CheckpointStore } from './checkpoints';
@@ -11,19 +17,22 @@ async function loadData(ctx: JobContext): Promise<{ raw: RawDataset; split: Spli
   const { spec, storage } = ctx;
   let raw = await loadRawDataset(storage, spec.dataset, spec.task);
   const classification = spec.task !== 'tabular_regression';
+  // Split folders of an image zip: `test/` is always held out; `val/` is the validation set
+  // when the spec says `dataset_split` (the default for such datasets, see resolveJobSpec).
+  const folders = raw.kind === 'images' ? raw.splits : undefined;
   if (spec.validation_dataset) {
     const other = await loadRawDataset(storage, spec.validation_dataset, spec.task);
     try {
       const merged = appendValidation(raw, other);
       raw = merged.raw;
       const trainCount = raw.labels.length - merged.validation.length;
-      const order = splitIndices(
-        raw.labels.subarray(0, trainCount),
-        0,
-        spec.seed,
-        classification,
-      ).train;
-      return { raw, split: { train: order, validation: merged.validation } };
+      const own = splitWithFolders(raw.labels.subarray(0, trainCount), folders, {
+        fraction: 0,
+        seed: spec.seed,
+        stratified: classification,
+        folderValidation: false,
+      });
+      return { raw, split: { train: own.train, validation: merged.validation, test: own.test } };
     } catch (error) {
       if (error instanceof JobFailure) throw error;
       throw new JobFailure(
@@ -33,7 +42,21 @@ async function loadData(ctx: JobContext): Promise<{ raw: RawDataset; split: Spli
       );
     }
   }
-  return { raw, split: splitIndices(raw.labels, spec.validation_split, spec.seed, classification) };
+  if (!folders) {
+    return {
+      raw,
+      split: splitIndices(raw.labels, spec.validation_split, spec.seed, classification),
+    };
+  }
+  return {
+    raw,
+    split: splitWithFolders(raw.labels, folders, {
+      fraction: spec.validation_split,
+      seed: spec.seed,
+      stratified: classification,
+      folderValidation: spec.validation_source === 'dataset_split',
+    }),
+  };
 }
 
 /**
@@ -50,10 +73,16 @@ export async function runJob(ctx: JobContext): Promise<string | undefined> {
     return modelId;
   }
   const { raw, split } = await loadData(ctx);
+  const test = split.test?.length ?? 0;
   await events.append(spec.id, {
     type: 'data.loaded',
-    message: `${split.train.length} training and ${split.validation.length} validation examples`,
-    data: { train: split.train.length, validation: split.validation.length },
+    message: `${split.train.length} training and ${split.validation.length} validation examples${test ? `, ${test} held-out test examples` : ''}${spec.validation_source === 'dataset_split' ? " (validation: the dataset's validation folder)" : ''}`,
+    data: {
+      train: split.train.length,
+      validation: split.validation.length,
+      ...(split.test ? { test } : {}),
+      ...(spec.validation_source ? { validation_source: spec.validation_source } : {}),
+    },
   });
   let base: BaseModel | undefined;
   if (spec.base_model) base = await loadBaseModel(storage, spec.base_model);

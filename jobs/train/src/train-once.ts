@@ -25,6 +25,8 @@ import { CheckpointCallback, EpochEventsCallback } from './job-callbacks';
 export interface Split {
   readonly train: number[];
   readonly validation: number[];
+  /** The dataset's held-out test split: never trained on, scored once when the model is published. */
+  readonly test?: number[];
 }
 
 export interface TrainedModel {

@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { Storage } from '@trainyard/shared';
 import yauzl from 'yauzl';
+import { decodeEntryName } from './zip-names';
 
 /**
  * Lets yauzl read a zip that stays in S3, by byte ranges. Zips are read front to back, so one
@@ -106,14 +107,12 @@ export function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffe
   });
 }
 
-/** An entry's name: UTF-8 when the entry says so (or when it is valid UTF-8), else CP437-ish latin1. */
+/**
+ * An entry's name as the user saw it when zipping, NFC-normalized (see `decodeEntryName` for the
+ * rules: the UTF-8 flag, the Info-ZIP Unicode Path field, unflagged UTF-8, else CP437).
+ */
 export function entryName(entry: yauzl.Entry): string {
-  const raw = entry.fileName as unknown as Buffer;
-  if (typeof raw === 'string') return raw;
-  const utf8 =
-    (entry.generalPurposeBitFlag & 0x800) !== 0 ||
-    Buffer.from(raw.toString('utf8'), 'utf8').equals(raw);
-  return raw.toString(utf8 ? 'utf8' : 'latin1');
+  return decodeEntryName(entry).name;
 }
 
 /** True for symbolic links (Unix mode in the high bits of the external attributes). */

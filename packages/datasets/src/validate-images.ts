@@ -1,8 +1,9 @@
-import { keys } from '@trainyard/shared';
+import { type DatasetSplit, keys, type SplitCounts } from '@trainyard/shared';
 import sharp, { type Metadata } from 'sharp';
 import type yauzl from 'yauzl';
 import { checkClasses } from './class-checks';
 import { DuplicateCounter } from './duplicates';
+import { describeLayout, detectLayout, placeOf, warnMissingClasses } from './folder-layout';
 import { namedLikeImage, sniffImage, sniffOtherImage } from './image-sniff';
 import { FatalDatasetError } from './report';
 import { entryName, isSymlink, openZip, readEntry, S3ZipReader, zipEntries } from './s3-zip-reader';
@@ -45,7 +46,7 @@ function checkPath(name: string): string {
   return path;
 }
 
-/** Pass 1, over the central directory only: safety checks and the class folders. */
+/** Pass 1, over the central directory only: safety checks and the folder layout. */
 async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
   const { limits } = ctx;
   if (zip.entryCount > limits.zipEntries) {
@@ -55,9 +56,7 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
     );
   }
   let total = 0;
-  const tops = new Set<string>();
-  let filesAtTop = 0;
-  let nested = false;
+  const paths: string[] = [];
   for await (const entry of zipEntries(zip)) {
     const name = entryName(entry);
     const path = checkPath(name);
@@ -86,10 +85,7 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
       );
     }
     if (path.endsWith('/') || isSystemFile(path)) continue;
-    const parts = path.split('/');
-    if (parts.length === 1) filesAtTop++;
-    else tops.add(parts[0]!);
-    if (parts.length > 2) nested = true;
+    paths.push(path);
   }
   if (total > 1024 * 1024 && total / Math.max(1, size) > limits.zipRatio) {
     throw new FatalDatasetError(
@@ -97,9 +93,7 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
       `The archive expands ${Math.round(total / size)}× to ${total} bytes; at most ${limits.zipRatio}× is accepted`,
     );
   }
-  // A zip of one folder that holds the class folders (`flowers/daisy/…`): look inside it.
-  const root = tops.size === 1 && filesAtTop === 0 && nested ? `${[...tops][0]}/` : '';
-  return { root };
+  return detectLayout(paths);
 }
 
 interface ImageInfo {
@@ -184,7 +178,9 @@ async function inspect(
 }
 
 /**
- * `image_folder_zip`: top folders are class names. Reads the zip in S3 by ranges (never the whole
+ * `image_folder_zip`: top folders are class names, or split folders (`train/`, `val/`, `test/`)
+ * that hold the class folders, either optionally inside one wrapping folder (see
+ * `detectLayout`); entry names are decoded as `decodeEntryName` says (NFC). Reads the zip in S3 by ranges (never the whole
  * file), checks every entry, decodes every image once, and writes shards of the images' original
  * bytes with an index, for training.
  */
@@ -211,7 +207,9 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
   };
 
   const first = await open();
-  const { root } = await scan(ctx, first, size).finally(() => first.close());
+  const layout = await scan(ctx, first, size).finally(() => first.close());
+  const splitted = layout.splitFolders.size > 0;
+  if (splitted) report.warn('split_folders', describeLayout(layout), layout.root || undefined);
 
   const zip = await open();
   const shards = new ShardWriter(
@@ -221,10 +219,13 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
     'bin',
     limits.shardBytes,
   );
-  const indexes: number[][][] = [];
-  let index: number[][] = [];
+  const indexes: (number | DatasetSplit)[][][] = [];
+  let index: (number | DatasetSplit)[][] = [];
   const classOf = new Map<string, number>();
   const classes = new Map<string, number>();
+  const splits: SplitCounts = { train: 0, validation: 0, test: 0 };
+  /** Split → class → examples, for the "class missing from a split" warning. */
+  const splitClasses = new Map<DatasetSplit, Map<string, number>>();
   const width = new Summary();
   const height = new Summary();
   const channels = new Map<string, number>();
@@ -239,17 +240,16 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
         ignored++;
         continue;
       }
-      const inner = path.startsWith(root) ? path.slice(root.length) : path;
-      const slash = inner.indexOf('/');
-      if (slash <= 0) {
+      const place = placeOf(layout, path);
+      if (!place) {
         report.warn(
           'file_outside_class_folder',
-          `${path} is not inside a class folder and was skipped`,
+          `${path} is not inside a class folder${splitted ? ' of a split folder' : ''} and was skipped`,
           path,
         );
         continue;
       }
-      const label = inner.slice(0, slash);
+      const { label, split } = place;
       if (entry.uncompressedSize > limits.imageBytes) {
         report.error(
           'image_too_large',
@@ -275,6 +275,12 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
 
       if (!classOf.has(label)) classOf.set(label, classOf.size);
       classes.set(label, (classes.get(label) ?? 0) + 1);
+      if (split) {
+        splits[split]++;
+        const perClass = splitClasses.get(split) ?? new Map<string, number>();
+        perClass.set(label, (perClass.get(label) ?? 0) + 1);
+        splitClasses.set(split, perClass);
+      }
       width.add(info.width);
       height.add(info.height);
       channels.set(String(info.channels), (channels.get(String(info.channels)) ?? 0) + 1);
@@ -285,14 +291,16 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
         indexes.push(index);
         index = [];
       }
-      index.push([
+      const entryIndex: (number | DatasetSplit)[] = [
         shards.offset,
         bytes.length,
         classOf.get(label)!,
         info.width,
         info.height,
         info.channels,
-      ]);
+      ];
+      if (split) entryIndex.push(split);
+      index.push(entryIndex);
       shards.add(bytes);
     }
   } finally {
@@ -307,6 +315,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
     );
 
   checkClasses(classes, report);
+  if (splitted) warnMissingClasses(report, layout, classes, splitClasses);
   const examples = [...classes.values()].reduce((a, b) => a + b, 0);
   const stats = {
     examples,
@@ -318,6 +327,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
       formats: sortedCounts(formats),
     },
     duplicates: duplicates.duplicates,
+    ...(splitted ? { splits } : {}),
     bytes: size,
   };
   if (report.hasErrors) return { stats, manifest: undefined };
@@ -327,13 +337,25 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
   const remap = new Map([...classOf].map(([name, i]) => [i, sorted.indexOf(name)]));
   const imageShards = [];
   for (const [i, shard] of shards.shards.entries()) {
-    const entries = indexes[i]!.map(([o, l, c, w, h, ch]) => [o!, l!, remap.get(c!)!, w!, h!, ch!]);
+    const entries = indexes[i]!.map(([o, l, c, ...rest]) => [
+      o!,
+      l!,
+      remap.get(c as number)!,
+      ...rest,
+    ]);
     const indexKey = shard.key.replace(/\.bin$/, '.index.json');
     await storage.putJson(indexKey, entries);
     imageShards.push({ ...shard, index: indexKey });
   }
   return {
     stats,
-    manifest: { version: 1, kind: 'images', examples, classes: sorted, shards: imageShards },
+    manifest: {
+      version: 1,
+      kind: 'images',
+      examples,
+      classes: sorted,
+      shards: imageShards,
+      ...(splitted ? { splits } : {}),
+    },
   };
 }

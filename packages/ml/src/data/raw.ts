@@ -1,5 +1,6 @@
 import {
   type DatasetManifest,
+  type DatasetSplit,
   datasetManifestSchema,
   imageIndexEntrySchema,
   keys,
@@ -18,6 +19,8 @@ export type RawDataset =
       labels: Int32Array;
       /** Channels of each source image (1 grey, 3 RGB, 4 RGBA…). */
       channels: Uint8Array;
+      /** Each image's split folder, when the zip had them (`manifest.splits`). */
+      splits?: (DatasetSplit | undefined)[];
     }
   | {
       kind: 'table';
@@ -60,15 +63,17 @@ export async function loadRawDataset(
     const images: Uint8Array[] = [];
     const labels: number[] = [];
     const channels: number[] = [];
+    const splits: (DatasetSplit | undefined)[] = [];
     for (const shard of manifest.shards) {
       const [data, index] = await Promise.all([
         storage.getBytes(shard.key),
         storage.getJson(shard.index, indexSchema),
       ]);
-      for (const [offset, length, label, , , ch] of index) {
+      for (const [offset, length, label, , , ch, split] of index) {
         images.push(data.subarray(offset, offset + length));
         labels.push(label);
         channels.push(ch);
+        splits.push(split);
       }
     }
     return {
@@ -77,6 +82,7 @@ export async function loadRawDataset(
       images,
       labels: Int32Array.from(labels),
       channels: Uint8Array.from(channels),
+      ...(manifest.splits ? { splits } : {}),
     };
   }
   if (manifest.kind === 'table') {

@@ -136,6 +136,14 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
     task,
     validation_dataset: request.validation_dataset ?? null,
     validation_split: request.validation_split ?? 0.2,
+    // A dataset's own validation folder is what its author chose to validate on; a request's
+    // explicit validation_split (or validation_dataset) overrides it.
+    validation_source: request.validation_dataset
+      ? 'validation_dataset'
+      : request.validation_split === undefined &&
+          (dataset.report?.stats?.splits?.validation ?? 0) > 0
+        ? 'dataset_split'
+        : 'random_split',
     base_model: baseModel,
     model_name: request.model_name ?? `${dataset.name}-${type}`,
     seed: request.seed ?? 42,

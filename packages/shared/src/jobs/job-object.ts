@@ -14,6 +14,7 @@ export function toJobObject(spec: JobSpec, state: JobState): Job {
     dataset: spec.dataset,
     validation_dataset: spec.validation_dataset,
     validation_split: spec.validation_split,
+    ...(spec.validation_source ? { validation_source: spec.validation_source } : {}),
     task: spec.task,
     base_model: spec.base_model,
     model_name: spec.model_name,

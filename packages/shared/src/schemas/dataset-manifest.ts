@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { datasetSplitSchema, splitCountsSchema } from './datasets';
 
 /**
  * What validation leaves for training in `datasets/<id>/normalized/manifest.json`: the examples,
@@ -14,7 +15,11 @@ const shard = z.object({
 /** Images: `key` holds the encoded files back to back; `index` a JSON array of `imageIndexEntry`. */
 export const imageShardSchema = shard.extend({ index: z.string() });
 
-/** [byte offset, byte length, class index, width, height, channels] of one image in its shard. */
+/**
+ * [byte offset, byte length, class index, width, height, channels, split?] of one image in its
+ * shard. The split is there only when the zip had split folders (the manifest then has `splits`);
+ * indexes written before it have six elements.
+ */
 export const imageIndexEntrySchema = z.tuple([
   z.number().int(),
   z.number().int(),
@@ -22,6 +27,7 @@ export const imageIndexEntrySchema = z.tuple([
   z.number().int(),
   z.number().int(),
   z.number().int(),
+  datasetSplitSchema.optional(),
 ]);
 export type ImageIndexEntry = z.infer<typeof imageIndexEntrySchema>;
 
@@ -45,6 +51,11 @@ export const datasetManifestSchema = z.discriminatedUnion('kind', [
     examples: z.number().int(),
     classes: z.array(z.string()),
     shards: z.array(imageShardSchema),
+    /**
+     * Examples per split when the zip had split folders (each index entry then names its split);
+     * absent otherwise, and in manifests written before splits were read.
+     */
+    splits: splitCountsSchema.optional(),
   }),
   z.object({
     version: z.literal(1),

@@ -97,6 +97,20 @@ export const columnStatsSchema = z
   .openapi('ColumnStats');
 export type ColumnStats = z.infer<typeof columnStatsSchema>;
 
+/** The splits a dataset's own folders define (`train/`, `val/`, `test/` in an image zip). */
+export const datasetSplitSchema = z.enum(['train', 'validation', 'test']).openapi('DatasetSplit');
+export type DatasetSplit = z.infer<typeof datasetSplitSchema>;
+
+/** Examples per split; a split the dataset does not have counts 0. */
+export const splitCountsSchema = z
+  .object({
+    train: z.number().int(),
+    validation: z.number().int(),
+    test: z.number().int(),
+  })
+  .openapi('DatasetSplitCounts');
+export type SplitCounts = z.infer<typeof splitCountsSchema>;
+
 export const datasetStatsSchema = z
   .object({
     examples: z.number().int(),
@@ -113,6 +127,10 @@ export const datasetStatsSchema = z
     columns: z.array(columnStatsSchema).optional(),
     text_length: numberSummary.optional().openapi({ description: 'Characters per text' }),
     duplicates: z.number().int().optional(),
+    splits: splitCountsSchema.optional().openapi({
+      description:
+        "Image zips laid out in split folders (`train/<class>`, `val|valid|validation/<class>`, `test/<class>`): examples per split. A job validates on the validation split unless it sets validation_split or validation_dataset; the test split is never trained on and is scored as the model's `metrics.test`",
+    }),
     bytes: z.number().int(),
   })
   .openapi('DatasetStats');

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { epochMetricsSchema, jobErrorSchema, jobStatusSchema } from './job-events';
-import { jobSpecSchema, webhookSchema } from './jobs';
+import { jobSpecSchema, validationSourceSchema, webhookSchema } from './jobs';
 
 /** A fine-tuning job as the API shows it: the spec it runs with and the fold of its events. */
 export const jobSchema = z
@@ -14,6 +14,10 @@ export const jobSchema = z
     dataset: z.string(),
     validation_dataset: z.string().nullable(),
     validation_split: z.number(),
+    validation_source: validationSourceSchema.optional().openapi({
+      description:
+        "Where the validation examples come from: random_split (validation_split of the dataset), dataset_split (the dataset's own val/ folder) or validation_dataset",
+    }),
     task: jobSpecSchema.shape.task,
     base_model: z.string().nullable(),
     model_name: z.string(),

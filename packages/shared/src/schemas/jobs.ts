@@ -197,6 +197,16 @@ export const createJobSchema = z
 export type CreateJob = z.infer<typeof createJobSchema>;
 
 /**
+ * Where a job's validation examples come from: `random_split` (`validation_split` of the dataset,
+ * stratified), `dataset_split` (the dataset's own validation folder, `val/` in a split-folder zip),
+ * or `validation_dataset`.
+ */
+export const validationSourceSchema = z
+  .enum(['random_split', 'dataset_split', 'validation_dataset'])
+  .openapi('ValidationSource');
+export type ValidationSource = z.infer<typeof validationSourceSchema>;
+
+/**
  * The spec a job runs with, every default filled in (`resolveJobSpec`), stored as
  * `jobs/<id>/spec.json`: what the trainer reads and what the job shows.
  */
@@ -211,6 +221,12 @@ export const jobSpecSchema = z.object({
   ]),
   validation_dataset: z.string().nullable(),
   validation_split: z.number(),
+  /**
+   * Default: `validation_dataset` when one is given, else `dataset_split` when the dataset has a
+   * validation split folder and the request sets no `validation_split`, else `random_split`.
+   * Absent from specs written before it (they are `random_split` or `validation_dataset`).
+   */
+  validation_source: validationSourceSchema.optional(),
   base_model: z.string().nullable(),
   model_name: z.string(),
   seed: z.number().int(),

@@ -31,20 +31,32 @@ export const classMetricsSchema = z.object({
   support: z.number().int(),
 });
 
-/** `metrics.json`: measured on the validation split after training. */
-export const modelMetricsSchema = z
-  .object({
-    split: z.enum(['validation', 'train']),
-    examples: z.number().int(),
-    loss: z.number().nullable(),
-    accuracy: z.number().nullable(),
-    /** Regression. */
-    mae: z.number().nullable(),
-    rmse: z.number().nullable(),
-    per_class: z.array(classMetricsSchema).nullable(),
-    /** Rows are true labels, columns predicted, in `labels` order. */
-    confusion_matrix: z.array(z.array(z.number().int())).nullable(),
-    labels: z.array(z.string()).nullable(),
+/** The metrics of one split: what `metrics.json` holds for validation, and its `test`. */
+const splitMetricsSchema = z.object({
+  /** `train` when the job had no validation examples (then measured on what it trained on). */
+  split: z.enum(['validation', 'train', 'test']),
+  examples: z.number().int(),
+  loss: z.number().nullable(),
+  accuracy: z.number().nullable(),
+  /** Regression. */
+  mae: z.number().nullable(),
+  rmse: z.number().nullable(),
+  per_class: z.array(classMetricsSchema).nullable(),
+  /** Rows are true labels, columns predicted, in `labels` order. */
+  confusion_matrix: z.array(z.array(z.number().int())).nullable(),
+  labels: z.array(z.string()).nullable(),
+});
+
+/**
+ * `metrics.json`: measured on the validation split after training; `test`, the same metrics on
+ * the dataset's held-out test split (a `test/` folder in a split-folder zip), when it has one.
+ */
+export const modelMetricsSchema = splitMetricsSchema
+  .extend({
+    test: splitMetricsSchema.optional().openapi({
+      description:
+        "The same metrics on the dataset's test split (never trained or validated on); present when the dataset has one",
+    }),
   })
   .openapi('ModelMetrics');
 export type ModelMetrics = z.infer<typeof modelMetricsSchema>;
