@@ -124,13 +124,15 @@ describe('image classification', () => {
 
   it('answers 4xx for unusable images, naming the expected input, and keeps serving', async () => {
     const id = model.modelId;
-    const spec = 'this model expects an image (PNG, JPEG or WebP, resized to 16×16 grey)';
+    const spec =
+      'this model expects an image (JPEG, PNG, WebP, GIF, BMP, TIFF or AVIF, resized to 16×16 grey)';
     const huge = await sharp({
       create: { width: 6000, height: 5000, channels: 3, background: '#808080' },
     })
       .png()
       .toBuffer();
-    const gif = await sharp(pngs[0]!).gif().toBuffer();
+    // A PDF: a format with a name, and no decoder here.
+    const pdf = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n');
     const truncated = pngs[0]!.subarray(0, 60);
     const cases: Array<[RequestInit & { query?: string }, number, string, ...string[]]> = [
       [
@@ -144,13 +146,14 @@ describe('image classification', () => {
         { headers: { 'content-type': 'image/png' }, body: truncated },
         422,
         'undecodable_image',
+        'body: received a file that is a PNG image that is truncated or corrupt',
         spec,
       ],
       [
-        { headers: { 'content-type': 'image/gif' }, body: gif },
+        { body: multipart([pdf]) },
         422,
-        'undecodable_image',
-        'gif',
+        'unsupported_image_format',
+        'image[0]: received a file that is PDF (a document), which this platform cannot decode',
         spec,
       ],
       [

@@ -1,10 +1,16 @@
 import { type DatasetSplit, keys, type SplitCounts } from '@trainyard/shared';
-import sharp, { type Metadata } from 'sharp';
+import {
+  corruptImage,
+  ImageError,
+  type ImageHeader,
+  namedLikeImage,
+  openImage,
+  probeImage,
+} from '@trainyard/shared/images';
 import type yauzl from 'yauzl';
 import { checkClasses } from './class-checks';
 import { DuplicateCounter } from './duplicates';
 import { describeLayout, detectLayout, placeOf, warnMissingClasses } from './folder-layout';
-import { namedLikeImage, sniffImage, sniffOtherImage } from './image-sniff';
 import { FatalDatasetError } from './report';
 import { entryName, isSymlink, openZip, readEntry, S3ZipReader, zipEntries } from './s3-zip-reader';
 import { ShardWriter } from './shard-writer';
@@ -96,77 +102,55 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
   return detectLayout(paths);
 }
 
-interface ImageInfo {
-  format: string;
-  width: number;
-  height: number;
-  channels: number;
-}
-
-/** Header first (pixel cap before any decoding), then a full decode to prove the file is whole. */
-async function inspect(
-  ctx: ValidationContext,
-  bytes: Buffer,
-  where: string,
-): Promise<ImageInfo | undefined> {
+/** One image's problem in the report: what it is, and whether the rest of the dataset goes on. */
+function reportImageError(ctx: ValidationContext, where: string, error: ImageError): void {
   const { report, limits } = ctx;
-  const format = sniffImage(bytes);
-  if (!format) {
-    const other = sniffOtherImage(bytes);
-    if (other)
-      report.error(
-        'unsupported_image_format',
-        `${where} is a ${other} image; expected PNG, JPEG or WebP`,
-        where,
-      );
-    else if (namedLikeImage(where))
-      report.error(
-        'not_an_image',
-        `${where} is named like an image but its bytes are not PNG, JPEG or WebP`,
-        where,
-      );
-    else
-      report.warn(
-        'not_an_image',
-        `${where} is not an image (PNG, JPEG or WebP) and was skipped`,
-        where,
-      );
-    return undefined;
-  }
-  let meta: Metadata;
-  try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch {
-    report.error(
-      'unreadable_image',
-      `${where} looks like ${format.toUpperCase()} but its header cannot be read`,
-      where,
-    );
-    return undefined;
-  }
-  const width = meta.width ?? 0;
-  const height = meta.height ?? 0;
-  if (width * height > limits.imagePixels) {
+  if (error.problem === 'too_many_pixels') {
+    const { width, height } = error.size!;
     report.error(
       'image_too_many_pixels',
       `${where} declares ${width}×${height} pixels; at most ${limits.imagePixels} pixels are accepted`,
       where,
     );
-    return undefined;
+  } else if (error.problem === 'corrupt') {
+    report.error('unreadable_image', error.describe(where), where);
+  } else if (error.problem === 'unsupported_format') {
+    // A known format with no decoder here (an iPhone's HEIC among JPEGs): the others still train.
+    report.warn('unsupported_image_format', `${error.describe(where)}; it was skipped`, where);
+  } else if (namedLikeImage(where)) {
+    report.error('not_an_image', `${where} is named like an image but ${error.message}`, where);
+  } else {
+    report.warn('not_an_image', `${error.describe(where)}; it was skipped`, where);
   }
+}
+
+/**
+ * Header first (format by magic bytes, pixel cap before any decoding), then a full decode to prove
+ * the file is whole. Sides are as a viewer shows the image (after EXIF orientation).
+ */
+async function inspect(
+  ctx: ValidationContext,
+  bytes: Buffer,
+  where: string,
+): Promise<ImageHeader | undefined> {
+  const { report, limits } = ctx;
+  let header: ImageHeader;
   try {
-    await sharp(bytes, { limitInputPixels: limits.imagePixels, failOn: 'error' })
+    header = await probeImage(bytes, { maxPixels: limits.imagePixels });
+    const { format, image } = openImage(bytes, { maxPixels: limits.imagePixels });
+    await image
       .resize(8, 8, { fit: 'fill' })
       .raw()
-      .toBuffer();
-  } catch {
-    report.error(
-      'unreadable_image',
-      `${where} is a ${format.toUpperCase()} that cannot be decoded (truncated or corrupt)`,
-      where,
-    );
+      .toBuffer()
+      .catch((error: unknown) => {
+        throw corruptImage(format, error);
+      });
+  } catch (error) {
+    if (!(error instanceof ImageError)) throw error;
+    reportImageError(ctx, where, error);
     return undefined;
   }
+  const { width, height } = header;
   if (width > LARGE_SIDE || height > LARGE_SIDE) {
     report.warn(
       'large_image',
@@ -174,7 +158,7 @@ async function inspect(
       where,
     );
   }
-  return { format, width, height, channels: meta.channels ?? 0 };
+  return header;
 }
 
 /**

@@ -51,7 +51,9 @@ const route = createRoute({
     404: error('No such model'),
     413: error('Body over INFER_MAX_BODY_BYTES'),
     415: error('Not JSON, multipart/form-data or image/*'),
-    422: error('An image that does not decode or has too many pixels'),
+    422: error(
+      'An image that cannot be used: `unsupported_image_format` (a format with no decoder here, such as HEIC; the message says how to convert it), `undecodable_image` (truncated, corrupt or no image at all), `image_too_large` (too many pixels)',
+    ),
   },
 });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageInput, Preprocess, TableInput, TextInput } from '@trainyard/shared';
-import sharp from 'sharp';
+import { ImageError, probeImage } from '@trainyard/shared/images';
 import { decodeImage, imagesToTensor } from '../preprocess/image';
 import { encodeRow } from '../preprocess/table';
 import { encodeText } from '../preprocess/text';
@@ -9,8 +9,6 @@ import { imageInputs, type PredictInputs, tableInputs, textInputs } from './inpu
 
 /** Largest image (pixels, before resizing) inference decodes: a PNG bomb stops at its header. */
 export const MAX_PREDICT_IMAGE_PIXELS = 25_000_000;
-/** The formats dataset validation admits, so a model only ever sees what it was trained on. */
-const FORMATS = new Set(['png', 'jpeg', 'webp']);
 
 export interface EncodeOptions {
   /** Default `MAX_PREDICT_IMAGE_PIXELS`. */
@@ -19,50 +17,31 @@ export interface EncodeOptions {
   readonly vocab?: Map<string, number>;
 }
 
+/** An `ImageError` as the 422 this endpoint answers, naming the input. */
+function unusable(pre: Preprocess, param: string, error: unknown): never {
+  if (!(error instanceof ImageError)) throw error;
+  const code =
+    error.problem === 'too_many_pixels'
+      ? 'image_too_large'
+      : error.problem === 'unsupported_format'
+        ? 'unsupported_image_format'
+        : 'undecodable_image';
+  throw unusableImage(pre, param, code, `received a file that ${error.message}`);
+}
+
 async function decodeOne(
   pre: Preprocess,
   input: ImageInput,
   { bytes, param }: { bytes: Uint8Array; param: string },
   maxPixels: number,
 ): Promise<Uint8Array> {
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
-    meta = await sharp(bytes).metadata();
-  } catch (error) {
-    throw unusableImage(
-      pre,
-      param,
-      'undecodable_image',
-      `received ${bytes.length} bytes that are not an image (${(error as Error).message})`,
-    );
-  }
-  if (!meta.format || !FORMATS.has(meta.format)) {
-    throw unusableImage(
-      pre,
-      param,
-      'undecodable_image',
-      `received a ${meta.format ?? 'unknown'} image`,
-    );
-  }
-  const pixels = (meta.width ?? 0) * (meta.height ?? 0);
-  if (pixels > maxPixels) {
-    throw unusableImage(
-      pre,
-      param,
-      'image_too_large',
-      `received a ${meta.width}×${meta.height} image, over the ${maxPixels} pixel limit`,
-    );
-  }
-  try {
-    // The very function training and evaluation decode with.
+    // The header first, so a bomb stops before decoding; then the very function training and
+    // evaluation decode with.
+    await probeImage(bytes, { maxPixels });
     return await decodeImage(bytes, input);
   } catch (error) {
-    throw unusableImage(
-      pre,
-      param,
-      'undecodable_image',
-      `received a ${meta.format} image that does not decode (${(error as Error).message})`,
-    );
+    return unusable(pre, param, error);
   }
 }
 

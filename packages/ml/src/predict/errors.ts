@@ -10,11 +10,14 @@ export function invalidInput(pre: Preprocess, param: string, problem: string): V
   });
 }
 
-/** An image that is well-formed as a request but cannot be used (undecodable, too many pixels). */
+/**
+ * An image that is well-formed as a request but cannot be used: a format this platform does not
+ * decode (HEIC, …), a truncated or corrupt file or no image at all, too many pixels.
+ */
 export function unusableImage(
   pre: Preprocess,
   param: string,
-  code: 'undecodable_image' | 'image_too_large',
+  code: 'undecodable_image' | 'unsupported_image_format' | 'image_too_large',
   problem: string,
 ): UnprocessableError {
   return new UnprocessableError(

@@ -1,4 +1,5 @@
 import type { Preprocess } from '@trainyard/shared';
+import { DECODED_IMAGE_FORMATS } from '@trainyard/shared/images';
 
 const list = (items: readonly string[], max = 8) =>
   items.length <= max
@@ -16,7 +17,7 @@ export function describeInputSpec(pre: Preprocess): string {
   const input = pre.input;
   if (input.kind === 'image') {
     const colour = input.channels === 1 ? 'grey' : 'RGB';
-    return `an image (PNG, JPEG or WebP, resized to ${input.width}×${input.height} ${colour}): a multipart \`image\` file, a raw image/* body or {"image_base64": "…"}`;
+    return `an image (${DECODED_IMAGE_FORMATS}, resized to ${input.width}×${input.height} ${colour}): a multipart \`image\` file, a raw image/* body or {"image_base64": "…"}`;
   }
   if (input.kind === 'text') return 'a non-empty string of text';
   const columns = input.columns.map((c) =>

@@ -1,20 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageInput } from '@trainyard/shared';
-import sharp from 'sharp';
+import { corruptImage, openImage } from '@trainyard/shared/images';
 
 /**
- * Decodes one image (PNG, JPEG, WebP) to `height × width × channels` bytes: resized without
- * keeping the aspect ratio (as the training images were), alpha dropped, grey or RGB as the model
- * takes. The same function serves training, evaluation and inference.
+ * Decodes one image to `height × width × channels` bytes, as a viewer shows it (EXIF orientation
+ * applied, transparency flattened onto white, first frame of a GIF), resized without keeping the
+ * aspect ratio (as the training images were), grey or sRGB as the model takes (CMYK, 16-bit and
+ * palette sources converted). Formats: those `DECODED_IMAGE_FORMATS` names (JPEG, PNG, WebP, GIF,
+ * BMP, TIFF, AVIF). The same function serves training, evaluation and inference. Throws an
+ * `ImageError` (`@trainyard/shared/images`) for a format it does not decode, or a file that is
+ * truncated or corrupt.
  */
 export async function decodeImage(bytes: Uint8Array, input: ImageInput): Promise<Uint8Array> {
-  const out = await sharp(bytes, { failOn: 'error' })
-    .rotate() // honour EXIF orientation, as a viewer would
-    .removeAlpha()
-    .toColourspace(input.channels === 1 ? 'b-w' : 'srgb')
-    .resize(input.width, input.height, { fit: 'fill' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const { format, image } = openImage(bytes);
+  let out: { data: Buffer; info: { channels: number } };
+  try {
+    out = await image
+      .toColourspace(input.channels === 1 ? 'b-w' : 'srgb')
+      .resize(input.width, input.height, { fit: 'fill' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw corruptImage(format, error);
+  }
   if (out.info.channels !== input.channels) {
     // sharp keeps 1 channel for grey sources in sRGB; expand to what the model takes.
     return expandChannels(out.data, out.info.channels, input.channels);

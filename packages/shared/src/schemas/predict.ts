@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { DECODED_IMAGE_FORMATS } from '../images/formats';
 
 /** Most inputs one predict request takes: a batch bounded so one request cannot hog the model. */
 export const MAX_PREDICT_INPUTS = 256;
@@ -12,9 +13,9 @@ export const predictInputSchema = z
     z.string().openapi({ description: 'text_classification: the text', example: 'win a prize' }),
     z
       .object({
-        image_base64: z
-          .string()
-          .openapi({ description: 'image_classification: a PNG, JPEG or WebP file in base64' }),
+        image_base64: z.string().openapi({
+          description: `image_classification: an image file (${DECODED_IMAGE_FORMATS}) in base64, or a data URL`,
+        }),
       })
       .strict(),
     z.record(z.string(), predictCellSchema).openapi({
