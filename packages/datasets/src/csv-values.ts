@@ -1,9 +1,7 @@
-/** Cells that mean "no value", as spreadsheets and pandas write them. */
-const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '-']);
+import { isMissingCell } from '@trainyard/shared';
 
-export function isMissing(cell: string): boolean {
-  return MISSING.has(cell.trim().toLowerCase());
-}
+/** Cells that mean "no value", as spreadsheets and pandas write them (see `isMissingCell`). */
+export const isMissing = isMissingCell;
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
