@@ -193,7 +193,7 @@ export class ColumnTally {
     };
     const unparsed = present - parsed;
     if (!quiet && converted > 0) {
-      const what = [
+      const removed = [
         ...(thousands.size
           ? [
               `the thousands separator ${[...thousands.keys()].map((k) => JSON.stringify(k)).join(' and ')}`,
@@ -205,11 +205,14 @@ export class ColumnTally {
         ...(unit !== undefined ? [`the unit ${JSON.stringify(unit)}`] : []),
         ...(percent ? ['"%" (divided by 100)'] : []),
         ...(parentheses ? ['the parentheses of negative numbers'] : []),
-        ...(decimalComma ? ['"," as the decimal mark'] : []),
+      ];
+      const how = [
+        ...(removed.length ? [`after removing ${removed.join(', ')}`] : []),
+        ...(decimalComma ? ['with "," as the decimal mark'] : []),
       ];
       issues.push({
         code: 'numbers_converted',
-        message: `Column ${label}: ${converted} cell${converted > 1 ? 's' : ''} read as numbers after removing ${what.join(', ')}; e.g. ${conversions
+        message: `Column ${label}: ${converted} cell${converted > 1 ? 's' : ''} read as numbers ${how.join(' and ')}; e.g. ${conversions
           .slice(0, EXAMPLES)
           .map((e) => `${quoted(e)} → ${e.value}`)
           .join(', ')}`,

@@ -10,7 +10,7 @@ function invalidUtf8(
 ): FatalDatasetError {
   return new FatalDatasetError(
     'invalid_utf8',
-    `line ${line}: byte 0x${value.toString(16).padStart(2, '0')} at byte ${byte + 1} of the line (byte offset ${offset} of the file) is not valid UTF-8; expected UTF-8 text (${hint})`,
+    `line ${line}: byte 0x${value.toString(16).padStart(2, '0')} at byte ${byte + 1} of the line (byte ${offset + 1} of the file) is not valid UTF-8; expected UTF-8 text (${hint})`,
     `line ${line}`,
   );
 }

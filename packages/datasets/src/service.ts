@@ -75,7 +75,7 @@ export class DatasetService {
     if (encoding !== undefined && !encodingExists(encoding)) {
       throw new ValidationError(
         `csv.encoding: received ${JSON.stringify(encoding)}, which is not a known text encoding; expected a label such as "utf-8", "windows-1252", "iso-8859-1" or "utf-16le"`,
-        { param: 'csv.encoding' },
+        { param: 'body.csv.encoding' },
       );
     }
     const now = unixSeconds();
