@@ -254,6 +254,14 @@ describe('dialects and number forms of other exports', () => {
     expect(tab.report.stats!.csv).toMatchObject({ delimiter: '\t', decimal: '.' });
     expect(column(tab, 'x')).toMatchObject({ type: 'numeric', numeric: { max: 3.5 } });
     expect(column(tab, 'note')).toMatchObject({ type: 'categorical', distinct: 3 });
+    // Excel's "Unicode text": UTF-16LE with its byte-order mark, tab-separated.
+    const unicode = await submit(
+      Buffer.from('\ufeffx\tnote\tlabel\r\n1.5\tcrème\tyes\r\n2.5\tthé\tno\r\n', 'utf16le'),
+      { label_column: 'label' },
+    );
+    expect(unicode.status).toBe('ready');
+    expect(unicode.report.stats!.csv).toMatchObject({ delimiter: '\t', encoding: 'utf-16le' });
+    expect(column(unicode, 'x')).toMatchObject({ type: 'numeric', numeric: { min: 1.5 } });
     const pipe = await submit('x|note|label\n1,500|a;b|yes\n2,000|c|no\n2,500|d|yes\n', {
       label_column: 'label',
     });

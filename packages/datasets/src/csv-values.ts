@@ -3,16 +3,6 @@ import { isMissingCell } from '@trainyard/shared';
 /** Cells that mean "no value", as spreadsheets and pandas write them (see `isMissingCell`). */
 export const isMissing = isMissingCell;
 
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-/** The finite number a cell holds, or undefined (`1e400`, `Infinity` and `0x10` are not numbers here). */
-export function parseNumber(cell: string): number | undefined {
-  const text = cell.trim();
-  if (!NUMBER.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
-}
-
 /**
  * A cell made safe to re-emit in a CSV that a spreadsheet may open: values starting with
  * `= + - @`, a tab or a carriage return are prefixed with `'` so they are never run as formulas
