@@ -1,19 +1,7 @@
-/** Cells that mean "no value", as spreadsheets and pandas write them. */
-const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '-']);
+import { isMissingCell } from '@trainyard/shared';
 
-export function isMissing(cell: string): boolean {
-  return MISSING.has(cell.trim().toLowerCase());
-}
-
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-/** The finite number a cell holds, or undefined (`1e400`, `Infinity` and `0x10` are not numbers here). */
-export function parseNumber(cell: string): number | undefined {
-  const text = cell.trim();
-  if (!NUMBER.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
-}
+/** Cells that mean "no value", as spreadsheets and pandas write them (see `isMissingCell`). */
+export const isMissing = isMissingCell;
 
 /**
  * A cell made safe to re-emit in a CSV that a spreadsheet may open: values starting with

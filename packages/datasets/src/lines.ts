@@ -1,20 +1,31 @@
 import { FatalDatasetError } from './report';
 import { countNewlines, scanUtf8 } from './utf8';
 
-function invalidUtf8(line: number, byte: number, value: number): FatalDatasetError {
+function invalidUtf8(
+  line: number,
+  byte: number,
+  value: number,
+  offset: number,
+  hint: string,
+): FatalDatasetError {
   return new FatalDatasetError(
     'invalid_utf8',
-    `line ${line}: byte 0x${value.toString(16).padStart(2, '0')} at byte ${byte + 1} of the line is not valid UTF-8; expected UTF-8 text (save the file as UTF-8)`,
+    `line ${line}: byte 0x${value.toString(16).padStart(2, '0')} at byte ${byte + 1} of the line (byte ${offset + 1} of the file) is not valid UTF-8; expected UTF-8 text (${hint})`,
     `line ${line}`,
   );
 }
 
 /**
- * Passes bytes through unchanged, stopping with an error that names the line at the first byte
- * that is not UTF-8. Memory: one chunk plus at most 3 bytes carried between chunks.
+ * Passes bytes through unchanged, stopping with an error that names the line, the byte in it and
+ * the byte offset in the file at the first byte that is not UTF-8; `hint` says how to fix it
+ * (default: save the file as UTF-8). Memory: one chunk plus at most 3 bytes carried between chunks.
  */
-export async function* utf8Checked(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+export async function* utf8Checked(
+  source: AsyncIterable<Uint8Array>,
+  hint = 'save the file as UTF-8',
+): AsyncGenerator<Buffer> {
   let carry = Buffer.alloc(0);
+  let offset = 0; // file offset of bytes[0]
   let line = 1;
   let lineStart = 0; // bytes since the last newline, for the column in the message
   for await (const chunk of source) {
@@ -24,16 +35,23 @@ export async function* utf8Checked(source: AsyncIterable<Uint8Array>): AsyncGene
       const before = bytes.subarray(0, invalidAt);
       const lastNl = before.lastIndexOf(0x0a);
       const column = lastNl >= 0 ? invalidAt - lastNl - 1 : lineStart + invalidAt;
-      throw invalidUtf8(line + countNewlines(before), column, bytes[invalidAt]!);
+      throw invalidUtf8(
+        line + countNewlines(before),
+        column,
+        bytes[invalidAt]!,
+        offset + invalidAt,
+        hint,
+      );
     }
     const complete = incompleteAt >= 0 ? bytes.subarray(0, incompleteAt) : bytes;
     carry = incompleteAt >= 0 ? Buffer.from(bytes.subarray(incompleteAt)) : Buffer.alloc(0);
+    offset += complete.length;
     line += countNewlines(complete);
     const lastNl = complete.lastIndexOf(0x0a);
     lineStart = lastNl >= 0 ? complete.length - lastNl - 1 : lineStart + complete.length;
     if (complete.length) yield complete;
   }
-  if (carry.length) throw invalidUtf8(line, lineStart, carry[0]!);
+  if (carry.length) throw invalidUtf8(line, lineStart, carry[0]!, offset, hint);
 }
 
 /**

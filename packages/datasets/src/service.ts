@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from '@trainyard/shared';
 import { z } from 'zod';
+import { encodingExists } from './encoding';
 import { defaultLimits, type Limits } from './limits';
 import { validateDataset } from './validate';
 
@@ -70,6 +71,13 @@ export class DatasetService {
 
   /** Creates a dataset awaiting its file, with presigned upload URLs. */
   async create(input: CreateDataset) {
+    const encoding = input.csv?.encoding;
+    if (encoding !== undefined && !encodingExists(encoding)) {
+      throw new ValidationError(
+        `csv.encoding: received ${JSON.stringify(encoding)}, which is not a known text encoding; expected a label such as "utf-8", "windows-1252", "iso-8859-1" or "utf-16le"`,
+        { param: 'body.csv.encoding' },
+      );
+    }
     const now = unixSeconds();
     const dataset: Dataset = {
       id: newId('ds'),
@@ -78,6 +86,7 @@ export class DatasetService {
       task: input.task,
       format: input.format,
       label_column: input.label_column ?? null,
+      ...(input.csv ? { csv: input.csv } : {}),
       status: 'awaiting_upload',
       created_at: now,
       updated_at: now,

@@ -14,6 +14,15 @@ export class Summary {
     if (value > this.max) this.max = value;
   }
 
+  /** Adds the values another summary has seen, as if they had been added here. */
+  merge(other: Summary): void {
+    this.n += other.n;
+    this.sum += other.sum;
+    this.sumSq += other.sumSq;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+  }
+
   get count(): number {
     return this.n;
   }

@@ -1,60 +1,30 @@
 import { pipeline, Readable } from 'node:stream';
-import { keys, type TableColumn } from '@trainyard/shared';
+import { type CsvDialectStats, keys, readNumber } from '@trainyard/shared';
 import { CsvError, parse } from 'csv-parse';
 import { batches } from './batches';
 import { checkClasses } from './class-checks';
-import { isMissing, parseNumber } from './csv-values';
+import { ColumnTally, MAX_DISTINCT } from './csv-columns';
+import {
+  type CsvDialect,
+  DELIMITERS,
+  delimiterName,
+  sniffDialect,
+  splitRecords,
+} from './csv-dialect';
+import { isMissing } from './csv-values';
 import { DuplicateCounter } from './duplicates';
+import { bomEncoding, decodeText, isUtf8, peek, toUtf8 } from './encoding';
 import { utf8Checked } from './lines';
 import { FatalDatasetError } from './report';
 import { ShardWriter } from './shard-writer';
 import { Summary } from './summary';
 import type { ValidationContext, ValidationResult } from './validation';
 
-/** Distinct values counted per column before counting stops (memory bound). */
-const MAX_DISTINCT = 1000;
+/** Bytes read from the start of the file to sniff its dialect. */
+const SAMPLE_BYTES = 64 * 1024;
 
-class ColumnTally {
-  missing = 0;
-  nonNumeric = 0;
-  readonly numbers = new Summary();
-  readonly values = new Map<string, number>();
-
-  add(cell: string): string | number | null {
-    if (isMissing(cell)) {
-      this.missing++;
-      return null;
-    }
-    const text = cell.trim();
-    const value = parseNumber(text);
-    if (value === undefined) this.nonNumeric++;
-    else this.numbers.add(value);
-    if (this.values.has(text) || this.values.size < MAX_DISTINCT)
-      this.values.set(text, (this.values.get(text) ?? 0) + 1);
-    return value ?? text;
-  }
-
-  column(name: string): TableColumn {
-    const present = this.numbers.count + this.nonNumeric;
-    if (present === 0) return { name, type: 'empty', missing: this.missing };
-    if (this.nonNumeric === 0) {
-      const { min, max, mean } = this.numbers.toJSON();
-      return {
-        name,
-        type: 'numeric',
-        missing: this.missing,
-        min,
-        max,
-        mean,
-        std: this.numbers.std,
-      };
-    }
-    const categories = [...this.values]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .map(([v]) => v);
-    return { name, type: 'categorical', missing: this.missing, categories };
-  }
-}
+const ENCODING_HINT =
+  'save the file as UTF-8, or name its encoding in the dataset\'s csv.encoding, e.g. "windows-1252" for a CSV saved by Excel on Windows';
 
 function parserError(error: unknown): FatalDatasetError {
   if (error instanceof FatalDatasetError) return error;
@@ -70,25 +40,83 @@ function parserError(error: unknown): FatalDatasetError {
   throw error;
 }
 
+/** The text at the start of the file, cut after its last whole line when the file goes on. */
+function sampleText(head: Buffer, whole: boolean, encoding: string): string {
+  const text = decodeText(head, encoding);
+  if (whole) return text;
+  const end = text.lastIndexOf('\n');
+  return end > 0 ? text.slice(0, end + 1) : text;
+}
+
+/** The error for a header without the label column, naming the delimiter and what would work. */
+function labelMissing(
+  labelColumn: string,
+  header: readonly string[],
+  dialect: CsvDialect,
+  given: boolean,
+  sample: string,
+): FatalDatasetError {
+  const fields = header.slice(0, 20).map((h) => JSON.stringify(h.slice(0, 60)));
+  const others = DELIMITERS.filter(
+    (d) =>
+      d !== dialect.delimiter &&
+      splitRecords(sample, d, dialect.quote, 1)[0]?.some((h) => h.trim() === labelColumn),
+  );
+  const fix = others.length
+    ? `; with delimiter ${delimiterName(others[0]!)} the header has ${JSON.stringify(labelColumn)}: set csv.delimiter to ${JSON.stringify(others[0])}`
+    : '';
+  return new FatalDatasetError(
+    'label_column_missing',
+    `label_column ${JSON.stringify(labelColumn)} is not in the header; read with delimiter ${delimiterName(dialect.delimiter)} (${given ? 'given in csv.delimiter' : 'sniffed'}), the header has ${header.length} column${header.length > 1 ? 's' : ''}: ${fields.join(', ')}${header.length > 20 ? ', …' : ''}${fix}`,
+    'line 1',
+  );
+}
+
 /**
- * `csv` for tabular tasks: a header row, then one example a row. Streams the file once: UTF-8 and
- * field counts checked with line numbers, column types inferred (numeric / categorical), missing
- * values counted, rows written as JSON arrays in shards for training.
+ * `csv` for tabular tasks: a header row, then one example a row. Reads the start of the file to
+ * sniff its dialect (delimiter, quote, decimal mark; `dataset.csv` overrides them), then streams
+ * the file once: decoded from `csv.encoding` (default UTF-8, checked with line numbers), field
+ * counts checked, column types inferred (numeric when ≥ 95% of the present cells are numbers as
+ * people write them, else categorical), missing values counted, rows written as JSON arrays in
+ * shards for training.
  */
 export async function validateCsv(ctx: ValidationContext): Promise<ValidationResult> {
   const { storage, dataset, report, limits, size } = ctx;
+  const options = dataset.csv ?? {};
   const labelColumn = dataset.label_column!;
   const regression = dataset.task === 'tabular_regression';
   const source = await storage.getStream(keys.datasetRaw(dataset.id));
+  const { head, whole, stream } = await peek(source, SAMPLE_BYTES);
+  const encoding = options.encoding?.toLowerCase() ?? bomEncoding(head) ?? 'utf-8';
+  const utf8 = isUtf8(encoding);
+  const sample = sampleText(head, whole, encoding);
+  const dialect = sniffDialect(sample, {
+    delimiter: options.delimiter,
+    // A given grouping separator says which mark is not the decimal one.
+    decimal:
+      options.decimal ??
+      (options.thousands === ',' ? '.' : options.thousands === '.' ? ',' : undefined),
+    truncated: !whole,
+  });
+  const numberOptions = {
+    decimal: dialect.decimal,
+    ...(options.thousands !== undefined
+      ? { thousands: options.thousands ? [options.thousands] : [] }
+      : {}),
+  };
   const parser = parse({
     bom: true,
+    delimiter: dialect.delimiter,
+    quote: dialect.quote,
+    escape: dialect.quote,
     relax_column_count: true,
     skip_empty_lines: true,
     info: true,
     max_record_size: limits.lineChars,
   });
-  // pipeline, not pipe: a UTF-8 error upstream must end the parser's iteration with it.
-  pipeline(Readable.from(utf8Checked(source)), parser, () => {});
+  const bytes = utf8 ? utf8Checked(stream, ENCODING_HINT) : toUtf8(stream, encoding);
+  // pipeline, not pipe: a decoding error upstream must end the parser's iteration with it.
+  pipeline(Readable.from(bytes), parser, () => {});
   const shards = new ShardWriter(
     storage,
     keys.datasetNormalized(dataset.id),
@@ -118,6 +146,15 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
               where,
             );
           }
+          labelIndex = header.indexOf(labelColumn);
+          if (labelIndex < 0)
+            throw labelMissing(
+              labelColumn,
+              header,
+              dialect,
+              options.delimiter !== undefined,
+              sample,
+            );
           const seen = new Set<string>();
           for (const [i, name] of header.entries()) {
             if (!name)
@@ -134,15 +171,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
               );
             seen.add(name);
           }
-          labelIndex = header.indexOf(labelColumn);
-          if (labelIndex < 0) {
-            throw new FatalDatasetError(
-              'label_column_missing',
-              `label_column ${JSON.stringify(labelColumn)} is not in the header; the columns are ${header.map((h) => JSON.stringify(h)).join(', ')}`,
-              'line 1',
-            );
-          }
-          tallies = header.map(() => new ColumnTally());
+          tallies = header.map(() => new ColumnTally(numberOptions));
           continue;
         }
         if (record.length !== header.length) {
@@ -162,7 +191,8 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
           );
           continue;
         }
-        if (regression && parseNumber(labelCell) === undefined) {
+        const target = regression ? readNumber(labelCell, numberOptions) : undefined;
+        if (regression && (target === undefined || target.unit !== undefined)) {
           report.error(
             'label_not_numeric',
             `${where}: label ${JSON.stringify(labelCell.slice(0, 40))} is not a finite number; expected numbers for tabular_regression`,
@@ -170,10 +200,13 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
           );
           continue;
         }
-        const row = record.map((cell, i) => tallies[i]!.add(cell));
-        if (regression) label.add(row[labelIndex] as number);
-        else {
+        const row = record.map((cell, i) => tallies[i]!.add(cell, where));
+        if (target) {
+          row[labelIndex] = target.value;
+          label.add(target.value);
+        } else {
           const name = labelCell.trim();
+          row[labelIndex] = name; // the class name as written: `1,5` stays "1,5", never 1.5
           classes.set(name, (classes.get(name) ?? 0) + 1);
         }
         const line = JSON.stringify(row);
@@ -201,7 +234,13 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
   } else {
     checkClasses(classes, report);
   }
-  const columns = header.map((name, i) => tallies[i]!.column(name));
+  const thousands = new Map<string, number>();
+  const columns = header.map((name, i) => {
+    const read = tallies[i]!.column(name, !regression && name === labelColumn);
+    for (const issue of read.issues) report.warn(issue.code, issue.message);
+    for (const [k, n] of read.thousands) thousands.set(k, (thousands.get(k) ?? 0) + n);
+    return read.column;
+  });
   for (const c of columns) {
     if (c.type === 'empty' && c.name !== labelColumn)
       report.warn(
@@ -209,6 +248,18 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
         `Column ${JSON.stringify(c.name)} has no values and will be ignored`,
       );
   }
+  const csv: CsvDialectStats = {
+    delimiter: dialect.delimiter,
+    quote: dialect.quote,
+    decimal: dialect.decimal,
+    thousands: [...thousands].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null,
+    encoding,
+    sniffed: [
+      ...(options.delimiter === undefined ? (['delimiter'] as const) : []),
+      ...(options.decimal === undefined ? (['decimal'] as const) : []),
+      ...(options.encoding === undefined ? (['encoding'] as const) : []),
+    ],
+  };
   const stats = {
     examples,
     ...(regression
@@ -225,6 +276,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
       ...(type === 'numeric' ? { numeric: { min: min!, max: max!, mean: mean! } } : {}),
     })),
     duplicates: duplicates.duplicates,
+    csv,
     bytes: size,
   };
   if (report.hasErrors) return { stats, manifest: undefined };

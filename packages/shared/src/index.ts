@@ -8,4 +8,5 @@ export * from './models';
 export * from './runtime';
 export * from './schemas';
 export * from './storage';
+export * from './tables';
 export * from './version';

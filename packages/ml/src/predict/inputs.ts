@@ -1,4 +1,9 @@
-import type { Preprocess, TableInput } from '@trainyard/shared';
+import {
+  isMissingCell,
+  type Preprocess,
+  parseWrittenNumber,
+  type TableInput,
+} from '@trainyard/shared';
 import type { Cell } from '../preprocess/table';
 import { invalidInput } from './errors';
 
@@ -63,6 +68,23 @@ export function textInputs(pre: Preprocess, inputs: PredictInputs): string[] {
   });
 }
 
+/** `decimal mark ","; thousands separator "."; unit "kg"` for messages. */
+function describeFormat(format: NonNullable<NumericColumn['format']>): string {
+  return [
+    `decimal mark ${JSON.stringify(format.decimal)}`,
+    ...(format.thousands?.length
+      ? [`thousands separator ${format.thousands.map((t) => JSON.stringify(t)).join(' or ')}`]
+      : []),
+    ...(format.currency?.length
+      ? [`currency ${format.currency.map((t) => JSON.stringify(t)).join(' or ')}`]
+      : []),
+    ...(format.unit ? [`unit ${JSON.stringify(format.unit)}`] : []),
+    ...(format.percent ? ['"%" for hundredths'] : []),
+  ].join('; ');
+}
+
+type NumericColumn = Extract<TableInput['columns'][number], { type: 'numeric' }>;
+
 function checkCell(
   pre: Preprocess,
   column: TableInput['columns'][number],
@@ -79,14 +101,22 @@ function checkCell(
     );
   }
   if (column.type === 'numeric') {
-    if (typeof value !== 'number') {
-      throw invalidInput(
-        pre,
-        param,
-        `received ${describe(value)} for numeric column ${JSON.stringify(column.name)}; expected a finite number or null`,
-      );
+    if (typeof value === 'number') return value;
+    // Strings are read as the training file wrote its numbers ("52,000", "45%", "5,2"), so a row
+    // copied from that file predicts what the same row as JSON numbers does.
+    if (typeof value === 'string') {
+      if (isMissingCell(value)) return null;
+      const number = parseWrittenNumber(value, column.format);
+      if (number !== undefined) return number;
     }
-    return value;
+    const written = column.format
+      ? `, or a string written as in the training data (${describeFormat(column.format)})`
+      : ' or a string holding one';
+    throw invalidInput(
+      pre,
+      param,
+      `received ${describe(value)} for numeric column ${JSON.stringify(column.name)}; expected a finite number${written}, or null`,
+    );
   }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
     return value;

@@ -1,4 +1,4 @@
-import type { TableColumn, TableInput } from '@trainyard/shared';
+import { parseWrittenNumber, type TableColumn, type TableInput } from '@trainyard/shared';
 
 /** Most categories one-hot encoded per column; rarer values count as unseen (all zeros). */
 export const MAX_CATEGORIES = 100;
@@ -14,6 +14,7 @@ export function buildTableInput(columns: readonly TableColumn[], labelColumn: st
             type: 'numeric' as const,
             mean: c.mean ?? 0,
             std: c.std && c.std > 1e-12 ? c.std : 1,
+            ...(c.format ? { format: c.format } : {}),
           }
         : {
             name: c.name,
@@ -29,8 +30,10 @@ export function buildTableInput(columns: readonly TableColumn[], labelColumn: st
 export type Cell = string | number | boolean | null | undefined;
 
 /**
- * Encodes one row into `out` at `offset`: numeric columns standardized (missing → 0, the mean),
- * categorical ones one-hot (missing or unseen → zeros). `get(name)` reads a cell.
+ * Encodes one row into `out` at `offset`: numeric columns standardized (missing → 0, the mean;
+ * text read with the column's number format, so `"52,000"` is 52000, and text that is not a
+ * number of the column counts as missing), categorical ones one-hot (missing or unseen → zeros).
+ * `get(name)` reads a cell.
  */
 export function encodeRow(
   input: TableInput,
@@ -42,13 +45,8 @@ export function encodeRow(
   for (const column of input.columns) {
     const value = get(column.name);
     if (column.type === 'numeric') {
-      const x =
-        typeof value === 'number'
-          ? value
-          : value === null || value === undefined || value === ''
-            ? Number.NaN
-            : Number(value);
-      out[k++] = Number.isFinite(x) ? (x - column.mean) / column.std : 0;
+      const x = parseWrittenNumber(value, column.format);
+      out[k++] = x === undefined ? 0 : (x - column.mean) / column.std;
     } else {
       const text = value === null || value === undefined ? undefined : String(value).trim();
       for (const category of column.categories) out[k++] = category === text ? 1 : 0;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { datasetSplitSchema, splitCountsSchema } from './datasets';
+import { numberFormatSchema } from './number-format';
 
 /**
  * What validation leaves for training in `datasets/<id>/normalized/manifest.json`: the examples,
@@ -41,6 +42,8 @@ export const tableColumnSchema = z.object({
   std: z.number().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
+  /** Numeric: how the cells were written (decimal mark, separators removed); absent before formats were recorded. */
+  format: numberFormatSchema.optional(),
 });
 export type TableColumn = z.infer<typeof tableColumnSchema>;
 

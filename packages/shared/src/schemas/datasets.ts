@@ -28,6 +28,62 @@ export const formatsForTask: Record<DatasetTask, readonly DatasetFormat[]> = {
   text_classification: ['jsonl'],
 };
 
+/** `csv` on `POST /v1/datasets`: what to read the file with instead of what is sniffed from it. */
+export const csvOptionsSchema = z
+  .object({
+    delimiter: z
+      .string()
+      .length(1)
+      .refine((d) => !/["'\r\n]/.test(d) && !/[0-9A-Za-z]/.test(d), {
+        message: 'expected one character that is not a quote, a line break, a letter or a digit',
+      })
+      .optional()
+      .openapi({
+        description: 'Field delimiter; default: sniffed among `,` `;` tab `|`',
+        example: ';',
+      }),
+    decimal: z.enum(['.', ',']).optional().openapi({
+      description: 'Decimal mark of numbers; default: sniffed (`,` in `5,2`)',
+    }),
+    thousands: z.enum([',', '.', ' ', "'", '']).optional().openapi({
+      description:
+        'The one digit-grouping separator numbers use (`""`: none); default: any of `,` `.` space `\'` other than the decimal mark',
+    }),
+    encoding: z.string().min(1).max(40).optional().openapi({
+      description:
+        'Text encoding of the file (`windows-1252`, `iso-8859-1`, `utf-16le`, …); default UTF-8 (UTF-16 when the file starts with its byte-order mark)',
+      example: 'windows-1252',
+    }),
+  })
+  .strict()
+  .refine(
+    (o) => o.decimal === undefined || o.thousands === undefined || o.decimal !== o.thousands,
+    {
+      path: ['thousands'],
+      message: 'must differ from csv.decimal',
+    },
+  )
+  .openapi('CsvOptions');
+export type CsvOptions = z.infer<typeof csvOptionsSchema>;
+
+/** The dialect validation read a CSV with (`stats.csv` of the report). */
+export const csvDialectSchema = z
+  .object({
+    delimiter: z.string().openapi({ example: ';' }),
+    quote: z.string().openapi({ example: '"' }),
+    decimal: z.enum(['.', ',']),
+    thousands: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The digit-grouping separator numbers used most, or null' }),
+    encoding: z.string().openapi({ example: 'utf-8' }),
+    sniffed: z.array(z.enum(['delimiter', 'decimal', 'encoding'])).openapi({
+      description: 'Which of these were sniffed from the file rather than given in `csv`',
+    }),
+  })
+  .openapi('CsvDialect');
+export type CsvDialectStats = z.infer<typeof csvDialectSchema>;
+
 export const createDatasetSchema = z
   .object({
     name: z.string().min(1).max(200).openapi({ example: 'flowers' }),
@@ -40,6 +96,9 @@ export const createDatasetSchema = z
       .openapi({ description: 'CSV only (required there): the column to predict' }),
     size_bytes: z.number().int().positive().optional().openapi({
       description: 'Size of the file to upload; large files get presigned multipart part URLs',
+    }),
+    csv: csvOptionsSchema.optional().openapi({
+      description: 'CSV only: the dialect and encoding, where sniffing them is not wanted',
     }),
   })
   .strict()
@@ -58,6 +117,14 @@ export const createDatasetSchema = z
         code: 'custom',
         path: ['label_column'],
         message: 'required when format is csv',
+      });
+    }
+    if (value.format !== 'csv' && value.csv) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['csv'],
+        input: value.csv,
+        message: `only for format csv, not ${value.format}`,
       });
     }
     if (value.format !== 'csv' && value.label_column) {
@@ -125,6 +192,7 @@ export const datasetStatsSchema = z
       })
       .optional(),
     columns: z.array(columnStatsSchema).optional(),
+    csv: csvDialectSchema.optional().openapi({ description: 'CSV: how the file was read' }),
     text_length: numberSummary.optional().openapi({ description: 'Characters per text' }),
     duplicates: z.number().int().optional(),
     splits: splitCountsSchema.optional().openapi({
@@ -173,6 +241,7 @@ export const datasetSchema = z
     task: datasetTaskSchema,
     format: datasetFormatSchema,
     label_column: z.string().nullable(),
+    csv: csvOptionsSchema.optional().openapi({ description: 'CSV options given at creation' }),
     status: datasetStatusSchema,
     created_at: z.number().int(),
     updated_at: z.number().int(),

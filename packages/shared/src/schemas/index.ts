@@ -7,6 +7,7 @@ export * from './job-events';
 export * from './job-resources';
 export * from './jobs';
 export * from './models';
+export * from './number-format';
 export * from './predict';
 export * from './preprocess';
 export * from './search-space';

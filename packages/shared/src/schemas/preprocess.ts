@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { numberFormatSchema } from './number-format';
 
 /**
  * `preprocess.json`, saved with every model: everything that turns a raw input into the model's
@@ -21,6 +22,11 @@ export const tableColumnInputSchema = z.discriminatedUnion('type', [
     /** Standardized as `(x - mean) / std`; a missing value becomes `mean` (0 after scaling). */
     mean: z.number(),
     std: z.number(),
+    /**
+     * How the training data wrote the numbers: strings are read with it (`"52,000"` is 52000);
+     * absent in models saved before formats were recorded (then `.` is the decimal mark).
+     */
+    format: numberFormatSchema.optional(),
   }),
   z.object({
     name: z.string(),
