@@ -12,7 +12,9 @@ import {
   foldJobEvents,
   isTerminal,
   JobEventLog,
+  jobFailed,
   jobSpecSchema,
+  jobSucceeded,
   keys,
   loadConfigOrExit,
   TrainyardError,
@@ -93,7 +95,7 @@ async function main(): Promise<number> {
     }`,
     data: {
       backend: choice.backend,
-      attempts: choice.attempts as unknown as Record<string, unknown>[],
+      attempts: [...choice.attempts],
     },
   });
   try {
@@ -108,23 +110,14 @@ async function main(): Promise<number> {
     });
     // A parallel tuning worker other than the lead ends here; the lead publishes and says so.
     if (model) {
-      await events.append(jobId!, {
-        type: 'job.succeeded',
-        message: `model ${model} is ready`,
-        data: { model },
-      });
+      await events.append(jobId!, jobSucceeded(model));
     }
     return 0;
   } catch (error) {
     if (error instanceof TrainingStopped) return 143;
     const known = failure(error);
     if (!known) throw error;
-    await events.append(jobId!, {
-      type: 'job.failed',
-      level: 'error',
-      message: known.message,
-      data: { error: known },
-    });
+    await events.append(jobId!, jobFailed(known));
     return 1;
   }
 }

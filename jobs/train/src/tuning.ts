@@ -162,11 +162,19 @@ export async function runTuning(
               : event.type === 'trial_pruned'
                 ? `trial ${event.number} pruned by the ${prunerName} pruner`
                 : `trial ${event.number} failed: ${event.error}`;
+      const writer = { attempt: ctx.attempt, worker, study_event: event };
       await events.append(spec.id, {
-        type: `trial.${event.type.replace('trial_', '')}`,
+        ...(event.type === 'trial_started'
+          ? { type: 'trial.started', data: { ...event, ...writer } }
+          : event.type === 'trial_reported'
+            ? { type: 'trial.reported', data: { ...event, ...writer } }
+            : event.type === 'trial_completed'
+              ? { type: 'trial.completed', data: { ...event, ...writer } }
+              : event.type === 'trial_pruned'
+                ? { type: 'trial.pruned', data: { ...event, ...writer } }
+                : { type: 'trial.failed', data: { ...event, ...writer } }),
         level: event.type === 'trial_failed' ? 'warn' : 'info',
         message: text,
-        data: { ...event, attempt: ctx.attempt, worker, study_event: event },
       });
     }
   };
@@ -292,7 +300,7 @@ export async function runTuning(
   await events.append(spec.id, {
     type: 'study.best',
     message: `best trial ${winner.number}: ${metric} ${winner.value!.toFixed(4)} with ${JSON.stringify(winner.params)}; publishing its model (not retrained)`,
-    data: { number: winner.number, value: winner.value, params: winner.params },
+    data: { number: winner.number, value: winner.value!, params: winner.params },
   });
   const winnerSpec = trialSpec(spec, winner.params as never);
   if (best && best.trial === winner.number)
