@@ -70,6 +70,24 @@ describe('API app', () => {
     expect(list.properties?.data?.items?.$ref).toBe('#/components/schemas/JobEvent');
   });
 
+  it('answers a malformed Idempotency-Key 400, naming the header', async () => {
+    const res = await app.request('/v1/api-keys', {
+      method: 'POST',
+      headers: {
+        ...auth(),
+        'content-type': 'application/json',
+        'Idempotency-Key': 'k'.repeat(256),
+      },
+      body: JSON.stringify({ name: 'ci' }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({
+      code: 'invalid_idempotency_key',
+      param: 'Idempotency-Key',
+      message: 'Idempotency-Key must be 1 to 255 characters; received 256 characters',
+    });
+  });
+
   it('answers 401 in the error shape without a key, with a wrong key, or a malformed header', async () => {
     for (const headers of [
       {},

@@ -6,10 +6,11 @@
  * SIGTERM (cancel, spot reclaim); anything else is a crash the runner may retry (it resumes from
  * the last checkpoint).
  */
-import { selectBackend, TrainingStopped, wasmThreadsFor } from '@trainyard/ml';
+import { outOfMemory, selectBackend, TrainingStopped, wasmThreadsFor } from '@trainyard/ml';
 import {
   createRuntime,
   foldJobEvents,
+  isCallerError,
   isTerminal,
   JobEventLog,
   jobFailed,
@@ -19,7 +20,6 @@ import {
   loadConfigOrExit,
   TrainyardError,
 } from '@trainyard/shared';
-import { JobFailure } from './context';
 import { runJob } from './run-job';
 
 const jobId = process.env.JOB_ID;
@@ -42,22 +42,18 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
+/**
+ * The `job.failed` error for a failure the job cannot get past by retrying: a `JobFailure`, any
+ * error of a kind the job's spec or data caused (`isCallerError`), or the backend running out
+ * of memory (by the error's type: `outOfMemory`). `undefined` for a crash, which may be retried.
+ */
 function failure(
   error: unknown,
 ): { code: string; message: string; param: string | null } | undefined {
-  if (error instanceof JobFailure)
-    return { code: error.code, message: error.message, param: error.param };
-  if (error instanceof TrainyardError && error.status < 500)
-    return { code: error.code, message: error.message, param: error.param ?? null };
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof RangeError || /out of memory|OOM|allocation failed/i.test(message)) {
-    return {
-      code: 'out_of_memory',
-      message: `The backend ran out of memory (${message.split('\n')[0]}); lower hyperparameters.batch_size or the model size`,
-      param: 'hyperparameters.batch_size',
-    };
-  }
-  return undefined;
+  const known =
+    error instanceof TrainyardError && isCallerError(error) ? error : outOfMemory(error);
+  if (!known) return undefined;
+  return { code: known.code, message: known.message, param: known.param ?? null };
 }
 
 async function main(): Promise<number> {

@@ -1,4 +1,10 @@
-import { appendValidation, loadRawDataset, type RawDataset, splitIndices } from '@trainyard/ml';
+import {
+  appendValidation,
+  DataError,
+  loadRawDataset,
+  type RawDataset,
+  splitIndices,
+} from '@trainyard/ml';
 import { keys, modelIdForJob, modelManifestSchema } from '@trainyard/shared';
 import { type BaseModel, loadBaseModel } from './base-model';
 import { CheckpointStore } from './checkpoints';
@@ -25,12 +31,9 @@ async function loadData(ctx: JobContext): Promise<{ raw: RawDataset; split: Spli
       ).train;
       return { raw, split: { train: order, validation: merged.validation } };
     } catch (error) {
-      if (error instanceof JobFailure) throw error;
-      throw new JobFailure(
-        'invalid_validation_dataset',
-        (error as Error).message,
-        'validation_dataset',
-      );
+      // Only the merge's own verdict on the two datasets is about validation_dataset.
+      if (!(error instanceof DataError)) throw error;
+      throw new JobFailure('invalid_validation_dataset', error.message, 'validation_dataset');
     }
   }
   return { raw, split: splitIndices(raw.labels, spec.validation_split, spec.seed, classification) };
