@@ -239,35 +239,40 @@ describe('following a job', () => {
     );
     await untilEnded(api, id);
     const trainer = api.store.log;
+    const w = { attempt: 1, worker: 'w0' };
     await trainer.append(id, {
       type: 'trial.started',
       message: 't0',
-      data: { number: 0, params: { 'regularization.dropout': 0.2 } },
+      data: { number: 0, params: { 'regularization.dropout': 0.2 }, ...w },
     });
     await trainer.append(id, {
       type: 'trial.started',
       message: 't1',
-      data: { number: 1, params: { 'regularization.dropout': 0.4 } },
+      data: { number: 1, params: { 'regularization.dropout': 0.4 }, ...w },
     });
     for (const epoch of [1, 2]) {
       await trainer.append(id, {
         type: 'trial.reported',
         message: 'r',
-        data: { number: 0, step: epoch, value: 0.5 / epoch },
+        data: { number: 0, step: epoch, value: 0.5 / epoch, ...w },
       });
     }
     await trainer.append(id, {
       type: 'trial.reported',
       message: 'r',
-      data: { number: 1, step: 1, value: 0.9 },
+      data: { number: 1, step: 1, value: 0.9, ...w },
     });
-    await trainer.append(id, { type: 'trial.pruned', message: 'p', data: { number: 1 } });
+    await trainer.append(id, { type: 'trial.pruned', message: 'p', data: { number: 1, ...w } });
     await trainer.append(id, {
       type: 'trial.completed',
       message: 'c',
-      data: { number: 0, value: 0.25 },
+      data: { number: 0, value: 0.25, ...w },
     });
-    await trainer.append(id, { type: 'study.best', message: 'b', data: { number: 0 } });
+    await trainer.append(id, {
+      type: 'study.best',
+      message: 'b',
+      data: { number: 0, value: 0.25, params: { 'regularization.dropout': 0.2 } },
+    });
     const trials = await json(await api.call(`/v1/fine-tuning/jobs/${id}/trials`));
     expect(trials.best).toBe(0);
     expect(

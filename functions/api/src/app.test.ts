@@ -41,6 +41,53 @@ describe('API app', () => {
     expect(await docs.text()).toContain('/openapi.json');
   });
 
+  it('publishes job events as a union on `type`, one schema per event type', async () => {
+    type Schema = {
+      oneOf?: Array<{ $ref: string }>;
+      discriminator?: { propertyName: string; mapping: Record<string, string> };
+      properties?: Record<string, { enum?: string[]; items?: { $ref?: string } } & Schema>;
+      required?: string[];
+    };
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, { get: { responses: Record<string, Schema> } }>;
+      components: { schemas: Record<string, Schema> };
+    };
+    const schemas = doc.components.schemas;
+    const union = schemas.JobEvent!;
+    expect(union.discriminator?.propertyName).toBe('type');
+    expect(union.discriminator?.mapping['job.failed']).toBe(
+      '#/components/schemas/JobEventJobFailed',
+    );
+    expect(Object.keys(union.discriminator!.mapping)).toEqual(
+      expect.arrayContaining(['epoch.completed', 'trial.started', 'webhook.failed', 'job.backend']),
+    );
+    expect(union.oneOf).toHaveLength(Object.keys(union.discriminator!.mapping).length);
+    const failed = schemas.JobEventJobFailed!;
+    expect(failed.properties?.type?.enum).toEqual(['job.failed']);
+    expect(failed.properties?.data?.required).toEqual(['error']);
+    // The events route's page lists that union.
+    const list = schemas.FineTuningJobEventList!;
+    expect(list.properties?.data?.items?.$ref).toBe('#/components/schemas/JobEvent');
+  });
+
+  it('answers a malformed Idempotency-Key 400, naming the header', async () => {
+    const res = await app.request('/v1/api-keys', {
+      method: 'POST',
+      headers: {
+        ...auth(),
+        'content-type': 'application/json',
+        'Idempotency-Key': 'k'.repeat(256),
+      },
+      body: JSON.stringify({ name: 'ci' }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({
+      code: 'invalid_idempotency_key',
+      param: 'Idempotency-Key',
+      message: 'Idempotency-Key must be 1 to 255 characters; received 256 characters',
+    });
+  });
+
   it('answers 401 in the error shape without a key, with a wrong key, or a malformed header', async () => {
     for (const headers of [
       {},

@@ -1,5 +1,12 @@
 import type { BackendName } from '@trainyard/ml';
-import type { JobEventLog, JobSpec, Logger, Storage } from '@trainyard/shared';
+import {
+  type ErrorKind,
+  type JobEventLog,
+  type JobSpec,
+  type Logger,
+  type Storage,
+  TrainyardError,
+} from '@trainyard/shared';
 
 /** What every part of a training run shares. */
 export interface JobContext {
@@ -13,13 +20,15 @@ export interface JobContext {
   readonly stopping: () => boolean;
 }
 
-/** A failure the job reports as `job.failed` (not retried): bad data, a base that does not fit… */
-export class JobFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly param: string | null = null,
-  ) {
-    super(message);
+/**
+ * A failure the job reports as `job.failed` (not retried): bad data, a base that does not fit…
+ * @param code stable, snake_case (`training_diverged`); `param` the job field to change.
+ */
+export class JobFailure extends TrainyardError {
+  override readonly kind: ErrorKind = 'unprocessable';
+  override readonly code: string;
+  constructor(code: string, message: string, param: string | null = null) {
+    super(message, param === null ? {} : { param });
+    this.code = code;
   }
 }

@@ -37,7 +37,7 @@ export class EpochEventsCallback implements TrainCallback {
     await this.ctx.events.append(this.ctx.spec.id, {
       type: 'epoch.completed',
       message: `${this.trial === null ? '' : `trial ${this.trial} `}${this.phase === 'fine_tune' ? 'fine-tune ' : ''}epoch ${logs.epoch + 1}/${this.epochs}: loss ${logs.loss.toFixed(4)}${logs.val_loss === null ? '' : `, val_loss ${logs.val_loss.toFixed(4)}`}${acc === null ? '' : `, ${logs.val_accuracy === null ? '' : 'val_'}accuracy ${acc.toFixed(4)}`}`,
-      data: data as unknown as Record<string, unknown>,
+      data,
     });
   }
 }

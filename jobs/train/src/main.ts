@@ -6,18 +6,20 @@
  * SIGTERM (cancel, spot reclaim); anything else is a crash the runner may retry (it resumes from
  * the last checkpoint).
  */
-import { selectBackend, TrainingStopped, wasmThreadsFor } from '@trainyard/ml';
+import { outOfMemory, selectBackend, TrainingStopped, wasmThreadsFor } from '@trainyard/ml';
 import {
   createRuntime,
   foldJobEvents,
+  isCallerError,
   isTerminal,
   JobEventLog,
+  jobFailed,
   jobSpecSchema,
+  jobSucceeded,
   keys,
   loadConfigOrExit,
   TrainyardError,
 } from '@trainyard/shared';
-import { JobFailure } from './context';
 import { runJob } from './run-job';
 
 const jobId = process.env.JOB_ID;
@@ -40,22 +42,18 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
+/**
+ * The `job.failed` error for a failure the job cannot get past by retrying: a `JobFailure`, any
+ * error of a kind the job's spec or data caused (`isCallerError`), or the backend running out
+ * of memory (by the error's type: `outOfMemory`). `undefined` for a crash, which may be retried.
+ */
 function failure(
   error: unknown,
 ): { code: string; message: string; param: string | null } | undefined {
-  if (error instanceof JobFailure)
-    return { code: error.code, message: error.message, param: error.param };
-  if (error instanceof TrainyardError && error.status < 500)
-    return { code: error.code, message: error.message, param: error.param ?? null };
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof RangeError || /out of memory|OOM|allocation failed/i.test(message)) {
-    return {
-      code: 'out_of_memory',
-      message: `The backend ran out of memory (${message.split('\n')[0]}); lower hyperparameters.batch_size or the model size`,
-      param: 'hyperparameters.batch_size',
-    };
-  }
-  return undefined;
+  const known =
+    error instanceof TrainyardError && isCallerError(error) ? error : outOfMemory(error);
+  if (!known) return undefined;
+  return { code: known.code, message: known.message, param: known.param ?? null };
 }
 
 async function main(): Promise<number> {
@@ -93,7 +91,7 @@ async function main(): Promise<number> {
     }`,
     data: {
       backend: choice.backend,
-      attempts: choice.attempts as unknown as Record<string, unknown>[],
+      attempts: [...choice.attempts],
     },
   });
   try {
@@ -108,23 +106,14 @@ async function main(): Promise<number> {
     });
     // A parallel tuning worker other than the lead ends here; the lead publishes and says so.
     if (model) {
-      await events.append(jobId!, {
-        type: 'job.succeeded',
-        message: `model ${model} is ready`,
-        data: { model },
-      });
+      await events.append(jobId!, jobSucceeded(model));
     }
     return 0;
   } catch (error) {
     if (error instanceof TrainingStopped) return 143;
     const known = failure(error);
     if (!known) throw error;
-    await events.append(jobId!, {
-      type: 'job.failed',
-      level: 'error',
-      message: known.message,
-      data: { error: known },
-    });
+    await events.append(jobId!, jobFailed(known));
     return 1;
   }
 }

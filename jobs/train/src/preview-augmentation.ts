@@ -23,6 +23,7 @@ import {
   type ImageInput,
   loadConfigOrExit,
   resolveAugmentation,
+  ValidationError,
 } from '@trainyard/shared';
 import { mulberry32 } from '@trainyard/tuning';
 import sharp from 'sharp';
@@ -90,7 +91,10 @@ async function sourceImages(): Promise<Uint8Array[]> {
       'preview',
     );
     const raw = await loadRawDataset(runtime.storage, values.dataset, 'image_classification');
-    if (raw.kind !== 'images') throw new Error(`${values.dataset} is not an image dataset`);
+    if (raw.kind !== 'images')
+      throw new ValidationError(`--dataset ${values.dataset} is not an image dataset`, {
+        param: '--dataset',
+      });
     const step = Math.max(1, Math.floor(raw.images.length / samples));
     return Array.from(
       { length: Math.min(samples, raw.images.length) },

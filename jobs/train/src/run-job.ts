@@ -1,5 +1,6 @@
 import {
   appendValidation,
+  DataError,
   loadRawDataset,
   type RawDataset,
   splitIndices,
@@ -34,12 +35,9 @@ async function loadData(ctx: JobContext): Promise<{ raw: RawDataset; split: Spli
       });
       return { raw, split: { train: own.train, validation: merged.validation, test: own.test } };
     } catch (error) {
-      if (error instanceof JobFailure) throw error;
-      throw new JobFailure(
-        'invalid_validation_dataset',
-        (error as Error).message,
-        'validation_dataset',
-      );
+      // Only the merge's own verdict on the two datasets is about validation_dataset.
+      if (!(error instanceof DataError)) throw error;
+      throw new JobFailure('invalid_validation_dataset', error.message, 'validation_dataset');
     }
   }
   if (!folders) {

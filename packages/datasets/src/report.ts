@@ -1,13 +1,25 @@
-import type { DatasetReport, DatasetStats, ReportIssue } from '@trainyard/shared';
+import {
+  type DatasetReport,
+  type DatasetStats,
+  type ErrorKind,
+  type ReportIssue,
+  TrainyardError,
+} from '@trainyard/shared';
 
-/** Thrown to stop validation at once (an archive that is hostile, a file that is not a CSV, …). */
-export class FatalDatasetError extends Error {
+/**
+ * Thrown to stop validation at once (an archive that is hostile, a file that is not a CSV, …);
+ * the validator reports it as the report's error `code` at `where` (a file, a line).
+ */
+export class FatalDatasetError extends TrainyardError {
+  override readonly kind: ErrorKind = 'unprocessable';
+  override readonly code: string;
   constructor(
-    readonly code: string,
+    code: string,
     message: string,
     readonly where?: string,
   ) {
     super(message);
+    this.code = code;
   }
 }
 

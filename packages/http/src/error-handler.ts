@@ -1,4 +1,4 @@
-import { type Logger, NotFoundError, TrainyardError } from '@trainyard/shared';
+import { type ErrorKind, type Logger, NotFoundError, TrainyardError } from '@trainyard/shared';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -14,6 +14,23 @@ function body(c: Context, code: string, message: string, param?: string) {
   };
 }
 
+/**
+ * The HTTP status of each kind of error: the one place a `TrainyardError` of any package
+ * (shared's request errors, `ml`'s `ModelInputError`, `tuning`'s `TuningError`, …) becomes a status.
+ */
+export const STATUS_OF_KIND: Readonly<Record<ErrorKind, ContentfulStatusCode>> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  internal: 500,
+  unavailable: 503,
+};
+
 /** Hono's own exceptions (body limit, bad JSON, …) in our shape, with a stable code. */
 function fromHttpException(error: HTTPException): { code: string; message: string } {
   const codes: Record<number, string> = {
@@ -27,19 +44,19 @@ function fromHttpException(error: HTTPException): { code: string; message: strin
 
 /**
  * The one place errors become HTTP answers: `{error:{code,message,param,request_id}}`.
- * Unknown errors are logged with their stack and answered 500 without internals.
+ * `TrainyardError`s answer with the status of their kind (`STATUS_OF_KIND`); internal ones
+ * (`InternalError`, a broken invariant) and unknown errors are logged with their stack and
+ * answered 500 without internals.
  */
 export function errorHandler(logger: Logger): ErrorHandler {
   return function onError(error, c) {
     const log = c.get('log') ?? logger;
-    if (error instanceof TrainyardError) {
-      if (error.status >= 500) log.error({ err: error }, error.message);
+    if (error instanceof TrainyardError && error.kind !== 'internal') {
+      const status = STATUS_OF_KIND[error.kind];
+      if (status >= 500) log.error({ err: error }, error.message);
       // The body may be left unread: the client must not reuse this connection.
-      if (error.status === 413) c.header('Connection', 'close');
-      return c.json(
-        body(c, error.code, error.message, error.param),
-        error.status as ContentfulStatusCode,
-      );
+      if (status === 413) c.header('Connection', 'close');
+      return c.json(body(c, error.code, error.message, error.param), status);
     }
     if (error instanceof HTTPException) {
       const { code, message } = fromHttpException(error);

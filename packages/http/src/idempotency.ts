@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConflictError, keys, type Storage, unixSeconds } from '@trainyard/shared';
+import { ConflictError, keys, type Storage, unixSeconds, ValidationError } from '@trainyard/shared';
 import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
@@ -30,10 +30,10 @@ export function idempotency({ storage, scope }: IdempotencyOptions): MiddlewareH
     const key = c.req.header('Idempotency-Key');
     if (c.req.method !== 'POST' || key === undefined) return next();
     if (!key || key.length > 255) {
-      throw new ConflictError('Idempotency-Key must be 1 to 255 characters', {
-        code: 'invalid_idempotency_key',
-        param: 'Idempotency-Key',
-      });
+      throw new ValidationError(
+        `Idempotency-Key must be 1 to 255 characters; received ${key ? `${key.length} characters` : 'an empty header'}`,
+        { code: 'invalid_idempotency_key', param: 'Idempotency-Key' },
+      );
     }
     const owner = c.get('apiKey')?.id ?? 'anonymous';
     const objectKey = keys.idempotency(scope, sha256(`${owner}\u0000${key}`));

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ConfigError, DependencyError } from '@trainyard/shared';
 
 export interface EmbeddedS3 {
   /** `http://127.0.0.1:<port>`, for `S3_ENDPOINT`. */
@@ -35,7 +36,11 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
       child.once('message', (message) => resolve(message as { port?: number; error?: string }));
       child.once('error', reject);
       child.once('exit', (code) =>
-        reject(new Error(`embedded S3 server exited with code ${code} before listening`)),
+        reject(
+          new DependencyError(`embedded S3 server exited with code ${code} before listening`, {
+            code: 'embedded_s3_unavailable',
+          }),
+        ),
       );
       child.send({ ...options, host });
     },
@@ -43,11 +48,14 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   if (answer.error !== undefined || answer.port === undefined) {
     await exited;
     if (answer.code === 'EADDRINUSE') {
-      throw new Error(
+      throw new ConfigError(
         `EMBEDDED_S3_PORT ${options.port} on ${host} is in use: stop what holds it, or set EMBEDDED_S3_PORT to a free port`,
+        { param: 'EMBEDDED_S3_PORT' },
       );
     }
-    throw new Error(`embedded S3 server failed to start: ${answer.error}`);
+    throw new DependencyError(`embedded S3 server failed to start: ${answer.error}`, {
+      code: 'embedded_s3_unavailable',
+    });
   }
   return {
     endpoint: `http://${host}:${answer.port}`,

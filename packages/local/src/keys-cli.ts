@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { apiKeyScopeSchema, createRuntime, loadConfigOrExit } from '@trainyard/shared';
+import {
+  apiKeyScopeSchema,
+  createRuntime,
+  loadConfigOrExit,
+  ValidationError,
+} from '@trainyard/shared';
 import { startEmbeddedS3 } from './embedded-s3';
 
 const USAGE = `Usage:
@@ -47,7 +52,9 @@ try {
     const scopes = (values.scope ?? ['api', 'infer']).map((s) => {
       const parsed = apiKeyScopeSchema.safeParse(s);
       if (!parsed.success)
-        throw new Error(`--scope: expected api or infer; received ${JSON.stringify(s)}`);
+        throw new ValidationError(`--scope: expected api or infer; received ${JSON.stringify(s)}`, {
+          param: '--scope',
+        });
       return parsed.data;
     });
     const { key, secret } = await runtime.apiKeys.create(values.name!, scopes);

@@ -1,6 +1,7 @@
 export * from './augment';
 export * from './backend';
 export * from './data';
+export * from './errors';
 export * from './evaluate';
 export * from './io';
 export * from './models';

@@ -5,7 +5,15 @@ import {
   SubmitJobCommand,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
-import { JobEventLog, JobStore, modelIdForJob, type Runtime } from '@trainyard/shared';
+import {
+  eventsOfType,
+  JobEventLog,
+  JobStore,
+  jobFailed,
+  jobSucceeded,
+  modelIdForJob,
+  type Runtime,
+} from '@trainyard/shared';
 import { isolatedRuntime } from '@trainyard/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -65,21 +73,19 @@ function queue(options: Partial<BatchQueueOptions> = {}): BatchQueue {
 /** The Batch job id the queue recorded for a job. */
 async function batchIdOf(jobId: string): Promise<string> {
   const refs = (await store.log.refs(jobId)).filter((r) => r.type === 'job.submitted');
-  const [event] = await store.log.read(refs);
-  return event!.data!.batch_job_id as string;
+  const [event] = eventsOfType(await store.log.read(refs), 'job.submitted');
+  return event!.data.batch_job_id as string;
 }
 
 /** The trainer's part, as the container would write it. */
 async function play(jobId: string, ending: 'succeed' | 'none'): Promise<void> {
   const log = new JobEventLog(runtime.storage, 'train');
-  await log.append(jobId, { type: 'job.started', message: 'started', data: { attempt: 1 } });
-  if (ending === 'succeed') {
-    await log.append(jobId, {
-      type: 'job.succeeded',
-      message: 'done',
-      data: { model: modelIdForJob(jobId) },
-    });
-  }
+  await log.append(jobId, {
+    type: 'job.started',
+    message: 'started',
+    data: { attempt: 1, backend: 'cpu', array_index: null },
+  });
+  if (ending === 'succeed') await log.append(jobId, jobSucceeded(modelIdForJob(jobId), 'done'));
 }
 
 {
@@ -249,11 +255,7 @@ describe('BatchQueue reconciliation, by Batch status', () => {
   it('FAILED with the trainer’s own job.failed: keeps the trainer’s error', async () => {
     const { q, spec } = await submittedJob({ status: 'FAILED', statusReason: 'exit 1' });
     const error = { code: 'out_of_memory', message: 'the GPU ran out of memory', param: null };
-    await new JobEventLog(runtime.storage, 'train').append(spec.id, {
-      type: 'job.failed',
-      message: error.message,
-      data: { error },
-    });
+    await new JobEventLog(runtime.storage, 'train').append(spec.id, jobFailed(error));
     await q.reconcile([spec.id]);
     expect((await store.state(spec.id)).error).toEqual(error);
     expect((await store.log.refs(spec.id)).filter((r) => r.type === 'job.failed')).toHaveLength(1);

@@ -12,7 +12,10 @@ import {
   type JobEventLog,
   type JobSpec,
   type JobStore,
+  jobCancelled,
+  jobFailed,
   type Logger,
+  type NewJobEvent,
 } from '@trainyard/shared';
 import type { JobQueue } from './job-queue';
 import type { WebhookNotifier } from './webhooks';
@@ -121,12 +124,14 @@ export class BatchQueue implements JobQueue {
         }),
       );
     }
-    await log.append(jobId, {
-      type: 'job.cancelled',
-      message: submitted
-        ? `Cancelled; AWS Batch job ${submitted.batchJobId} terminated, no model is published`
-        : 'Cancelled before it was submitted',
-    });
+    await log.append(
+      jobId,
+      jobCancelled(
+        submitted
+          ? `Cancelled; AWS Batch job ${submitted.batchJobId} terminated, no model is published`
+          : 'Cancelled before it was submitted',
+      ),
+    );
     void this.options.webhooks?.notify(jobId);
   }
 
@@ -171,48 +176,37 @@ export class BatchQueue implements JobQueue {
   ): Promise<boolean> {
     const { store, log, logger } = this.options;
     const lostAfter = (this.options.lostAfterSeconds ?? 600) * 1000;
-    let ending: { type: 'job.failed' | 'job.cancelled'; code?: string; message: string } | null =
-      null;
+    let ending: NewJobEvent | null = null;
     if (!detail) {
       // DescribeJobs is eventually consistent just after SubmitJob, and forgets jobs after days.
       if (this.now() - job.submittedAt * 1000 < lostAfter) return false;
-      ending = {
-        type: 'job.failed',
+      ending = jobFailed({
         code: 'backend_lost',
         message: `AWS Batch no longer knows job ${job.batchJobId}, and the job wrote no final event`,
-      };
+      });
     } else if (detail.status === 'SUCCEEDED') {
-      ending = {
-        type: 'job.failed',
+      ending = jobFailed({
         code: 'no_final_event',
         message: `AWS Batch job ${job.batchJobId} succeeded, but the trainer wrote neither job.succeeded nor job.failed`,
-      };
+      });
     } else if (detail.status === 'FAILED') {
       const exitCode = detail.container?.exitCode ?? detail.attempts?.at(-1)?.container?.exitCode;
       const reason = [
         detail.statusReason,
         exitCode === undefined ? null : `exit code ${exitCode}`,
       ].filter(Boolean);
-      ending = {
-        type: 'job.failed',
-        code: /^Host EC2/.test(detail.statusReason ?? '') ? 'spot_reclaimed' : 'crashed',
+      ending = jobFailed({
+        code: (detail.statusReason ?? '').startsWith('Host EC2') ? 'spot_reclaimed' : 'crashed',
         message: `AWS Batch job ${job.batchJobId} failed (${reason.join('; ') || 'no reason given'}) after ${detail.attempts?.length ?? 1} attempt(s), without a final event`,
-      };
+      });
     }
     if (!ending) return false; // SUBMITTED … RUNNING: the trainer speaks for itself.
     // Read again: the trainer may have written its final event while Batch was asked.
     const state = await store.state(job.id);
     if (isTerminal(state.status)) return false;
-    if (state.cancel_requested) ending = { type: 'job.cancelled', message: 'Cancelled' };
+    if (state.cancel_requested) ending = jobCancelled('Cancelled');
     logger.warn({ job: job.id, batch: job.batchJobId, status: detail?.status }, ending.message);
-    await log.append(job.id, {
-      type: ending.type,
-      level: ending.type === 'job.failed' ? 'error' : 'info',
-      message: ending.message,
-      ...(ending.code
-        ? { data: { error: { code: ending.code, message: ending.message, param: null } } }
-        : {}),
-    });
+    await log.append(job.id, ending);
     void this.options.webhooks?.notify(job.id);
     return true;
   }
@@ -223,7 +217,8 @@ export class BatchQueue implements JobQueue {
     const { log } = this.options;
     const refs = (await log.refs(jobId)).filter((r) => r.type === 'job.submitted');
     for (const event of await log.read(refs)) {
-      const id = event.data?.batch_job_id;
+      if (event.type !== 'job.submitted') continue;
+      const id = event.data.batch_job_id;
       if (typeof id === 'string') return { batchJobId: id, submittedAt: event.created_at };
     }
     return undefined;

@@ -1,7 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JobEventLog, JobStore, keys, modelIdForJob, type Runtime } from '@trainyard/shared';
+import {
+  eventsOfType,
+  JobEventLog,
+  type JobEventType,
+  JobStore,
+  keys,
+  modelIdForJob,
+  type Runtime,
+} from '@trainyard/shared';
 import { isolatedRuntime } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainerEnvironment } from './child-env';
@@ -77,8 +85,8 @@ const ended = (id: string) =>
 const started = (id: string) =>
   waitFor(`job ${id} to start`, async () => (await store.state(id)).status === 'running');
 
-const events = async (id: string, type: string) =>
-  (await store.log.list(id)).filter((e) => e.type === type);
+const events = async <T extends JobEventType>(id: string, type: T) =>
+  eventsOfType(await store.log.list(id), type);
 
 {
   let contractRunner: LocalRunner;

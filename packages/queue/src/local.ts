@@ -5,6 +5,8 @@ import {
   type JobEventLog,
   type JobSpec,
   type JobStore,
+  jobCancelled,
+  jobFailed,
   type Logger,
   nextAttempt,
 } from '@trainyard/shared';
@@ -326,20 +328,12 @@ export class LocalRunner implements JobQueue {
   }
 
   private async cancelled(jobId: string, when: string): Promise<void> {
-    await this.options.log.append(jobId, {
-      type: 'job.cancelled',
-      message: `Cancelled ${when}; no model is published`,
-    });
+    await this.options.log.append(jobId, jobCancelled(`Cancelled ${when}; no model is published`));
     void this.options.webhooks?.notify(jobId);
   }
 
   private async failed(jobId: string, code: string, message: string): Promise<void> {
-    await this.options.log.append(jobId, {
-      type: 'job.failed',
-      level: 'error',
-      message,
-      data: { error: { code, message, param: null } },
-    });
+    await this.options.log.append(jobId, jobFailed({ code, message }));
   }
 }
 

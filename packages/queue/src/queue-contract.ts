@@ -1,4 +1,4 @@
-import { type JobStore, keys, modelIdForJob } from '@trainyard/shared';
+import { InternalError, type JobStore, keys, modelIdForJob } from '@trainyard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobQueue } from './job-queue';
 
@@ -28,7 +28,7 @@ export async function waitFor<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new InternalError(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

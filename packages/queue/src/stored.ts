@@ -1,4 +1,10 @@
-import { isTerminal, type JobEventLog, type JobSpec, type JobStore } from '@trainyard/shared';
+import {
+  isTerminal,
+  type JobEventLog,
+  type JobSpec,
+  type JobStore,
+  jobCancelled,
+} from '@trainyard/shared';
 import type { JobQueue } from './job-queue';
 
 /**
@@ -26,10 +32,10 @@ export class StoredQueue implements JobQueue {
   async cancel(jobId: string): Promise<void> {
     const { status } = await this.store.state(jobId);
     if (isTerminal(status) || status === 'running') return;
-    await this.log.append(jobId, {
-      type: 'job.cancelled',
-      message: 'Cancelled before it started; no model is published',
-    });
+    await this.log.append(
+      jobId,
+      jobCancelled('Cancelled before it started; no model is published'),
+    );
   }
 
   async reconcile(): Promise<readonly string[]> {

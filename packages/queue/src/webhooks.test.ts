@@ -1,8 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  eventsOfType,
   JobEventLog,
   JobStore,
+  jobSucceeded,
   modelIdForJob,
   type Runtime,
   verifyWebhook,
@@ -67,16 +69,12 @@ async function finishedJob(hookUrl: string, events?: Array<'succeeded' | 'failed
     { webhook: { url: hookUrl, events: events ?? ['succeeded', 'failed', 'cancelled'] } },
     SECRET,
   );
-  await store.log.append(spec.id, {
-    type: 'job.succeeded',
-    message: 'done',
-    data: { model: modelIdForJob(spec.id) },
-  });
+  await store.log.append(spec.id, jobSucceeded(modelIdForJob(spec.id), 'done'));
   return spec.id;
 }
 
 const hookEvents = async (id: string) =>
-  (await store.log.list(id)).filter((e) => e.type.startsWith('webhook.'));
+  eventsOfType(await store.log.list(id), 'webhook.delivered', 'webhook.failed');
 
 describe('webhooks', () => {
   it('POSTs the ended job, signed; retries 5xx with exponential backoff; records every try', async () => {

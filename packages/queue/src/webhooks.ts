@@ -113,7 +113,9 @@ export class WebhookNotifier {
     url: string,
     body: string,
     secret: string,
-  ): Promise<{ ok: boolean; status?: number; reason: string }> {
+  ): Promise<
+    { ok: true; status: number; reason: string } | { ok: false; status?: number; reason: string }
+  > {
     try {
       const res = await fetch(url, {
         method: 'POST',
@@ -127,7 +129,10 @@ export class WebhookNotifier {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
       await res.body?.cancel();
-      return { ok: res.ok, status: res.status, reason: `HTTP ${res.status}` };
+      const reason = `HTTP ${res.status}`;
+      return res.ok
+        ? { ok: true, status: res.status, reason }
+        : { ok: false, status: res.status, reason };
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       return { ok: false, reason: cause?.code ?? cause?.message ?? (error as Error).message };

@@ -1,3 +1,4 @@
+export * from './errors';
 export * from './factory';
 export * from './prng';
 export * from './pruners';

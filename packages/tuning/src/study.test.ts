@@ -1,5 +1,5 @@
-import { UnprocessableError } from '@trainyard/shared';
 import { describe, expect, it } from 'vitest';
+import { TrialStateError } from './errors';
 import { GridSampler } from './samplers/grid';
 import { RandomSampler } from './samplers/random';
 import { Study, type StudyEvent } from './study';
@@ -66,7 +66,10 @@ describe('Study', () => {
     const study = new Study({ sampler: sampler(), direction: 'minimize', maxTrials: 2 });
     const trial = study.ask()!;
     study.tell(trial.number, 1);
-    expect(() => study.tell(trial.number, 2)).toThrow(UnprocessableError);
+    expect(() => study.tell(trial.number, 2)).toThrow(TrialStateError);
+    expect(() => study.tell(trial.number, 2)).toThrow(
+      expect.objectContaining({ kind: 'unprocessable', code: 'trial_not_running' }),
+    );
     expect(() => study.report(trial.number, 1, 2)).toThrow(/it is completed/);
     expect(() => study.fail(7, 'x')).toThrow(/no such trial/);
   });

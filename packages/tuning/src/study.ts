@@ -1,4 +1,4 @@
-import { UnprocessableError, ValidationError } from '@trainyard/shared';
+import { TrialStateError, TuningError } from './errors';
 import { NonePruner } from './pruners/none';
 import type { Pruner } from './pruners/pruner';
 import type { Sampler } from './samplers/sampler';
@@ -60,12 +60,9 @@ export class Study {
 
   constructor(args: StudyArgs) {
     if (!Number.isInteger(args.maxTrials) || args.maxTrials < 1) {
-      throw new ValidationError(
-        `max_trials must be a positive integer; received ${args.maxTrials}`,
-        {
-          param: 'tuning.max_trials',
-        },
-      );
+      throw new TuningError(`max_trials must be a positive integer; received ${args.maxTrials}`, {
+        param: 'tuning.max_trials',
+      });
     }
     this.sampler = args.sampler;
     this.pruner = args.pruner ?? new NonePruner();
@@ -135,7 +132,7 @@ export class Study {
   report(number: number, step: number, value: number): boolean {
     this.running(number, 'report');
     if (!Number.isInteger(step) || step < 0) {
-      throw new ValidationError(`step must be a non-negative integer; received ${step}`, {
+      throw new TuningError(`step must be a non-negative integer; received ${step}`, {
         param: 'step',
       });
     }
@@ -168,11 +165,11 @@ export class Study {
   private running(number: number, action: string): void {
     const trial = this.list[number];
     if (!trial)
-      throw new UnprocessableError(`cannot ${action} trial ${number}: no such trial`, {
+      throw new TrialStateError(`cannot ${action} trial ${number}: no such trial`, {
         code: 'trial_not_found',
       });
     if (trial.state !== 'running') {
-      throw new UnprocessableError(`cannot ${action} trial ${number}: it is ${trial.state}`, {
+      throw new TrialStateError(`cannot ${action} trial ${number}: it is ${trial.state}`, {
         code: 'trial_not_running',
       });
     }
@@ -186,7 +183,7 @@ export class Study {
   private apply(event: StudyEvent): void {
     if (event.type === 'trial_started') {
       if (event.number !== this.list.length) {
-        throw new UnprocessableError(
+        throw new TrialStateError(
           `trial ${event.number} started out of order; expected trial ${this.list.length}`,
           { code: 'study_log_corrupt' },
         );
@@ -201,12 +198,9 @@ export class Study {
     }
     const trial = this.list[event.number];
     if (trial?.state !== 'running') {
-      throw new UnprocessableError(
-        `${event.type} for trial ${event.number}, which is not running`,
-        {
-          code: 'study_log_corrupt',
-        },
-      );
+      throw new TrialStateError(`${event.type} for trial ${event.number}, which is not running`, {
+        code: 'study_log_corrupt',
+      });
     }
     switch (event.type) {
       case 'trial_reported':

@@ -7,6 +7,7 @@ import {
   type JobEventLog,
   type JobSpec,
   type JobStore,
+  jobFailed,
   keys,
   modelManifestSchema,
   NotFoundError,
@@ -81,12 +82,7 @@ export class JobCreator {
     } catch (error) {
       // The job exists now: end it in its log, so that it does not wait as queued forever.
       const message = `The queue did not take the job: ${(error as Error).message}`;
-      await this.deps.log.append(id, {
-        type: 'job.failed',
-        level: 'error',
-        message,
-        data: { error: { code: 'queue_unavailable', message, param: null } },
-      });
+      await this.deps.log.append(id, jobFailed({ code: 'queue_unavailable', message }));
       throw error;
     }
     return { spec, secret };

@@ -1,12 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { JobQueue } from '@trainyard/queue';
-import { isTerminal, type JobEvent, type JobStore, jobEventSchema } from '@trainyard/shared';
+import {
+  isTerminal,
+  isTerminalEventType,
+  type JobEvent,
+  type JobStore,
+  jobEventSchema,
+} from '@trainyard/shared';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { errorResponses, security } from './errors';
 import { jobIdParam } from './jobs';
-
-const TERMINAL_TYPES = new Set(['job.succeeded', 'job.failed', 'job.cancelled']);
 
 const eventsQuery = z.object({
   after: z.string().optional().openapi({ description: 'Return events after this event id' }),
@@ -20,7 +24,7 @@ const events = createRoute({
   security,
   summary: 'A job’s events, oldest first; or a live stream of them (Server-Sent Events)',
   description: [
-    'JSON: a page of events after `after` (oldest first).',
+    'JSON: a page of events after `after` (oldest first). Each event is a `JobEvent`: one schema per `type` (`JobEventJobFailed`, `JobEventEpochCompleted`, …), so its `data` is typed by its `type`.',
     'With `Accept: text/event-stream`: every event after `after` (or the `Last-Event-ID` header, which wins) as `id: <event id>` + `data: <event JSON>` messages, then the new ones as they are written, until the job ends: the stream closes after a final `event: end` message whose data is `{"status": …}`. A reconnect to a job that has ended with nothing left to send answers 204, which tells EventSource to stop. A `: ping` comment every 15 s keeps proxies from closing an idle stream.',
   ].join('\n\n'),
   request: { params: jobIdParam, query: eventsQuery },
@@ -99,7 +103,7 @@ function stream(c: Context, id: string, from: string | undefined, options: JobEv
         await sse.writeSSE({ id: event.id, data: JSON.stringify(event) });
         last = event.id;
         lastWrite = Date.now();
-        if (TERMINAL_TYPES.has(event.type)) ended ??= event;
+        if (isTerminalEventType(event.type)) ended ??= event;
       }
       // Ended, and one more look found nothing written along with the final event: done.
       if ((ended || endedBefore) && refs.length === 0) {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { BackendUnavailableError } from './errors';
 
 const require = createRequire(import.meta.url);
 
@@ -18,7 +19,7 @@ export async function loadTensorflowGpu(): Promise<void> {
   await tf.setBackend('tensorflow');
   const backend = tf.backend() as unknown as NativeBackend;
   if (backend.isUsingGpuDevice !== true) {
-    throw new Error(
+    throw new BackendUnavailableError(
       '@tensorflow/tfjs-node-gpu loaded, but TensorFlow sees no GPU (no CUDA device)',
     );
   }

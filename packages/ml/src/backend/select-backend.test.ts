@@ -7,13 +7,19 @@ const fail = (message: string) => async () => {
   throw new Error(message);
 };
 const ok = (detail?: string) => async () => detail;
+// What Node throws for a package that is not installed.
+const missing = (name: string) => async () => {
+  throw Object.assign(new Error(`Cannot find module '${name}'\nRequire stack: …`), {
+    code: 'MODULE_NOT_FOUND',
+  });
+};
 
 describe('selectBackend', () => {
   it('falls through tensorflow-gpu → tensorflow → wasm and says why each was skipped', async () => {
     const choice = await selectBackend({
       loaders: {
         'tensorflow-gpu': fail('@tensorflow/tfjs-node-gpu loaded, but TensorFlow sees no GPU'),
-        tensorflow: fail("Cannot find module '@tensorflow/tfjs-node'\nRequire stack: …"),
+        tensorflow: missing('@tensorflow/tfjs-node'),
         wasm: ok('SIMD, 2 threads'),
         cpu: fail('must not be tried'),
       },

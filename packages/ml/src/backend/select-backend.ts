@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from './errors';
 import { BACKEND_NAMES, type BackendName, type BackendPreference } from './names';
@@ -43,17 +44,39 @@ function defaultLoaders(wasm: WasmOptions): Record<BackendName, BackendLoader> {
       return `${info.simd ? 'SIMD' : 'no SIMD'}, ${threads}${info.note ? ` (${info.note})` : ''}`;
     },
     cpu: async () => {
-      if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
+      if (!(await tf.setBackend('cpu')))
+        throw new BackendUnavailableError('the cpu backend did not start');
       return undefined;
     },
   };
 }
 
-function reasonOf(error: unknown): string {
+/** The optional npm package a backend needs, named when it is missing. */
+const PACKAGE_OF: Readonly<Record<BackendName, string | undefined>> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: undefined,
+  cpu: undefined,
+};
+
+const resolvable = (name: string): boolean => {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function reasonOf(error: unknown, backend: BackendName): string {
   const message = error instanceof Error ? error.message : String(error);
-  // A missing optional package is the usual case: say so plainly instead of a long stack.
-  if (/Cannot find module '(@tensorflow\/[^']+)'/.test(message)) {
-    return `${message.match(/'(@tensorflow\/[^']+)'/)?.[1]} is not installed`;
+  // A missing optional package is the usual case: say so plainly instead of a long stack. Node
+  // marks a module it cannot find by the error's code; whether it is the package itself (not a
+  // file it needs) is asked of the resolver.
+  const code = (error as { code?: unknown } | null)?.code;
+  const pkg = PACKAGE_OF[backend];
+  if ((code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && pkg && !resolvable(pkg)) {
+    return `${pkg} is not installed`;
   }
   return message.split('\n')[0] ?? message;
 }
@@ -75,7 +98,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       attempts.push({ backend, ok: true, ...(detail ? { detail } : {}) });
       return { backend, attempts };
     } catch (error) {
-      attempts.push({ backend, ok: false, reason: reasonOf(error) });
+      attempts.push({ backend, ok: false, reason: reasonOf(error, backend) });
     }
   }
   const why = attempts.map((a) => `${a.backend}: ${a.ok ? 'ok' : a.reason}`).join('; ');

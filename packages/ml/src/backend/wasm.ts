@@ -1,6 +1,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BackendUnavailableError } from './errors';
 import { registerWasmKernels } from './kernels/register';
 import { createThreadedWasmBackend, wasmDistDir } from './wasm-threads';
 
@@ -51,6 +52,7 @@ export async function loadWasm(options: WasmOptions = {}): Promise<WasmInfo> {
       if (original) tf.registerBackend('wasm', original, WASM_PRIORITY);
     }
   }
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+  if (!(await tf.setBackend('wasm')))
+    throw new BackendUnavailableError('the wasm backend did not start');
   return { simd, threads: getThreadsCount(), ...(note ? { note } : {}) };
 }

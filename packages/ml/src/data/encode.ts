@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageInput, Preprocess } from '@trainyard/shared';
+import { ModelConfigError } from '../errors';
 import { decodeImage, imagesToTensor } from '../preprocess/image';
 import { encodeRow } from '../preprocess/table';
 import { encodeText, vocabIndex } from '../preprocess/text';
@@ -124,5 +125,5 @@ export async function encodeDataset(raw: RawDataset, pre: Preprocess): Promise<E
       }),
     };
   }
-  throw new Error(`preprocessing for ${input.kind} does not fit a ${raw.kind} dataset`);
+  throw new ModelConfigError(`preprocessing for ${input.kind} does not fit a ${raw.kind} dataset`);
 }

@@ -1,3 +1,5 @@
+import { InternalError } from '@trainyard/shared';
+import { DataError } from '../errors';
 import type { RawDataset } from './raw';
 
 function concat<T extends Int32Array | Float32Array | Uint8Array>(a: T, b: T): T {
@@ -17,7 +19,7 @@ export function appendValidation(
   validation: RawDataset,
 ): { raw: RawDataset; validation: number[] } {
   if (train.kind !== validation.kind) {
-    throw new Error(
+    throw new DataError(
       `validation dataset holds ${validation.kind}, the training dataset ${train.kind}`,
     );
   }
@@ -32,7 +34,7 @@ export function appendValidation(
     const map = valClasses.map((c) => {
       const at = trainClasses.indexOf(c);
       if (at < 0)
-        throw new Error(
+        throw new DataError(
           `validation class ${JSON.stringify(c)} is not a class of the training dataset`,
         );
       return at;
@@ -83,5 +85,5 @@ export function appendValidation(
       validation: indices,
     };
   }
-  throw new Error('unreachable');
+  throw new InternalError('unreachable: the kinds of both datasets were checked equal');
 }

@@ -5,9 +5,9 @@ import {
   imageIndexEntrySchema,
   keys,
   type Storage,
-  UnprocessableError,
 } from '@trainyard/shared';
 import { z } from 'zod';
+import { DataError } from '../errors';
 import type { Cell } from '../preprocess/table';
 
 /** A dataset's examples as validation normalized them, before any model-specific encoding. */
@@ -54,7 +54,7 @@ export async function loadRawDataset(
 ): Promise<RawDataset> {
   const manifest = await storage.tryGetJson(keys.datasetManifest(datasetId), datasetManifestSchema);
   if (!manifest) {
-    throw new UnprocessableError(`Dataset ${datasetId} has no training manifest; is it ready?`, {
+    throw new DataError(`Dataset ${datasetId} has no training manifest; is it ready?`, {
       code: 'dataset_unreadable',
       param: 'dataset',
     });
@@ -99,10 +99,9 @@ export async function loadRawDataset(
       }
     }
     if (task === 'tabular_classification' && !classes) {
-      throw new UnprocessableError(
-        `Dataset ${datasetId} has no classes; it was validated for regression`,
-        { param: 'dataset' },
-      );
+      throw new DataError(`Dataset ${datasetId} has no classes; it was validated for regression`, {
+        param: 'dataset',
+      });
     }
     return { kind: 'table', manifest, rows, labels: Float32Array.from(labels) };
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkTfjsManifest, type Storage, UnprocessableError } from '@trainyard/shared';
+import { checkTfjsManifest, type Storage } from '@trainyard/shared';
+import { DataError } from '../errors';
 
 /** Largest model the platform loads (weights), as a guard against a hostile model.json. */
 export const MAX_MODEL_BYTES = 512 * 1024 * 1024;
@@ -60,7 +61,7 @@ export async function loadModel(storage: Storage, prefix: string): Promise<tf.La
   const shards = await Promise.all(paths.map((p) => storage.getBytes(`${prefix}${p}`)));
   const total = shards.reduce((n, s) => n + s.length, 0);
   if (total !== bytes) {
-    throw new UnprocessableError(
+    throw new DataError(
       `model at ${prefix} declares ${bytes} bytes of weights but its files hold ${total}`,
       {
         code: 'invalid_model',

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { JobSpec, Preprocess } from '@trainyard/shared';
+import { InternalError, type JobSpec, type Preprocess } from '@trainyard/shared';
 import { buildAttention } from './attention';
 import { buildCnn } from './cnn';
 import { buildMlp } from './mlp';
@@ -24,6 +24,6 @@ export function buildModel(spec: JobSpec, pre: Preprocess, exampleShape: number[
     case 'attention':
       return buildAttention(spec, exampleShape, outputs, vocabulary);
     case 'transfer':
-      throw new Error('transfer models are built from their base with buildTransfer');
+      throw new InternalError('transfer models are built from their base with buildTransfer');
   }
 }

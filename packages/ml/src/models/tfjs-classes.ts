@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { InternalError } from '@trainyard/shared';
 
 /**
  * tfjs-layers' own class registered under `className` (the package exports factories, not
@@ -6,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function tfjsLayerClass<Layer, Args>(className: string): new (args: Args) => Layer {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
-  if (!entry) throw new Error(`tfjs-layers registers no class named ${className}`);
+  if (!entry) throw new InternalError(`tfjs-layers registers no class named ${className}`);
   return entry[0] as unknown as new (
     args: Args,
   ) => Layer;

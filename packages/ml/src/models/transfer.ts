@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { type JobSpec, ValidationError } from '@trainyard/shared';
+import type { JobSpec } from '@trainyard/shared';
+import { ModelConfigError } from '../errors';
 import { head, namer, type Symbolic } from './layers-util';
 
 /** The layer whose output feeds the base's classifier: the default place to cut. */
@@ -7,7 +8,7 @@ function defaultCut(base: tf.LayersModel): tf.layers.Layer {
   const output = base.layers.at(-1)!;
   const inbound = output.inboundNodes[0]?.inboundLayers[0];
   if (!inbound || inbound === output) {
-    throw new ValidationError(
+    throw new ModelConfigError(
       "cannot find the layer before the base model's output; name one in architecture.cut_layer",
       {
         param: 'architecture.cut_layer',
@@ -33,7 +34,7 @@ export function buildTransfer(
       cut = base.getLayer(spec.architecture.cut_layer);
     } catch {
       const names = base.layers.map((l) => l.name);
-      throw new ValidationError(
+      throw new ModelConfigError(
         `architecture.cut_layer ${JSON.stringify(spec.architecture.cut_layer)} is not a layer of the base model; it has ${names.slice(-12).join(', ')}${names.length > 12 ? ', …' : ''}`,
         { param: 'architecture.cut_layer' },
       );

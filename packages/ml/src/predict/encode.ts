@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageInput, Preprocess, TableInput, TextInput } from '@trainyard/shared';
+import { InternalError } from '@trainyard/shared';
 import { ImageError, probeImage } from '@trainyard/shared/images';
 import { decodeImage, imagesToTensor } from '../preprocess/image';
 import { encodeRow } from '../preprocess/table';
@@ -85,7 +86,7 @@ function textTensor(
 /**
  * Checks raw inputs against the model's `preprocess.json` and turns them into its input tensor
  * with the functions `encodeDataset` uses in training and evaluation (so no serving skew). Bad
- * inputs throw a `ValidationError` (400) or, for unusable images, an `UnprocessableError` (422),
+ * inputs throw a `ModelInputError` or, for unusable images, an `UnusableInputError`,
  * naming the input and what the model expects. The caller disposes the tensor.
  */
 export async function encodeInputs(
@@ -97,6 +98,6 @@ export async function encodeInputs(
   if (input.kind === 'image')
     return imageTensor(pre, input, inputs, options.maxImagePixels ?? MAX_PREDICT_IMAGE_PIXELS);
   if (input.kind === 'table') return tableTensor(pre, input, inputs);
-  if (!options.vocab) throw new Error('encodeInputs: a text model needs options.vocab');
+  if (!options.vocab) throw new InternalError('encodeInputs: a text model needs options.vocab');
   return textTensor(pre, input, inputs, options.vocab);
 }

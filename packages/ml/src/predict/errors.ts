@@ -1,10 +1,10 @@
 import type { Preprocess } from '@trainyard/shared';
-import { UnprocessableError, ValidationError } from '@trainyard/shared';
+import { ModelInputError, UnusableInputError } from '../errors';
 import { describeInputSpec } from './spec';
 
-/** A bad input: 400 naming the input, what it held and what this model expects. */
-export function invalidInput(pre: Preprocess, param: string, problem: string): ValidationError {
-  return new ValidationError(`${param}: ${problem}; this model expects ${describeInputSpec(pre)}`, {
+/** A bad input (kind `invalid`): naming the input, what it held and what this model expects. */
+export function invalidInput(pre: Preprocess, param: string, problem: string): ModelInputError {
+  return new ModelInputError(`${param}: ${problem}; this model expects ${describeInputSpec(pre)}`, {
     code: 'invalid_input',
     param,
   });
@@ -19,8 +19,8 @@ export function unusableImage(
   param: string,
   code: 'undecodable_image' | 'unsupported_image_format' | 'image_too_large',
   problem: string,
-): UnprocessableError {
-  return new UnprocessableError(
+): UnusableInputError {
+  return new UnusableInputError(
     `${param}: ${problem}; this model expects ${describeInputSpec(pre)}`,
     { code, param },
   );

@@ -2,6 +2,25 @@ import type * as tf from '@tensorflow/tfjs';
 import type { EarlyStopping } from '@trainyard/shared';
 import type { EpochLogs, TrainCallback } from './callbacks';
 
+/** A metric an epoch can be judged by: early stopping's `monitor`, a tuning objective. */
+export type MonitoredMetric = 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy';
+
+/**
+ * The value of `metric` in one epoch's logs. A `val_` metric falls back to its training value
+ * when the run has no validation split; `null` when the logs lack it. Not checked for finiteness.
+ */
+export function monitoredValue(logs: EpochLogs, metric: MonitoredMetric): number | null {
+  return (
+    logs[metric] ??
+    (metric.startsWith('val_') ? logs[metric.slice(4) as 'loss' | 'accuracy'] : null)
+  );
+}
+
+/** Whether `metric` improves downwards (losses) rather than upwards (accuracies). */
+export function lowerIsBetter(metric: MonitoredMetric): boolean {
+  return metric.endsWith('loss');
+}
+
 /**
  * Stops when `monitor` has not improved by `min_delta` for `patience` epochs, and puts back the
  * weights of the best epoch (kept as copies in memory) when training ends.
@@ -18,22 +37,15 @@ export class EarlyStoppingCallback implements TrainCallback {
     private readonly config: EarlyStopping,
   ) {}
 
-  private value(logs: EpochLogs): number | null {
-    return (
-      logs[this.config.monitor] ??
-      (this.config.monitor.startsWith('val_') ? logs[this.config.monitor.slice(4) as 'loss'] : null)
-    );
-  }
-
   private improved(value: number): boolean {
     if (Number.isNaN(this.best)) return true;
-    return this.config.monitor.endsWith('loss')
+    return lowerIsBetter(this.config.monitor)
       ? value < this.best - this.config.min_delta
       : value > this.best + this.config.min_delta;
   }
 
   onEpochEnd(logs: EpochLogs): 'stop' | undefined {
-    const value = this.value(logs);
+    const value = monitoredValue(logs, this.config.monitor);
     if (value === null || !Number.isFinite(value)) return undefined;
     if (this.improved(value)) {
       this.best = value;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Hyperparameters } from '@trainyard/shared';
+import { type Hyperparameters, TrainyardError } from '@trainyard/shared';
 import { mulberry32 } from '@trainyard/tuning';
 import type { EncodedDataset } from '../data/encode';
 import { evaluate } from '../evaluate/evaluate';
@@ -7,8 +7,9 @@ import type { EpochLogs, TrainCallback } from './callbacks';
 import { correctOf, lossOf } from './loss';
 import { learningRateAt, setLearningRate } from './optimizers';
 
-/** Thrown between batches when `shouldStop` says so (a cancel, a SIGTERM). */
-export class TrainingStopped extends Error {
+/** Thrown between batches when `shouldStop` says so (a cancel, a SIGTERM): a signal, not a failure. */
+export class TrainingStopped extends TrainyardError {
+  override readonly code = 'training_stopped';
   constructor() {
     super('training stopped on request');
   }

@@ -1,10 +1,38 @@
 /**
- * The one error hierarchy of Trainyard. Every error a user can cause or observe is a
- * `TrainyardError` with a stable `code`, the HTTP `status` it maps to, and, where one field is at
- * fault, the `param` path of that field. The Hono apps render these in one `onError`.
+ * What kind of failure an error is, whatever the transport: the HTTP error handler
+ * (`packages/http/src/error-handler.ts`) maps each kind to a status, the trainer reports the
+ * caller-caused kinds as `job.failed`. Kinds, not statuses, so that packages without HTTP
+ * (`ml`, `tuning`, `datasets`, the trainer) classify their errors without speaking HTTP.
+ */
+export type ErrorKind =
+  /** A field has the wrong type or value (HTTP 400). */
+  | 'invalid'
+  /** Well-formed, but it cannot be carried out on the current state or data (422). */
+  | 'unprocessable'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'unsupported_media_type'
+  /** A dependency (the S3 endpoint, the queue, a backend) is unavailable (503). */
+  | 'unavailable'
+  /** A bug or an impossible state (500). */
+  | 'internal';
+
+/** The kinds of error the caller caused and can fix (not `unavailable` or `internal`). */
+export function isCallerError(error: TrainyardError): boolean {
+  return error.kind !== 'internal' && error.kind !== 'unavailable';
+}
+
+/**
+ * The one error hierarchy of Trainyard: every error the code throws on purpose is a
+ * `TrainyardError` with a stable `code`, its `kind`, and, where one field is at fault, the `param`
+ * path of that field. Packages add their own subclasses (`ml`: `ModelInputError`, …; `tuning`:
+ * `TuningError`, …); the Hono apps render them all in one `onError`.
  */
 export class TrainyardError extends Error {
-  readonly status: number = 500;
+  readonly kind: ErrorKind = 'internal';
   readonly code: string = 'internal_error';
   readonly param: string | undefined;
 
@@ -15,9 +43,20 @@ export class TrainyardError extends Error {
   }
 }
 
+/**
+ * An impossible state or a broken invariant (a bug, not the caller's doing): the named
+ * replacement of `new Error(…)` for asserts.
+ */
+export class InternalError extends TrainyardError {}
+
+/** Throws an `InternalError` with `message` unless `condition` holds. */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new InternalError(message);
+}
+
 /** 400: the request is malformed or a field has the wrong type or value. */
 export class ValidationError extends TrainyardError {
-  override readonly status: number = 400;
+  override readonly kind: ErrorKind = 'invalid';
   override readonly code: string;
   constructor(message: string, options: { param?: string; code?: string; cause?: unknown } = {}) {
     super(message, options);
@@ -27,7 +66,7 @@ export class ValidationError extends TrainyardError {
 
 /** 422: the request is well-formed but cannot be carried out on the current state. */
 export class UnprocessableError extends TrainyardError {
-  override readonly status = 422;
+  override readonly kind: ErrorKind = 'unprocessable';
   override readonly code: string;
   constructor(message: string, options: { param?: string; code?: string; cause?: unknown } = {}) {
     super(message, options);
@@ -37,19 +76,19 @@ export class UnprocessableError extends TrainyardError {
 
 /** 401: no API key, or one that is unknown or revoked. */
 export class AuthenticationError extends TrainyardError {
-  override readonly status = 401;
+  override readonly kind: ErrorKind = 'unauthenticated';
   override readonly code = 'unauthenticated';
 }
 
 /** 403: a valid key that may not do this. */
 export class PermissionError extends TrainyardError {
-  override readonly status = 403;
+  override readonly kind: ErrorKind = 'forbidden';
   override readonly code = 'forbidden';
 }
 
 /** 404: the addressed resource does not exist. */
 export class NotFoundError extends TrainyardError {
-  override readonly status = 404;
+  override readonly kind: ErrorKind = 'not_found';
   override readonly code: string;
   constructor(message: string, options: { param?: string; code?: string; cause?: unknown } = {}) {
     super(message, options);
@@ -59,7 +98,7 @@ export class NotFoundError extends TrainyardError {
 
 /** 409: conflicts with the current state (an idempotency key reused with another body, …). */
 export class ConflictError extends TrainyardError {
-  override readonly status = 409;
+  override readonly kind: ErrorKind = 'conflict';
   override readonly code: string;
   constructor(message: string, options: { param?: string; code?: string; cause?: unknown } = {}) {
     super(message, options);
@@ -69,19 +108,19 @@ export class ConflictError extends TrainyardError {
 
 /** 413: the body is larger than this route accepts. */
 export class PayloadTooLargeError extends TrainyardError {
-  override readonly status = 413;
+  override readonly kind: ErrorKind = 'too_large';
   override readonly code = 'payload_too_large';
 }
 
 /** 415: the body's media type is not one this route accepts. */
 export class UnsupportedMediaTypeError extends TrainyardError {
-  override readonly status = 415;
+  override readonly kind: ErrorKind = 'unsupported_media_type';
   override readonly code = 'unsupported_media_type';
 }
 
 /** 503: a dependency (the S3 endpoint, the queue) cannot be reached. */
 export class DependencyError extends TrainyardError {
-  override readonly status = 503;
+  override readonly kind: ErrorKind = 'unavailable';
   override readonly code: string;
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, options);

@@ -1,4 +1,5 @@
 import { decode } from 'bmp-ts';
+import { InternalError } from '../errors/errors';
 
 /**
  * Width and height a BMP's DIB header declares (a negative height means rows stored top-down; the
@@ -31,7 +32,7 @@ export function decodeBmp(bytes: Uint8Array): {
   const image = decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const { width, height, data: abgr } = image;
   const pixels = width * height;
-  if (!(pixels > 0) || abgr.length !== pixels * 4) throw new Error('BMP has no pixels');
+  if (!(pixels > 0) || abgr.length !== pixels * 4) throw new InternalError('BMP has no pixels');
   const rgb = new Uint8Array(pixels * 3);
   for (let p = 0; p < pixels; p++) {
     rgb[p * 3] = abgr[p * 4 + 3]!;

@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import { type ErrorKind, InternalError, TrainyardError } from '../errors/errors';
 import { bmpDimensions, decodeBmp } from './bmp';
 import { DECODED_IMAGE_FORMATS, IMAGE_FORMATS, imageFormatName } from './formats';
 import { type ImageFormat, sniffImageFormat } from './sniff';
@@ -18,7 +19,10 @@ export type ImageProblem =
  * An image that cannot be used, with what is known of it. `message` has no subject; `describe`
  * puts one (a zip entry's path, a request field) in front, for reports and API errors.
  */
-export class ImageError extends Error {
+export class ImageError extends TrainyardError {
+  override readonly kind: ErrorKind = 'unprocessable';
+  override readonly code: string;
+
   constructor(
     readonly problem: ImageProblem,
     readonly format: ImageFormat | undefined,
@@ -27,7 +31,7 @@ export class ImageError extends Error {
     readonly size?: { width: number; height: number },
   ) {
     super(message);
-    this.name = 'ImageError';
+    this.code = problem;
   }
 
   /** `photo.heic is HEIC (iPhone's default photo format), which this platform cannot decode; …` */
@@ -116,7 +120,7 @@ export async function probeImage(
     try {
       const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
       const { width, height } = meta.autoOrient;
-      if (!(width > 0 && height > 0)) throw new Error('the header declares no pixels');
+      if (!(width > 0 && height > 0)) throw new InternalError('the header declares no pixels');
       header = { width, height, channels: meta.channels };
     } catch (error) {
       throw corruptImage(format, error);

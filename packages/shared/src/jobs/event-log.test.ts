@@ -1,12 +1,26 @@
 import { isolatedRuntime } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../runtime';
+import { jobFailed, jobSucceeded, type NewJobEvent } from '../schemas/job-events';
 import { keys } from '../storage';
 import { JobEventLog } from './event-log';
 import { foldJobEvents } from './fold';
 import { JobStore } from './job-store';
 
 let runtime: Runtime & { dispose(): Promise<void> };
+const started = { attempt: 1, backend: 'wasm', array_index: null };
+const epoch = {
+  epoch: 1,
+  trial: null,
+  phase: 'train' as const,
+  loss: 0.5,
+  accuracy: null,
+  val_loss: null,
+  val_accuracy: null,
+  learning_rate: 0.01,
+  seconds: 0.1,
+  samples_per_second: 1000,
+};
 beforeAll(async () => {
   runtime = await isolatedRuntime('ty-events');
 });
@@ -17,11 +31,11 @@ describe('JobEventLog', () => {
     const api = new JobEventLog(runtime.storage, 'api');
     const train = new JobEventLog(runtime.storage, 'train-a1');
     const job = 'ftjob_0order';
-    await api.append(job, { type: 'job.created', message: 'c' });
+    await api.append(job, { type: 'job.created', message: 'c', data: { webhook: false } });
     await api.append(job, { type: 'job.queued', message: 'q' });
     await new Promise((r) => setTimeout(r, 5));
-    await train.append(job, { type: 'job.started', message: 's', data: { attempt: 1 } });
-    await train.append(job, { type: 'epoch.completed', message: 'e' });
+    await train.append(job, { type: 'job.started', message: 's', data: started });
+    await train.append(job, { type: 'epoch.completed', message: 'e', data: epoch });
     const refs = await api.refs(job);
     expect(refs.map((r) => r.type)).toEqual([
       'job.created',
@@ -32,7 +46,7 @@ describe('JobEventLog', () => {
     expect(refs[2]!.key).toBe(`${keys.jobEvents(job)}${refs[2]!.id}.job.started.json`);
     const events = await api.list(job);
     expect(events.map((e) => e.id)).toEqual(refs.map((r) => r.id));
-    expect(events[2]!.data).toEqual({ attempt: 1 });
+    expect(events[2]!.data).toEqual(started);
     expect(refs[0]!.created_at).toBe(events[0]!.created_at);
 
     // `after` an id skips exactly up to that event.
@@ -46,29 +60,68 @@ describe('JobEventLog', () => {
 
   it('refuses a type that cannot be a key part', async () => {
     const log = new JobEventLog(runtime.storage, 'api');
-    await expect(log.append('ftjob_0bad', { type: 'Job Started!', message: 'x' })).rejects.toThrow(
-      /event type/,
-    );
+    await expect(
+      log.append('ftjob_0bad', { type: 'Job Started!', message: 'x' } as unknown as NewJobEvent),
+    ).rejects.toThrow(/event type/);
+  });
+
+  it('refuses an unknown type, and data that does not match its type, writing nothing', async () => {
+    const log = new JobEventLog(runtime.storage, 'api');
+    const job = 'ftjob_0baddata';
+    await expect(
+      log.append(job, { type: 'job.teleported', message: 'x' } as unknown as NewJobEvent),
+    ).rejects.toThrow(/event type "job.teleported" is not one of the job event types/);
+    const wrong = { type: 'job.succeeded', message: 'x', data: { model: 7 } };
+    await expect(log.append(job, wrong as unknown as NewJobEvent)).rejects.toMatchObject({
+      param: 'job.succeeded event.data.model',
+      message: expect.stringMatching(/expected string.*received 7/),
+    });
+    expect(await log.refs(job)).toEqual([]);
+  });
+
+  it('writes job.failed and job.succeeded through their helpers', async () => {
+    const log = new JobEventLog(runtime.storage, 'train');
+    const failed = await log.append('ftjob_0helpers', jobFailed({ code: 'x_y', message: 'bad' }));
+    expect(failed).toMatchObject({
+      type: 'job.failed',
+      level: 'error',
+      message: 'bad',
+      data: { error: { code: 'x_y', message: 'bad', param: null } },
+    });
+    const ok = await log.append('ftjob_0helpers', jobSucceeded('model_abc'));
+    expect(ok).toMatchObject({
+      type: 'job.succeeded',
+      level: 'info',
+      data: { model: 'model_abc' },
+    });
+    expect((await log.list('ftjob_0helpers')).map((e) => e.type)).toEqual([
+      'job.failed',
+      'job.succeeded',
+    ]);
   });
 
   it('JobStore.state from the listing equals the fold of every event', async () => {
     const log = new JobEventLog(runtime.storage, 'api');
     const job = 'ftjob_0light';
     const error = { code: 'out_of_memory', message: 'OOM', param: null };
-    for (const [type, data] of [
-      ['job.created', { webhook: true }],
-      ['job.queued', null],
-      ['job.started', { attempt: 1 }],
-      ['job.backend', { backend: 'wasm' }],
-      ['trial.started', { number: 0 }],
-      ['epoch.completed', { epoch: 1 }],
-      ['trial.completed', { number: 0 }],
-      ['study.best', { number: 0 }],
-      ['job.failed', { error }],
-      ['webhook.failed', { final: true }],
-    ] as const) {
-      await log.append(job, { type, message: type, data });
-    }
+    const writer = { attempt: 1, worker: 'w0' };
+    const events: NewJobEvent[] = [
+      { type: 'job.created', message: 'c', data: { webhook: true } },
+      { type: 'job.queued', message: 'q' },
+      { type: 'job.started', message: 's', data: started },
+      { type: 'job.backend', message: 'b', data: { backend: 'wasm', attempts: [] } },
+      { type: 'trial.started', message: 't', data: { number: 0, params: { x: 1 }, ...writer } },
+      { type: 'epoch.completed', message: 'e', data: { ...epoch, trial: 0 } },
+      { type: 'trial.completed', message: 't', data: { number: 0, value: 0.5, ...writer } },
+      { type: 'study.best', message: 'b', data: { number: 0, value: 0.5, params: { x: 1 } } },
+      jobFailed(error),
+      {
+        type: 'webhook.failed',
+        message: 'w',
+        data: { url: 'http://127.0.0.1:9/', attempt: 1, error: 'ECONNREFUSED', final: true },
+      },
+    ];
+    for (const event of events) await log.append(job, event);
     const store = new JobStore(runtime.storage, log);
     expect(await store.state(job)).toEqual(foldJobEvents(await log.list(job)));
     expect((await store.state(job)).error).toEqual(error);

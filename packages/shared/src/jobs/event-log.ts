@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ValidationError } from '../errors';
+import { fromZodError, ValidationError } from '../errors';
 import { unixSeconds } from '../ids';
-import { type JobEvent, jobEventSchema } from '../schemas/job-events';
+import {
+  JOB_EVENT_TYPES,
+  type JobEvent,
+  type JobEventType,
+  jobEventSchema,
+  type NewJobEvent,
+} from '../schemas/job-events';
 import { keys, type Storage } from '../storage';
 
-export type NewJobEvent = Pick<JobEvent, 'type' | 'message'> &
-  Partial<Pick<JobEvent, 'level' | 'data'>>;
+export type { NewJobEvent };
 
 /** An event as a listing names it, before its body is read. */
 export interface JobEventRef {
@@ -39,26 +44,38 @@ export class JobEventLog {
     this.writer = `${writer.replace(/[^a-z0-9-]/gi, '').slice(0, 16)}-${randomBytes(3).toString('hex')}`;
   }
 
+  /**
+   * Writes one event: `data` is checked against its type's schema (`jobEventDataSchemas`) as it
+   * will be stored (JSON: a `NaN` becomes `null`). Throws a `ValidationError` (`param` `type` or
+   * `data…`) for an unknown type or data that does not match, writing nothing. Returns the event
+   * as stored.
+   */
   async append(jobId: string, event: NewJobEvent): Promise<JobEvent> {
-    if (!TYPE.test(event.type)) {
+    if (!TYPE.test(event.type) || !JOB_EVENT_TYPES.includes(event.type as JobEventType)) {
       throw new ValidationError(
-        `event type ${JSON.stringify(event.type)} is not dotted lower-case words (job.started)`,
+        `event type ${JSON.stringify(event.type)} is not one of the job event types (dotted lower-case words such as job.started; see jobEventDataSchemas)`,
         { param: 'type' },
       );
     }
     const now = Date.now();
     const id = `evt_${now.toString(36).padStart(9, '0')}_${this.writer.toLowerCase()}_${String(++this.seq).padStart(6, '0')}`;
-    const full: JobEvent = {
-      id,
-      object: 'fine_tuning.job.event',
-      created_at: unixSeconds(new Date(now)),
-      level: event.level ?? 'info',
-      type: event.type,
-      message: event.message,
-      data: event.data ?? null,
-    };
-    await this.storage.putJson(`${keys.jobEvents(jobId)}${id}.${event.type}.json`, full);
-    return full;
+    const parsed = jobEventSchema.safeParse(
+      JSON.parse(
+        JSON.stringify({
+          id,
+          object: 'fine_tuning.job.event',
+          created_at: unixSeconds(new Date(now)),
+          level: event.level ?? 'info',
+          type: event.type,
+          message: event.message,
+          data: event.data ?? null,
+        }),
+      ),
+      { reportInput: true },
+    );
+    if (!parsed.success) throw fromZodError(parsed.error, `${event.type} event`);
+    await this.storage.putJson(`${keys.jobEvents(jobId)}${id}.${event.type}.json`, parsed.data);
+    return parsed.data;
   }
 
   /** The events' ids and types in log order, from the listing alone (no bodies read). */

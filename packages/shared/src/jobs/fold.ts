@@ -1,4 +1,24 @@
-import type { JobError, JobEvent, JobStatus } from '../schemas/job-events';
+import {
+  isTerminal,
+  isTerminalEventType,
+  type JobError,
+  type JobEvent,
+  type JobEventType,
+  type JobStatus,
+  TERMINAL_EVENT_TYPES,
+} from '../schemas/job-events';
+
+/**
+ * An event as a listing names it, its body not read: what `foldJobEvents` gets for the types
+ * whose data it does not need (see `EVENT_TYPES_WITH_STATE`).
+ */
+export interface ListedJobEvent {
+  readonly id: string;
+  readonly created_at: number;
+  readonly type: string;
+  readonly message: string;
+  readonly data: null;
+}
 
 /** What the event log says about a job. */
 export interface JobState {
@@ -23,14 +43,12 @@ export interface JobState {
   webhook: { requested: boolean; done: boolean };
 }
 
-const TERMINAL = new Set<JobStatus>(['succeeded', 'failed', 'cancelled']);
-
 /**
  * Folds a job's events, in log order, into its state. The first terminal event wins. Events may
  * come without their `data` (read from a listing only) except for `job.created`,
  * `job.succeeded`, `job.failed`, `job.backend` and `study.best`: see `EVENT_TYPES_WITH_STATE`.
  */
-export function foldJobEvents(events: readonly JobEvent[]): JobState {
+export function foldJobEvents(events: readonly (JobEvent | ListedJobEvent)[]): JobState {
   const state: JobState = {
     status: 'validating',
     created_at: null,
@@ -49,7 +67,6 @@ export function foldJobEvents(events: readonly JobEvent[]): JobState {
   };
   const started = new Set<number>();
   for (const event of events) {
-    const data = (event.data ?? {}) as Record<string, unknown>;
     switch (event.type) {
       case 'trial.completed':
       case 'trial.pruned':
@@ -58,14 +75,14 @@ export function foldJobEvents(events: readonly JobEvent[]): JobState {
         break;
       case 'trial.started':
         // Numbered trials count once even if a resumed attempt announces them again.
-        if (typeof data.number === 'number') started.add(data.number);
+        if (typeof event.data?.number === 'number') started.add(event.data.number);
         else state.trials.total++;
         break;
       case 'study.best':
-        if (typeof data.number === 'number') state.trials.best = data.number;
+        if (typeof event.data?.number === 'number') state.trials.best = event.data.number;
         break;
       case 'job.backend':
-        if (typeof data.backend === 'string') state.backend = data.backend;
+        if (typeof event.data?.backend === 'string') state.backend = event.data.backend;
         break;
       case 'job.cancel_requested':
         state.cancel_requested = true;
@@ -83,14 +100,14 @@ export function foldJobEvents(events: readonly JobEvent[]): JobState {
         state.webhook.done = true;
         break;
       case 'webhook.failed':
-        if (data.final === true) state.webhook.done = true;
+        if (event.data?.final === true) state.webhook.done = true;
+        break;
+      case 'job.created':
+        state.created_at ??= event.created_at;
+        if (event.data?.webhook === true) state.webhook.requested = true;
         break;
     }
-    if (event.type === 'job.created') {
-      state.created_at ??= event.created_at;
-      if (data.webhook === true) state.webhook.requested = true;
-    }
-    if (TERMINAL.has(state.status)) continue;
+    if (isTerminal(state.status)) continue;
     switch (event.type) {
       case 'job.created':
         state.status = 'validating';
@@ -105,22 +122,14 @@ export function foldJobEvents(events: readonly JobEvent[]): JobState {
         state.started_at ??= event.created_at;
         break;
       case 'job.succeeded':
-        state.status = 'succeeded';
-        state.result_model = typeof data.model === 'string' ? data.model : null;
+        state.result_model = typeof event.data?.model === 'string' ? event.data.model : null;
         break;
       case 'job.failed':
-        state.status = 'failed';
-        state.error = (data.error as JobError | undefined) ?? {
-          code: 'failed',
-          message: event.message,
-          param: null,
-        };
-        break;
-      case 'job.cancelled':
-        state.status = 'cancelled';
+        state.error = event.data?.error ?? { code: 'failed', message: event.message, param: null };
         break;
     }
-    if (TERMINAL.has(state.status)) {
+    if (isTerminalEventType(event.type)) {
+      state.status = TERMINAL_EVENT_TYPES[event.type];
       state.finished_at = event.created_at;
       state.terminal_event = event.id;
     }
@@ -130,7 +139,7 @@ export function foldJobEvents(events: readonly JobEvent[]): JobState {
 }
 
 /** The event types whose `data` the fold reads; for the others a listing of types suffices. */
-export const EVENT_TYPES_WITH_STATE: ReadonlySet<string> = new Set([
+export const EVENT_TYPES_WITH_STATE: ReadonlySet<string> = new Set<JobEventType>([
   'job.created',
   'job.succeeded',
   'job.failed',
@@ -139,10 +148,6 @@ export const EVENT_TYPES_WITH_STATE: ReadonlySet<string> = new Set([
   'trial.started',
   'webhook.failed',
 ]);
-
-export function isTerminal(status: JobStatus): boolean {
-  return TERMINAL.has(status);
-}
 
 /** The 1-based number of the next attempt: one more than the attempts already ended. */
 export function nextAttempt(state: JobState): number {

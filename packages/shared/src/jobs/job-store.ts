@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { NotFoundError } from '../errors';
-import type { JobEvent } from '../schemas/job-events';
 import { type JobSpec, jobSpecSchema } from '../schemas/jobs';
 import { keys, prefixes, type Storage } from '../storage';
 import type { JobEventLog, JobEventRef } from './event-log';
-import { EVENT_TYPES_WITH_STATE, foldJobEvents, type JobState } from './fold';
+import { EVENT_TYPES_WITH_STATE, foldJobEvents, type JobState, type ListedJobEvent } from './fold';
 
 /** A job as stored: its spec and the fold of its events. */
 export interface StoredJob {
@@ -100,14 +99,6 @@ export class JobStore {
   }
 }
 
-function stub(ref: JobEventRef): JobEvent {
-  return {
-    id: ref.id,
-    object: 'fine_tuning.job.event',
-    created_at: ref.created_at,
-    level: 'info',
-    type: ref.type,
-    message: '',
-    data: null,
-  };
+function stub(ref: JobEventRef): ListedJobEvent {
+  return { id: ref.id, created_at: ref.created_at, type: ref.type, message: '', data: null };
 }

@@ -1,12 +1,9 @@
 import type { z } from 'zod';
-import { type EpochMetrics, epochMetricsSchema, type JobEvent } from '../schemas/job-events';
+import type { EpochMetrics, JobEvent } from '../schemas/job-events';
 import type { checkpointSchema, trialSchema } from '../schemas/job-resources';
 
 type Checkpoint = z.infer<typeof checkpointSchema>;
 type Trial = z.infer<typeof trialSchema>;
-type Data = Record<string, unknown>;
-
-const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 /** Per-epoch (and per-trial) metrics, from the `epoch.completed` events, in order. */
 export function metricsFromEvents(
@@ -14,28 +11,20 @@ export function metricsFromEvents(
 ): Array<EpochMetrics & { created_at: number }> {
   const out: Array<EpochMetrics & { created_at: number }> = [];
   for (const e of events) {
-    if (e.type !== 'epoch.completed') continue;
-    const parsed = epochMetricsSchema.safeParse(e.data);
-    // A malformed event is the trainer's bug; show the rest rather than fail the route.
-    if (parsed.success) out.push({ ...parsed.data, created_at: e.created_at });
+    if (e.type === 'epoch.completed') out.push({ ...e.data, created_at: e.created_at });
   }
   return out;
 }
 
 /** Checkpoints, from the `checkpoint.saved` events (`{name, epoch, trial?, metrics}`). */
 export function checkpointsFromEvents(events: readonly JobEvent[]): Checkpoint[] {
-  return events
-    .filter((e) => e.type === 'checkpoint.saved' && typeof e.data?.name === 'string')
-    .map((e) => {
-      const d = e.data as Data;
-      return {
-        name: d.name as string,
-        epoch: num(d.epoch),
-        trial: num(d.trial),
-        metrics: d.metrics && typeof d.metrics === 'object' ? (d.metrics as Data) : null,
-        created_at: e.created_at,
-      };
-    });
+  const out: Checkpoint[] = [];
+  for (const e of events) {
+    if (e.type !== 'checkpoint.saved') continue;
+    const { name, epoch, trial, metrics } = e.data;
+    out.push({ name, epoch, trial, metrics, created_at: e.created_at });
+  }
+  return out;
 }
 
 /**
@@ -50,43 +39,55 @@ export function trialsFromEvents(events: readonly JobEvent[]): {
   const trials = new Map<number, Trial & { steps: Set<number> }>();
   let best: number | null = null;
   for (const e of events) {
-    const d = (e.data ?? {}) as Data;
-    const n = num(d.number) ?? num(d.trial);
-    if (e.type === 'study.best' && n !== null) best = n;
-    if (n === null) continue;
-    if (e.type === 'trial.started' && !trials.has(n)) {
-      trials.set(n, {
-        number: n,
-        status: 'running',
-        params: d.params && typeof d.params === 'object' ? (d.params as Data) : {},
-        objective: null,
-        epochs: 0,
-        pruned: false,
-        error: null,
-        started_at: e.created_at,
-        finished_at: null,
-        steps: new Set(),
-      });
+    if (e.type === 'study.best') best = e.data.number;
+    if (e.type === 'trial.started') {
+      if (!trials.has(e.data.number)) {
+        trials.set(e.data.number, {
+          number: e.data.number,
+          status: 'running',
+          params: e.data.params,
+          objective: null,
+          epochs: 0,
+          pruned: false,
+          error: null,
+          started_at: e.created_at,
+          finished_at: null,
+          steps: new Set(),
+        });
+      }
       continue;
     }
-    const trial = trials.get(n);
-    if (!trial) continue;
-    if (e.type === 'trial.reported' && num(d.step) !== null) trial.steps.add(d.step as number);
-    if (e.type === 'epoch.completed' && num(d.epoch) !== null) trial.steps.add(d.epoch as number);
-    if (e.type === 'trial.completed') {
-      trial.status = 'completed';
-      trial.objective = num(d.value) ?? num(d.objective);
-      trial.finished_at = e.created_at;
+    if (e.type === 'epoch.completed') {
+      if (e.data.trial !== null) trials.get(e.data.trial)?.steps.add(e.data.epoch);
+      continue;
     }
-    if (e.type === 'trial.pruned') {
-      trial.status = 'pruned';
-      trial.pruned = true;
-      trial.finished_at = e.created_at;
-    }
-    if (e.type === 'trial.failed') {
-      trial.status = 'failed';
-      trial.error = typeof d.error === 'string' ? d.error : 'failed';
-      trial.finished_at = e.created_at;
+    const ended = (number: number, status: Trial['status']) => {
+      const trial = trials.get(number);
+      if (trial) {
+        trial.status = status;
+        trial.finished_at = e.created_at;
+      }
+      return trial;
+    };
+    switch (e.type) {
+      case 'trial.reported':
+        trials.get(e.data.number)?.steps.add(e.data.step);
+        break;
+      case 'trial.completed': {
+        const trial = ended(e.data.number, 'completed');
+        if (trial) trial.objective = e.data.value;
+        break;
+      }
+      case 'trial.pruned': {
+        const trial = ended(e.data.number, 'pruned');
+        if (trial) trial.pruned = true;
+        break;
+      }
+      case 'trial.failed': {
+        const trial = ended(e.data.number, 'failed');
+        if (trial) trial.error = e.data.error;
+        break;
+      }
     }
   }
   const data = [...trials.values()]

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { InternalError } from '@trainyard/shared';
 import sharp from 'sharp';
 
 interface MnistDigit {
@@ -19,7 +20,7 @@ export function mnistDigits(digits: readonly number[], perDigit: number, offset 
   for (const d of digits) {
     const source = mnist[d]!;
     if (offset + perDigit > source.length)
-      throw new Error(`mnist has ${source.length} samples of ${d}`);
+      throw new InternalError(`mnist has ${source.length} samples of ${d}`);
     for (let i = offset; i < offset + perDigit; i++) {
       out.push({ label: d, pixels: Uint8Array.from(source.get(i), (v) => Math.round(v * 255)) });
     }

@@ -1,3 +1,4 @@
+import { TuningError } from '../errors';
 import { reportedSteps, type TrialRecord } from '../types';
 import type { PruneContext, Pruner } from './pruner';
 
@@ -37,9 +38,13 @@ export class AshaPruner implements Pruner {
     this.minEarlyStoppingRate = args.minEarlyStoppingRate ?? 0;
     this.bootstrapCount = args.bootstrapCount ?? 0;
     if (!(this.minResource > 0))
-      throw new RangeError(`minResource must be positive, got ${this.minResource}`);
+      throw new TuningError(`minResource must be positive, got ${this.minResource}`, {
+        code: 'invalid_pruner',
+      });
     if (!(this.reductionFactor >= 2)) {
-      throw new RangeError(`reductionFactor must be at least 2, got ${this.reductionFactor}`);
+      throw new TuningError(`reductionFactor must be at least 2, got ${this.reductionFactor}`, {
+        code: 'invalid_pruner',
+      });
     }
   }
 

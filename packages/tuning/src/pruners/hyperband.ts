@@ -1,3 +1,4 @@
+import { TuningError } from '../errors';
 import { deriveSeed } from '../prng';
 import { AshaPruner } from './asha';
 import type { PruneContext, Pruner } from './pruner';
@@ -33,8 +34,9 @@ export class HyperbandPruner implements Pruner {
   constructor(args: HyperbandPrunerArgs) {
     const { minResource = 1, maxResource, reductionFactor = 3, bootstrapCount = 0 } = args;
     if (!(maxResource >= minResource)) {
-      throw new RangeError(
+      throw new TuningError(
         `maxResource ${maxResource} must be at least minResource ${minResource}`,
+        { code: 'invalid_pruner' },
       );
     }
     this.maxResource = maxResource;

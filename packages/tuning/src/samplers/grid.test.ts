@@ -1,5 +1,6 @@
-import { searchSpaceSchema, ValidationError } from '@trainyard/shared';
+import { searchSpaceSchema } from '@trainyard/shared';
 import { describe, expect, it } from 'vitest';
+import { TrialStateError, TuningError } from '../errors';
 import { Study } from '../study';
 import { GridSampler } from './grid';
 
@@ -48,14 +49,14 @@ describe('GridSampler', () => {
     const open = searchSpaceSchema.parse({
       'regularization.dropout': { type: 'uniform', min: 0, max: 0.5 },
     });
-    expect(() => new GridSampler(open)).toThrow(ValidationError);
+    expect(() => new GridSampler(open)).toThrow(TuningError);
     try {
       new GridSampler(open);
     } catch (error) {
-      expect((error as ValidationError).param).toBe(
+      expect((error as TuningError).param).toBe(
         'tuning.search_space.regularization.dropout.grid_points',
       );
-      expect((error as ValidationError).message).toContain('regularization.dropout');
+      expect((error as TuningError).message).toContain('regularization.dropout');
     }
   });
 
@@ -70,7 +71,7 @@ describe('GridSampler', () => {
     );
     expect(values.map((v) => v['hyperparameters.epochs'])).toEqual([1, 5, 9]);
     expect(() => grid.suggest({ trialNumber: 3, trials: [], direction: 'minimize' })).toThrow(
-      RangeError,
+      TrialStateError,
     );
   });
 });

@@ -1,9 +1,5 @@
-import {
-  type ParamValue,
-  type SearchParam,
-  type SearchSpace,
-  ValidationError,
-} from '@trainyard/shared';
+import type { ParamValue, SearchParam, SearchSpace } from '@trainyard/shared';
+import { TrialStateError, TuningError } from '../errors';
 import { entriesOf, intCount } from '../space';
 import type { Params } from '../types';
 import type { Sampler, SuggestContext } from './sampler';
@@ -22,7 +18,7 @@ export interface GridSamplerArgs {
  * `int` and `choice` parameters contribute all their values. A real interval has no finite grid
  * of its own, so `uniform` and `log_uniform` need `grid_points` (evenly spaced, on a log scale
  * for `log_uniform`, both ends included); without it the sampler is rejected with a
- * `ValidationError` naming the parameter, rather than picking a count the user did not choose.
+ * `TuningError` naming the parameter, rather than picking a count the user did not choose.
  */
 export class GridSampler implements Sampler {
   readonly name = 'grid';
@@ -40,7 +36,10 @@ export class GridSampler implements Sampler {
 
   suggest({ trialNumber }: SuggestContext): Params {
     if (!Number.isInteger(trialNumber) || trialNumber < 0 || trialNumber >= this.size) {
-      throw new RangeError(`grid point ${trialNumber} asked for; the grid has ${this.size} points`);
+      throw new TrialStateError(
+        `grid point ${trialNumber} asked for; the grid has ${this.size} points`,
+        { code: 'grid_exhausted' },
+      );
     }
     const params: Record<string, ParamValue> = {};
     let rest = trialNumber;
@@ -62,7 +61,7 @@ function axisValues(path: string, param: SearchParam, paramPrefix: string): Para
     return Array.from({ length: intCount(param) }, (_, i) => param.min + i * step);
   }
   if (param.grid_points === undefined) {
-    throw new ValidationError(
+    throw new TuningError(
       `${path}: a ${param.type} range has no grid of its own; the grid strategy needs ` +
         `"grid_points" (2 or more) on it, or use "int" or "choice" instead`,
       { param: `${paramPrefix}.${path}.grid_points`, code: 'grid_points_required' },

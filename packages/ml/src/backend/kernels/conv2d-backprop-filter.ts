@@ -6,6 +6,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { InternalError } from '@trainyard/shared';
 import { heapOffset, simdKernels } from '../simd';
 
 /**
@@ -24,7 +25,7 @@ export function conv2dBackpropFilter(args: {
   const { x, dy } = inputs;
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
-    throw new Error(`wasm Conv2DBackpropFilter supports only NHWC, got ${dataFormat}`);
+    throw new InternalError(`wasm Conv2DBackpropFilter supports only NHWC, got ${dataFormat}`);
   }
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],

@@ -6,6 +6,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { InternalError } from '@trainyard/shared';
 import { explicit, inputGradient } from './conv2d-backprop-input';
 import { withOps } from './wasm-ops';
 
@@ -42,7 +43,9 @@ export function depthwiseConv2dBackpropInput(args: {
     );
   });
   if (perChannel === undefined) {
-    throw new Error('wasm DepthwiseConv2dNativeBackpropInput: padding wider than the filter');
+    throw new InternalError(
+      'wasm DepthwiseConv2dNativeBackpropInput: padding wider than the filter',
+    );
   }
   if (multiplier === 1) return perChannel;
   return withOps(backend, (ops) => {

@@ -6,6 +6,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { InternalError } from '@trainyard/shared';
 
 /**
  * The kernels here are written in terms of tfjs-backend-wasm's own kernels (XNNPACK convolution and
@@ -101,7 +102,7 @@ const originals = new Map<string, KernelFunc>();
 /** The kernel function registered for `wasm` now. */
 export function kernelFunc(kernelName: string): KernelFunc {
   const config = getKernel(kernelName, 'wasm');
-  if (!config) throw new Error(`Kernel '${kernelName}' not registered for backend 'wasm'`);
+  if (!config) throw new InternalError(`Kernel '${kernelName}' not registered for backend 'wasm'`);
   return config.kernelFunc;
 }
 
@@ -114,6 +115,7 @@ export function rememberOriginal(kernelName: string): void {
 /** tfjs-backend-wasm's own implementation of a kernel we replaced. */
 export function originalKernelFunc(kernelName: string): KernelFunc {
   const original = originals.get(kernelName);
-  if (!original) throw new Error(`tfjs-backend-wasm has no kernel '${kernelName}' of its own`);
+  if (!original)
+    throw new InternalError(`tfjs-backend-wasm has no kernel '${kernelName}' of its own`);
   return original;
 }

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { InternalError } from '@trainyard/shared';
 
 /** The AssemblyScript sources of the SIMD kernels. */
 export const SIMD_SOURCE_DIR = fileURLToPath(new URL('../../../assembly/', import.meta.url));
@@ -47,7 +48,9 @@ export async function compileSimdKernels(variant: SimdVariant): Promise<Uint8Arr
     },
   );
   if (result.error || !binary) {
-    throw new Error(`AssemblyScript failed: ${result.error?.message ?? ''}\n${errors.join('')}`);
+    throw new InternalError(
+      `AssemblyScript failed: ${result.error?.message ?? ''}\n${errors.join('')}`,
+    );
   }
   return binary;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { InternalError } from '@trainyard/shared';
 import type { SimdVariant } from './compile';
 
 /**
@@ -161,7 +162,7 @@ function backendMemory(backend: BackendWasm): WasmMemory {
     }
   ).wasm;
   const memory = module.wasmMemory ?? module.asm?.memory;
-  if (!memory) throw new Error('tfjs-backend-wasm exposes no WasmMemory');
+  if (!memory) throw new InternalError('tfjs-backend-wasm exposes no WasmMemory');
   return memory;
 }
 
@@ -181,6 +182,6 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
 /** The byte offset of a tensor's data in the wasm heap (read from the backend's own table). */
 export function heapOffset(backend: BackendWasm, t: TensorInfo): number {
   const data = backend.dataIdMap.get(t.dataId);
-  if (!data) throw new Error('tensor is not in the wasm backend (disposed?)');
+  if (!data) throw new InternalError('tensor is not in the wasm backend (disposed?)');
   return data.memoryOffset;
 }
