@@ -78,6 +78,7 @@ export class DatasetService {
       task: input.task,
       format: input.format,
       label_column: input.label_column ?? null,
+      merge_near_duplicate_labels: input.merge_near_duplicate_labels ?? false,
       status: 'awaiting_upload',
       created_at: now,
       updated_at: now,

@@ -5,6 +5,7 @@ import { batches } from './batches';
 import { checkClasses } from './class-checks';
 import { isMissing, parseNumber } from './csv-values';
 import { DuplicateCounter } from './duplicates';
+import { checkLabelSpellings, normalizeLabel, relabelShards } from './labels';
 import { utf8Checked } from './lines';
 import { FatalDatasetError } from './report';
 import { ShardWriter } from './shard-writer';
@@ -153,6 +154,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
           );
           continue;
         }
+        if (!regression) record[labelIndex] = normalizeLabel(record[labelIndex]!);
         const labelCell = record[labelIndex]!;
         if (isMissing(labelCell)) {
           report.error(
@@ -187,6 +189,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
     throw parserError(error);
   }
   await shards.flush();
+  let written = shards.shards;
   if (!header)
     throw new FatalDatasetError(
       'no_examples',
@@ -199,6 +202,13 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
         'No usable rows were found; expected at least one row with a numeric label',
       );
   } else {
+    const merged = checkLabelSpellings(
+      classes,
+      report,
+      dataset.merge_near_duplicate_labels === true,
+    );
+    if (merged.size && !report.hasErrors)
+      written = await relabelShards(storage, shards.shards, merged, labelIndex);
     checkClasses(classes, report);
   }
   const columns = header.map((name, i) => tallies[i]!.column(name));
@@ -237,7 +247,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
       columns,
       label_column: labelColumn,
       ...(regression ? {} : { classes: [...classes.keys()].sort() }),
-      shards: shards.shards,
+      shards: written,
     },
   };
 }

@@ -41,6 +41,10 @@ export const createDatasetSchema = z
     size_bytes: z.number().int().positive().optional().openapi({
       description: 'Size of the file to upload; large files get presigned multipart part URLs',
     }),
+    merge_near_duplicate_labels: z.boolean().optional().openapi({
+      description:
+        'Classification: merge labels that differ only in case, surrounding or repeated white space, character width (NFKC) or trailing punctuation ("Positive", "positive ", "ｐｏｓｉｔｉｖｅ", "positive.") into their most frequent spelling (ties: the first seen); the report lists each merge. Default false: such labels are kept apart and the report warns (near_duplicate_labels)',
+    }),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -58,6 +62,14 @@ export const createDatasetSchema = z
         code: 'custom',
         path: ['label_column'],
         message: 'required when format is csv',
+      });
+    }
+    if (value.task === 'tabular_regression' && value.merge_near_duplicate_labels) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['merge_near_duplicate_labels'],
+        input: value.merge_near_duplicate_labels,
+        message: 'only for classification tasks; tabular_regression labels are numbers',
       });
     }
     if (value.format !== 'csv' && value.label_column) {
@@ -155,6 +167,8 @@ export const datasetSchema = z
     task: datasetTaskSchema,
     format: datasetFormatSchema,
     label_column: z.string().nullable(),
+    /** Absent on datasets created before the option existed (= false). */
+    merge_near_duplicate_labels: z.boolean().optional(),
     status: datasetStatusSchema,
     created_at: z.number().int(),
     updated_at: z.number().int(),
