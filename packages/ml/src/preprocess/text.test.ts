@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildTextInput, DEFAULT_TOKENIZER, encodeText, tokenize, vocabIndex } from './text';
+import {
+  buildTextInput,
+  DEFAULT_TOKENIZER,
+  encodeText,
+  MIN_TEXT_LENGTH,
+  tokenize,
+  vocabIndex,
+} from './text';
 
 const words = (text: string) => tokenize(text, true, DEFAULT_TOKENIZER);
 
@@ -85,7 +92,9 @@ describe('buildTextInput / encodeText', () => {
   });
 
   it('encodes to the longest training text when every text is shorter than max_length', () => {
-    expect(buildTextInput(['one two three', 'one'], 100, 200).max_length).toBe(3);
-    expect(buildTextInput(['one two three', 'one'], 100, 2).max_length).toBe(2);
+    expect(buildTextInput(['one two three four five', 'one'], 100, 200).max_length).toBe(5);
+    expect(buildTextInput(['one two three four five', 'one'], 100, 4).max_length).toBe(4);
+    // Never under MIN_TEXT_LENGTH: tfjs's recurrent layers cannot train on one-step sequences.
+    expect(buildTextInput(['one', 'two'], 100, 200).max_length).toBe(MIN_TEXT_LENGTH);
   });
 });

@@ -59,12 +59,18 @@ export function tokenize(text: string, lowercase: boolean, tokenizer?: TextToken
 }
 
 /**
+ * The fewest ids a text is encoded to: the least `max_length` the API takes. tfjs's recurrent
+ * layers fail to take gradients through a one-step sequence (a dataset of one-word texts).
+ */
+export const MIN_TEXT_LENGTH = 4;
+
+/**
  * The text input of a new model: the vocabulary is the `size − 2` most frequent words of the
  * training texts (ties by word), cut by `tokenizer` (default `DEFAULT_TOKENIZER`) and lower-cased.
  * Texts are encoded to `maxLength` ids, or to the word count of the longest training text when
  * every one is shorter: padding a 10-word text to 200 steps made a recurrent layer run 20× the
  * steps for nothing (case 14's 120 sentences: minutes instead of seconds on wasm), and no
- * training text is cut that `maxLength` would not cut.
+ * training text is cut that `maxLength` would not cut. Never fewer than `MIN_TEXT_LENGTH` ids.
  */
 export function buildTextInput(
   texts: Iterable<string>,
@@ -73,7 +79,7 @@ export function buildTextInput(
   tokenizer: TextTokenizer = DEFAULT_TOKENIZER,
 ): TextInput {
   const counts = new Map<string, number>();
-  let longest = 1;
+  let longest = MIN_TEXT_LENGTH;
   for (const text of texts) {
     const words = tokenize(text, true, tokenizer);
     longest = Math.max(longest, words.length);
