@@ -259,7 +259,7 @@ describe('near-duplicate labels in a CSV and in image folder names', () => {
     return makeZip(entries);
   }
 
-  it('image folders: warns about Cat/cat/ｃａｔ/cat., or merges them and trains on two classes', async () => {
+  it('image folders: warns about Cat/cat/ｃａｔ/cat., or merges them into the two classes training reads', async () => {
     const zip = await imageZip();
     const kept = await uploadDataset(
       { name: 'pets', task: 'image_classification', format: 'image_folder_zip' },

@@ -69,6 +69,10 @@ describe('tokenize with Intl.Segmenter', () => {
     ]);
   });
 
+  it('stops after `limit` words', () => {
+    expect(tokenize('one, two; three four', true, DEFAULT_TOKENIZER, 2)).toEqual(['one', 'two']);
+  });
+
   it('gives one spelling for composed and decomposed accents', () => {
     expect(words('Cre\u0300me brûlée')).toEqual(words('Crème brûle\u0301e'));
     expect(words('Cre\u0300me')).toEqual(['crème']);

@@ -44,8 +44,14 @@ function segmenter(locale: string): Intl.Segmenter {
  *   and punctuation are dropped.
  *
  * `lowercase` lower-cases with `String#toLowerCase` (locale-independent: Turkish `I` is `i`).
+ * The segmenter stops after `limit` words (default: all); the regex tokenizer always reads all.
  */
-export function tokenize(text: string, lowercase: boolean, tokenizer?: TextTokenizer): string[] {
+export function tokenize(
+  text: string,
+  lowercase: boolean,
+  tokenizer?: TextTokenizer,
+  limit = Number.POSITIVE_INFINITY,
+): string[] {
   if (!tokenizer || tokenizer.type === 'regex')
     return (lowercase ? text.toLowerCase() : text).match(WORD) ?? [];
   const normalized = text.normalize(tokenizer.normalization);
@@ -54,6 +60,7 @@ export function tokenize(text: string, lowercase: boolean, tokenizer?: TextToken
   for (const { segment, isWordLike } of segmenter(tokenizer.locale).segment(cased)) {
     if (isWordLike) words.push(segment);
     else if (EMOJI.test(segment)) words.push(segment.replace(EMOJI_VARIANT, ''));
+    if (words.length >= limit) break;
   }
   return words;
 }
@@ -106,7 +113,10 @@ export function encodeText(
   out: Int32Array,
   offset = 0,
 ): void {
-  const words = tokenize(text, input.lowercase, input.tokenizer).slice(0, input.max_length);
+  const words = tokenize(text, input.lowercase, input.tokenizer, input.max_length).slice(
+    0,
+    input.max_length,
+  );
   const pad = input.max_length - words.length;
   out.fill(0, offset, offset + pad);
   for (let i = 0; i < words.length; i++) out[offset + pad + i] = index.get(words[i]!) ?? 1;
