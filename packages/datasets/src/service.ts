@@ -87,6 +87,7 @@ export class DatasetService {
       format: input.format,
       label_column: input.label_column ?? null,
       ...(input.csv ? { csv: input.csv } : {}),
+      merge_near_duplicate_labels: input.merge_near_duplicate_labels ?? false,
       status: 'awaiting_upload',
       created_at: now,
       updated_at: now,

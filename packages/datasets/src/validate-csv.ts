@@ -14,6 +14,7 @@ import {
 import { isMissing } from './csv-values';
 import { DuplicateCounter } from './duplicates';
 import { bomEncoding, decodeText, isUtf8, peek, toUtf8 } from './encoding';
+import { checkLabelSpellings, normalizeLabel, relabelShards } from './labels';
 import { utf8Checked } from './lines';
 import { FatalDatasetError } from './report';
 import { ShardWriter } from './shard-writer';
@@ -182,6 +183,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
           );
           continue;
         }
+        if (!regression) record[labelIndex] = normalizeLabel(record[labelIndex]!);
         const labelCell = record[labelIndex]!;
         if (isMissing(labelCell)) {
           report.error(
@@ -220,6 +222,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
     throw parserError(error);
   }
   await shards.flush();
+  let written = shards.shards;
   if (!header)
     throw new FatalDatasetError(
       'no_examples',
@@ -232,6 +235,13 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
         'No usable rows were found; expected at least one row with a numeric label',
       );
   } else {
+    const merged = checkLabelSpellings(
+      classes,
+      report,
+      dataset.merge_near_duplicate_labels === true,
+    );
+    if (merged.size && !report.hasErrors)
+      written = await relabelShards(storage, shards.shards, merged, labelIndex);
     checkClasses(classes, report);
   }
   const thousands = new Map<string, number>();
@@ -289,7 +299,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
       columns,
       label_column: labelColumn,
       ...(regression ? {} : { classes: [...classes.keys()].sort() }),
-      shards: shards.shards,
+      shards: written,
     },
   };
 }

@@ -11,6 +11,7 @@ import type yauzl from 'yauzl';
 import { checkClasses } from './class-checks';
 import { DuplicateCounter } from './duplicates';
 import { describeLayout, detectLayout, placeOf, warnMissingClasses } from './folder-layout';
+import { checkLabelSpellings } from './labels';
 import { FatalDatasetError } from './report';
 import { entryName, isSymlink, openZip, readEntry, S3ZipReader, zipEntries } from './s3-zip-reader';
 import { ShardWriter } from './shard-writer';
@@ -298,6 +299,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
       `${ignored} system file${ignored === 1 ? '' : 's'} (__MACOSX, dot files, Thumbs.db) skipped`,
     );
 
+  const merged = checkLabelSpellings(classes, report, dataset.merge_near_duplicate_labels === true);
   checkClasses(classes, report);
   if (splitted) warnMissingClasses(report, layout, classes, splitClasses);
   const examples = [...classes.values()].reduce((a, b) => a + b, 0);
@@ -318,7 +320,9 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
 
   // Class indices in the manifest follow sorted class names; remap what the shards recorded.
   const sorted = [...classes.keys()].sort();
-  const remap = new Map([...classOf].map(([name, i]) => [i, sorted.indexOf(name)]));
+  const remap = new Map(
+    [...classOf].map(([name, i]) => [i, sorted.indexOf(merged.get(name) ?? name)]),
+  );
   const imageShards = [];
   for (const [i, shard] of shards.shards.entries()) {
     const entries = indexes[i]!.map(([o, l, c, ...rest]) => [

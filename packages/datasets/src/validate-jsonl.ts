@@ -1,6 +1,7 @@
 import { keys } from '@trainyard/shared';
 import { checkClasses } from './class-checks';
 import { DuplicateCounter } from './duplicates';
+import { checkLabelSpellings, normalizeLabel, relabelShards } from './labels';
 import { utf8Lines } from './lines';
 import { ShardWriter } from './shard-writer';
 import { Summary } from './summary';
@@ -62,7 +63,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
       typeof label === 'number' && Number.isFinite(label)
         ? String(label)
         : typeof label === 'string'
-          ? label.trim()
+          ? normalizeLabel(label)
           : '';
     if (!name) {
       report.error(
@@ -88,6 +89,11 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
     if (shards.full) await shards.flush();
   }
   await shards.flush();
+  const merged = checkLabelSpellings(classes, report, dataset.merge_near_duplicate_labels === true);
+  const written =
+    merged.size && !report.hasErrors
+      ? await relabelShards(storage, shards.shards, merged, 'label')
+      : shards.shards;
   checkClasses(classes, report);
   const examples = lengths.count;
   const stats = {
@@ -105,7 +111,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
       kind: 'texts',
       examples,
       classes: [...classes.keys()].sort(),
-      shards: shards.shards,
+      shards: written,
     },
   };
 }

@@ -100,6 +100,10 @@ export const createDatasetSchema = z
     csv: csvOptionsSchema.optional().openapi({
       description: 'CSV only: the dialect and encoding, where sniffing them is not wanted',
     }),
+    merge_near_duplicate_labels: z.boolean().optional().openapi({
+      description:
+        'Classification: merge labels that differ only in case, surrounding or repeated white space, character width (NFKC) or trailing punctuation ("Positive", "positive ", "ｐｏｓｉｔｉｖｅ", "positive.") into their most frequent spelling (ties: the first seen); the report lists each merge. Default false: such labels are kept apart and the report warns (near_duplicate_labels)',
+    }),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -125,6 +129,14 @@ export const createDatasetSchema = z
         path: ['csv'],
         input: value.csv,
         message: `only for format csv, not ${value.format}`,
+      });
+    }
+    if (value.task === 'tabular_regression' && value.merge_near_duplicate_labels) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['merge_near_duplicate_labels'],
+        input: value.merge_near_duplicate_labels,
+        message: 'only for classification tasks; tabular_regression labels are numbers',
       });
     }
     if (value.format !== 'csv' && value.label_column) {
@@ -242,6 +254,8 @@ export const datasetSchema = z
     format: datasetFormatSchema,
     label_column: z.string().nullable(),
     csv: csvOptionsSchema.optional().openapi({ description: 'CSV options given at creation' }),
+    /** Absent on datasets created before the option existed (= false). */
+    merge_near_duplicate_labels: z.boolean().optional(),
     status: datasetStatusSchema,
     created_at: z.number().int(),
     updated_at: z.number().int(),

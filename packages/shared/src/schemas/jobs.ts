@@ -82,7 +82,7 @@ export const architectureSchema = z
     blocks_per_stage: z.number().int().min(1).max(8).optional(),
     /** cnn/resnet: batch normalization after each convolution (default true). */
     batch_norm: z.boolean().optional(),
-    /** Text: tokens kept per example. */
+    /** Text: the most tokens kept per example (fewer when every training text is shorter). */
     max_length: z.number().int().min(4).max(4096).optional(),
     /** Text: vocabulary size, the most frequent tokens of the training data. */
     vocab_size: z.number().int().min(100).max(200_000).optional(),

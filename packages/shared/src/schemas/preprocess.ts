@@ -45,12 +45,31 @@ export const tableInputSchema = z.object({
   features: z.number().int(),
 });
 
+/**
+ * How a text is cut into words. `regex`: runs of letters and digits (the first models' tokenizer;
+ * it cannot split Chinese, Japanese or Thai, which write no spaces). `intl_segmenter`: ICU word
+ * boundaries (`Intl.Segmenter`, dictionary-based for CJK and Thai) after Unicode normalization.
+ */
+export const textTokenizerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('regex') }),
+  z.object({
+    type: z.literal('intl_segmenter'),
+    /** BCP 47 locale given to `Intl.Segmenter` (new models: `en`, ICU's root word rules). */
+    locale: z.string(),
+    /** Applied to the text before segmenting and lower-casing. */
+    normalization: z.enum(['NFC', 'NFKC']),
+  }),
+]);
+export type TextTokenizer = z.infer<typeof textTokenizerSchema>;
+
 export const textInputSchema = z.object({
   kind: z.literal('text'),
   /** Lower-cased word tokens; id 0 pads, id 1 is any word not in `vocab` (vocab[i] has id i + 2). */
   lowercase: z.boolean(),
   vocab: z.array(z.string()),
   max_length: z.number().int(),
+  /** Absent in models trained before it existed: those keep `{type: "regex"}`. */
+  tokenizer: textTokenizerSchema.optional(),
 });
 
 export const preprocessSchema = z
