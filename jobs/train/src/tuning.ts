@@ -203,10 +203,8 @@ export async function runTuning(
   const cacheable = canCacheFeatures(spec, base);
 
   let best: { trial: number; trained: TrainedModel; value: number } | undefined;
-  // Transfer models share the base's layers: disposing one would dispose the base for all.
-  const release = (model: tf.LayersModel) => {
-    if (!base) model.dispose();
-  };
+  // Transfer models hold their own copy of the base (buildTransfer copies it): disposable too.
+  const release = (model: tf.LayersModel) => model.dispose();
   const runTrial = async (number: number) => {
     const trial = study.trials[number]!;
     const sp = trialSpec(spec, trial.params as never);
