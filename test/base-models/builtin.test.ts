@@ -1,13 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
-import { decodeImage, imagesToTensor, loadModel } from '@trainyard/ml';
 import {
+  decodeImage,
+  ensureBuiltinBases,
+  imagesToTensor,
+  loadModel,
+  selectBackend,
+} from '@trainyard/ml';
+import {
+  BUILTIN_BASE_MODELS,
+  baseModelSchema,
   builtinBaseModel,
+  builtinBaseRecord,
   JobEventLog,
   keys,
   modelMetricsSchema,
   preprocessSchema,
 } from '@trainyard/shared';
-import { digitPng, makeZip, mnistDigits } from '@trainyard/testing';
+import { digitPng, isolatedRuntime, makeZip, mnistDigits } from '@trainyard/testing';
 import { loadBaseModel } from '@trainyard/train';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyDataset, type TestRuntime, trainModel } from '../infer/support';
@@ -22,6 +31,7 @@ let runtime: TestRuntime;
 beforeAll(async () => {
   api = await startTestApi();
   runtime = api.runtime as TestRuntime;
+  await selectBackend({ preference: runtime.config.backend });
 });
 afterAll(() => api.close());
 
@@ -75,6 +85,34 @@ describe('GET /v1/base-models', () => {
       after = page.last_id;
     }
     expect(ids).toEqual(['bm_mobilenetv2', 'bm_mobilenetv2block13']);
+  });
+});
+
+describe('installing the built-in bases (what npm start does at its first start)', () => {
+  it('writes each base once from the npm package, record last, and the trainer loads it', async () => {
+    const fresh = await isolatedRuntime('ty-builtin');
+    try {
+      expect(await ensureBuiltinBases(fresh.storage)).toEqual(BUILTIN_BASE_MODELS.map((b) => b.id));
+      expect(await ensureBuiltinBases(fresh.storage)).toEqual([]);
+      for (const b of BUILTIN_BASE_MODELS) {
+        const record = await fresh.storage.getJson(keys.baseModelRecord(b.id), baseModelSchema);
+        expect(record).toEqual(builtinBaseRecord(b, fresh.storage.bucket));
+      }
+      const { model, preprocess } = await loadBaseModel(fresh.storage, 'bm_mobilenetv2');
+      expect(model.layers).toHaveLength(162);
+      expect(model.getLayer('out_relu').getClassName()).toBe('ReLU');
+      expect(preprocess?.input).toEqual({
+        kind: 'image',
+        height: 224,
+        width: 224,
+        channels: 3,
+        mean: [0.5, 0.5, 0.5],
+        std: [0.5, 0.5, 0.5],
+      });
+      model.dispose();
+    } finally {
+      await fresh.dispose();
+    }
   });
 });
 
