@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seeded, useWasm } from '../backend/kernels/test-support';
+import { TransformerEncoderBlock } from './attention-layers';
 import { batchNormalization } from './batch-norm';
 import { dropout } from './dropout';
 import './frozen';
@@ -88,5 +89,15 @@ describe('frozen Dropout and noise layers pass their input through in training s
       ).toBeGreaterThan(0);
     for (const layer of loaded.layers) layer.trainable = false;
     expect(maxDiff(loaded.apply(x, { training: true }) as tf.Tensor, x)).toBe(0);
+  });
+
+  it('our TransformerEncoderBlock (its attention and feed-forward dropout)', async () => {
+    await tf.setBackend('wasm');
+    const block = new TransformerEncoderBlock({ dim: 8, heads: 2, ff: 16, rate: 0.5 });
+    const x = seeded([4, 6, 8], 3);
+    const inference = block.apply(x, { training: false }) as tf.Tensor;
+    expect(maxDiff(block.apply(x, { training: true }) as tf.Tensor, inference)).toBeGreaterThan(0);
+    block.trainable = false;
+    expect(maxDiff(block.apply(x, { training: true }) as tf.Tensor, inference)).toBe(0);
   });
 });

@@ -16,7 +16,10 @@ import { replaceTfjsLayerClass, tfjsLayerClass } from './tfjs-classes';
  *   AlphaDropout): Keras keeps dropping in a frozen Dropout; we do not. Their only training-time
  *   behaviour is noise, and a frozen base is a fixed feature extractor: noise there would make
  *   training see other features than evaluation, and than the cached features (computed once in
- *   inference mode) that tuning trains heads on. Regularize the head instead.
+ *   inference mode) that tuning trains heads on. Regularize the head instead. Our
+ *   TransformerEncoderBlock's dropout follows the same rule.
+ * - Not covered: dropout inside tfjs's recurrent cells (LSTM/GRU `dropout`, `recurrentDropout`);
+ *   the platform never sets it, and imported bases are image models.
  */
 export function callArgsFor(
   layer: tf.layers.Layer,
