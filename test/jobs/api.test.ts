@@ -146,6 +146,7 @@ describe('POST /v1/fine-tuning/jobs', () => {
       [{ base_model: 'bm_0missing' }, 404, 'base_model_not_found', 'body.base_model'],
       [{ base_model: 'model_0images' }, 422, 'base_model_mismatch', 'body.base_model'],
       [{ base_model: 'bm_0images' }, 422, 'base_model_mismatch', 'body.base_model'],
+      [{ base_model: 'bm_mobilenetv2' }, 422, 'base_model_mismatch', 'body.base_model'],
       [{ architecture: { type: 'transfer' } }, 400, 'invalid_request', 'body.base_model'],
       [{ architecture: { type: 'lstm' } }, 400, 'invalid_request', 'body.architecture.type'],
       [{ augmentation: { zoom: 0.2 } }, 400, 'invalid_request', 'body.augmentation'],

@@ -1,6 +1,9 @@
 import {
   type BaseModelRecord,
+  BUILTIN_BASE_MODELS,
   baseModelSchema,
+  builtinBaseModel,
+  builtinBaseRecord,
   type CreateBaseModel,
   checkTfjsManifest,
   keys,
@@ -172,7 +175,10 @@ export async function importBaseModel(
   }
 }
 
+/** One base model: a built-in one (from the catalog, installed or not) or an imported one. */
 export async function getBaseModel(storage: Storage, id: string): Promise<BaseModelRecord> {
+  const builtin = builtinBaseModel(id);
+  if (builtin) return builtinBaseRecord(builtin, storage.bucket);
   const record = /^bm_[0-9a-z]+$/.test(id)
     ? await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)
     : undefined;
@@ -184,21 +190,40 @@ export async function getBaseModel(storage: Storage, id: string): Promise<BaseMo
   return record;
 }
 
-/** Imported base models, oldest first. */
+/**
+ * Base models, oldest first: the imported ones, then the built-in ones (from the catalog, so they
+ * are listed whether or not they are in the store yet; their ids sort after every generated id).
+ */
 export async function listBaseModels(storage: Storage, limit: number, after?: string) {
-  const page = await storage.listPage(prefixes.baseModels, {
-    delimiter: '/',
-    limit,
-    ...(after ? { startAfter: `${keys.baseModel(after)}~` } : {}),
-  });
-  const ids = page.prefixes.slice(0, limit).map((p) => p.slice(prefixes.baseModels.length, -1));
-  const records = await Promise.all(
-    ids.map((id) => storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)),
+  const builtins = BUILTIN_BASE_MODELS.filter((b) => after === undefined || b.id > after).map((b) =>
+    builtinBaseRecord(b, storage.bucket),
   );
-  const data = records.filter((r): r is BaseModelRecord => r !== undefined);
+  let imported: BaseModelRecord[] = [];
+  let importedMore = false;
+  let lastScanned: string | undefined;
+  if (!after || !builtinBaseModel(after)) {
+    const page = await storage.listPage(prefixes.baseModels, {
+      delimiter: '/',
+      limit: limit + 1,
+      ...(after ? { startAfter: `${keys.baseModel(after)}~` } : {}),
+    });
+    const ids = page.prefixes
+      .map((p) => p.slice(prefixes.baseModels.length, -1))
+      .filter((id) => !builtinBaseModel(id));
+    importedMore = ids.length > limit;
+    lastScanned = ids.slice(0, limit).at(-1);
+    const records = await Promise.all(
+      ids
+        .slice(0, limit)
+        .map((id) => storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)),
+    );
+    imported = records.filter((r): r is BaseModelRecord => r !== undefined);
+  }
+  // An id whose folder has no record (an import cut short) is skipped but still paged past.
+  const appended = importedMore ? [] : builtins.slice(0, limit - imported.length);
   return {
-    data,
-    has_more: page.prefixes.length > limit || page.nextToken !== undefined,
-    last_id: ids.at(-1) ?? null,
+    data: [...imported, ...appended],
+    has_more: importedMore || builtins.length > appended.length,
+    last_id: appended.at(-1)?.id ?? lastScanned ?? null,
   };
 }

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { loadModel } from '@trainyard/ml';
+import { installBuiltinBase, loadModel } from '@trainyard/ml';
 import {
+  builtinBaseModel,
   keys,
   modelManifestSchema,
   type Preprocess,
@@ -18,9 +19,12 @@ export interface BaseModel {
 
 /**
  * Loads a base model: `model_…` (any model the platform trained, once published) or `bm_…` (an
- * imported TensorFlow.js LayersModel under `base-models/<id>/`).
+ * imported TensorFlow.js LayersModel under `base-models/<id>/`, or a built-in one, installed into
+ * the store from its npm package on first use when `npm start` has not done it).
  */
 export async function loadBaseModel(storage: Storage, id: string): Promise<BaseModel> {
+  if (builtinBaseModel(id) && !(await storage.exists(keys.baseModelRecord(id))))
+    await installBuiltinBase(storage, id);
   const isPlatform = id.startsWith('model_');
   if (isPlatform && !(await storage.tryGetJson(keys.modelManifest(id), modelManifestSchema))) {
     throw new JobFailure(

@@ -66,6 +66,7 @@ export async function computeFeatures(
     chunks.push(out.dataSync() as Float32Array);
     tf.dispose([xs, ys, out]);
   }
+  model.dispose();
   const width = shape.reduce((a, b) => a * b, 1);
   const features = new Float32Array(inputs.count * width);
   let offset = 0;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startApiServer } from '@trainyard/api';
 import { startInferServer } from '@trainyard/infer';
+import { ensureBuiltinBases } from '@trainyard/ml/builtin-bases';
 import { LocalRunner, WebhookNotifier } from '@trainyard/queue';
 import { type Config, createRuntime, ensureBucket, JobEventLog, JobStore } from '@trainyard/shared';
 import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3';
@@ -34,7 +35,7 @@ function urlOf(server: { address(): string | AddressInfo | null }, host: string)
 
 /**
  * Starts the whole platform in this process: the embedded S3 server (unless `S3_ENDPOINT` is
- * set), the bucket, the local API key, the API, the inference function and the local job runner
+ * set), the bucket, the local API key, the built-in base models (installed once), the API, the inference function and the local job runner
  * (which first picks up the jobs a previous run left queued or running). `close` stops the
  * trainers (they resume at the next start), then the servers.
  */
@@ -59,6 +60,8 @@ export async function startPlatform(
     const runtime = createRuntime(effective, 'platform');
     await ensureBucket(runtime.s3, effective.s3.bucket);
     const apiKey = await ensureLocalApiKey(runtime);
+    // The built-in bases (from npm packages, no network) go into the store at the first start.
+    await ensureBuiltinBases(runtime.storage);
     const runner =
       effective.queue.kind === 'local'
         ? createRunner(createRuntime(effective, 'runner'), options)

@@ -42,7 +42,7 @@ const list = createRoute({
   path: '/v1/base-models',
   tags,
   security,
-  summary: 'The catalog of imported base models',
+  summary: 'The catalog of base models: imported ones, then the built-in ones',
   request: { query: listQuerySchema },
   responses: {
     200: json(listOf(baseModelSchema, 'BaseModelList'), 'A page of base models'),

@@ -2,6 +2,8 @@ import type { DatasetService } from '@trainyard/datasets';
 import type { JobQueue } from '@trainyard/queue';
 import {
   baseModelSchema,
+  builtinBaseModel,
+  builtinBaseRecord,
   type CreateJob,
   type Dataset,
   type JobEventLog,
@@ -108,7 +110,7 @@ export class JobCreator {
     return dataset;
   }
 
-  /** `model_…`: a published platform model, `bm_…`: an imported one; of the task's input kind. */
+  /** `model_…`: a published platform model, `bm_…`: an imported or built-in one; of the task's input kind. */
   private async checkBaseModel(id: string, task: Dataset['task']): Promise<void> {
     const { storage } = this.deps;
     const param = 'body.base_model';
@@ -124,8 +126,12 @@ export class JobCreator {
       if (!manifest) throw missing();
       kind = INPUT_KIND[manifest.task];
     } else {
-      // An import writes its record last: without it there is no (whole) base model.
-      const record = await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema);
+      // An import writes its record last: without it there is no (whole) base model. A built-in
+      // one is in the catalog whether or not the trainer has installed it into the store yet.
+      const builtin = builtinBaseModel(id);
+      const record = builtin
+        ? builtinBaseRecord(builtin, storage.bucket)
+        : await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema);
       if (!record) throw missing();
       kind = INPUT_KIND[record.task];
     }

@@ -148,8 +148,8 @@ export class TrialRunner {
     return this.cached;
   }
 
-  /** Transfer models share the base's layers: disposing one would dispose the base for all. */
+  /** Transfer models hold their own copy of the base (buildTransfer copies it): disposable too. */
   private release(model: tf.LayersModel): void {
-    if (!this.inputs.base) model.dispose();
+    model.dispose();
   }
 }

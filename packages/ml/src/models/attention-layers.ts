@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { dropoutTraining } from './dropout';
+import { callArgsFor } from './frozen';
 
 type Kwargs = Record<string, unknown>;
 const init = () => tf.initializers.glorotUniform({});
@@ -121,7 +122,8 @@ export class TransformerEncoderBlock extends tf.layers.Layer {
       const d = this.dim;
       const h = this.heads;
       const dh = d / h;
-      const training = kwargs.training === true;
+      // Frozen (a transfer base): no dropout in training steps either (see `callArgsFor`).
+      const training = callArgsFor(this, kwargs).training === true;
       const drop = (t: tf.Tensor) =>
         training && this.rate > 0 ? dropoutTraining(t, this.rate) : t;
       const flat = x.reshape([batch * length, d]);

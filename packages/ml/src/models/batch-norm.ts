@@ -3,6 +3,7 @@ import {
   BATCH_NORM_TRAINING,
   BATCH_NORM_TRAINING_GRAD,
 } from '../backend/kernels/batch-norm-training';
+import { callArgsFor } from './frozen';
 import { replaceTfjsLayerClass, tfjsLayerClass } from './tfjs-classes';
 
 type BatchNormalizationArgs = NonNullable<Parameters<typeof tf.layers.batchNormalization>[0]>;
@@ -76,13 +77,16 @@ function batchNormTraining(
  * tfjs-layers' BatchNormalization with a faster training step on the wasm backend: statistics,
  * normalization and the gradients as two kernels of ours instead of ~40 tfjs ops. Inference, other
  * backends and layouts it does not cover (normalizing another axis than the last, no scale or no
- * center) run tfjs's own code. Registered under tfjs's class name, so saved models stay plain
+ * center) run tfjs's own code. A frozen layer (`trainable` false) runs in inference mode even in a
+ * training step, on every backend, as in Keras (see `callArgsFor`). Registered under tfjs's class name, so saved models stay plain
  * `BatchNormalization` layers, and models loaded in this process (checkpoints, bases) get it too.
  */
 export class BatchNormalization extends TfjsBatchNormalization {
   static className = 'BatchNormalization';
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) {
+  override call(inputs: tf.Tensor | tf.Tensor[], args: Record<string, unknown>) {
+    // Frozen (trainable false): inference mode, moving statistics used and left as they are.
+    const kwargs = callArgsFor(this, args);
     const input = Array.isArray(inputs) ? inputs[0]! : inputs;
     const lastAxis = this.axis === -1 || this.axis === input.rank - 1;
     const fast =

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DROPOUT_MASK } from '../backend/kernels/dropout-mask';
+import { callArgsFor } from './frozen';
 import { replaceTfjsLayerClass, tfjsLayerClass } from './tfjs-classes';
 
 type DropoutArgs = NonNullable<Parameters<typeof tf.layers.dropout>[0]>;
@@ -30,13 +31,15 @@ export function dropoutTraining(x: tf.Tensor, rate: number): tf.Tensor {
 
 /**
  * tfjs-layers' Dropout, with the mask drawn in wasm when training there (`dropoutTraining`); with a
- * noise shape or a fixed seed, tfjs's own code. Registered under tfjs's class name,
+ * noise shape or a fixed seed, tfjs's own code. A frozen one passes its input through. Registered under tfjs's class name,
  * so saved models are unchanged.
  */
 export class Dropout extends TfjsDropout {
   static className = 'Dropout';
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) {
+  override call(inputs: tf.Tensor | tf.Tensor[], args: Record<string, unknown>) {
+    // Frozen (trainable false, in a transfer base): no dropout, unlike Keras; see `callArgsFor`.
+    const kwargs = callArgsFor(this, args);
     const input = Array.isArray(inputs) ? inputs[0]! : inputs;
     const fast =
       kwargs.training === true &&

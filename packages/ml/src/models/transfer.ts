@@ -18,47 +18,146 @@ function defaultCut(base: tf.LayersModel): tf.layers.Layer {
   return inbound;
 }
 
+/** The base layer named `name`, or a ModelConfigError listing the base's last layers. */
+function cutLayerNamed(base: tf.LayersModel, name: string): tf.layers.Layer {
+  try {
+    return base.getLayer(name);
+  } catch {
+    const names = base.layers.map((l) => l.name);
+    throw new ModelConfigError(
+      `architecture.cut_layer ${JSON.stringify(name)} is not a layer of the base model; it has ${names.slice(-12).join(', ')}${names.length > 12 ? ', …' : ''}`,
+      { param: 'architecture.cut_layer' },
+    );
+  }
+}
+
+/** The layers `layer`'s output depends on, itself included. */
+function dependencies(layer: tf.layers.Layer): Set<string> {
+  const kept = new Set<string>();
+  const visit = (l: tf.layers.Layer) => {
+    if (kept.has(l.name)) return;
+    kept.add(l.name);
+    for (const node of l.inboundNodes) for (const inbound of node.inboundLayers) visit(inbound);
+  };
+  visit(layer);
+  return kept;
+}
+
+/**
+ * A layer that only works at the base's own input size: one that flattens or reshapes a feature
+ * map, or a pooling window as large as its input (global pooling in disguise, as MobileNetV2's
+ * Keras export has: a 7×7 AveragePooling2D over the 7×7 map at 224).
+ */
+function fixedSize(layer: tf.layers.Layer): boolean {
+  const name = layer.getClassName();
+  if (name === 'Flatten' || name === 'Reshape') return true;
+  if (name !== 'AveragePooling2D' && name !== 'MaxPooling2D') return false;
+  const input = layer.inboundNodes[0]?.inputTensors[0]?.shape;
+  const pool = (layer.getConfig().poolSize as number[] | undefined) ?? [2, 2];
+  return input?.length === 4 && input[1] === pool[0] && input[2] === pool[1];
+}
+
+/**
+ * The base up to `cut` as a model of its own, rebuilt from the base's config with the same weights
+ * (copied: training the copy leaves `base` as it was, so tuning trials all start from the same
+ * base), taking `[height, width, channels]` inputs.
+ */
+function copyTrunk(
+  base: tf.LayersModel,
+  cut: tf.layers.Layer,
+  kept: ReadonlySet<string>,
+  inputShape: number[],
+): tf.LayersModel {
+  const config = base.getConfig() as unknown as {
+    name: string;
+    layers: Array<{ name: string; className: string; config: Record<string, unknown> }>;
+    inputLayers: unknown[];
+    outputLayers: unknown[];
+  };
+  const layers = config.layers
+    .filter((l) => kept.has(l.name))
+    .map((l) =>
+      l.className === 'InputLayer'
+        ? { ...l, config: { ...l.config, batchInputShape: [null, ...inputShape] } }
+        : l,
+    );
+  const trunkConfig = { ...config, layers, outputLayers: [[cut.name, 0, 0]] };
+  let trunk: tf.LayersModel;
+  try {
+    trunk = tf.LayersModel.fromConfig(
+      tf.LayersModel,
+      trunkConfig as unknown as tf.serialization.ConfigDict,
+      {},
+      true,
+    ) as tf.LayersModel;
+  } catch (error) {
+    throw new ModelConfigError(
+      `the base model up to ${cut.name} cannot take ${inputShape.join('×')} inputs (${(error as Error).message}); give another architecture.input_size or an earlier architecture.cut_layer`,
+      { param: 'architecture.input_size' },
+    );
+  }
+  const outShape = trunk.outputs[0]!.shape;
+  if (outShape.slice(1).some((d) => d !== null && d < 1)) {
+    throw new ModelConfigError(
+      `at ${inputShape.join('×')} inputs the base's output at ${cut.name} would be ${outShape.slice(1).join('×')}; give a larger architecture.input_size`,
+      { param: 'architecture.input_size' },
+    );
+  }
+  for (const layer of trunk.layers) {
+    const weights = base.getLayer(layer.name).getWeights();
+    if (weights.length > 0) layer.setWeights(weights);
+  }
+  return trunk;
+}
+
 /**
  * Transfer learning: cut the pretrained `base` at `architecture.cut_layer` (default: the input of
- * its output layer), freeze every base layer, and put a new head on the cut's output. Returns the
- * new model and the names of the base layers kept (for `unfreezeTop`).
+ * its output layer), copy the base up to the cut (the `base` model itself is left untouched),
+ * freeze every layer of the copy, and put a new head on the cut's output (global average pooling
+ * first when the cut is a feature map).
+ *
+ * With `architecture.input_size` other than the base's input `[height, width]`, the copy takes
+ * that size: the cut moves before the first layer that works only at the base's size (Flatten,
+ * Reshape, a pooling window as large as its input), and the head's global average pooling replaces
+ * it. Throws a ModelConfigError naming `architecture.cut_layer` (not a layer of the base) or
+ * `architecture.input_size` (too small for the base). Returns the new model and the names of the
+ * base layers kept (for `unfreezeTop`).
  */
 export function buildTransfer(
   spec: JobSpec,
   base: tf.LayersModel,
   outputs: number | null,
 ): { model: tf.LayersModel; baseLayers: string[] } {
-  let cut: tf.layers.Layer;
-  if (spec.architecture.cut_layer) {
-    try {
-      cut = base.getLayer(spec.architecture.cut_layer);
-    } catch {
-      const names = base.layers.map((l) => l.name);
-      throw new ModelConfigError(
-        `architecture.cut_layer ${JSON.stringify(spec.architecture.cut_layer)} is not a layer of the base model; it has ${names.slice(-12).join(', ')}${names.length > 12 ? ', …' : ''}`,
-        { param: 'architecture.cut_layer' },
-      );
+  let cut = spec.architecture.cut_layer
+    ? cutLayerNamed(base, spec.architecture.cut_layer)
+    : defaultCut(base);
+  const baseShape = base.inputs[0]!.shape.slice(1) as number[];
+  const size = spec.architecture.input_size;
+  const inputShape = size ? [size[0], size[1], baseShape[2]!] : baseShape;
+  if (size && (size[0] !== baseShape[0] || size[1] !== baseShape[1])) {
+    const kept = dependencies(cut);
+    const first = base.layers.find((l) => kept.has(l.name) && fixedSize(l));
+    if (first) {
+      const inbound = first.inboundNodes[0]!.inboundLayers;
+      if (inbound.length !== 1) {
+        throw new ModelConfigError(
+          `the base's ${first.name} works only at ${baseShape.join('×')} inputs and has ${inbound.length} inputs to cut before; give an architecture.cut_layer before it`,
+          { param: 'architecture.cut_layer' },
+        );
+      }
+      cut = inbound[0]!;
     }
-  } else {
-    cut = defaultCut(base);
   }
-  const features = cut.output as Symbolic;
-  const kept = new Set<string>();
-  // The layers the cut's output depends on: the part of the base the new model keeps.
-  const visit = (layer: tf.layers.Layer) => {
-    if (kept.has(layer.name)) return;
-    kept.add(layer.name);
-    for (const node of layer.inboundNodes) for (const l of node.inboundLayers) visit(l);
-  };
-  visit(cut);
-  for (const layer of base.layers) layer.trainable = false;
+  const kept = dependencies(cut);
+  const trunk = copyTrunk(base, cut, kept, inputShape);
+  for (const layer of trunk.layers) layer.trainable = false;
   const name = namer(headPrefix(spec).slice(0, -1));
   const model = tf.model({
-    inputs: base.inputs,
-    outputs: head(features, spec, outputs, name),
+    inputs: trunk.inputs,
+    outputs: head(trunk.outputs[0] as Symbolic, spec, outputs, name),
     name: 'transfer',
   });
-  const baseLayers = base.layers.filter((l) => kept.has(l.name)).map((l) => l.name);
+  const baseLayers = trunk.layers.map((l) => l.name);
   return { model, baseLayers };
 }
 

@@ -23,7 +23,9 @@ export async function buildPreprocess(
   if (raw.kind === 'images') {
     let input: ImageInput;
     if (base && base.input.kind === 'image') {
-      input = base.input;
+      // The base's scaling; its size unless the job gives one (buildTransfer resizes the base).
+      const [height, width] = spec.architecture.input_size ?? [base.input.height, base.input.width];
+      input = { ...base.input, height, width };
     } else {
       const [height, width] = spec.architecture.input_size ?? [32, 32];
       const grey = train.every((i) => raw.channels[i] === 1 || raw.channels[i] === 2);

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors';
+import { builtinBaseModel } from '../models/builtin-bases';
 import type { Dataset } from '../schemas/datasets';
 import type { CreateJob, JobSpec } from '../schemas/jobs';
 import { validateSearchSpacePaths } from '../schemas/search-space';
@@ -190,7 +191,7 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
         batch_norm: arch.head?.batch_norm ?? type === 'transfer',
         activation: arch.head?.activation ?? 'relu',
       },
-      cut_layer: arch.cut_layer ?? null,
+      cut_layer: arch.cut_layer ?? (baseModel && builtinBaseModel(baseModel)?.cut_layer) ?? null,
       trainable_base_layers: trainableBase,
       input_size:
         arch.input_size ??

@@ -1,1 +1,2 @@
+export * from './builtin-bases';
 export * from './tfjs-manifest';

@@ -50,6 +50,17 @@ export const baseModelSchema = z
     layers: z.number().int(),
     status: z.literal('ready'),
     created_at: z.number().int(),
+    /** True for the bases that ship with Trainyard (installed from an npm package, no network). */
+    builtin: z.boolean().optional(),
+    /** What the model is and what its weights were trained on. */
+    description: z.string().optional(),
+    /**
+     * The layer whose output feeds the new head when a job names no `architecture.cut_layer`
+     * (absent: the input of the base's output layer).
+     */
+    cut_layer: z.string().optional(),
+    /** How pixels (0-1) are normalized for this model: `(p - mean) / std` per channel. */
+    normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
   })
   .openapi('BaseModel');
 export type BaseModelRecord = z.infer<typeof baseModelSchema>;

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import {
+  type BaseModelRecord,
+  BUILTIN_BASE_MODELS,
+  type BuiltinBaseModel,
+  builtinBaseModel,
+  builtinBaseRecord,
+  checkTfjsManifest,
+  keys,
+  type Preprocess,
+  type Storage,
+  UnprocessableError,
+} from '@trainyard/shared';
+
+// No tfjs here: `npm start` installs the built-ins without loading a tensor backend.
+
+const require = createRequire(import.meta.url);
+
+/** The files of a built-in base as they go into the store: model.json and its weight shards. */
+export interface BuiltinBaseFiles {
+  readonly modelJson: Record<string, unknown>;
+  readonly shards: ReadonlyArray<{ readonly path: string; readonly data: Uint8Array }>;
+}
+
+/** The root folder of an installed npm package (whose `exports` may hide its package.json). */
+function packageRoot(name: string): string {
+  const entry = require.resolve(name);
+  const marker = `${sep}node_modules${sep}${name}${sep}`;
+  const at = entry.lastIndexOf(marker);
+  return at === -1 ? dirname(entry) : entry.slice(0, at + marker.length - 1);
+}
+
+/**
+ * Reads a built-in base's model.json and weights from its npm package, no network. nsfwjs ships
+ * each model as UMD bundles (`model.min.js` exports the model.json object; each
+ * `<shard>.min.js` exports that shard's bytes as a base64 string), read here the way the package
+ * itself loads them. Throws when the installed version is not the pinned one, or the files do not
+ * hold the bytes and layers the catalog records.
+ */
+export function readBuiltinBaseFiles(base: BuiltinBaseModel): BuiltinBaseFiles {
+  const { package: name, version, folder } = base.source;
+  const root = packageRoot(name);
+  const installed = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+  if (installed !== version) {
+    throw new UnprocessableError(
+      `built-in base ${base.id} needs ${name}@${version}; ${installed} is installed`,
+      { code: 'builtin_base_unavailable' },
+    );
+  }
+  const dir = join(root, folder);
+  const modelJson = { format: 'layers-model', ...require(join(dir, 'model.min.js')) } as Record<
+    string,
+    unknown
+  >;
+  const { model, paths, bytes } = checkTfjsManifest(modelJson, base.bytes);
+  const shards = paths.map((path) => {
+    const encoded: unknown = require(join(dir, `${path}.min.js`));
+    if (typeof encoded !== 'string') {
+      throw new UnprocessableError(
+        `${name}@${version} ${folder}/${path}.min.js exports ${typeof encoded}; expected a base64 string`,
+        { code: 'builtin_base_unavailable' },
+      );
+    }
+    return { path, data: new Uint8Array(Buffer.from(encoded, 'base64')) };
+  });
+  const total = shards.reduce((n, s) => n + s.data.length, 0);
+  const layers = (model.modelTopology.model_config as { config?: { layers?: unknown[] } })?.config
+    ?.layers?.length;
+  if (total !== bytes || bytes !== base.bytes || layers !== base.layers) {
+    throw new UnprocessableError(
+      `${name}@${version} ${folder} holds ${total} bytes of weights (model.json declares ${bytes}) and ${layers} layers; built-in base ${base.id} expects ${base.bytes} bytes and ${base.layers} layers`,
+      { code: 'builtin_base_unavailable' },
+    );
+  }
+  return { modelJson, shards };
+}
+
+/** The preprocessing recorded with a built-in base (pixels 0-1 mapped to `(p - mean) / std`). */
+export function builtinBasePreprocess(base: BuiltinBaseModel): Preprocess {
+  const [height, width, channels] = base.input_shape;
+  return {
+    version: 1,
+    task: 'image_classification',
+    input: {
+      kind: 'image',
+      height,
+      width,
+      channels,
+      mean: [...base.normalization.mean],
+      std: [...base.normalization.std],
+    },
+    labels: null,
+    target: null,
+  };
+}
+
+/**
+ * Writes a built-in base into `base-models/<id>/` as an import would: weight shards, model.json,
+ * preprocess.json, and the record last (a reader that sees the record sees a whole base).
+ * Overwrites whatever was there. Returns the record.
+ */
+export async function installBuiltinBase(storage: Storage, id: string): Promise<BaseModelRecord> {
+  const base = builtinBaseModel(id);
+  if (!base) throw new UnprocessableError(`${id} is not a built-in base model`, { param: 'id' });
+  const { modelJson, shards } = readBuiltinBaseFiles(base);
+  const prefix = keys.baseModel(id);
+  for (const { path, data } of shards)
+    await storage.putBytes(`${prefix}${path}`, data, 'application/octet-stream');
+  await storage.putJson(`${prefix}model.json`, modelJson);
+  await storage.putJson(`${prefix}preprocess.json`, builtinBasePreprocess(base));
+  const record = builtinBaseRecord(base, storage.bucket);
+  await storage.putJson(keys.baseModelRecord(id), record);
+  return record;
+}
+
+/**
+ * Installs every built-in base whose record is not in the store yet (the first `npm start`, a
+ * fresh bucket). Returns the ids installed now.
+ */
+export async function ensureBuiltinBases(storage: Storage): Promise<string[]> {
+  const installed: string[] = [];
+  for (const base of BUILTIN_BASE_MODELS) {
+    if (await storage.exists(keys.baseModelRecord(base.id))) continue;
+    await installBuiltinBase(storage, base.id);
+    installed.push(base.id);
+  }
+  return installed;
+}

@@ -1,0 +1,102 @@
+import type { BaseModelRecord } from '../schemas/base-models';
+import { keys } from '../storage/keys';
+
+/** Where a built-in base's files come from: a model folder inside an installed npm package. */
+export interface BuiltinBaseSource {
+  /** The npm package, a dependency of `@trainyard/ml` pinned to `version`. */
+  readonly package: string;
+  readonly version: string;
+  /** The model's folder inside the package, holding `model.min.js` and its weight shards. */
+  readonly folder: string;
+}
+
+/** A base model that ships with Trainyard: what `GET /v1/base-models` says of it, and where its files are. */
+export interface BuiltinBaseModel {
+  /** `bm_` + lower-case letters and digits, like an imported base's id. */
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly source: BuiltinBaseSource;
+  /** `[height, width, channels]` the base was trained at. */
+  readonly input_shape: [number, number, 1 | 3];
+  /** The layer whose output feeds a new head when a job names no `architecture.cut_layer`. */
+  readonly cut_layer: string;
+  /** Pixels (0-1) are fed as `(p - mean) / std` per channel. */
+  readonly normalization: { readonly mean: number[]; readonly std: number[] };
+  /** Bytes of weights and layers in its model.json (checked when it is installed). */
+  readonly bytes: number;
+  readonly layers: number;
+  /** Unix seconds: when the package version was published. */
+  readonly created_at: number;
+}
+
+const NSFWJS_MOBILENET_V2: BuiltinBaseSource = {
+  package: 'nsfwjs',
+  version: '4.4.0',
+  folder: 'dist/models/mobilenet_v2',
+};
+
+const MOBILENET_V2_STORY =
+  'Keras MobileNetV2 (width 1.0, 224×224 RGB input, weights quantized to 8 bits) from the npm package nsfwjs 4.4.0 (MIT). ' +
+  'Its blocks 0-10 keep their ImageNet weights (they were frozen while nsfwjs trained); blocks 11-16, the final 1×1 convolution (Conv_1) and the classifier were retrained on nsfwjs’s own data, ' +
+  'about 60 GB of web images in five classes (drawings, hentai, neutral, porn, sexy) gathered by nsfw_data_scraper. ' +
+  'Inputs are scaled to [-1, 1], as MobileNetV2 expects. Input sizes other than 224 run the convolutional layers at that size with global average pooling.';
+
+/**
+ * The built-in bases, installed into the store at the first `npm start` and on first use by a job.
+ * Ids sort after every generated `bm_` id (those start with a digit until 2059), so the catalog
+ * lists them last.
+ */
+export const BUILTIN_BASE_MODELS: readonly BuiltinBaseModel[] = [
+  {
+    id: 'bm_mobilenetv2',
+    name: 'MobileNetV2 (nsfwjs 4.4.0), cut at out_relu',
+    description: `${MOBILENET_V2_STORY} Cut at out_relu (the last convolutional features, before the fixed 7×7 pooling): 1,280 features after global average pooling, the top blocks shaped by nsfwjs’s data.`,
+    source: NSFWJS_MOBILENET_V2,
+    input_shape: [224, 224, 3],
+    cut_layer: 'out_relu',
+    normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+    bytes: 2_619_461,
+    layers: 162,
+    created_at: 1_786_118_080,
+  },
+  {
+    id: 'bm_mobilenetv2block13',
+    name: 'MobileNetV2 (nsfwjs 4.4.0), cut at block_13_expand_relu',
+    description: `${MOBILENET_V2_STORY} Cut at block_13_expand_relu (the last 14×14 feature map at 224, inside block 13 before its stride-2 depthwise convolution): 576 features after global average pooling, from ImageNet's blocks 0-10 and nsfwjs's retrained blocks 11-12 and block 13's expansion. Fewer of nsfwjs’s retrained layers, and less than half the work of the full base per image (0.42× its time on wasm).`,
+    source: NSFWJS_MOBILENET_V2,
+    input_shape: [224, 224, 3],
+    cut_layer: 'block_13_expand_relu',
+    normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+    bytes: 2_619_461,
+    layers: 162,
+    created_at: 1_786_118_080,
+  },
+];
+
+/** The built-in base with this id, or undefined. */
+export function builtinBaseModel(id: string): BuiltinBaseModel | undefined {
+  return BUILTIN_BASE_MODELS.find((b) => b.id === id);
+}
+
+/** The `BaseModel` API record of a built-in base whose files live in `bucket`. */
+export function builtinBaseRecord(base: BuiltinBaseModel, bucket: string): BaseModelRecord {
+  const { package: name, version, folder } = base.source;
+  return {
+    id: base.id,
+    object: 'base_model',
+    name: base.name,
+    task: 'image_classification',
+    input_shape: [...base.input_shape],
+    source: { url: `https://www.npmjs.com/package/${name}/v/${version} (${folder})` },
+    location: `s3://${bucket}/${keys.baseModel(base.id)}`,
+    bytes: base.bytes,
+    layers: base.layers,
+    status: 'ready',
+    created_at: base.created_at,
+    builtin: true,
+    description: base.description,
+    cut_layer: base.cut_layer,
+    normalization: { mean: [...base.normalization.mean], std: [...base.normalization.std] },
+  };
+}
