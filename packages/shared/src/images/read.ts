@@ -114,7 +114,7 @@ export async function probeImage(
   if (format === 'bmp') {
     const size = bmpDimensions(bytes);
     if (!size || size.width <= 0 || size.height <= 0)
-      throw corruptImage(format, new Error('the header declares no pixels'));
+      throw corruptImage(format, new InternalError('the header declares no pixels'));
     header = { ...size, channels: 3 };
   } else {
     try {
