@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { builtinBaseModel, type JobSpec, ValidationError } from '@trainyard/shared';
+import { builtinBaseModel, type JobSpec } from '@trainyard/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasm } from '../backend/kernels/test-support';
+import { ModelConfigError } from '../errors';
 import { readBuiltinBaseFiles } from './builtin-bases';
 import { buildTransfer, headOnly, unfreezeTop } from './transfer';
 
@@ -117,7 +118,7 @@ describe('buildTransfer on the built-in MobileNetV2', () => {
   }, 60_000);
 
   it('names the field when the cut or the input size cannot work', () => {
-    expect(() => buildTransfer(spec({ cut_layer: 'nope' }), base, 2)).toThrow(ValidationError);
+    expect(() => buildTransfer(spec({ cut_layer: 'nope' }), base, 2)).toThrow(ModelConfigError);
     expect(() => buildTransfer(spec({ cut_layer: 'nope' }), base, 2)).toThrow(
       /architecture.cut_layer "nope" is not a layer of the base model/,
     );
@@ -127,8 +128,8 @@ describe('buildTransfer on the built-in MobileNetV2', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).param).toBe('architecture.input_size');
+    expect(error).toBeInstanceOf(ModelConfigError);
+    expect((error as ModelConfigError).param).toBe('architecture.input_size');
     expect((error as Error).message).toMatch(/8×8×3/);
   });
 });
