@@ -101,7 +101,10 @@ export class Transport {
 }
 
 function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  type Cause = { code?: string; message?: string; errors?: Cause[] };
+  let cause = (error as { cause?: Cause })?.cause;
+  if (!cause?.code && cause?.errors?.[0]) cause = cause.errors[0]; // AggregateError (IPv4 and IPv6)
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  if (cause?.message) return cause.message;
   return error instanceof Error ? error.message : String(error);
 }
