@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Dataset, Trainyard } from '@trainyard/sdk';
 import { fileFromPath } from '@trainyard/sdk/node';
 import { iris, toCsv } from '@trainyard/testing';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformHarness } from '../jobs/platform-support';
 
@@ -225,4 +226,29 @@ describe('datasets validate', () => {
     },
     60_000,
   );
+
+  it('a folder of class folders is zipped and validated as an image dataset', async () => {
+    const folder = join(dir, 'colours');
+    for (const [name, colour] of [
+      ['red', { r: 220, g: 20, b: 20 }],
+      ['blue', { r: 20, g: 20, b: 220 }],
+    ] as const) {
+      await mkdir(join(folder, name), { recursive: true });
+      for (let i = 0; i < 3; i++) {
+        const png = await sharp({
+          create: { width: 16 + i, height: 16, channels: 3, background: colour },
+        })
+          .png()
+          .toBuffer();
+        await writeFile(join(folder, name, `${i}.png`), png);
+      }
+    }
+    const run = await cli('datasets', 'validate', folder, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      format: 'image_folder_zip',
+      status: 'ready',
+      report: { stats: { examples: 6, classes: { red: 3, blue: 3 } } },
+    });
+  }, 60_000);
 });
