@@ -1,0 +1,244 @@
+import { readFile } from 'node:fs/promises';
+import type { CreateFineTuningJob, FineTuningJob, Trainyard } from '@trainyard/sdk';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import type { Context } from '../context';
+import { CliExit, EXIT, usage } from '../exit';
+import { cell, when } from '../output';
+import { jobProgress } from '../progress';
+
+type Run = (command: Command, fn: (ctx: Context, ...args: never[]) => Promise<void>) => void;
+
+interface CreateFlags {
+  readonly dataset: string;
+  readonly spec?: string;
+  readonly epochs?: number;
+  readonly learningRate?: number;
+  readonly batchSize?: number;
+  readonly architecture?: string;
+  readonly baseModel?: string;
+  readonly modelName?: string;
+  readonly validationSplit?: number;
+  readonly seed?: number;
+  readonly follow?: boolean;
+}
+
+/** `--spec` as JSON, or `@file.json`. */
+async function readSpec(spec: string | undefined): Promise<Record<string, unknown>> {
+  if (!spec) return {};
+  const text = spec.startsWith('@') ? await readFile(spec.slice(1), 'utf8') : spec;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw usage(`--spec is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The job body: `--spec` first, then the shortcut flags over it. */
+async function jobBody(flags: CreateFlags): Promise<CreateFineTuningJob> {
+  const spec = await readSpec(flags.spec);
+  const hyperparameters = {
+    ...(spec.hyperparameters as object | undefined),
+    ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
+    ...(flags.learningRate !== undefined ? { learning_rate: flags.learningRate } : {}),
+    ...(flags.batchSize !== undefined ? { batch_size: flags.batchSize } : {}),
+  };
+  return {
+    ...spec,
+    dataset: flags.dataset,
+    ...(Object.keys(hyperparameters).length ? { hyperparameters } : {}),
+    ...(flags.architecture
+      ? { architecture: { ...(spec.architecture as object | undefined), type: flags.architecture } }
+      : {}),
+    ...(flags.baseModel ? { base_model: flags.baseModel } : {}),
+    ...(flags.modelName ? { model_name: flags.modelName } : {}),
+    ...(flags.validationSplit !== undefined ? { validation_split: flags.validationSplit } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+  } as CreateFineTuningJob;
+}
+
+const jobColumns = [
+  { header: 'id', value: (j: FineTuningJob) => j.id },
+  { header: 'status', value: (j: FineTuningJob) => j.status },
+  { header: 'dataset', value: (j: FineTuningJob) => j.dataset },
+  { header: 'model', value: (j: FineTuningJob) => j.result_model },
+  { header: 'created', value: (j: FineTuningJob) => when(j.created_at) },
+];
+
+function showJob(ctx: Context, job: FineTuningJob): void {
+  ctx.out.record(
+    {
+      id: job.id,
+      status: job.status,
+      dataset: job.dataset,
+      task: job.task,
+      architecture: job.architecture?.type,
+      epochs: job.hyperparameters?.epochs,
+      backend: job.backend,
+      model: job.result_model,
+      created: when(job.created_at),
+      finished: when(job.finished_at),
+      error: job.error ? `${job.error.code}: ${job.error.message}` : undefined,
+    },
+    job,
+  );
+}
+
+/**
+ * Follows a job to its end: live progress (a bar per epoch with the metrics on a terminal, a
+ * line per event otherwise, NDJSON with `--json`), then a summary with the model and its
+ * metrics. Ctrl-C stops following (exit 130), not the job. Exit 3 when it failed or was cancelled.
+ */
+export async function followJob(ctx: Context, client: Trainyard, id: string): Promise<void> {
+  const start = await client.jobs.get(id);
+  const progress = jobProgress(ctx.out, start.hyperparameters?.epochs);
+  try {
+    for await (const event of client.jobs.follow(id, { signal: ctx.signal })) {
+      if (ctx.out.json) ctx.out.data(event);
+      else progress.event(event);
+    }
+  } finally {
+    progress.stop();
+  }
+  if (ctx.signal.aborted) {
+    throw new CliExit(
+      EXIT.interrupted,
+      `Stopped following; job ${id} goes on (trainyard jobs follow ${id}, or jobs cancel ${id})`,
+    );
+  }
+  const job = await client.jobs.get(id);
+  if (ctx.out.json) {
+    ctx.out.data(job);
+  } else {
+    ctx.out.line();
+    const color = job.status === 'succeeded' ? pc.green : pc.red;
+    ctx.out.line(`job       ${job.id} ${color(job.status)}`);
+    if (job.error) ctx.out.line(`error     ${job.error.code}: ${job.error.message}`);
+    if (job.result_model) {
+      const model = await client.models.get(job.result_model);
+      ctx.out.line(`model     ${model.id}`);
+      const metrics = (model.metrics ?? {}) as Record<string, unknown>;
+      const shown = Object.entries(metrics).filter(([, v]) => typeof v === 'number');
+      if (shown.length)
+        ctx.out.line(`metrics   ${shown.map(([k, v]) => `${k} ${cell(v)}`).join(', ')}`);
+      ctx.out.line(`predict   trainyard predict ${model.id} …`);
+    }
+  }
+  if (job.status !== 'succeeded') {
+    throw new CliExit(EXIT.jobFailed, `Job ${id} ${job.status}`);
+  }
+}
+
+export function registerJobs(program: Command, run: Run): void {
+  const jobs = program.command('jobs').description('Create, follow and manage fine-tuning jobs');
+
+  run(
+    jobs
+      .command('create')
+      .description('Create a fine-tuning job (every field but the dataset has a default)')
+      .requiredOption('--dataset <id>', 'the ready dataset to train on')
+      .option('--spec <json>', 'the whole job body as JSON, or @file.json (flags below win)')
+      .option('--epochs <n>', 'hyperparameters.epochs', Number)
+      .option('--learning-rate <rate>', 'hyperparameters.learning_rate', Number)
+      .option('--batch-size <n>', 'hyperparameters.batch_size', Number)
+      .option(
+        '--architecture <type>',
+        'architecture.type: cnn, resnet, mlp, lstm, gru, rnn, attention, transfer',
+      )
+      .option('--base-model <id>', 'bm_… or model_… to transfer from')
+      .option('--model-name <name>', 'name of the model it publishes')
+      .option('--validation-split <fraction>', 'validation_split', Number)
+      .option('--seed <n>', 'seed', Number)
+      .option('--follow', 'follow it to its end (exit 3 if it fails)'),
+    async (ctx, flags: CreateFlags) => {
+      const client = ctx.client();
+      const job = await client.jobs.create(await jobBody(flags));
+      if (!flags.follow) return showJob(ctx, job);
+      if (ctx.out.json) ctx.out.data(job);
+      else ctx.out.line(`job       ${job.id} ${job.status}`);
+      await followJob(ctx, client, job.id);
+    },
+  );
+
+  run(
+    jobs
+      .command('list')
+      .description('List jobs, oldest first')
+      .option('--limit <n>', 'at most this many', Number),
+    async (ctx, flags: { limit?: number }) => {
+      const rows: FineTuningJob[] = [];
+      for await (const j of ctx.client().jobs.list({ limit: Math.min(flags.limit ?? 100, 100) })) {
+        rows.push(j);
+        if (flags.limit && rows.length >= flags.limit) break;
+      }
+      ctx.out.table(rows, jobColumns);
+    },
+  );
+
+  run(jobs.command('show').description('Show a job').argument('<id>'), async (ctx, id: string) =>
+    showJob(ctx, await ctx.client().jobs.get(id)),
+  );
+
+  run(
+    jobs
+      .command('follow')
+      .description('Follow a job live to its end; Ctrl-C stops following, not the job')
+      .argument('<id>'),
+    async (ctx, id: string) => followJob(ctx, ctx.client(), id),
+  );
+
+  run(
+    jobs.command('cancel').description('Cancel a queued or running job').argument('<id>'),
+    async (ctx, id: string) => showJob(ctx, await ctx.client().jobs.cancel(id)),
+  );
+
+  run(
+    jobs
+      .command('events')
+      .description('A job’s events so far (NDJSON with --json)')
+      .argument('<id>'),
+    async (ctx, id: string) => {
+      for await (const event of ctx.client().jobs.events(id)) {
+        if (ctx.out.json) ctx.out.data(event);
+        else ctx.out.line(`${when(event.created_at)}  ${event.type.padEnd(18)} ${event.message}`);
+      }
+    },
+  );
+
+  run(
+    jobs.command('metrics').description('Metrics per epoch').argument('<id>'),
+    async (ctx, id: string) => {
+      const metrics = await ctx.client().jobs.metrics(id);
+      ctx.out.table(
+        metrics.data,
+        [
+          'trial',
+          'phase',
+          'epoch',
+          'loss',
+          'accuracy',
+          'val_loss',
+          'val_accuracy',
+          'learning_rate',
+          'seconds',
+        ].map((k) => ({ header: k, value: (row: Record<string, unknown>) => row[k] })),
+        metrics,
+      );
+    },
+  );
+
+  run(
+    jobs.command('trials').description('Tuning trials').argument('<id>'),
+    async (ctx, id: string) => {
+      const trials = await ctx.client().jobs.trials(id);
+      ctx.out.table(
+        trials.data,
+        ['number', 'status', 'objective', 'epochs', 'pruned', 'params'].map((k) => ({
+          header: k,
+          value: (row: Record<string, unknown>) => row[k],
+        })),
+        trials,
+      );
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import { TrainyardError } from '@trainyard/sdk';
+import { Command, CommanderError } from 'commander';
+import { registerDatasets } from './commands/datasets';
+import { registerJobs } from './commands/jobs';
+import { registerKeys, registerModels, registerPredict } from './commands/models';
+import { type Context, contextOf } from './context';
+import { CliExit, EXIT } from './exit';
+
+/** The `trainyard` program; `signal` aborts on Ctrl-C. Help works offline. */
+export function createProgram(signal: AbortSignal): Command {
+  const program = new Command('trainyard')
+    .description('Datasets, fine-tuning jobs, models and predictions on a Trainyard platform')
+    .option('--api-url <url>', 'the API (env TRAINYARD_API_URL; default http://127.0.0.1:8787)')
+    .option(
+      '--infer-url <url>',
+      'the inference function (env TRAINYARD_INFER_URL; default: the API’s host, port 8788)',
+    )
+    .option('--api-key <key>', 'the API key (env TRAINYARD_API_KEY; default: .trainyard/api-key)')
+    .option('--json', 'machine output: JSON, NDJSON for streams')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const run = (command: Command, fn: (ctx: Context, ...args: never[]) => Promise<void>) => {
+    command.action(async (...args: unknown[]) => {
+      const self = args.at(-1) as Command;
+      await fn(contextOf(self, signal), ...(args.slice(0, -1) as never[]));
+    });
+  };
+  registerDatasets(program, run);
+  registerJobs(program, run);
+  registerModels(program, run);
+  registerPredict(program, run);
+  registerKeys(program, run);
+  return program;
+}
+
+/** The exit code for what a run threw, after printing it on stderr. */
+export function exitCodeFor(error: unknown, stderr: NodeJS.WriteStream = process.stderr): number {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof CliExit) {
+    if (error.message) stderr.write(`${error.message}\n`);
+    return error.code;
+  }
+  if (error instanceof TrainyardError) {
+    const where = [
+      error.status ? `${error.status} ${error.code}` : error.code,
+      error.param ? `param ${error.param}` : undefined,
+      error.requestId ? `request ${error.requestId}` : undefined,
+    ].filter(Boolean);
+    stderr.write(`error: ${error.message} (${where.join(', ')})\n`);
+    if (error.status === 401) {
+      stderr.write(
+        'Set TRAINYARD_API_KEY or --api-key (npm start prints one; .trainyard/api-key holds it)\n',
+      );
+    }
+    return EXIT.failure;
+  }
+  stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT.failure;
+}
