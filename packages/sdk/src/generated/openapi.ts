@@ -190,7 +190,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The catalog of imported base models */
+        /** The catalog of base models: imported ones, then the built-in ones */
         get: {
             parameters: {
                 query?: {
@@ -1104,7 +1104,7 @@ export interface paths {
         };
         /**
          * A job’s events, oldest first; or a live stream of them (Server-Sent Events)
-         * @description JSON: a page of events after `after` (oldest first).
+         * @description JSON: a page of events after `after` (oldest first). Each event is a `JobEvent`: one schema per `type` (`JobEventJobFailed`, `JobEventEpochCompleted`, …), so its `data` is typed by its `type`.
          *
          *     With `Accept: text/event-stream`: every event after `after` (or the `Last-Event-ID` header, which wins) as `id: <event id>` + `data: <event JSON>` messages, then the new ones as they are written, until the job ends: the stream closes after a final `event: end` message whose data is `{"status": …}`. A reconnect to a job that has ended with nothing left to send answers 204, which tells EventSource to stop. A `: ping` comment every 15 s keeps proxies from closing an idle stream.
          */
@@ -1480,14 +1480,21 @@ export interface components {
             zoom?: number;
         };
         BaseModel: {
+            builtin?: boolean;
             bytes: number;
             created_at: number;
+            cut_layer?: string;
+            description?: string;
             /** @example bm_0mfk2v8a3x7q1c9d0e2f4g */
             id: string;
             input_shape: number[];
             layers: number;
             location: string;
             name: string;
+            normalization?: {
+                mean: number[];
+                std: number[];
+            };
             /** @enum {string} */
             object: "base_model";
             source: {
@@ -1572,6 +1579,8 @@ export interface components {
             format: components["schemas"]["DatasetFormat"];
             /** @description CSV only (required there): the column to predict */
             label_column?: string;
+            /** @description Classification: merge labels that differ only in case, surrounding or repeated white space, character width (NFKC) or trailing punctuation ("Positive", "positive ", "ｐｏｓｉｔｉｖｅ", "positive.") into their most frequent spelling (ties: the first seen); the report lists each merge. Default false: such labels are kept apart and the report warns (near_duplicate_labels) */
+            merge_near_duplicate_labels?: boolean;
             /** @example flowers */
             name: string;
             /** @description Size of the file to upload; large files get presigned multipart part URLs */
@@ -1655,6 +1664,7 @@ export interface components {
             /** @example ds_0mfk2v8a3x7q1c9d0e2f4g */
             id: string;
             label_column: string | null;
+            merge_near_duplicate_labels?: boolean;
             name: string;
             /** @enum {string} */
             object: "dataset";
@@ -1954,11 +1964,22 @@ export interface components {
             message: string;
             param: string | null;
         } | null;
-        JobEvent: {
+        JobEvent: components["schemas"]["JobEventJobCreated"] | components["schemas"]["JobEventJobQueued"] | components["schemas"]["JobEventJobSubmitted"] | components["schemas"]["JobEventJobStarted"] | components["schemas"]["JobEventJobBackend"] | components["schemas"]["JobEventJobRetrying"] | components["schemas"]["JobEventJobInterrupted"] | components["schemas"]["JobEventJobResumed"] | components["schemas"]["JobEventJobCancelRequested"] | components["schemas"]["JobEventJobCancelled"] | components["schemas"]["JobEventJobSucceeded"] | components["schemas"]["JobEventJobFailed"] | components["schemas"]["JobEventDataLoaded"] | components["schemas"]["JobEventEpochCompleted"] | components["schemas"]["JobEventCheckpointSaved"] | components["schemas"]["JobEventFineTuneStarted"] | components["schemas"]["JobEventEarlyStopping"] | components["schemas"]["JobEventStudyStarted"] | components["schemas"]["JobEventTuningCachedFeatures"] | components["schemas"]["JobEventTrialStarted"] | components["schemas"]["JobEventTrialReported"] | components["schemas"]["JobEventTrialCompleted"] | components["schemas"]["JobEventTrialPruned"] | components["schemas"]["JobEventTrialFailed"] | components["schemas"]["JobEventStudyBest"] | components["schemas"]["JobEventWebhookDelivered"] | components["schemas"]["JobEventWebhookFailed"];
+        JobEventCheckpointSaved: {
             created_at: number;
             data: {
+                epoch: number;
+                metrics: {
+                    [key: string]: number | null;
+                };
+                name: string;
+                /** @enum {string} */
+                phase: "train" | "fine_tune";
+                /** @description Tuning: the trial */
+                trial: number | null;
+            } & {
                 [key: string]: unknown;
-            } | null;
+            };
             /** @example evt_0mfk2v8a3x7_api_000001 */
             id: string;
             /** @enum {string} */
@@ -1966,8 +1987,580 @@ export interface components {
             message: string;
             /** @enum {string} */
             object: "fine_tuning.job.event";
-            /** @example epoch.completed */
-            type: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "checkpoint.saved";
+        };
+        JobEventDataLoaded: {
+            created_at: number;
+            data: {
+                train: number;
+                validation: number;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "data.loaded";
+        };
+        JobEventEarlyStopping: {
+            created_at: number;
+            data: {
+                /** @enum {string} */
+                phase: "train" | "fine_tune";
+                restored_epoch: number;
+                stopped_epoch: number;
+                /** @description Tuning: the trial */
+                trial: number | null;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "early_stopping";
+        };
+        JobEventEpochCompleted: {
+            created_at: number;
+            data: components["schemas"]["EpochMetrics"];
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "epoch.completed";
+        };
+        JobEventFineTuneStarted: {
+            created_at: number;
+            data: {
+                layers: string[];
+                learning_rate: number;
+                /** @description Tuning: the trial */
+                trial: number | null;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "fine_tune.started";
+        };
+        JobEventJobBackend: {
+            created_at: number;
+            data: {
+                attempts: ({
+                    backend: string;
+                    detail?: string;
+                    ok: boolean;
+                    reason?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                backend: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.backend";
+        };
+        JobEventJobCancelled: {
+            created_at: number;
+            data: null;
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.cancelled";
+        };
+        JobEventJobCancelRequested: {
+            created_at: number;
+            data: null;
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.cancel_requested";
+        };
+        JobEventJobCreated: {
+            created_at: number;
+            data: {
+                webhook: boolean;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.created";
+        };
+        JobEventJobFailed: {
+            created_at: number;
+            data: {
+                error: components["schemas"]["JobError"];
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.failed";
+        };
+        JobEventJobInterrupted: {
+            created_at: number;
+            data: {
+                attempt: number;
+                reaped?: number;
+                reason: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.interrupted";
+        };
+        JobEventJobQueued: {
+            created_at: number;
+            data: null;
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.queued";
+        };
+        JobEventJobResumed: {
+            created_at: number;
+            data: {
+                checkpoint: string;
+                epoch: number;
+                /** @enum {string} */
+                phase: "train" | "fine_tune";
+                /** @description Tuning: the trial */
+                trial: number | null;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.resumed";
+        };
+        JobEventJobRetrying: {
+            created_at: number;
+            data: {
+                attempt: number;
+                reason: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.retrying";
+        };
+        JobEventJobStarted: {
+            created_at: number;
+            data: {
+                array_index: string | null;
+                attempt: number;
+                backend: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.started";
+        };
+        JobEventJobSubmitted: {
+            created_at: number;
+            data: {
+                array_size?: number | null;
+                batch_job_arn?: string | null;
+                batch_job_id?: string | null;
+                /** @enum {string} */
+                queue: "local" | "batch";
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.submitted";
+        };
+        JobEventJobSucceeded: {
+            created_at: number;
+            data: {
+                model: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "job.succeeded";
+        };
+        JobEventStudyBest: {
+            created_at: number;
+            data: {
+                number: number;
+                params: {
+                    [key: string]: number | string | boolean;
+                };
+                value: number;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "study.best";
+        };
+        JobEventStudyStarted: {
+            created_at: number;
+            data: {
+                /** @enum {string} */
+                direction: "minimize" | "maximize";
+                max_trials: number;
+                metric: string;
+                pruner: string;
+                strategy: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "study.started";
+        };
+        JobEventTrialCompleted: {
+            created_at: number;
+            data: {
+                attempt: number;
+                number: number;
+                value: number;
+                worker: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trial.completed";
+        };
+        JobEventTrialFailed: {
+            created_at: number;
+            data: {
+                attempt: number;
+                error: string;
+                number: number;
+                worker: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trial.failed";
+        };
+        JobEventTrialPruned: {
+            created_at: number;
+            data: {
+                attempt: number;
+                number: number;
+                worker: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trial.pruned";
+        };
+        JobEventTrialReported: {
+            created_at: number;
+            data: {
+                attempt: number;
+                number: number;
+                step: number;
+                value: number;
+                worker: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trial.reported";
+        };
+        JobEventTrialStarted: {
+            created_at: number;
+            data: {
+                attempt: number;
+                number: number;
+                params: {
+                    [key: string]: number | string | boolean;
+                };
+                worker: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trial.started";
+        };
+        JobEventTuningCachedFeatures: {
+            created_at: number;
+            data: {
+                examples: number;
+                shape: number[];
+                worker: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tuning.cached_features";
+        };
+        JobEventWebhookDelivered: {
+            created_at: number;
+            data: {
+                attempt: number;
+                status_code: number;
+                url: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook.delivered";
+        };
+        JobEventWebhookFailed: {
+            created_at: number;
+            data: {
+                attempt: number;
+                error?: string;
+                final: boolean;
+                status_code?: number;
+                url: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook.failed";
         };
         /** @enum {string} */
         JobStatus: "validating" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
