@@ -49,6 +49,11 @@ export function appendValidation(
         : train.texts.length;
   const count = validation.labels.length;
   const indices = Array.from({ length: count }, (_, i) => start + i);
+  const unknown = (n: number) => new Array<null>(n).fill(null);
+  const references = [
+    ...(train.references ?? unknown(start)),
+    ...(validation.references ?? unknown(count)),
+  ];
   if (train.kind === 'images' && validation.kind === 'images') {
     return {
       raw: {
@@ -56,6 +61,7 @@ export function appendValidation(
         images: [...train.images, ...validation.images],
         labels: concat(train.labels, labels as Int32Array),
         channels: concat(train.channels, validation.channels),
+        references,
       },
       validation: indices,
     };
@@ -69,6 +75,7 @@ export function appendValidation(
         ...train,
         rows: [...train.rows, ...rows],
         labels: concat(train.labels, labels as Float32Array),
+        references,
       },
       validation: indices,
     };
@@ -79,6 +86,7 @@ export function appendValidation(
         ...train,
         texts: [...train.texts, ...validation.texts],
         labels: concat(train.labels, labels as Int32Array),
+        references,
       },
       validation: indices,
     };
