@@ -277,10 +277,14 @@ function findSklearnPython(): { python?: string; note: string } {
   console.log('python3-sklearn is missing: installing it with apt-get (Debian) …');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-  spawnSync('apt-get', ['install', '-y', 'python3-sklearn', 'python3-numpy'], {
-    stdio: 'inherit',
-    env,
-  });
+  spawnSync(
+    'apt-get',
+    ['install', '-y', '--no-install-recommends', 'python3-sklearn', 'python3-numpy'],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
   const after = candidates.find(works);
   return after
     ? { python: after, note: 'installed python3-sklearn with apt-get' }
