@@ -127,6 +127,15 @@ describe('tabular classification (iris)', () => {
     expect((await evaluation('model_doesnotexist')).status).toBe(404);
   });
 
+  it('is documented in the OpenAPI document with its query', async () => {
+    const doc = await body(await fetch(`${api.url}/openapi.json`));
+    const get = doc.paths['/v1/models/{id}/evaluation'].get;
+    expect(get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['id', 'split', 'true_label', 'predicted_label', 'limit', 'after']),
+    );
+    expect(doc.components.schemas.ModelMetrics.properties.calibration).toBeDefined();
+  });
+
   it('gives null references for a dataset validated before references were kept', async () => {
     const dataset = await readyDataset(
       api.runtime,
