@@ -13,6 +13,7 @@ import { JobCreator } from './routes/job-create';
 import { registerJobEvents } from './routes/job-events';
 import { registerJobReports } from './routes/job-reports';
 import { registerJobs } from './routes/jobs';
+import { registerModelEvaluation } from './routes/model-evaluation';
 import { ModelStore } from './routes/model-store';
 import { registerModels } from './routes/models';
 
@@ -56,6 +57,8 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   registerJobs(app, { store, creator, queue });
   registerJobEvents(app, { store, queue });
   registerJobReports(app, store);
-  registerModels(app, new ModelStore(deps.storage, deps.logger));
+  const models = new ModelStore(deps.storage, deps.logger);
+  registerModels(app, models);
+  registerModelEvaluation(app, models, deps.storage);
   return app;
 }

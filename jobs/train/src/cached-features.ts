@@ -113,6 +113,7 @@ export async function trainHeadOnFeatures(
   const history: EpochLogs[] = [];
   await fit(head, cached.data, {
     hyperparameters: hp,
+    labelNames: cached.preprocess.labels,
     learningRate: hp.learning_rate,
     optimizer,
     epochs: hp.epochs,

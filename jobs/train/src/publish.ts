@@ -1,5 +1,13 @@
-import { evaluate, modelMetrics, saveModel } from '@trainyard/ml';
 import {
+  evaluate,
+  examplePredictions,
+  exampleReference,
+  modelMetrics,
+  type RawDataset,
+  saveModel,
+} from '@trainyard/ml';
+import {
+  type ExamplePrediction,
   type JobSpec,
   keys,
   type ModelCard,
@@ -14,29 +22,35 @@ import type { Split, TrainedModel } from './train-once';
 
 /**
  * Publishes a model: the TensorFlow.js files, `preprocess.json`, `metrics.json` (measured on the
- * validation split, and on the dataset's test split as `test` when it has one), `card.json`, and last the manifest that makes it visible. A crash before the
+ * validation split, and on the dataset's test split as `test` when it has one), each evaluated
+ * example's prediction (`predictions/<split>.jsonl`, with its reference in the upload when `raw`
+ * is given), `card.json`, and last the manifest that makes it visible. A crash before the
  * manifest leaves no model; the id comes from the job's, so a retry overwrites, never duplicates.
  */
 export async function publishModel(
   ctx: JobContext,
   trained: TrainedModel,
   split: Split,
-  info: { trial: number | null; started: number; spec: JobSpec },
+  info: { trial: number | null; started: number; spec: JobSpec; raw?: RawDataset },
 ): Promise<{ id: string; manifest: ModelManifest }> {
   const { spec, storage } = ctx;
   const id = modelIdForJob(spec.id);
   const existing = await storage.tryGetJson(keys.modelManifest(id), modelManifestSchema);
   if (existing) return { id, manifest: existing };
 
-  const measure = (indices: number[]) =>
-    modelMetrics(
-      evaluate(trained.model, trained.data, indices),
-      Array.from(indices, (i) => trained.data.labels[i]!),
-      trained.preprocess,
-    );
-  const metrics: ModelMetrics = measure(split.validation.length ? split.validation : split.train);
-  if (!split.validation.length) metrics.split = 'train';
-  if (split.test?.length) metrics.test = { ...measure(split.test), split: 'test' };
+  const predictions: Array<[ModelMetrics['split'], ExamplePrediction[]]> = [];
+  const measure = (indices: number[], name: ModelMetrics['split']) => {
+    const evaluation = evaluate(trained.model, trained.data, indices);
+    const truth = Array.from(indices, (i) => trained.data.labels[i]!);
+    const { raw } = info;
+    const references = indices.map((i) => (raw ? exampleReference(raw, i) : null));
+    predictions.push([name, examplePredictions(evaluation, truth, trained.preprocess, references)]);
+    return { ...modelMetrics(evaluation, truth, trained.preprocess), split: name };
+  };
+  const metrics: ModelMetrics = split.validation.length
+    ? measure(split.validation, 'validation')
+    : measure(split.train, 'train');
+  if (split.test?.length) metrics.test = measure(split.test, 'test');
   const card: ModelCard = {
     job: spec.id,
     dataset: spec.dataset,
@@ -51,6 +65,11 @@ export async function publishModel(
   };
   const prefix = keys.model(id);
   const files = await saveModel(trained.model, storage, prefix);
+  for (const [name, rows] of predictions) {
+    const body = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+    await storage.putBytes(keys.modelPredictions(id, name), body, 'application/x-ndjson');
+    files.push({ path: `predictions/${name}.jsonl`, bytes: Buffer.byteLength(body) });
+  }
   for (const [path, value] of [
     ['preprocess.json', trained.preprocess],
     ['metrics.json', metrics],

@@ -93,6 +93,7 @@ export async function runJob(ctx: JobContext): Promise<string | undefined> {
     trial: result.trial,
     started,
     spec: result.spec,
+    raw,
   });
   return id;
 }

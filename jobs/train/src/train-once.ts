@@ -143,6 +143,7 @@ export async function trainOnce(
     });
     const result = await fit(model, data, {
       hyperparameters: hp,
+      labelNames: preprocess.labels,
       learningRate: lr,
       optimizer,
       epochs,

@@ -4,6 +4,8 @@ export interface WrittenShard {
   readonly key: string;
   readonly examples: number;
   readonly bytes: number;
+  /** Key of a JSON array of each example's reference, in shard order, when `add` was given them. */
+  readonly references?: string;
 }
 
 /**
@@ -16,6 +18,7 @@ export class ShardWriter {
   private chunks: Array<Buffer | string> = [];
   private bytes = 0;
   private examples = 0;
+  private references: Array<string | number> = [];
 
   constructor(
     private readonly storage: Storage,
@@ -40,9 +43,14 @@ export class ShardWriter {
     return this.bytes === 0 || this.bytes + size <= this.maxBytes;
   }
 
-  /** Strings are kept as strings until the shard is written: no small Buffer per row. */
-  add(data: Buffer | string): void {
+  /**
+   * Strings are kept as strings until the shard is written: no small Buffer per row. `reference`
+   * says where the example came from in the upload (an image's path in the zip, a row's or a
+   * text's 1-based line number); given for every example, the shard gets a `references` array.
+   */
+  add(data: Buffer | string, reference?: string | number): void {
     this.chunks.push(data);
+    if (reference !== undefined) this.references.push(reference);
     this.bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.examples++;
   }
@@ -56,7 +64,18 @@ export class ShardWriter {
       : Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
     this.chunks = [];
     await this.storage.putBytes(key, body, this.contentType);
-    this.shards.push({ key, examples: this.examples, bytes: this.bytes });
+    let references: string | undefined;
+    if (this.references.length === this.examples) {
+      references = key.replace(/\.[^./]+$/, '.references.json');
+      await this.storage.putJson(references, this.references);
+    }
+    this.references = [];
+    this.shards.push({
+      key,
+      examples: this.examples,
+      bytes: this.bytes,
+      ...(references ? { references } : {}),
+    });
     this.chunks = [];
     this.bytes = 0;
     this.examples = 0;

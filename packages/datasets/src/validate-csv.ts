@@ -214,7 +214,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
         const line = JSON.stringify(row);
         if (duplicates.add(line))
           report.warn('duplicate', `${where} repeats an earlier row exactly`, where);
-        shards.add(`${line}\n`);
+        shards.add(`${line}\n`, info.lines);
         examples++;
       }
     }

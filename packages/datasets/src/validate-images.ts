@@ -286,7 +286,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
       ];
       if (split) entryIndex.push(split);
       index.push(entryIndex);
-      shards.add(bytes);
+      shards.add(bytes, path);
     }
   } finally {
     zip.close();

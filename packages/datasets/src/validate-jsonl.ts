@@ -85,7 +85,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
       report.warn('duplicate', `${where} repeats an earlier example exactly`, where);
     classes.set(name, (classes.get(name) ?? 0) + 1);
     lengths.add(text.length);
-    shards.add(`${JSON.stringify({ text, label: name })}\n`);
+    shards.add(`${JSON.stringify({ text, label: name })}\n`, line);
     if (shards.full) await shards.flush();
   }
   await shards.flush();

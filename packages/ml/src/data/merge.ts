@@ -51,6 +51,11 @@ export function appendValidation(
         : train.texts.length;
   const count = validation.labels.length;
   const indices = Array.from({ length: count }, (_, i) => start + i);
+  const unknown = (n: number) => new Array<null>(n).fill(null);
+  const references = [
+    ...(train.references ?? unknown(start)),
+    ...(validation.references ?? unknown(count)),
+  ];
   if (train.kind === 'images' && validation.kind === 'images') {
     return {
       raw: {
@@ -58,6 +63,7 @@ export function appendValidation(
         images: [...train.images, ...validation.images],
         labels: concat(train.labels, labels as Int32Array),
         channels: concat(train.channels, validation.channels),
+        references,
       },
       validation: indices,
     };
@@ -71,6 +77,7 @@ export function appendValidation(
         ...train,
         rows: [...train.rows, ...rows],
         labels: concat(train.labels, labels as Float32Array),
+        references,
       },
       validation: indices,
     };
@@ -81,6 +88,7 @@ export function appendValidation(
         ...train,
         texts: [...train.texts, ...validation.texts],
         labels: concat(train.labels, labels as Int32Array),
+        references,
       },
       validation: indices,
     };

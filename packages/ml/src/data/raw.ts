@@ -10,7 +10,17 @@ import { z } from 'zod';
 import { DataError } from '../errors';
 import type { Cell } from '../preprocess/table';
 
-/** A dataset's examples as validation normalized them, before any model-specific encoding. */
+/**
+ * Where an example came from in the upload, per the manifest's shard `references`: an image's path
+ * inside the zip, a row's or a text's 1-based line number; null for datasets validated before
+ * references were kept.
+ */
+export type RawReference = string | number | null;
+
+/**
+ * A dataset's examples as validation normalized them, before any model-specific encoding.
+ * `references[i]` is example i's `RawReference` (absent: unknown for every example).
+ */
 export type RawDataset =
   | {
       kind: 'images';
@@ -21,6 +31,7 @@ export type RawDataset =
       channels: Uint8Array;
       /** Each image's split folder, when the zip had them (`manifest.splits`). */
       splits?: (DatasetSplit | undefined)[];
+      references?: RawReference[];
     }
   | {
       kind: 'table';
@@ -28,15 +39,27 @@ export type RawDataset =
       rows: Cell[][];
       /** Class index (classification) or the target value (regression). */
       labels: Float32Array;
+      references?: RawReference[];
     }
   | {
       kind: 'texts';
       manifest: DatasetManifest & { kind: 'texts' };
       texts: string[];
       labels: Int32Array;
+      references?: RawReference[];
     };
 
 const indexSchema = z.array(imageIndexEntrySchema);
+const referencesSchema = z.array(z.union([z.string(), z.number()]));
+
+/** A shard's example references, or nulls when the shard was written without them. */
+async function shardReferences(
+  storage: Storage,
+  shard: { examples: number; references?: string | undefined },
+): Promise<RawReference[]> {
+  if (!shard.references) return new Array<RawReference>(shard.examples).fill(null);
+  return storage.getJson(shard.references, referencesSchema);
+}
 
 async function lines(storage: Storage, key: string): Promise<string[]> {
   const text = Buffer.from(await storage.getBytes(key)).toString('utf8');
@@ -64,11 +87,14 @@ export async function loadRawDataset(
     const labels: number[] = [];
     const channels: number[] = [];
     const splits: (DatasetSplit | undefined)[] = [];
+    const references: RawReference[] = [];
     for (const shard of manifest.shards) {
-      const [data, index] = await Promise.all([
+      const [data, index, refs] = await Promise.all([
         storage.getBytes(shard.key),
         storage.getJson(shard.index, indexSchema),
+        shardReferences(storage, shard),
       ]);
+      references.push(...refs);
       for (const [offset, length, label, , , ch, split] of index) {
         images.push(data.subarray(offset, offset + length));
         labels.push(label);
@@ -83,6 +109,7 @@ export async function loadRawDataset(
       labels: Int32Array.from(labels),
       channels: Uint8Array.from(channels),
       ...(manifest.splits ? { splits } : {}),
+      references,
     };
   }
   if (manifest.kind === 'table') {
@@ -90,7 +117,9 @@ export async function loadRawDataset(
     const classes = manifest.classes ? new Map(manifest.classes.map((c, i) => [c, i])) : undefined;
     const rows: Cell[][] = [];
     const labels: number[] = [];
+    const references: RawReference[] = [];
     for (const shard of manifest.shards) {
+      references.push(...(await shardReferences(storage, shard)));
       for (const line of await lines(storage, shard.key)) {
         const row = JSON.parse(line) as Cell[];
         const label = row[labelAt];
@@ -103,19 +132,21 @@ export async function loadRawDataset(
         param: 'dataset',
       });
     }
-    return { kind: 'table', manifest, rows, labels: Float32Array.from(labels) };
+    return { kind: 'table', manifest, rows, labels: Float32Array.from(labels), references };
   }
   const classes = new Map(manifest.classes.map((c, i) => [c, i]));
   const texts: string[] = [];
   const labels: number[] = [];
+  const references: RawReference[] = [];
   for (const shard of manifest.shards) {
+    references.push(...(await shardReferences(storage, shard)));
     for (const line of await lines(storage, shard.key)) {
       const { text, label } = JSON.parse(line) as { text: string; label: string };
       texts.push(text);
       labels.push(classes.get(label)!);
     }
   }
-  return { kind: 'texts', manifest, texts, labels: Int32Array.from(labels) };
+  return { kind: 'texts', manifest, texts, labels: Int32Array.from(labels), references };
 }
 
 /** The label names of a classification dataset (index = class id), or null for regression. */

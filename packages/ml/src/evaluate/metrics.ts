@@ -1,15 +1,13 @@
 import type { ModelMetrics, Preprocess } from '@trainyard/shared';
+import { argmax } from './argmax';
+import { calibration } from './calibration';
 import type { Evaluation } from './evaluate';
-
-function argmax(row: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
-  return best;
-}
+import { thresholdSweep } from './threshold-sweep';
 
 /**
- * `metrics.json` from an evaluation: accuracy, per-class precision/recall/F1 and the confusion
- * matrix for classifiers; MAE and RMSE in the target's own units for regression.
+ * `metrics.json` from an evaluation: accuracy, per-class precision/recall/F1, the confusion
+ * matrix, the threshold sweep (`thresholdSweep`) and calibration (`calibration`) for classifiers;
+ * MAE and RMSE in the target's own units for regression.
  */
 export function modelMetrics(
   evaluation: Evaluation,
@@ -47,6 +45,8 @@ export function modelMetrics(
       per_class: perClass,
       confusion_matrix: matrix,
       labels: pre.labels,
+      threshold_sweep: thresholdSweep(evaluation.outputs, truth, pre.labels),
+      calibration: n ? calibration(evaluation.outputs, truth) : null,
     };
   }
   const { mean, std } = pre.target!;
@@ -67,5 +67,7 @@ export function modelMetrics(
     per_class: null,
     confusion_matrix: null,
     labels: null,
+    threshold_sweep: null,
+    calibration: null,
   };
 }

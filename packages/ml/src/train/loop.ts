@@ -4,7 +4,8 @@ import { mulberry32 } from '@trainyard/tuning';
 import type { EncodedDataset } from '../data/encode';
 import { evaluate } from '../evaluate/evaluate';
 import type { EpochLogs, TrainCallback } from './callbacks';
-import { correctOf, lossOf } from './loss';
+import { classWeights } from './class-weight';
+import { correctOf, lossOf, weightedLossOf } from './loss';
 import { learningRateAt, setLearningRate } from './optimizers';
 
 /** Thrown between batches when `shouldStop` says so (a cancel, a SIGTERM): a signal, not a failure. */
@@ -34,6 +35,8 @@ export interface FitOptions {
   readonly shouldStop?: () => boolean;
   /** Restores optimizer state from a checkpoint before the first step. */
   readonly optimizerState?: Array<{ name: string; tensor: tf.Tensor }>;
+  /** Class names by class id: what a `hyperparameters.class_weight` map names classes by. */
+  readonly labelNames?: readonly string[] | null;
 }
 
 export interface FitResult {
@@ -60,7 +63,9 @@ function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTe
 /**
  * Trains `model` with mini-batch gradient descent: shuffled (seeded) batches, the spec's
  * optimizer and schedule, gradient clipping, AdamW's decoupled weight decay, regularization losses
- * of the layers, optional augmentation, validation after every epoch, and callbacks.
+ * of the layers, class weights (`hyperparameters.class_weight`, see `classWeights`), optional
+ * augmentation, validation after every epoch, and callbacks. The logged `loss` is the unweighted
+ * cross-entropy, comparable with `val_loss`; the weighted one is what the optimizer minimizes.
  */
 export async function fit(
   model: tf.LayersModel,
@@ -75,6 +80,10 @@ export async function fit(
     hp.optimizer === 'adamw' && hp.weight_decay > 0
       ? vars.filter((v) => /kernel|weight|w[qkvo12]$/.test(v.name))
       : [];
+  const weights = classification
+    ? classWeights(hp.class_weight, data.labels, options.train, data.classes!, options.labelNames)
+    : null;
+  const weightTensor = weights ? tf.tensor1d(weights) : null;
   const callbacks = options.callbacks ?? [];
   const history: EpochLogs[] = [];
   const start = options.initialEpoch ?? 0;
@@ -95,6 +104,7 @@ export async function fit(
     for (let at = 0; at < order.length; at += hp.batch_size) {
       if (options.shouldStop?.()) {
         tf.dispose([...losses, ...corrects]);
+        weightTensor?.dispose();
         throw new TrainingStopped();
       }
       const indices = order.slice(at, at + hp.batch_size);
@@ -110,8 +120,11 @@ export async function fit(
             tf.keep(base.mul(indices.length) as tf.Scalar),
             tf.keep(classification ? correctOf(batch.ys, preds) : tf.scalar(0)),
           ];
+          const objective = weightTensor ? weightedLossOf(batch.ys, preds, weightTensor) : base;
           const regularization = model.calculateLosses();
-          return (regularization.length ? base.add(tf.addN(regularization)) : base) as tf.Scalar;
+          return (
+            regularization.length ? objective.add(tf.addN(regularization)) : objective
+          ) as tf.Scalar;
         }, vars);
         optimizer.applyGradients(
           hp.gradient_clip_norm ? clipByGlobalNorm(grads, hp.gradient_clip_norm) : grads,
@@ -146,6 +159,7 @@ export async function fit(
     for (const cb of callbacks) if ((await cb.onEpochEnd?.(logs)) === 'stop') stop = true;
     if (stop) break;
   }
+  weightTensor?.dispose();
   for (const cb of callbacks) await cb.onTrainEnd?.(history);
   return { history };
 }

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors';
 import { builtinBaseModel } from '../models/builtin-bases';
 import type { Dataset } from '../schemas/datasets';
-import type { CreateJob, JobSpec } from '../schemas/jobs';
+import type { ClassWeight, CreateJob, JobSpec } from '../schemas/jobs';
 import { validateSearchSpacePaths } from '../schemas/search-space';
 
 type Task = JobSpec['task'];
@@ -24,6 +24,51 @@ const defaultRate: Record<JobSpec['hyperparameters']['optimizer'], number> = {
   rmsprop: 0.001,
   adagrad: 0.01,
 };
+
+/**
+ * Past this ratio of the largest class's examples to the smallest's, a classification job weighs
+ * classes `"balanced"` unless the request sets `hyperparameters.class_weight`.
+ */
+export const CLASS_IMBALANCE_RATIO = 3;
+
+/**
+ * The class weights a job runs with: the request's (a map is checked against the dataset's
+ * classes: 400 naming an unknown label), else `"balanced"` for a classification dataset whose
+ * largest/smallest class count ratio exceeds `CLASS_IMBALANCE_RATIO`, else null.
+ */
+export function resolveClassWeight(
+  requested: ClassWeight | null | undefined,
+  dataset: Dataset,
+): ClassWeight | null {
+  const classes = dataset.report?.stats?.classes;
+  if (dataset.task === 'tabular_regression') {
+    if (requested != null)
+      throw new ValidationError(
+        'hyperparameters.class_weight applies to classification; this dataset is tabular_regression',
+        { param: 'hyperparameters.class_weight' },
+      );
+    return null;
+  }
+  if (requested !== undefined) {
+    if (requested !== null && requested !== 'balanced' && classes) {
+      for (const label of Object.keys(requested)) {
+        if (!(label in classes))
+          throw new ValidationError(
+            `hyperparameters.class_weight names ${JSON.stringify(label)}, which is not a class of the dataset; expected some of ${Object.keys(
+              classes,
+            )
+              .map((c) => JSON.stringify(c))
+              .join(', ')}`,
+            { param: `hyperparameters.class_weight.${label}` },
+          );
+      }
+    }
+    return requested;
+  }
+  const counts = Object.values(classes ?? {}).filter((c) => c > 0);
+  if (counts.length < 2) return null;
+  return Math.max(...counts) / Math.min(...counts) > CLASS_IMBALANCE_RATIO ? 'balanced' : null;
+}
 
 /** The job-spec fields a tuning search space may name. */
 export const TUNABLE_PATHS = [
@@ -183,6 +228,7 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       gradient_clip_norm: hp.gradient_clip_norm ?? (text ? 5 : null),
       fine_tune_epochs: hp.fine_tune_epochs ?? (type === 'transfer' && trainableBase > 0 ? 5 : 0),
       fine_tune_learning_rate_factor: hp.fine_tune_learning_rate_factor ?? 0.1,
+      class_weight: resolveClassWeight(hp.class_weight, dataset),
     },
     architecture: {
       type,

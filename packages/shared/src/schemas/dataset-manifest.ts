@@ -11,6 +11,12 @@ const shard = z.object({
   key: z.string(),
   examples: z.number().int(),
   bytes: z.number().int(),
+  /**
+   * Key of a JSON array holding each example's reference in the upload, in shard order: an
+   * image's path inside the zip (string), a table row's or a text's 1-based line number in the
+   * file (number). Absent from manifests written before references were kept.
+   */
+  references: z.string().optional(),
 });
 
 /** Images: `key` holds the encoded files back to back; `index` a JSON array of `imageIndexEntry`. */

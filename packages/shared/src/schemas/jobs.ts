@@ -34,6 +34,17 @@ export const earlyStoppingSchema = z
   .strict()
   .openapi('EarlyStopping');
 
+/**
+ * Classification: how much each class's examples weigh in the training loss. `"balanced"` weighs
+ * class c by n_samples / (n_classes · count_c) over the training split (scikit-learn's
+ * `compute_class_weight("balanced")`); a map `{label: weight}` sets weights (classes it leaves out
+ * weigh 1); null weighs every example 1.
+ */
+export const classWeightSchema = z
+  .union([z.literal('balanced'), z.record(z.string(), z.number().gt(0).max(1e6))])
+  .openapi('ClassWeight');
+export type ClassWeight = z.infer<typeof classWeightSchema>;
+
 export const hyperparametersSchema = z
   .object({
     epochs: z.number().int().min(1).max(1000).optional(),
@@ -51,6 +62,10 @@ export const hyperparametersSchema = z
     fine_tune_epochs: z.number().int().min(0).max(1000).optional(),
     /** Phase 2's learning rate as a fraction of phase 1's. */
     fine_tune_learning_rate_factor: z.number().gt(0).max(1).optional(),
+    class_weight: classWeightSchema.nullable().optional().openapi({
+      description:
+        'Classification: `"balanced"` (n_samples / (n_classes · count_c)), `{label: weight}` (weights > 0; classes left out weigh 1), or null. Default: `"balanced"` when the largest class has more than 3× the examples of the smallest, else null',
+    }),
   })
   .strict()
   .openapi('Hyperparameters');
@@ -242,6 +257,8 @@ export const jobSpecSchema = z.object({
     gradient_clip_norm: z.number().nullable(),
     fine_tune_epochs: z.number().int(),
     fine_tune_learning_rate_factor: z.number(),
+    /** Absent from specs written before class weights (they ran with none). */
+    class_weight: classWeightSchema.nullable().optional(),
   }),
   architecture: z.object({
     type: architectureTypeSchema,

@@ -31,6 +31,98 @@ export const classMetricsSchema = z.object({
   support: z.number().int(),
 });
 
+/** One threshold of a classifier's `threshold_sweep`. */
+export const thresholdPointSchema = z
+  .object({
+    threshold: z.number(),
+    /**
+     * Fraction of examples whose top-1 score is at least `threshold`: those the predict endpoint's
+     * `threshold` option still labels (the others get `"label": null`).
+     */
+    coverage: z.number(),
+    /** Top-1 accuracy of the covered examples; null when none is covered. */
+    accuracy: z.number().nullable(),
+    /**
+     * Binary classifiers: precision, recall and F1 of `positive_label` when an example is called
+     * positive if that class's score is at least `threshold`; null for more classes, and where
+     * undefined (no positive calls, no positive examples).
+     */
+    precision: z.number().nullable(),
+    recall: z.number().nullable(),
+    f1: z.number().nullable(),
+  })
+  .openapi('ThresholdPoint');
+
+/** Precision/recall (binary) and coverage/accuracy (top-1) at thresholds 0.05, 0.10 … 0.95. */
+export const thresholdSweepSchema = z
+  .object({
+    /** Binary classifiers: the class the precision/recall are of (the second label); else null. */
+    positive_label: z.string().nullable(),
+    points: z.array(thresholdPointSchema),
+  })
+  .openapi('ThresholdSweep');
+export type ThresholdSweep = z.infer<typeof thresholdSweepSchema>;
+
+/**
+ * Calibration of the top-1 score (Guo et al. 2017, "On Calibration of Modern Neural Networks"):
+ * examples binned by confidence into 10 equal-width bins (0, 0.1], (0.1, 0.2] … (0.9, 1]; the
+ * expected calibration error is Σ_bins (count / n) · |accuracy − confidence|.
+ */
+export const calibrationSchema = z
+  .object({
+    expected_calibration_error: z.number(),
+    /** The reliability table, one row a bin. */
+    bins: z.array(
+      z.object({
+        lower: z.number(),
+        upper: z.number(),
+        count: z.number().int(),
+        /** Mean top-1 score of the bin's examples; null for an empty bin. */
+        confidence: z.number().nullable(),
+        /** Top-1 accuracy of the bin's examples; null for an empty bin. */
+        accuracy: z.number().nullable(),
+      }),
+    ),
+  })
+  .openapi('Calibration');
+export type Calibration = z.infer<typeof calibrationSchema>;
+
+/**
+ * Where an evaluated example came from in the upload: an image's `path` inside the zip; a table
+ * row's 1-based `row` (line) number in the CSV file, the header being row 1; a text's 1-based
+ * `line` in the JSON Lines file and its `text` (at most 200 characters, cut ones end with "…").
+ * Null for datasets validated before references were kept.
+ */
+export const exampleReferenceSchema = z
+  .union([
+    z.object({ path: z.string() }),
+    z.object({ row: z.number().int() }),
+    z.object({ line: z.number().int(), text: z.string() }),
+  ])
+  .nullable()
+  .openapi('ExampleReference');
+export type ExampleReference = z.infer<typeof exampleReferenceSchema>;
+
+/**
+ * One evaluated example, a line of `models/<id>/predictions/<split>.jsonl`: what the model said
+ * about it. Classification fills the labels and scores, regression the values (in the target's
+ * units); the other fields are null.
+ */
+export const examplePredictionSchema = z
+  .object({
+    /** 0-based position in the split's predictions; the `after` cursor of the evaluation route. */
+    index: z.number().int(),
+    reference: exampleReferenceSchema,
+    true_label: z.string().nullable(),
+    predicted_label: z.string().nullable(),
+    /** Every class's score, in the metrics' `labels` order. */
+    scores: z.array(z.number()).nullable(),
+    true_value: z.number().nullable(),
+    predicted_value: z.number().nullable(),
+  })
+  .openapi('ExamplePrediction');
+export type ExamplePrediction = z.infer<typeof examplePredictionSchema>;
+
 /** The metrics of one split: what `metrics.json` holds for validation, and its `test`. */
 const splitMetricsSchema = z.object({
   /** `train` when the job had no validation examples (then measured on what it trained on). */
@@ -45,6 +137,10 @@ const splitMetricsSchema = z.object({
   /** Rows are true labels, columns predicted, in `labels` order. */
   confusion_matrix: z.array(z.array(z.number().int())).nullable(),
   labels: z.array(z.string()).nullable(),
+  /** Classifiers; absent from models published before it. */
+  threshold_sweep: thresholdSweepSchema.nullable().optional(),
+  /** Classifiers; absent from models published before it. */
+  calibration: calibrationSchema.nullable().optional(),
 });
 
 /**

@@ -39,6 +39,9 @@ export const keys = {
   model: (id: string) => `${prefixes.models}${id}/`,
   modelManifest: (id: string) => `${prefixes.models}${id}/manifest.json`,
   modelFile: (id: string, path: string) => `${prefixes.models}${id}/${path}`,
+  /** Per-example predictions on one evaluated split (JSON Lines of `ExamplePrediction`). */
+  modelPredictions: (id: string, split: 'validation' | 'test' | 'train') =>
+    `${prefixes.models}${id}/predictions/${split}.jsonl`,
 
   idempotency: (scope: string, keyHash: string) =>
     `${prefixes.idempotency}${scope}/${keyHash}.json`,

@@ -1,0 +1,393 @@
+/**
+ * `npm run bench:quality [-- --only iris,spam --seed 7]`: the platform's defaults against
+ * scikit-learn baselines on the real data sets the project ships (packages/testing), on the same
+ * held-out split. For each data set, 25% of the examples (stratified, seeded) are held out; the
+ * rest is uploaded as a dataset and trained on by the trainer's own `runJob` with a job that gives
+ * nothing but the dataset (every default), and the published model answers the held-out examples
+ * through the inference code (`loadPredictor`). scikit-learn (Debian's python3-sklearn, installed
+ * with apt-get when missing) trains its defaults on the same training examples
+ * (bench/quality_sklearn.py). Prints both sides' scores and their ratio. Method: bench/README-quality.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DatasetService } from '@trainyard/datasets';
+import { startEmbeddedS3 } from '@trainyard/local';
+import {
+  describeChoice,
+  loadPredictor,
+  type PredictInputs,
+  selectBackend,
+  splitIndices,
+} from '@trainyard/ml';
+import {
+  type ClassScore,
+  type CreateDataset,
+  createRuntime,
+  ensureBucket,
+  JobEventLog,
+  keys,
+  loadConfig,
+  newId,
+  type RegressionValue,
+  type Runtime,
+  resolveJobSpec,
+} from '@trainyard/shared';
+import { cars, digitPng, iris, makeZip, mnistDigits, spamAndHam, toCsv } from '@trainyard/testing';
+import { runJob } from '@trainyard/train';
+
+const TEST_SHARE = 0.25;
+
+type Truth = string | number;
+
+/** One data set, split: what the platform uploads, and what both sides are scored on. */
+interface Case {
+  readonly name: string;
+  readonly create: CreateDataset;
+  /** The training part as the file a user uploads. */
+  readonly file: Uint8Array | string;
+  readonly testInputs: PredictInputs;
+  readonly testTruth: Truth[];
+  /** The same training and test examples for bench/quality_sklearn.py. */
+  readonly sklearn: {
+    kind: 'table' | 'text' | 'image';
+    task: 'classification' | 'regression';
+    train: { x: unknown[]; y: Truth[] };
+    test: { x: unknown[] };
+  };
+}
+
+/** Stratified (classification) or plain seeded held-out split: [train indices, test indices]. */
+function holdOut(labels: Truth[], seed: number, stratified: boolean): [number[], number[]] {
+  const names = [...new Set(labels.map(String))].sort();
+  const ids = stratified ? labels.map((l) => names.indexOf(String(l))) : labels.map(() => 0);
+  const { train, validation } = splitIndices(ids, TEST_SHARE, seed, stratified);
+  return [train, validation];
+}
+
+function tableCase(
+  name: string,
+  task: 'tabular_classification' | 'tabular_regression',
+  label: string,
+  features: readonly string[],
+  records: ReadonlyArray<Record<string, unknown>>,
+  seed: number,
+): Case {
+  const truth = records.map((r) => r[label] as Truth);
+  const [train, test] = holdOut(truth, seed, task === 'tabular_classification');
+  const pick = (r: Record<string, unknown>) =>
+    Object.fromEntries(features.map((f) => [f, r[f] ?? null]));
+  return {
+    name,
+    create: { name, task, format: 'csv', label_column: label },
+    file: toCsv(
+      [...features, label],
+      train.map((i) => [...features.map((f) => records[i]![f]), truth[i]]),
+    ),
+    testInputs: { form: 'json', inputs: test.map((i) => pick(records[i]!)) },
+    testTruth: test.map((i) => truth[i]!),
+    sklearn: {
+      kind: 'table',
+      task: task === 'tabular_regression' ? 'regression' : 'classification',
+      train: { x: train.map((i) => pick(records[i]!)), y: train.map((i) => truth[i]!) },
+      test: { x: test.map((i) => pick(records[i]!)) },
+    },
+  };
+}
+
+async function cases(seed: number): Promise<Record<string, () => Promise<Case>>> {
+  const carFeatures = ['Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration'];
+  return {
+    iris: async () => {
+      const { header, rows } = iris();
+      const records = rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+      return tableCase(
+        'iris',
+        'tabular_classification',
+        'species',
+        header.slice(0, 4),
+        records,
+        seed,
+      );
+    },
+    'cars-origin': async () =>
+      tableCase(
+        'cars-origin',
+        'tabular_classification',
+        'Origin',
+        ['Miles_per_Gallon', ...carFeatures],
+        cars() as unknown as Record<string, unknown>[],
+        seed,
+      ),
+    'cars-mpg': async () =>
+      tableCase(
+        'cars-mpg',
+        'tabular_regression',
+        'Miles_per_Gallon',
+        [...carFeatures, 'Origin'],
+        cars().filter((c) => c.Miles_per_Gallon !== null) as unknown as Record<string, unknown>[],
+        seed,
+      ),
+    spam: async () => {
+      const messages = spamAndHam(300);
+      const [train, test] = holdOut(
+        messages.map((m) => m.label),
+        seed,
+        true,
+      );
+      return {
+        name: 'spam',
+        create: { name: 'spam', task: 'text_classification', format: 'jsonl' },
+        file: train.map((i) => `${JSON.stringify(messages[i])}\n`).join(''),
+        testInputs: { form: 'json', inputs: test.map((i) => messages[i]!.text) },
+        testTruth: test.map((i) => messages[i]!.label),
+        sklearn: {
+          kind: 'text',
+          task: 'classification',
+          train: {
+            x: train.map((i) => messages[i]!.text),
+            y: train.map((i) => messages[i]!.label),
+          },
+          test: { x: test.map((i) => messages[i]!.text) },
+        },
+      };
+    },
+    mnist: async () => {
+      const digits = mnistDigits([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 100);
+      const pngs = await Promise.all(digits.map(digitPng));
+      const [train, test] = holdOut(
+        digits.map((d) => d.label),
+        seed,
+        true,
+      );
+      return {
+        name: 'mnist',
+        create: { name: 'mnist', task: 'image_classification', format: 'image_folder_zip' },
+        file: makeZip(train.map((i) => ({ name: `${digits[i]!.label}/${i}.png`, data: pngs[i]! }))),
+        testInputs: {
+          form: 'images',
+          images: test.map((i) => ({ bytes: pngs[i]!, param: 'image' })),
+        },
+        testTruth: test.map((i) => String(digits[i]!.label)),
+        sklearn: {
+          kind: 'image',
+          task: 'classification',
+          train: {
+            x: train.map((i) => Array.from(digits[i]!.pixels)),
+            y: train.map((i) => String(digits[i]!.label)),
+          },
+          test: { x: test.map((i) => Array.from(digits[i]!.pixels)) },
+        },
+      };
+    },
+  };
+}
+
+/** Accuracy and macro-averaged F1 (scikit-learn's `f1_score(average="macro")`). */
+function classificationScores(truth: Truth[], predicted: Truth[]) {
+  const labels = [...new Set(truth.map(String))];
+  let right = 0;
+  for (let i = 0; i < truth.length; i++) if (String(truth[i]) === String(predicted[i])) right++;
+  const f1s = labels.map((label) => {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (let i = 0; i < truth.length; i++) {
+      const t = String(truth[i]) === label;
+      const p = String(predicted[i]) === label;
+      if (t && p) tp++;
+      else if (p) fp++;
+      else if (t) fn++;
+    }
+    return tp ? (2 * tp) / (2 * tp + fp + fn) : 0;
+  });
+  return { accuracy: right / truth.length, macroF1: f1s.reduce((a, b) => a + b, 0) / f1s.length };
+}
+
+function regressionScores(truth: Truth[], predicted: Truth[]) {
+  let sq = 0;
+  let abs = 0;
+  for (let i = 0; i < truth.length; i++) {
+    const e = Number(predicted[i]) - Number(truth[i]);
+    sq += e * e;
+    abs += Math.abs(e);
+  }
+  return { rmse: Math.sqrt(sq / truth.length), mae: abs / truth.length };
+}
+
+interface Side {
+  predictions: Truth[];
+  seconds: number;
+  model: string;
+}
+
+/** Uploads the training part, trains with every default, predicts the held-out part. */
+async function trainyard(
+  runtime: Runtime,
+  backend: Parameters<typeof runJob>[0]['backend'],
+  c: Case,
+): Promise<Side> {
+  const started = performance.now();
+  const datasets = new DatasetService({
+    storage: runtime.storage,
+    logger: runtime.logger,
+    uploadMaxBytes: 64 << 20,
+  });
+  const { dataset } = await datasets.create(c.create);
+  await datasets.uploadThroughApi(dataset.id, new Blob([c.file]).stream());
+  const ready = await datasets.complete(dataset.id);
+  if (ready.status !== 'ready') throw new Error(`${c.name}: dataset ${ready.status}`);
+  const jobId = newId('ftjob');
+  const spec = resolveJobSpec(jobId, { dataset: dataset.id }, ready);
+  await runtime.storage.putJson(keys.jobSpec(jobId), spec);
+  const modelId = await runJob({
+    spec,
+    storage: runtime.storage,
+    events: new JobEventLog(runtime.storage, 'bench'),
+    logger: runtime.logger,
+    backend,
+    attempt: 1,
+    stopping: () => false,
+  });
+  if (!modelId) throw new Error(`${c.name}: no model`);
+  const predictor = await loadPredictor(runtime.storage, modelId);
+  const answers = await predictor.predict(c.testInputs, { top_k: 1 });
+  const predictions = answers.map((a) =>
+    'value' in a[0]! ? (a[0] as RegressionValue).value : (a[0] as ClassScore).label!,
+  );
+  const hp = spec.hyperparameters;
+  return {
+    predictions,
+    seconds: (performance.now() - started) / 1000,
+    model: `${spec.architecture.type}, ${hp.epochs} epochs${hp.early_stopping ? ' (early stopping)' : ''}${hp.class_weight ? `, class_weight ${JSON.stringify(hp.class_weight)}` : ''}`,
+  };
+}
+
+/** An interpreter that imports sklearn; installs Debian's python3-sklearn (as root) when none can. */
+function findSklearnPython(): { python?: string; note: string } {
+  const candidates = ['/usr/bin/python3', 'python3'];
+  const works = (python: string) =>
+    spawnSync(python, ['-c', 'import sklearn, numpy'], { stdio: 'ignore' }).status === 0;
+  const found = candidates.find(works);
+  if (found) return { python: found, note: '' };
+  if (process.getuid?.() !== 0)
+    return { note: 'python3-sklearn is not installed (run as root to let the bench install it)' };
+  console.log('python3-sklearn is missing: installing it with apt-get (Debian) …');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  spawnSync(
+    'apt-get',
+    ['install', '-y', '--no-install-recommends', 'python3-sklearn', 'python3-numpy'],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
+  const after = candidates.find(works);
+  return after
+    ? { python: after, note: 'installed python3-sklearn with apt-get' }
+    : { note: 'apt-get could not install python3-sklearn' };
+}
+
+function sklearn(python: string, c: Case): Side & { version: string } {
+  const folder = mkdtempSync(join(os.tmpdir(), 'trainyard-bench-quality-'));
+  try {
+    const file = join(folder, 'task.json');
+    writeFileSync(file, JSON.stringify(c.sklearn));
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'quality_sklearn.py');
+    const run = spawnSync(python, [script, file], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    if (run.status !== 0)
+      throw new Error(`quality_sklearn.py failed on ${c.name}: ${run.stderr.trim()}`);
+    const out = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+      predictions: Truth[];
+      model: string;
+      sklearn: string;
+      seconds: number;
+    };
+    return { ...out, version: out.sklearn };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function args() {
+  const argv = process.argv.slice(2);
+  const value = (flag: string) => {
+    const at = argv.indexOf(flag);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  return {
+    only: value('--only')?.split(',') ?? null,
+    seed: Number(value('--seed') ?? 7),
+  };
+}
+
+async function main() {
+  process.env.LOG_LEVEL ??= 'warn';
+  const { only, seed } = args();
+  const { python, note } = findSklearnPython();
+  if (!python) throw new Error(note);
+  if (note) console.log(note);
+
+  const directory = mkdtempSync(join(os.tmpdir(), 'trainyard-bench-quality-s3-'));
+  const s3 = process.env.S3_ENDPOINT
+    ? undefined
+    : await startEmbeddedS3({ directory, bucket: 'ty-bench-quality', port: 0 });
+  const env = {
+    ...process.env,
+    ...(s3
+      ? { S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' }
+      : {}),
+    S3_BUCKET: process.env.S3_BUCKET ?? 'ty-bench-quality',
+  };
+  const runtime = createRuntime(loadConfig(env), 'bench');
+  await ensureBucket(runtime.s3, runtime.config.s3.bucket);
+  const choice = await selectBackend({ preference: runtime.config.backend });
+  console.log(`backend: ${describeChoice(choice)}; held-out share ${TEST_SHARE}, seed ${seed}`);
+
+  const rows: string[] = [];
+  try {
+    for (const [name, make] of Object.entries(await cases(seed))) {
+      if (only && !only.includes(name)) continue;
+      const c = await make();
+      const ours = await trainyard(runtime, choice.backend, c);
+      const theirs = sklearn(python, c);
+      console.log(
+        `${name}: ${c.sklearn.train.y.length} train / ${c.testTruth.length} held out; trainyard ${ours.model} (${ours.seconds.toFixed(1)} s); scikit-learn ${theirs.version} ${theirs.model} (${theirs.seconds.toFixed(1)} s)`,
+      );
+      if (c.sklearn.task === 'regression') {
+        const a = regressionScores(c.testTruth, ours.predictions);
+        const b = regressionScores(c.testTruth, theirs.predictions);
+        rows.push(
+          `| ${name} | RMSE | ${a.rmse.toFixed(3)} | ${b.rmse.toFixed(3)} | ${(b.rmse / a.rmse).toFixed(2)} |`,
+          `| ${name} | MAE | ${a.mae.toFixed(3)} | ${b.mae.toFixed(3)} | ${(b.mae / a.mae).toFixed(2)} |`,
+        );
+      } else {
+        const a = classificationScores(c.testTruth, ours.predictions);
+        const b = classificationScores(c.testTruth, theirs.predictions);
+        rows.push(
+          `| ${name} | accuracy | ${a.accuracy.toFixed(3)} | ${b.accuracy.toFixed(3)} | ${(a.accuracy / b.accuracy).toFixed(2)} |`,
+          `| ${name} | macro F1 | ${a.macroF1.toFixed(3)} | ${b.macroF1.toFixed(3)} | ${(a.macroF1 / b.macroF1).toFixed(2)} |`,
+        );
+      }
+    }
+  } finally {
+    await s3?.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+  console.log(
+    '\nratio: ≥ 1 means the platform is at least as good (accuracy and F1: ours / sklearn;',
+  );
+  console.log('RMSE and MAE: sklearn / ours)\n');
+  console.log('| data set | metric | trainyard defaults | scikit-learn | ratio |');
+  console.log('| -------- | ------ | ------------------ | ------------ | ----- |');
+  for (const row of rows) console.log(row);
+}
+
+await main();
+process.exit(0);
