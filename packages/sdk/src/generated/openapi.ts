@@ -1431,6 +1431,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{id}/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The evaluated examples behind the metrics: reference in the upload, true and predicted label, scores
+         * @description Each example of a split the model was evaluated on, in the order it was evaluated. Filter by `true_label` and `predicted_label` to list the examples behind one confusion-matrix cell (true_label=a&predicted_label=b).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Return examples after this one (`last_id` of the previous page) */
+                    after?: string;
+                    limit?: number;
+                    /** @description Only examples predicted as this class (classifiers) */
+                    predicted_label?: string;
+                    /** @description `validation` (default), `test` (when the dataset had a test split), or `train` (only for a job that had no validation examples) */
+                    split?: "validation" | "test" | "train";
+                    /** @description Only examples of this true class (classifiers) */
+                    true_label?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of evaluated examples */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelEvaluationPage"];
+                    };
+                };
+                /** @description Invalid request: `param` names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1510,6 +1588,16 @@ export interface components {
             has_more: boolean;
             last_id: string | null;
         };
+        Calibration: {
+            bins: {
+                accuracy: number | null;
+                confidence: number | null;
+                count: number;
+                lower: number;
+                upper: number;
+            }[];
+            expected_calibration_error: number;
+        } | null;
         ChoiceParam: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1518,6 +1606,9 @@ export interface components {
             type: "choice";
             values: (string | number | boolean)[];
         };
+        ClassWeight: "balanced" | {
+            [key: string]: number;
+        } | null;
         ColumnStats: {
             /** @description Distinct values seen (counted up to 1000) */
             distinct: number;
@@ -1795,6 +1886,23 @@ export interface components {
                 request_id?: string;
             };
         };
+        ExamplePrediction: {
+            index: number;
+            predicted_label: string | null;
+            predicted_value: number | null;
+            reference: components["schemas"]["ExampleReference"];
+            scores: number[] | null;
+            true_label: string | null;
+            true_value: number | null;
+        };
+        ExampleReference: {
+            path: string;
+        } | {
+            row: number;
+        } | {
+            line: number;
+            text: string;
+        } | null;
         FineTuningJob: {
             architecture: {
                 batch_norm: boolean;
@@ -1840,6 +1948,7 @@ export interface components {
             finished_at: number | null;
             hyperparameters: {
                 batch_size: number;
+                class_weight?: components["schemas"]["ClassWeight"];
                 early_stopping: components["schemas"]["EarlyStopping"];
                 epochs: number;
                 fine_tune_epochs: number;
@@ -1937,6 +2046,10 @@ export interface components {
         };
         Hyperparameters: {
             batch_size?: number;
+            /** @description Classification: `"balanced"` (n_samples / (n_classes · count_c)), `{label: weight}` (weights > 0; classes left out weigh 1), or null. Default: `"balanced"` when the largest class has more than 3× the examples of the smallest, else null */
+            class_weight?: "balanced" | {
+                [key: string]: number;
+            } | null;
             early_stopping?: components["schemas"]["EarlyStopping"];
             epochs?: number;
             fine_tune_epochs?: number;
@@ -2641,6 +2754,7 @@ export interface components {
                 dataset: string;
                 hyperparameters: {
                     batch_size: number;
+                    class_weight?: components["schemas"]["ClassWeight"];
                     early_stopping: components["schemas"]["EarlyStopping"];
                     epochs: number;
                     fine_tune_epochs: number;
@@ -2670,6 +2784,18 @@ export interface components {
             };
             trial: number | null;
         } | null;
+        ModelEvaluationPage: {
+            data: components["schemas"]["ExamplePrediction"][];
+            has_more: boolean;
+            labels: string[] | null;
+            last_id: string | null;
+            model: string;
+            /** @enum {string} */
+            object: "list";
+            /** @enum {string} */
+            split: "validation" | "test" | "train";
+            total: number;
+        };
         ModelList: {
             data: components["schemas"]["ModelManifest"][];
             has_more: boolean;
@@ -2695,6 +2821,7 @@ export interface components {
         };
         ModelMetrics: {
             accuracy: number | null;
+            calibration?: components["schemas"]["Calibration"];
             confusion_matrix: number[][] | null;
             examples: number;
             labels: string[] | null;
@@ -2713,6 +2840,7 @@ export interface components {
             /** @description The same metrics on the dataset's test split (never trained or validated on); present when the dataset has one */
             test?: {
                 accuracy: number | null;
+                calibration?: components["schemas"]["Calibration"];
                 confusion_matrix: number[][] | null;
                 examples: number;
                 labels: string[] | null;
@@ -2728,7 +2856,9 @@ export interface components {
                 rmse: number | null;
                 /** @enum {string} */
                 split: "validation" | "train" | "test";
+                threshold_sweep?: components["schemas"]["ThresholdSweep"];
             };
+            threshold_sweep?: components["schemas"]["ThresholdSweep"];
         } | null;
         /**
          * @description `momentum` is SGD with momentum (`hyperparameters.momentum`, default 0.9)
@@ -2765,6 +2895,18 @@ export interface components {
         SearchSpace: {
             [key: string]: components["schemas"]["SearchParam"];
         };
+        ThresholdPoint: {
+            accuracy: number | null;
+            coverage: number;
+            f1: number | null;
+            precision: number | null;
+            recall: number | null;
+            threshold: number;
+        };
+        ThresholdSweep: {
+            points: components["schemas"]["ThresholdPoint"][];
+            positive_label: string | null;
+        } | null;
         Tuning: {
             /**
              * @default none
