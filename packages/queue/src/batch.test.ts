@@ -183,7 +183,7 @@ describe('BatchQueue requests', () => {
     batch.on(SubmitJobCommand).rejects(new Error('AccessDeniedException: not allowed'));
     const spec = await storeTestJob(store);
     await expect(queue().submit(spec)).rejects.toMatchObject({
-      status: 503,
+      kind: 'unavailable', // the error handler answers it as 503
       code: 'queue_unavailable',
       message: expect.stringContaining('not allowed'),
     });
