@@ -16,9 +16,19 @@ import { registerJobs } from './routes/jobs';
 import { ModelStore } from './routes/model-store';
 import { registerModels } from './routes/models';
 
+const RAW_UPLOAD_PATH = /^\/v1\/datasets\/[^/]+\/file$/;
+
 /** The management API: datasets, base models, fine-tuning jobs, models, API keys. */
 export function createApiApp(deps: ApiDeps): OpenAPIHono {
-  const app = createOpenApiApp(deps.logger);
+  const { requests } = deps.config;
+  const app = createOpenApiApp(deps.logger, {
+    maxBytes: requests.apiMaxBodyBytes,
+    maxBytesVariable: 'API_MAX_BODY_BYTES',
+    maxJsonDepth: requests.maxJsonDepth,
+    timeoutMs: requests.bodyTimeoutMs,
+    // The raw upload streams on to S3 under its own cap (API_UPLOAD_MAX_BYTES).
+    streaming: (c) => c.req.method === 'PUT' && RAW_UPLOAD_PATH.test(c.req.path),
+  });
   registerHealth(app, deps.version);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

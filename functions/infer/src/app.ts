@@ -6,7 +6,13 @@ import { registerPredict } from './routes/predict';
 
 /** The inference function: predictions from trained models, read from S3. */
 export function createInferApp(deps: InferDeps): OpenAPIHono {
-  const app = createOpenApiApp(deps.logger);
+  const { requests } = deps.config;
+  const app = createOpenApiApp(deps.logger, {
+    maxBytes: deps.config.infer.maxBodyBytes,
+    maxBytesVariable: 'INFER_MAX_BODY_BYTES',
+    maxJsonDepth: requests.maxJsonDepth,
+    timeoutMs: requests.bodyTimeoutMs,
+  });
   app.get('/healthz', (c) =>
     c.json({ status: 'ok' as const, service: 'infer', version: deps.version }),
   );
@@ -32,6 +38,6 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
       logger: deps.logger,
       maxBytes: deps.config.infer.cacheBytes,
     });
-  registerPredict(app, { cache, maxBodyBytes: deps.config.infer.maxBodyBytes });
+  registerPredict(app, { cache });
   return app;
 }

@@ -63,6 +63,12 @@ export const envSchema = z.object({
     .optional(),
   /** Largest predict body; 6 MiB is what a synchronous Lambda invocation takes anyway. */
   INFER_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
+  /** Largest body of a management API request (the raw upload route has API_UPLOAD_MAX_BYTES). */
+  API_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+  /** Deepest nesting of a JSON body (arrays and objects) either function parses. */
+  MAX_JSON_DEPTH: positiveInt.default(64),
+  /** Milliseconds a request body may take to arrive; the raw upload route: the longest pause. */
+  BODY_TIMEOUT_MS: positiveInt.default(30_000),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -95,6 +101,13 @@ export interface Config {
   readonly apiKey: string | undefined;
   readonly uploadMaxBytes: number;
   readonly multipartThresholdBytes: number;
+  /** Bounds on every request either function takes. */
+  readonly requests: {
+    /** Largest management API body (the raw upload route has `uploadMaxBytes`). */
+    readonly apiMaxBodyBytes: number;
+    readonly maxJsonDepth: number;
+    readonly bodyTimeoutMs: number;
+  };
   readonly infer: {
     readonly cacheBytes: number;
     readonly warmModels: readonly string[];
@@ -164,6 +177,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey: e.TRAINYARD_API_KEY,
     uploadMaxBytes: e.API_UPLOAD_MAX_BYTES,
     multipartThresholdBytes: e.API_MULTIPART_THRESHOLD_BYTES,
+    requests: {
+      apiMaxBodyBytes: e.API_MAX_BODY_BYTES,
+      maxJsonDepth: e.MAX_JSON_DEPTH,
+      bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    },
     infer: {
       cacheBytes: e.INFER_CACHE_BYTES,
       warmModels: e.INFER_WARM_MODELS ?? [],
