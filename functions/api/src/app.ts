@@ -62,7 +62,14 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   const log = new JobEventLog(deps.storage, 'api');
   const store = new JobStore(deps.storage, log);
   const queue = deps.queue ?? createApiQueue(deps);
-  const creator = new JobCreator({ storage: deps.storage, datasets, store, log, queue });
+  const creator = new JobCreator({
+    storage: deps.storage,
+    datasets,
+    store,
+    log,
+    queue,
+    limits: deps.config.jobs,
+  });
   registerJobs(app, { store, creator, queue });
   registerJobEvents(app, { store, queue });
   registerJobReports(app, store);

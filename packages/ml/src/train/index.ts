@@ -1,5 +1,6 @@
 export * from './adam';
 export * from './callbacks';
+export * from './divergence';
 export * from './early-stopping';
 export * from './loop';
 export * from './optimizers';

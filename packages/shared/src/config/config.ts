@@ -69,6 +69,12 @@ export const envSchema = z.object({
   MAX_JSON_DEPTH: positiveInt.default(64),
   /** Milliseconds a request body may take to arrive; the raw upload route: the longest pause. */
   BODY_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Seconds a job may run (its default `max_runtime_seconds` and the most a job may ask). */
+  JOB_MAX_RUNTIME_S: positiveInt.default(24 * 3600),
+  /** Seconds one tuning trial may run (default and ceiling of `tuning.max_trial_runtime_seconds`). */
+  TUNING_MAX_TRIAL_RUNTIME_S: positiveInt.default(6 * 3600),
+  /** Most points a grid search may have (the product of its parameters' counts). */
+  TUNING_MAX_GRID_POINTS: positiveInt.default(10_000),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -107,6 +113,12 @@ export interface Config {
     readonly apiMaxBodyBytes: number;
     readonly maxJsonDepth: number;
     readonly bodyTimeoutMs: number;
+  };
+  /** Bounds on every job. */
+  readonly jobs: {
+    readonly maxRuntimeSeconds: number;
+    readonly maxTrialRuntimeSeconds: number;
+    readonly maxGridPoints: number;
   };
   readonly infer: {
     readonly cacheBytes: number;
@@ -181,6 +193,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiMaxBodyBytes: e.API_MAX_BODY_BYTES,
       maxJsonDepth: e.MAX_JSON_DEPTH,
       bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    },
+    jobs: {
+      maxRuntimeSeconds: e.JOB_MAX_RUNTIME_S,
+      maxTrialRuntimeSeconds: e.TUNING_MAX_TRIAL_RUNTIME_S,
+      maxGridPoints: e.TUNING_MAX_GRID_POINTS,
     },
     infer: {
       cacheBytes: e.INFER_CACHE_BYTES,
