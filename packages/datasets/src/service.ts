@@ -10,6 +10,7 @@ import {
   PayloadTooLargeError,
   prefixes,
   type Storage,
+  UnprocessableError,
   unixSeconds,
   ValidationError,
 } from '@trainyard/shared';
@@ -91,6 +92,7 @@ export class DatasetService {
       created_at: now,
       updated_at: now,
       file: null,
+      size_bytes: input.size_bytes ?? null,
       report: null,
     };
     await this.storage.putJson(keys.datasetMeta(dataset.id), dataset);
@@ -100,11 +102,14 @@ export class DatasetService {
   private async presign(id: string, size: number | undefined) {
     const expiresIn = this.options.presignSeconds ?? 3600;
     const expires_at = unixSeconds() + expiresIn;
-    const key = keys.datasetRaw(id);
+    const key = keys.datasetUpload(id);
     if (size === undefined || size <= (this.options.multipartThreshold ?? 64 * 1024 * 1024)) {
       return {
         method: 'put' as const,
-        url: await this.storage.presignPut(key, { expiresIn }),
+        url: await this.storage.presignPut(key, {
+          expiresIn,
+          ...(size !== undefined ? { contentLength: size } : {}),
+        }),
         expires_at,
       };
     }
@@ -159,23 +164,29 @@ export class DatasetService {
     };
   }
 
-  private assertUploadable(dataset: Dataset): void {
+  /**
+   * Uploads (through the API, and the upload that `complete` takes) are for a dataset still
+   * awaiting its file: once it is validating, ready or invalid, its file is the one it was
+   * validated from (409; create a new dataset for new data).
+   */
+  private assertAwaitingUpload(dataset: Dataset): void {
+    if (dataset.status === 'awaiting_upload') return;
     if (dataset.status === 'ready') {
       throw new ConflictError(
         `Dataset ${dataset.id} is ready and immutable; create a new dataset for new data`,
-        {
-          code: 'dataset_immutable',
-        },
+        { code: 'dataset_immutable' },
       );
     }
-    if (dataset.status === 'validating' && !this.isStale(dataset)) {
+    if (dataset.status === 'validating') {
       throw new ConflictError(
         `Dataset ${dataset.id} is being validated; wait until it is ready or invalid`,
-        {
-          code: 'validation_in_progress',
-        },
+        { code: 'validation_in_progress' },
       );
     }
+    throw new ConflictError(
+      `Dataset ${dataset.id} is ${dataset.status}: it takes no new file; create a new dataset for a corrected file`,
+      { code: 'dataset_not_awaiting_upload' },
+    );
   }
 
   private isStale(dataset: Dataset): boolean {
@@ -198,7 +209,7 @@ export class DatasetService {
     contentLength?: number,
   ): Promise<Dataset> {
     const dataset = await this.get(id);
-    this.assertUploadable(dataset);
+    this.assertAwaitingUpload(dataset);
     const max = this.options.uploadMaxBytes;
     const tooLarge = (n: number) =>
       `The file is ${contentLength ?? `over ${n}`} bytes; PUT /v1/datasets/{id}/file takes at most ${max} bytes. ` +
@@ -218,8 +229,8 @@ export class DatasetService {
       capped,
       () => {},
     );
-    await this.storage.upload(keys.datasetRaw(id), capped);
-    const head = await this.storage.head(keys.datasetRaw(id));
+    await this.storage.upload(keys.datasetUpload(id), capped);
+    const head = await this.storage.head(keys.datasetUpload(id));
     return this.save(dataset, {
       status: 'awaiting_upload',
       report: null,
@@ -237,8 +248,17 @@ export class DatasetService {
   ): Promise<Dataset> {
     const dataset = await this.get(id);
     if (dataset.status === 'ready') return dataset;
-    this.assertUploadable(dataset);
+    if (dataset.status === 'validating' && !this.isStale(dataset))
+      this.assertAwaitingUpload(dataset);
     const raw = keys.datasetRaw(id);
+    if (dataset.status !== 'awaiting_upload') {
+      // Invalid, or left validating by a process that died: validate the file it took again.
+      if (parts) this.assertAwaitingUpload(dataset);
+      const head = await this.storage.head(raw);
+      if (!head) this.assertAwaitingUpload(dataset);
+      return this.startValidation(dataset, head!);
+    }
+    const upload = keys.datasetUpload(id);
     if (parts) {
       const state = await this.storage.tryGetJson(
         `${keys.dataset(id)}upload.json`,
@@ -254,7 +274,7 @@ export class DatasetService {
       }
       try {
         await this.storage.completeMultipartUpload(
-          raw,
+          upload,
           state.upload_id,
           parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })),
         );
@@ -266,13 +286,46 @@ export class DatasetService {
       }
       await this.storage.delete(`${keys.dataset(id)}upload.json`);
     }
-    const head = await this.storage.head(raw);
+    const head = await this.storage.head(upload);
     if (!head) {
       throw new ConflictError(
         `Dataset ${id} has no file yet: PUT it to upload.url (or /v1/datasets/${id}/file) first, then call complete`,
         { code: 'file_missing' },
       );
     }
+    const declared = dataset.size_bytes;
+    if (declared != null && head.size !== declared) {
+      throw new UnprocessableError(
+        `The uploaded file is ${head.size} bytes; the dataset was created with size_bytes ${declared}. PUT a file of ${declared} bytes (the presigned URL is signed for that length), or create a new dataset`,
+        { code: 'upload_size_mismatch', param: 'size_bytes' },
+      );
+    }
+    // The file is validated from a key no upload can reach: a presigned URL handed out earlier
+    // can still write the upload key, never the file a validated dataset was checked from. The
+    // copy is of the very object looked at (its ETag), not of one PUT in between.
+    try {
+      await this.storage.copy(upload, raw, {
+        ...(head.etag ? { ifMatch: head.etag } : {}),
+        size: head.size,
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      throw new ConflictError(
+        `The file of dataset ${id} was uploaded again while complete took it; call complete again once the upload has ended`,
+        { code: 'upload_changed', cause: error },
+      );
+    }
+    await this.storage.delete(upload);
+    const taken = await this.storage.head(raw);
+    return this.startValidation(dataset, taken!);
+  }
+
+  /** Marks the dataset validating, validates it, and answers within `waitMs`. */
+  private async startValidation(
+    dataset: Dataset,
+    head: { size: number; etag: string | undefined },
+  ): Promise<Dataset> {
+    const id = dataset.id;
     const validating = await this.save(dataset, {
       status: 'validating',
       report: null,
@@ -329,7 +382,9 @@ export class DatasetService {
       uploadStateSchema,
     );
     if (state)
-      await this.storage.abortMultipartUpload(keys.datasetRaw(id), state.upload_id).catch(() => {});
+      await this.storage
+        .abortMultipartUpload(keys.datasetUpload(id), state.upload_id)
+        .catch(() => {});
     await this.storage.deletePrefix(keys.dataset(id));
     return { id, object: 'dataset', deleted: true };
   }

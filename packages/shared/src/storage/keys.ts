@@ -16,7 +16,13 @@ export const keys = {
 
   dataset: (id: string) => `${prefixes.datasets}${id}/`,
   datasetMeta: (id: string) => `${prefixes.datasets}${id}/dataset.json`,
+  /** The file as validated: copied here from `datasetUpload` by `complete`, never a PUT target. */
   datasetRaw: (id: string) => `${prefixes.datasets}${id}/raw/upload`,
+  /**
+   * Where uploads land (presigned PUT or multipart, or the API's PUT). A URL handed out earlier
+   * can only ever write here, so it cannot replace the file a dataset was validated from.
+   */
+  datasetUpload: (id: string) => `${prefixes.datasets}${id}/incoming/file`,
   datasetNormalized: (id: string) => `${prefixes.datasets}${id}/normalized/`,
   datasetArtifact: (id: string, name: string) => `${prefixes.datasets}${id}/normalized/${name}`,
   datasetManifest: (id: string) => `${prefixes.datasets}${id}/normalized/manifest.json`,
