@@ -29,7 +29,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     // The raw upload streams on to S3 under its own cap (API_UPLOAD_MAX_BYTES).
     streaming: (c) => c.req.method === 'PUT' && RAW_UPLOAD_PATH.test(c.req.path),
   });
-  registerHealth(app, deps.version);
+  registerHealth(app, deps.version, deps.storage);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

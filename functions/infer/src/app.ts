@@ -16,6 +16,14 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
   app.get('/healthz', (c) =>
     c.json({ status: 'ok' as const, service: 'infer', version: deps.version }),
   );
+  // Readiness apart from liveness: S3 answering (models load from it), 503 while it does not.
+  app.get('/readyz', async (c) => {
+    const s3 = await deps.storage.check();
+    return c.json(
+      { status: s3.ok ? 'ready' : 'unavailable', service: 'infer', checks: { s3 } },
+      s3.ok ? 200 : 503,
+    );
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',

@@ -65,6 +65,7 @@ function capBytes(max: number, message: (seen: number) => string): Transform {
 export class DatasetService {
   private readonly storage: Storage;
   private readonly running = new Map<string, Promise<Dataset>>();
+  private recovering: Promise<void> | undefined;
 
   constructor(readonly options: DatasetServiceOptions) {
     this.storage = options.storage;
@@ -350,8 +351,14 @@ export class DatasetService {
         size,
         this.options.limits ?? defaultLimits,
       );
-      return await this.save(dataset, { status: outcome.status, report: outcome.report });
+      if (await this.deletedMeanwhile(dataset.id)) return dataset;
+      const saved = await this.save(dataset, { status: outcome.status, report: outcome.report });
+      // A delete that began between the check and the save removes what the save wrote, as its
+      // tombstone is written before it deletes; one that began before is seen here.
+      if (await this.deletedMeanwhile(dataset.id)) return dataset;
+      return saved;
     } catch (error) {
+      if (await this.deletedMeanwhile(dataset.id).catch(() => false)) return dataset;
       this.options.logger.error({ err: error, dataset: dataset.id }, 'dataset validation failed');
       return this.save(dataset, {
         status: 'invalid',
@@ -367,6 +374,71 @@ export class DatasetService {
         },
       });
     }
+  }
+
+  /**
+   * True when the dataset was deleted while it was being validated: then everything the
+   * validation wrote since (shards, the record) is removed again, and nothing comes back.
+   */
+  private async deletedMeanwhile(id: string): Promise<boolean> {
+    if (!(await this.storage.exists(keys.datasetTombstone(id)))) return false;
+    await this.storage.deletePrefix(keys.dataset(id));
+    return true;
+  }
+
+  /**
+   * Recovery at start: every dataset a crash left `validating` is validated again from the file
+   * it took (in the background, one at a time), or, when that file is missing, marked `invalid`
+   * with `validation_interrupted`. Call it only where no other process validates (the local
+   * platform). Returns the ids found.
+   */
+  async recoverInterrupted(): Promise<string[]> {
+    const found: Dataset[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.list(100, after);
+      found.push(...page.data.filter((d) => d.status === 'validating' && !this.running.has(d.id)));
+      if (!page.has_more || !page.last_id) break;
+      after = page.last_id;
+    }
+    const recovering = (async () => {
+      for (const dataset of found) {
+        try {
+          const head = await this.storage.head(keys.datasetRaw(dataset.id));
+          if (!head) {
+            await this.save(dataset, {
+              status: 'invalid',
+              report: {
+                errors: [
+                  {
+                    code: 'validation_interrupted',
+                    message:
+                      'Validation was interrupted (the platform stopped) and the file it took is gone; create the dataset again',
+                  },
+                ],
+                warnings: [],
+                stats: null,
+              },
+            });
+            continue;
+          }
+          this.options.logger.info({ dataset: dataset.id }, 'validating again after a crash');
+          const fresh = await this.save(dataset, { status: 'validating' });
+          const run = this.validate(fresh, head.size);
+          this.running.set(dataset.id, run);
+          await run.finally(() => this.running.delete(dataset.id));
+        } catch (error) {
+          this.options.logger.error({ err: error, dataset: dataset.id }, 'recovery failed');
+        }
+      }
+    })();
+    this.recovering = recovering;
+    return found.map((d) => d.id);
+  }
+
+  /** Resolves once the validations `recoverInterrupted` started have ended. */
+  async recovered(): Promise<void> {
+    await this.recovering;
   }
 
   /** Resolves when a validation started by this process ends (tests, graceful shutdown). */
@@ -385,6 +457,8 @@ export class DatasetService {
       await this.storage
         .abortMultipartUpload(keys.datasetUpload(id), state.upload_id)
         .catch(() => {});
+    // The tombstone first: a validation running anywhere sees it before or after its last write.
+    await this.storage.putJson(keys.datasetTombstone(id), { id, deleted_at: unixSeconds() });
     await this.storage.deletePrefix(keys.dataset(id));
     return { id, object: 'dataset', deleted: true };
   }

@@ -25,6 +25,11 @@ export const keys = {
   datasetUpload: (id: string) => `${prefixes.datasets}${id}/incoming/file`,
   datasetNormalized: (id: string) => `${prefixes.datasets}${id}/normalized/`,
   datasetArtifact: (id: string, name: string) => `${prefixes.datasets}${id}/normalized/${name}`,
+  /**
+   * Written by a delete before it removes the dataset's objects, outside their prefix: a
+   * validation still running sees it and writes nothing back.
+   */
+  datasetTombstone: (id: string) => `${prefixes.datasets}${id}.deleted`,
   datasetManifest: (id: string) => `${prefixes.datasets}${id}/normalized/manifest.json`,
 
   baseModel: (id: string) => `${prefixes.baseModels}${id}/`,

@@ -7,6 +7,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -85,6 +86,24 @@ export class Storage {
         });
       }
       throw error;
+    }
+  }
+
+  /**
+   * Whether the endpoint answers for the bucket within `timeoutMs` (a HEAD of the bucket), for
+   * readiness checks: `{ok, ms}`, with the error's name when it does not.
+   */
+  async check(timeoutMs = 2000): Promise<{ ok: boolean; ms: number; error?: string }> {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), {
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      });
+      return { ok: true, ms: ms() };
+    } catch (error) {
+      const e = error as { code?: string; name?: string };
+      return { ok: false, ms: ms(), error: e.code ?? e.name ?? 'unknown' };
     }
   }
 
