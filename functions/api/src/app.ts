@@ -17,10 +17,20 @@ import { registerModelEvaluation } from './routes/model-evaluation';
 import { ModelStore } from './routes/model-store';
 import { registerModels } from './routes/models';
 
+const RAW_UPLOAD_PATH = /^\/v1\/datasets\/[^/]+\/file$/;
+
 /** The management API: datasets, base models, fine-tuning jobs, models, API keys. */
 export function createApiApp(deps: ApiDeps): OpenAPIHono {
-  const app = createOpenApiApp(deps.logger);
-  registerHealth(app, deps.version);
+  const { requests } = deps.config;
+  const app = createOpenApiApp(deps.logger, {
+    maxBytes: requests.apiMaxBodyBytes,
+    maxBytesVariable: 'API_MAX_BODY_BYTES',
+    maxJsonDepth: requests.maxJsonDepth,
+    timeoutMs: requests.bodyTimeoutMs,
+    // The raw upload streams on to S3 under its own cap (API_UPLOAD_MAX_BYTES).
+    streaming: (c) => c.req.method === 'PUT' && RAW_UPLOAD_PATH.test(c.req.path),
+  });
+  registerHealth(app, deps.version, deps.storage);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -53,7 +63,14 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   const log = new JobEventLog(deps.storage, 'api');
   const store = new JobStore(deps.storage, log);
   const queue = deps.queue ?? createApiQueue(deps);
-  const creator = new JobCreator({ storage: deps.storage, datasets, store, log, queue });
+  const creator = new JobCreator({
+    storage: deps.storage,
+    datasets,
+    store,
+    log,
+    queue,
+    limits: deps.config.jobs,
+  });
   registerJobs(app, { store, creator, queue });
   registerJobEvents(app, { store, queue });
   registerJobReports(app, store);

@@ -6,10 +6,24 @@ import { registerPredict } from './routes/predict';
 
 /** The inference function: predictions from trained models, read from S3. */
 export function createInferApp(deps: InferDeps): OpenAPIHono {
-  const app = createOpenApiApp(deps.logger);
+  const { requests } = deps.config;
+  const app = createOpenApiApp(deps.logger, {
+    maxBytes: deps.config.infer.maxBodyBytes,
+    maxBytesVariable: 'INFER_MAX_BODY_BYTES',
+    maxJsonDepth: requests.maxJsonDepth,
+    timeoutMs: requests.bodyTimeoutMs,
+  });
   app.get('/healthz', (c) =>
     c.json({ status: 'ok' as const, service: 'infer', version: deps.version }),
   );
+  // Readiness apart from liveness: S3 answering (models load from it), 503 while it does not.
+  app.get('/readyz', async (c) => {
+    const s3 = await deps.storage.check();
+    return c.json(
+      { status: s3.ok ? 'ready' : 'unavailable', service: 'infer', checks: { s3 } },
+      s3.ok ? 200 : 503,
+    );
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
@@ -32,6 +46,6 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
       logger: deps.logger,
       maxBytes: deps.config.infer.cacheBytes,
     });
-  registerPredict(app, { cache, maxBodyBytes: deps.config.infer.maxBodyBytes });
+  registerPredict(app, { cache });
   return app;
 }

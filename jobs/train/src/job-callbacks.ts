@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { EpochLogs, TrainCallback } from '@trainyard/ml';
 import type { EpochMetrics, Preprocess } from '@trainyard/shared';
 import type { CheckpointStore } from './checkpoints';
-import { type JobContext, JobFailure } from './context';
+import type { JobContext } from './context';
 
 /** Writes each epoch's metrics as an `epoch.completed` event (what `…/metrics` and SSE show). */
 export class EpochEventsCallback implements TrainCallback {
@@ -13,14 +13,8 @@ export class EpochEventsCallback implements TrainCallback {
     private readonly epochs: number,
   ) {}
 
+  /** Runs after `DivergenceCallback`: the losses it writes are finite. */
   async onEpochEnd(logs: EpochLogs): Promise<void> {
-    if (!Number.isFinite(logs.loss)) {
-      throw new JobFailure(
-        'training_diverged',
-        `The loss became ${logs.loss} in epoch ${logs.epoch + 1}; lower hyperparameters.learning_rate or set gradient_clip_norm`,
-        'hyperparameters.learning_rate',
-      );
-    }
     const data: EpochMetrics = {
       epoch: logs.epoch + 1,
       trial: this.trial,

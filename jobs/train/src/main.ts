@@ -94,6 +94,9 @@ async function main(): Promise<number> {
       attempts: [...choice.attempts],
     },
   });
+  // The job's runtime counts from its first start, whichever attempt this is.
+  const jobSeconds = spec.max_runtime_seconds ?? config.jobs.maxRuntimeSeconds;
+  const firstStart = state.started_at === null ? Date.now() : state.started_at * 1000;
   try {
     const model = await runJob({
       spec,
@@ -103,6 +106,11 @@ async function main(): Promise<number> {
       backend: choice.backend,
       attempt,
       stopping: () => stopping,
+      limits: {
+        jobDeadline: firstStart + jobSeconds * 1000,
+        jobSeconds,
+        trialSeconds: spec.tuning?.max_trial_runtime_seconds ?? config.jobs.maxTrialRuntimeSeconds,
+      },
     });
     // A parallel tuning worker other than the lead ends here; the lead publishes and says so.
     if (model) {

@@ -5,6 +5,7 @@ import {
   buildModel,
   buildPreprocess,
   buildTransfer,
+  DivergenceCallback,
   EarlyStoppingCallback,
   type EncodedDataset,
   type EpochLogs,
@@ -14,12 +15,13 @@ import {
   type RawDataset,
   seedRandom,
   type TrainCallback,
+  TrainingStopped,
   unfreezeTop,
 } from '@trainyard/ml';
 import type { JobSpec, Preprocess } from '@trainyard/shared';
 import { type BaseModel, checkBaseFits } from './base-model';
 import type { CheckpointStore } from './checkpoints';
-import type { JobContext } from './context';
+import { type JobContext, RuntimeExceeded } from './context';
 import { CheckpointCallback, EpochEventsCallback } from './job-callbacks';
 
 export interface Split {
@@ -112,6 +114,7 @@ export async function trainOnce(
       lr: hp.learning_rate * hp.fine_tune_learning_rate_factor,
     });
 
+  const overdue = deadlines(ctx, trial);
   let unfrozen = checkpoint?.state.unfrozen ?? [];
   for (const { phase, epochs, lr } of phases) {
     let initialEpoch = 0;
@@ -152,14 +155,18 @@ export async function trainOnce(
       validation: split.validation,
       seed: spec.seed + (trial ?? 0) * 7919 + (phase === 'fine_tune' ? 104729 : 0),
       ...(augment ? { augment } : {}),
-      shouldStop: ctx.stopping,
+      shouldStop: () => ctx.stopping() || overdue() !== undefined,
       ...(optimizerState ? { optimizerState } : {}),
       callbacks: [
+        new DivergenceCallback({ history, classes: outputs }),
         new EpochEventsCallback(ctx, phase, trial, epochs),
         ...extra(phase),
         checkpoints,
         ...(early ? [early] : []),
       ],
+    }).catch((error: unknown) => {
+      const late = error instanceof TrainingStopped && !ctx.stopping() ? overdue() : undefined;
+      throw late ?? error;
     });
     optimizer.dispose();
     history = checkpoints.history;
@@ -178,4 +185,22 @@ export async function trainOnce(
     }
   }
   return { model, preprocess, data, history, epochsRun };
+}
+
+/**
+ * What ends this run for running too long: the job's deadline (from its first start), or this
+ * trial's (from when this attempt started it). Returns the `RuntimeExceeded` once one has passed.
+ */
+function deadlines(ctx: JobContext, trial: number | null): () => RuntimeExceeded | undefined {
+  const { jobDeadline, jobSeconds, trialSeconds } = ctx.limits ?? {};
+  const trialDeadline =
+    trial !== null && trialSeconds !== undefined ? Date.now() + trialSeconds * 1000 : undefined;
+  return () => {
+    const now = Date.now();
+    if (jobDeadline !== undefined && now > jobDeadline)
+      return new RuntimeExceeded('job', jobSeconds ?? 0);
+    if (trialDeadline !== undefined && now > trialDeadline)
+      return new RuntimeExceeded('trial', trialSeconds!);
+    return undefined;
+  };
 }

@@ -1,13 +1,4 @@
-import type { JobSpec, ParamValue } from '@trainyard/shared';
-
-/** `architecture.head.units` takes a list: a number means one layer, "128,64" two. */
-function coerce(path: string, value: ParamValue): unknown {
-  if (path === 'architecture.head.units') {
-    if (typeof value === 'number') return [value];
-    if (typeof value === 'string') return value.split(',').map((v) => Number(v.trim()));
-  }
-  return value;
-}
+import { coerceSearchValue, type JobSpec, type ParamValue } from '@trainyard/shared';
 
 /** The spec of one trial: the job's spec with the sampled values at their dotted paths. */
 export function trialSpec(spec: JobSpec, params: Readonly<Record<string, ParamValue>>): JobSpec {
@@ -16,7 +7,7 @@ export function trialSpec(spec: JobSpec, params: Readonly<Record<string, ParamVa
     const parts = path.split('.');
     let node = copy;
     for (const part of parts.slice(0, -1)) node = node[part] as Record<string, unknown>;
-    node[parts.at(-1)!] = coerce(path, value);
+    node[parts.at(-1)!] = coerceSearchValue(path, value);
   }
   return copy as unknown as JobSpec;
 }

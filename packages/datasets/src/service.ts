@@ -10,6 +10,7 @@ import {
   PayloadTooLargeError,
   prefixes,
   type Storage,
+  UnprocessableError,
   unixSeconds,
   ValidationError,
 } from '@trainyard/shared';
@@ -64,6 +65,7 @@ function capBytes(max: number, message: (seen: number) => string): Transform {
 export class DatasetService {
   private readonly storage: Storage;
   private readonly running = new Map<string, Promise<Dataset>>();
+  private recovering: Promise<void> | undefined;
 
   constructor(readonly options: DatasetServiceOptions) {
     this.storage = options.storage;
@@ -92,6 +94,7 @@ export class DatasetService {
       created_at: now,
       updated_at: now,
       file: null,
+      size_bytes: input.size_bytes ?? null,
       report: null,
     };
     await this.storage.putJson(keys.datasetMeta(dataset.id), dataset);
@@ -101,11 +104,14 @@ export class DatasetService {
   private async presign(id: string, size: number | undefined) {
     const expiresIn = this.options.presignSeconds ?? 3600;
     const expires_at = unixSeconds() + expiresIn;
-    const key = keys.datasetRaw(id);
+    const key = keys.datasetUpload(id);
     if (size === undefined || size <= (this.options.multipartThreshold ?? 64 * 1024 * 1024)) {
       return {
         method: 'put' as const,
-        url: await this.storage.presignPut(key, { expiresIn }),
+        url: await this.storage.presignPut(key, {
+          expiresIn,
+          ...(size !== undefined ? { contentLength: size } : {}),
+        }),
         expires_at,
       };
     }
@@ -160,23 +166,29 @@ export class DatasetService {
     };
   }
 
-  private assertUploadable(dataset: Dataset): void {
+  /**
+   * Uploads (through the API, and the upload that `complete` takes) are for a dataset still
+   * awaiting its file: once it is validating, ready or invalid, its file is the one it was
+   * validated from (409; create a new dataset for new data).
+   */
+  private assertAwaitingUpload(dataset: Dataset): void {
+    if (dataset.status === 'awaiting_upload') return;
     if (dataset.status === 'ready') {
       throw new ConflictError(
         `Dataset ${dataset.id} is ready and immutable; create a new dataset for new data`,
-        {
-          code: 'dataset_immutable',
-        },
+        { code: 'dataset_immutable' },
       );
     }
-    if (dataset.status === 'validating' && !this.isStale(dataset)) {
+    if (dataset.status === 'validating') {
       throw new ConflictError(
         `Dataset ${dataset.id} is being validated; wait until it is ready or invalid`,
-        {
-          code: 'validation_in_progress',
-        },
+        { code: 'validation_in_progress' },
       );
     }
+    throw new ConflictError(
+      `Dataset ${dataset.id} is ${dataset.status}: it takes no new file; create a new dataset for a corrected file`,
+      { code: 'dataset_not_awaiting_upload' },
+    );
   }
 
   private isStale(dataset: Dataset): boolean {
@@ -199,7 +211,7 @@ export class DatasetService {
     contentLength?: number,
   ): Promise<Dataset> {
     const dataset = await this.get(id);
-    this.assertUploadable(dataset);
+    this.assertAwaitingUpload(dataset);
     const max = this.options.uploadMaxBytes;
     const tooLarge = (n: number) =>
       `The file is ${contentLength ?? `over ${n}`} bytes; PUT /v1/datasets/{id}/file takes at most ${max} bytes. ` +
@@ -219,8 +231,8 @@ export class DatasetService {
       capped,
       () => {},
     );
-    await this.storage.upload(keys.datasetRaw(id), capped);
-    const head = await this.storage.head(keys.datasetRaw(id));
+    await this.storage.upload(keys.datasetUpload(id), capped);
+    const head = await this.storage.head(keys.datasetUpload(id));
     return this.save(dataset, {
       status: 'awaiting_upload',
       report: null,
@@ -238,8 +250,17 @@ export class DatasetService {
   ): Promise<Dataset> {
     const dataset = await this.get(id);
     if (dataset.status === 'ready') return dataset;
-    this.assertUploadable(dataset);
+    if (dataset.status === 'validating' && !this.isStale(dataset))
+      this.assertAwaitingUpload(dataset);
     const raw = keys.datasetRaw(id);
+    if (dataset.status !== 'awaiting_upload') {
+      // Invalid, or left validating by a process that died: validate the file it took again.
+      if (parts) this.assertAwaitingUpload(dataset);
+      const head = await this.storage.head(raw);
+      if (!head) this.assertAwaitingUpload(dataset);
+      return this.startValidation(dataset, head!);
+    }
+    const upload = keys.datasetUpload(id);
     if (parts) {
       const state = await this.storage.tryGetJson(
         `${keys.dataset(id)}upload.json`,
@@ -255,7 +276,7 @@ export class DatasetService {
       }
       try {
         await this.storage.completeMultipartUpload(
-          raw,
+          upload,
           state.upload_id,
           parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })),
         );
@@ -267,13 +288,46 @@ export class DatasetService {
       }
       await this.storage.delete(`${keys.dataset(id)}upload.json`);
     }
-    const head = await this.storage.head(raw);
+    const head = await this.storage.head(upload);
     if (!head) {
       throw new ConflictError(
         `Dataset ${id} has no file yet: PUT it to upload.url (or /v1/datasets/${id}/file) first, then call complete`,
         { code: 'file_missing' },
       );
     }
+    const declared = dataset.size_bytes;
+    if (declared != null && head.size !== declared) {
+      throw new UnprocessableError(
+        `The uploaded file is ${head.size} bytes; the dataset was created with size_bytes ${declared}. PUT a file of ${declared} bytes (the presigned URL is signed for that length), or create a new dataset`,
+        { code: 'upload_size_mismatch', param: 'size_bytes' },
+      );
+    }
+    // The file is validated from a key no upload can reach: a presigned URL handed out earlier
+    // can still write the upload key, never the file a validated dataset was checked from. The
+    // copy is of the very object looked at (its ETag), not of one PUT in between.
+    try {
+      await this.storage.copy(upload, raw, {
+        ...(head.etag ? { ifMatch: head.etag } : {}),
+        size: head.size,
+      });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      throw new ConflictError(
+        `The file of dataset ${id} was uploaded again while complete took it; call complete again once the upload has ended`,
+        { code: 'upload_changed', cause: error },
+      );
+    }
+    await this.storage.delete(upload);
+    const taken = await this.storage.head(raw);
+    return this.startValidation(dataset, taken!);
+  }
+
+  /** Marks the dataset validating, validates it, and answers within `waitMs`. */
+  private async startValidation(
+    dataset: Dataset,
+    head: { size: number; etag: string | undefined },
+  ): Promise<Dataset> {
+    const id = dataset.id;
     const validating = await this.save(dataset, {
       status: 'validating',
       report: null,
@@ -298,8 +352,14 @@ export class DatasetService {
         size,
         this.options.limits ?? defaultLimits,
       );
-      return await this.save(dataset, { status: outcome.status, report: outcome.report });
+      if (await this.deletedMeanwhile(dataset.id)) return dataset;
+      const saved = await this.save(dataset, { status: outcome.status, report: outcome.report });
+      // A delete that began between the check and the save removes what the save wrote, as its
+      // tombstone is written before it deletes; one that began before is seen here.
+      if (await this.deletedMeanwhile(dataset.id)) return dataset;
+      return saved;
     } catch (error) {
+      if (await this.deletedMeanwhile(dataset.id).catch(() => false)) return dataset;
       this.options.logger.error({ err: error, dataset: dataset.id }, 'dataset validation failed');
       return this.save(dataset, {
         status: 'invalid',
@@ -317,6 +377,71 @@ export class DatasetService {
     }
   }
 
+  /**
+   * True when the dataset was deleted while it was being validated: then everything the
+   * validation wrote since (shards, the record) is removed again, and nothing comes back.
+   */
+  private async deletedMeanwhile(id: string): Promise<boolean> {
+    if (!(await this.storage.exists(keys.datasetTombstone(id)))) return false;
+    await this.storage.deletePrefix(keys.dataset(id));
+    return true;
+  }
+
+  /**
+   * Recovery at start: every dataset a crash left `validating` is validated again from the file
+   * it took (in the background, one at a time), or, when that file is missing, marked `invalid`
+   * with `validation_interrupted`. Call it only where no other process validates (the local
+   * platform). Returns the ids found.
+   */
+  async recoverInterrupted(): Promise<string[]> {
+    const found: Dataset[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.list(100, after);
+      found.push(...page.data.filter((d) => d.status === 'validating' && !this.running.has(d.id)));
+      if (!page.has_more || !page.last_id) break;
+      after = page.last_id;
+    }
+    const recovering = (async () => {
+      for (const dataset of found) {
+        try {
+          const head = await this.storage.head(keys.datasetRaw(dataset.id));
+          if (!head) {
+            await this.save(dataset, {
+              status: 'invalid',
+              report: {
+                errors: [
+                  {
+                    code: 'validation_interrupted',
+                    message:
+                      'Validation was interrupted (the platform stopped) and the file it took is gone; create the dataset again',
+                  },
+                ],
+                warnings: [],
+                stats: null,
+              },
+            });
+            continue;
+          }
+          this.options.logger.info({ dataset: dataset.id }, 'validating again after a crash');
+          const fresh = await this.save(dataset, { status: 'validating' });
+          const run = this.validate(fresh, head.size);
+          this.running.set(dataset.id, run);
+          await run.finally(() => this.running.delete(dataset.id));
+        } catch (error) {
+          this.options.logger.error({ err: error, dataset: dataset.id }, 'recovery failed');
+        }
+      }
+    })();
+    this.recovering = recovering;
+    return found.map((d) => d.id);
+  }
+
+  /** Resolves once the validations `recoverInterrupted` started have ended. */
+  async recovered(): Promise<void> {
+    await this.recovering;
+  }
+
   /** Resolves when a validation started by this process ends (tests, graceful shutdown). */
   async settled(id: string): Promise<void> {
     await this.running.get(id);
@@ -330,7 +455,11 @@ export class DatasetService {
       uploadStateSchema,
     );
     if (state)
-      await this.storage.abortMultipartUpload(keys.datasetRaw(id), state.upload_id).catch(() => {});
+      await this.storage
+        .abortMultipartUpload(keys.datasetUpload(id), state.upload_id)
+        .catch(() => {});
+    // The tombstone first: a validation running anywhere sees it before or after its last write.
+    await this.storage.putJson(keys.datasetTombstone(id), { id, deleted_at: unixSeconds() });
     await this.storage.deletePrefix(keys.dataset(id));
     return { id, object: 'dataset', deleted: true };
   }

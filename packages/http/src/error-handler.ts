@@ -23,6 +23,7 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, ContentfulStatusCode>> =
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  timeout: 408,
   conflict: 409,
   too_large: 413,
   unsupported_media_type: 415,
@@ -55,7 +56,7 @@ export function errorHandler(logger: Logger): ErrorHandler {
       const status = STATUS_OF_KIND[error.kind];
       if (status >= 500) log.error({ err: error }, error.message);
       // The body may be left unread: the client must not reuse this connection.
-      if (status === 413) c.header('Connection', 'close');
+      if (status === 413 || status === 408) c.header('Connection', 'close');
       return c.json(body(c, error.code, error.message, error.param), status);
     }
     if (error instanceof HTTPException) {

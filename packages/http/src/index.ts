@@ -1,6 +1,7 @@
 import './context';
 
 export * from './api-key-auth';
+export * from './body-bounds';
 export * from './error-handler';
 export * from './idempotency';
 export * from './openapi-app';

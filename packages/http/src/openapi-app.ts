@@ -1,13 +1,18 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from '@trainyard/shared';
+import { type BodyBoundsOptions, bodyBounds } from './body-bounds';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestContext } from './request-context';
 import { validationHook } from './validation-hook';
 
-/** An `OpenAPIHono` app with request ids, JSON logs, our validation errors and error shape. */
-export function createOpenApiApp(logger: Logger): OpenAPIHono {
+/**
+ * An `OpenAPIHono` app with request ids, JSON logs, our validation errors and error shape, and,
+ * given `bounds`, a bounded body on every route.
+ */
+export function createOpenApiApp(logger: Logger, bounds?: BodyBoundsOptions): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.use('*', ...requestContext(logger));
+  if (bounds) app.use('*', bodyBounds(bounds));
   app.onError(errorHandler(logger));
   app.notFound(notFoundHandler);
   return app;

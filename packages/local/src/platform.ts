@@ -2,10 +2,18 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startApiServer } from '@trainyard/api';
+import { DatasetService } from '@trainyard/datasets';
 import { startInferServer } from '@trainyard/infer';
 import { ensureBuiltinBases } from '@trainyard/ml/builtin-bases';
 import { LocalRunner, WebhookNotifier } from '@trainyard/queue';
-import { type Config, createRuntime, ensureBucket, JobEventLog, JobStore } from '@trainyard/shared';
+import {
+  type Config,
+  createRuntime,
+  type DependencyError,
+  ensureBucket,
+  JobEventLog,
+  JobStore,
+} from '@trainyard/shared';
 import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3';
 import { ensureLocalApiKey, type LocalApiKey } from './local-api-key';
 
@@ -18,6 +26,10 @@ export interface Platform {
   readonly apiKey: LocalApiKey;
   /** The local job runner (`QUEUE=local`, the default); undefined with `QUEUE=batch`. */
   readonly runner: LocalRunner | undefined;
+  /** The embedded S3 server (its pid, its restarts); undefined with `S3_ENDPOINT`. */
+  readonly embeddedS3: EmbeddedS3 | undefined;
+  /** Ids of the datasets a crash had left `validating`, validated again in the background. */
+  readonly recoveredDatasets: readonly string[];
   close(): Promise<void>;
 }
 
@@ -26,6 +38,11 @@ export interface PlatformOptions {
   readonly trainerCommand?: readonly string[];
   /** Trainer output: to this process's stdout/stderr (default) or dropped. */
   readonly trainerOutput?: 'inherit' | 'ignore';
+  /**
+   * Called when the embedded S3 server keeps dying and is given up on. Default: print the error
+   * and exit with status 1, so that an outer supervisor (systemd, a container) restarts it all.
+   */
+  readonly onFatal?: (error: DependencyError) => void;
 }
 
 function urlOf(server: { address(): string | AddressInfo | null }, host: string): string {
@@ -47,11 +64,22 @@ export async function startPlatform(
   let embedded: EmbeddedS3 | undefined;
   let effective = config;
   if (config.s3.embedded) {
+    const logger = createRuntime(config, 'platform').logger;
     embedded = await startEmbeddedS3({
       directory: join(config.dataDir, 's3'),
       bucket: config.s3.bucket,
       port: config.s3.embeddedPort,
       host: config.http.host,
+      supervision: {
+        onRestart: (info) => logger.warn(info, 'embedded S3 server exited; restarting it'),
+        onGiveUp:
+          options.onFatal ??
+          ((error) => {
+            logger.fatal({ err: error }, error.message);
+            process.stderr.write(`Trainyard stops: ${error.message}\n`);
+            process.exit(1);
+          }),
+      },
     });
     effective = { ...config, s3: { ...config.s3, endpoint: embedded.endpoint } };
   }
@@ -62,6 +90,13 @@ export async function startPlatform(
     const apiKey = await ensureLocalApiKey(runtime);
     // The built-in bases (from npm packages, no network) go into the store at the first start.
     await ensureBuiltinBases(runtime.storage);
+    // Datasets a crash left `validating`: nothing else validates them, so this start does.
+    const datasets = new DatasetService({
+      storage: runtime.storage,
+      logger: runtime.logger,
+      uploadMaxBytes: effective.uploadMaxBytes,
+    });
+    const recoveredDatasets = await datasets.recoverInterrupted();
     const runner =
       effective.queue.kind === 'local'
         ? createRunner(createRuntime(effective, 'runner'), options)
@@ -89,6 +124,8 @@ export async function startPlatform(
       config: effective,
       apiKey,
       runner,
+      embeddedS3: embedded,
+      recoveredDatasets,
       async close() {
         for (const close of closers.reverse()) await close();
         await embedded?.close();

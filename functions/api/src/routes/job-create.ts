@@ -4,8 +4,10 @@ import {
   baseModelSchema,
   builtinBaseModel,
   builtinBaseRecord,
+  type Config,
   type CreateJob,
   type Dataset,
+  gridSize,
   type JobEventLog,
   type JobSpec,
   type JobStore,
@@ -39,6 +41,8 @@ export interface JobCreatorDeps {
   readonly store: JobStore;
   readonly log: JobEventLog;
   readonly queue: JobQueue;
+  /** Runtime and grid bounds (JOB_MAX_RUNTIME_S, TUNING_MAX_TRIAL_RUNTIME_S, TUNING_MAX_GRID_POINTS). */
+  readonly limits: Config['jobs'];
 }
 
 /**
@@ -77,6 +81,7 @@ export class JobCreator {
         ...(error.param ? { param: `body.${error.param}` } : {}),
       });
     }
+    spec = this.bound(request, spec);
     const secret = spec.webhook ? (request.webhook?.secret ?? newWebhookSecret()) : undefined;
     await this.deps.store.create(spec, secret);
     try {
@@ -88,6 +93,63 @@ export class JobCreator {
       throw error;
     }
     return { spec, secret };
+  }
+
+  /**
+   * The job's bounds: its runtime and its trials' within the configured ceilings (and filled in
+   * from them), and a grid search no larger than TUNING_MAX_GRID_POINTS, counted without listing it.
+   */
+  private bound(request: CreateJob, spec: JobSpec): JobSpec {
+    const { maxRuntimeSeconds, maxTrialRuntimeSeconds, maxGridPoints } = this.deps.limits;
+    const runtime = request.max_runtime_seconds ?? maxRuntimeSeconds;
+    if (runtime > maxRuntimeSeconds) {
+      throw new ValidationError(
+        `max_runtime_seconds: received ${runtime}; a job may run at most ${maxRuntimeSeconds} seconds here (JOB_MAX_RUNTIME_S)`,
+        { param: 'body.max_runtime_seconds', code: 'runtime_over_limit' },
+      );
+    }
+    if (!spec.tuning) return { ...spec, max_runtime_seconds: runtime };
+    const trialRuntime = spec.tuning.max_trial_runtime_seconds ?? maxTrialRuntimeSeconds;
+    if (trialRuntime > maxTrialRuntimeSeconds) {
+      throw new ValidationError(
+        `tuning.max_trial_runtime_seconds: received ${trialRuntime}; a trial may run at most ${maxTrialRuntimeSeconds} seconds here (TUNING_MAX_TRIAL_RUNTIME_S)`,
+        { param: 'body.tuning.max_trial_runtime_seconds', code: 'runtime_over_limit' },
+      );
+    }
+    const space = spec.tuning.search_space;
+    if (spec.tuning.strategy === 'grid') {
+      const size = gridSize(space);
+      const real = Object.entries(space).find(
+        ([, p]) => (p.type === 'uniform' || p.type === 'log_uniform') && !p.grid_points,
+      );
+      if (size === undefined && real) {
+        throw new ValidationError(
+          `${real[0]}: a ${real[1].type} range has no grid of its own; the grid strategy needs "grid_points" (2 or more) on it, or use "int" or "choice"`,
+          {
+            param: `body.tuning.search_space[${JSON.stringify(real[0])}].grid_points`,
+            code: 'grid_points_required',
+          },
+        );
+      }
+      if (size !== undefined && size > maxGridPoints) {
+        const counts = Object.values(space).map((p) =>
+          p.type === 'choice'
+            ? p.values.length
+            : p.type === 'int'
+              ? Math.floor((p.max - p.min) / (p.step ?? 1)) + 1
+              : p.grid_points!,
+        );
+        throw new ValidationError(
+          `The grid has ${size} points (${counts.join(' × ')}); a grid search may have at most ${maxGridPoints} (TUNING_MAX_GRID_POINTS): use fewer values, or the random or bayesian strategy`,
+          { param: 'body.tuning.search_space', code: 'grid_too_large' },
+        );
+      }
+    }
+    return {
+      ...spec,
+      max_runtime_seconds: runtime,
+      tuning: { ...spec.tuning, max_trial_runtime_seconds: trialRuntime },
+    };
   }
 
   private async readyDataset(id: string, param: string): Promise<Dataset> {

@@ -2,12 +2,10 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   errorBodySchema,
   MAX_PREDICT_INPUTS,
-  PayloadTooLargeError,
   predictOptionsSchema,
   predictRequestSchema,
   predictResponseSchema,
 } from '@trainyard/shared';
-import { bodyLimit } from 'hono/body-limit';
 import type { ModelCache } from '../model-cache';
 import { readPredictBody } from './predict-body';
 
@@ -59,32 +57,20 @@ const route = createRoute({
 
 export interface PredictRouteOptions {
   readonly cache: ModelCache;
-  readonly maxBodyBytes: number;
 }
 
 /** `POST /v1/models/{id}/predict`; the body is read here, by media type, not by the route's schema. */
-export function registerPredict(app: OpenAPIHono, { cache, maxBodyBytes }: PredictRouteOptions) {
+/** The body arrives bounded (INFER_MAX_BODY_BYTES, MAX_JSON_DEPTH, BODY_TIMEOUT_MS) by the app. */
+export function registerPredict(app: OpenAPIHono, { cache }: PredictRouteOptions) {
   // Documented from the zod schemas, validated by hand: the inputs can only be checked against
   // the model's own input spec, which names what that model expects.
   app.openAPIRegistry.registerPath(route);
-  app.post(
-    '/v1/models/:id/predict',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new PayloadTooLargeError(
-          `Body over ${maxBodyBytes} bytes (INFER_MAX_BODY_BYTES); send fewer or smaller inputs per request`,
-          { param: 'body' },
-        );
-      },
-    }),
-    async (c) => {
-      const id = c.req.param('id');
-      const predictions = await cache.use(id, async (predictor) => {
-        const { inputs, options } = await readPredictBody(c);
-        return predictor.predict(inputs, options);
-      });
-      return c.json({ model: id, predictions });
-    },
-  );
+  app.post('/v1/models/:id/predict', async (c) => {
+    const id = c.req.param('id');
+    const predictions = await cache.use(id, async (predictor) => {
+      const { inputs, options } = await readPredictBody(c);
+      return predictor.predict(inputs, options);
+    });
+    return c.json({ model: id, predictions });
+  });
 }

@@ -14,7 +14,7 @@ import {
   trainHeadOnFeatures,
 } from '../cached-features';
 import type { CheckpointStore } from '../checkpoints';
-import type { JobContext } from '../context';
+import { type JobContext, RuntimeExceeded } from '../context';
 import { type Split, type TrainedModel, trainOnce } from '../train-once';
 import { trialSpec } from '../trial-spec';
 import type { StudyJournal } from './journal';
@@ -112,7 +112,9 @@ export class TrialRunner {
         this.release(trained.model);
       }
     } catch (error) {
+      // A cancel, or the job's own runtime running out, ends the job, not just this trial.
       if (error instanceof TrainingStopped) throw error;
+      if (error instanceof RuntimeExceeded && error.scope === 'job') throw error;
       study.fail(number, (error as Error).message);
       await journal.flush();
     }

@@ -38,6 +38,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TFJS_WASM_THREADS: '0' })).toThrow(/TFJS_WASM_THREADS/);
   });
 
+  it('bounds every request: body size, JSON depth, body time', () => {
+    expect(loadConfig({}).requests).toEqual({
+      apiMaxBodyBytes: 1024 * 1024,
+      maxJsonDepth: 64,
+      bodyTimeoutMs: 30_000,
+    });
+    expect(loadConfig({ MAX_JSON_DEPTH: '8' }).requests.maxJsonDepth).toBe(8);
+    expect(() => loadConfig({ BODY_TIMEOUT_MS: '0' })).toThrow(/BODY_TIMEOUT_MS/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ S3_ENDPOINT: '', API_PORT: '' }).s3.embedded).toBe(true);
   });

@@ -63,6 +63,18 @@ export const envSchema = z.object({
     .optional(),
   /** Largest predict body; 6 MiB is what a synchronous Lambda invocation takes anyway. */
   INFER_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
+  /** Largest body of a management API request (the raw upload route has API_UPLOAD_MAX_BYTES). */
+  API_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+  /** Deepest nesting of a JSON body (arrays and objects) either function parses. */
+  MAX_JSON_DEPTH: positiveInt.default(64),
+  /** Milliseconds a request body may take to arrive; the raw upload route: the longest pause. */
+  BODY_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Seconds a job may run (its default `max_runtime_seconds` and the most a job may ask). */
+  JOB_MAX_RUNTIME_S: positiveInt.default(24 * 3600),
+  /** Seconds one tuning trial may run (default and ceiling of `tuning.max_trial_runtime_seconds`). */
+  TUNING_MAX_TRIAL_RUNTIME_S: positiveInt.default(6 * 3600),
+  /** Most points a grid search may have (the product of its parameters' counts). */
+  TUNING_MAX_GRID_POINTS: positiveInt.default(10_000),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -95,6 +107,19 @@ export interface Config {
   readonly apiKey: string | undefined;
   readonly uploadMaxBytes: number;
   readonly multipartThresholdBytes: number;
+  /** Bounds on every request either function takes. */
+  readonly requests: {
+    /** Largest management API body (the raw upload route has `uploadMaxBytes`). */
+    readonly apiMaxBodyBytes: number;
+    readonly maxJsonDepth: number;
+    readonly bodyTimeoutMs: number;
+  };
+  /** Bounds on every job. */
+  readonly jobs: {
+    readonly maxRuntimeSeconds: number;
+    readonly maxTrialRuntimeSeconds: number;
+    readonly maxGridPoints: number;
+  };
   readonly infer: {
     readonly cacheBytes: number;
     readonly warmModels: readonly string[];
@@ -164,6 +189,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey: e.TRAINYARD_API_KEY,
     uploadMaxBytes: e.API_UPLOAD_MAX_BYTES,
     multipartThresholdBytes: e.API_MULTIPART_THRESHOLD_BYTES,
+    requests: {
+      apiMaxBodyBytes: e.API_MAX_BODY_BYTES,
+      maxJsonDepth: e.MAX_JSON_DEPTH,
+      bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    },
+    jobs: {
+      maxRuntimeSeconds: e.JOB_MAX_RUNTIME_S,
+      maxTrialRuntimeSeconds: e.TUNING_MAX_TRIAL_RUNTIME_S,
+      maxGridPoints: e.TUNING_MAX_GRID_POINTS,
+    },
     infer: {
       cacheBytes: e.INFER_CACHE_BYTES,
       warmModels: e.INFER_WARM_MODELS ?? [],

@@ -14,6 +14,8 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'too_large'
+  /** The request (its body) did not arrive in time (408). */
+  | 'timeout'
   | 'unsupported_media_type'
   /** A dependency (the S3 endpoint, the queue, a backend) is unavailable (503). */
   | 'unavailable'
@@ -110,6 +112,12 @@ export class ConflictError extends TrainyardError {
 export class PayloadTooLargeError extends TrainyardError {
   override readonly kind: ErrorKind = 'too_large';
   override readonly code = 'payload_too_large';
+}
+
+/** 408: the body did not arrive within the time the server waits for it. */
+export class RequestTimeoutError extends TrainyardError {
+  override readonly kind: ErrorKind = 'timeout';
+  override readonly code = 'request_timeout';
 }
 
 /** 415: the body's media type is not one this route accepts. */

@@ -16,7 +16,15 @@ export function describeValue(value: unknown): string {
 
 /** The dotted path of an issue, prefixed by where the value came from (`body`, `query`, …). */
 export function issuePath(path: readonly PropertyKey[], prefix?: string): string | undefined {
-  const parts = path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)));
+  // A key that is not a plain name (a search-space path such as "hyperparameters.learning_rate")
+  // is quoted in brackets, so that the path still says where one key ends.
+  const parts = path.map((p) =>
+    typeof p === 'number'
+      ? `[${p}]`
+      : typeof p === 'string' && !/^[A-Za-z_$][\w$-]*$/.test(p)
+        ? `[${JSON.stringify(p)}]`
+        : String(p),
+  );
   const joined = parts.join('.').replace(/\.\[/g, '[');
   if (!joined) return prefix;
   return prefix ? `${prefix}.${joined}` : joined;

@@ -25,6 +25,7 @@ export function toJobObject(spec: JobSpec, state: JobState): Job {
     augmentation: spec.augmentation,
     tuning: spec.tuning,
     webhook: spec.webhook,
+    ...(spec.max_runtime_seconds ? { max_runtime_seconds: spec.max_runtime_seconds } : {}),
     result_model: state.result_model,
     trials: state.trials,
     error: state.error,

@@ -18,6 +18,18 @@ export const healthSchema = z
   .object({ status: z.literal('ok'), service: z.string(), version: z.string() })
   .openapi('Health');
 
+/** `GET /readyz`: whether the function's dependencies answer (503 when one does not). */
+export const readinessSchema = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    service: z.string(),
+    checks: z.object({
+      s3: z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() }),
+    }),
+  })
+  .openapi('Readiness');
+export type Readiness = z.infer<typeof readinessSchema>;
+
 /** `?limit=&after=` on every list route. */
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),

@@ -263,6 +263,10 @@ export const datasetSchema = z
       .object({ bytes: z.number().int(), etag: z.string().nullable() })
       .nullable()
       .openapi({ description: 'The uploaded file, once there is one' }),
+    size_bytes: z.number().int().nullable().optional().openapi({
+      description:
+        'The size declared at creation: the presigned PUT is signed with it, and complete refuses a file of another size (422 upload_size_mismatch)',
+    }),
     report: datasetReportSchema.nullable(),
   })
   .openapi('Dataset');

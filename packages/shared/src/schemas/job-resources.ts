@@ -28,6 +28,8 @@ export const jobSchema = z
     augmentation: jobSpecSchema.shape.augmentation,
     tuning: jobSpecSchema.shape.tuning,
     webhook: webhookSchema.nullable(),
+    /** Seconds the job may run before it fails with `timeout` (absent on jobs made before it). */
+    max_runtime_seconds: z.number().int().optional(),
     /** The model the job published; set once it succeeded. */
     result_model: z.string().nullable(),
     trials: z.object({

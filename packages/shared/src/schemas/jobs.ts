@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { searchSpaceSchema } from './search-space';
+import { createSearchSpaceSchema } from './search-space';
 
 export const optimizerSchema = z
   .enum(['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad'])
@@ -20,7 +20,7 @@ export const lrScheduleSchema = z
     step_size: z.number().int().min(1).default(10),
     gamma: z.number().gt(0).max(1).default(0.1),
     /** cosine: the rate it decays to at the last epoch. */
-    min_lr: z.number().min(0).default(0),
+    min_lr: z.number().min(0).max(10).default(0),
   })
   .strict()
   .openapi('LrSchedule');
@@ -140,6 +140,40 @@ export const augmentationSchema = z
   .strict()
   .openapi('Augmentation');
 
+/** The fields a search space may tune, by their first part: their schemas bound the values. */
+const tunableSections: Record<string, z.ZodType> = {
+  hyperparameters: hyperparametersSchema,
+  architecture: architectureSchema,
+  regularization: regularizationSchema,
+  augmentation: augmentationSchema,
+};
+
+/** The request schema of the field at a dotted path (`hyperparameters.learning_rate`). */
+function tunableFieldSchema(path: string): z.ZodType | undefined {
+  const [section, ...rest] = path.split('.');
+  let node: z.ZodType | undefined = tunableSections[section!];
+  for (const part of rest) {
+    while (node instanceof z.ZodOptional || node instanceof z.ZodNullable)
+      node = node.unwrap() as z.ZodType;
+    if (!(node instanceof z.ZodObject)) return undefined;
+    node = (node.shape as Record<string, z.ZodType>)[part];
+  }
+  while (node instanceof z.ZodOptional) node = node.unwrap() as z.ZodType;
+  return rest.length > 0 ? node : undefined;
+}
+
+/** A job's search space: each value checked against the schema of the field it tunes. */
+export const jobSearchSpaceSchema = createSearchSpaceSchema(tunableFieldSchema).openapi(
+  'SearchSpace',
+  {
+    example: {
+      'hyperparameters.learning_rate': { type: 'log_uniform', min: 1e-4, max: 1e-2 },
+      'regularization.dropout': { type: 'uniform', min: 0, max: 0.5 },
+      'hyperparameters.optimizer': { type: 'choice', values: ['adam', 'rmsprop'] },
+    },
+  },
+);
+
 export const tuningSchema = z
   .object({
     strategy: z.enum(['grid', 'random', 'bayesian', 'hyperband']).default('bayesian'),
@@ -152,8 +186,13 @@ export const tuningSchema = z
       .default({ metric: 'val_loss' }),
     max_trials: z.number().int().min(1).max(1000).default(10),
     max_parallel_trials: z.number().int().min(1).max(100).default(1),
-    search_space: searchSpaceSchema,
+    search_space: jobSearchSpaceSchema,
     early_stopping: z.enum(['none', 'median', 'hyperband']).default('none'),
+    /** Seconds one trial may run; past it the trial fails (`timeout`) and the study goes on. */
+    max_trial_runtime_seconds: z.number().int().min(1).optional().openapi({
+      description:
+        'Seconds one trial may train before it fails with `timeout` (the study goes on). Default and ceiling: TUNING_MAX_TRIAL_RUNTIME_S',
+    }),
   })
   .strict()
   .openapi('Tuning');
@@ -206,6 +245,10 @@ export const createJobSchema = z
     augmentation: augmentationSchema.optional(),
     tuning: tuningSchema.optional(),
     webhook: webhookRequestSchema.optional(),
+    max_runtime_seconds: z.number().int().min(1).optional().openapi({
+      description:
+        'Seconds the job may run (from its first start, every attempt counted) before it fails with `timeout`. Default and ceiling: JOB_MAX_RUNTIME_S',
+    }),
   })
   .strict()
   .openapi('CreateFineTuningJob');
@@ -293,6 +336,8 @@ export const jobSpecSchema = z.object({
   }),
   tuning: tuningSchema.nullable(),
   webhook: webhookSchema.nullable(),
+  /** Absent from specs written before it: the trainer then uses JOB_MAX_RUNTIME_S. */
+  max_runtime_seconds: z.number().int().optional(),
 });
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 export type Hyperparameters = JobSpec['hyperparameters'];

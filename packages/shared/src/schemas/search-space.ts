@@ -28,12 +28,16 @@ export const uniformParamSchema = z
   .strict()
   .openapi('UniformParam');
 
-/** `log_uniform`: a real number in `[min, max]`, `min > 0`, drawn evenly on a log scale. */
+/**
+ * `log_uniform`: a real number in `[min, max]`, `min > 0`, drawn evenly on a log scale. (`min > 0`
+ * is checked with the search space, after the field's own bounds, so that a rate below zero is
+ * reported against the field it would be given to.)
+ */
 export const logUniformParamSchema = z
   .object({
     type: z.literal('log_uniform'),
-    min: z.number().finite().positive(),
-    max: z.number().finite().positive(),
+    min: z.number().finite(),
+    max: z.number().finite(),
     grid_points: z
       .number()
       .int()
@@ -83,25 +87,47 @@ const paramPathSchema = z.string().regex(/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*
   message: 'expected a dotted path of job-spec fields such as "hyperparameters.learning_rate"',
 });
 
-export const searchSpaceSchema = z
-  .record(paramPathSchema, searchParamSchema)
-  .superRefine((space, ctx) => {
+/**
+ * The schema a tuned field has in a job request (`hyperparameters.learning_rate` →
+ * `z.number().gt(0).max(10)`), or `undefined` for a path that is not a field.
+ */
+export type FieldSchemaOf = (path: string) => z.ZodType | undefined;
+
+/**
+ * A search space whose values are checked, given `fieldSchemaOf`, against each field's own
+ * schema: the ends of every range and every choice are parsed as a trial would give them to the
+ * field (`coerceSearchValue`), so that no trial runs with a value a user could not have asked
+ * for. Issues of a value sit at `[path, 'min' | 'max' | 'values', i | 'type']`.
+ */
+export function createSearchSpaceSchema(fieldSchemaOf?: FieldSchemaOf) {
+  return z.record(paramPathSchema, searchParamSchema).superRefine((space, ctx) => {
     const paths = Object.keys(space);
     if (paths.length === 0) {
       ctx.addIssue({ code: 'custom', message: 'the search space names no parameter' });
     }
     for (const path of paths) {
-      const problem = rangeProblem(space[path]!);
-      if (problem) ctx.addIssue({ code: 'custom', path: [path], message: `${path}: ${problem}` });
+      const param = space[path]!;
+      const field = fieldSchemaOf?.(path);
+      const outside = field ? valueProblems(path, param, field) : [];
+      for (const { at, value, message } of outside) {
+        ctx.addIssue({ code: 'custom', path: [path, ...at], message, input: value });
+      }
+      if (outside.length > 0) continue;
+      const problem = rangeProblem(param);
+      if (problem) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [path],
+          message: `${path}: ${problem}`,
+          input: param,
+        });
+      }
     }
-  })
-  .openapi('SearchSpace', {
-    example: {
-      'hyperparameters.learning_rate': { type: 'log_uniform', min: 1e-4, max: 1e-2 },
-      'regularization.dropout': { type: 'uniform', min: 0, max: 0.5 },
-      'hyperparameters.optimizer': { type: 'choice', values: ['adam', 'rmsprop'] },
-    },
   });
+}
+
+/** A search space over any paths (the tuning package's own); jobs check values too (`jobs.ts`). */
+export const searchSpaceSchema = createSearchSpaceSchema();
 
 export type UniformParam = z.infer<typeof uniformParamSchema>;
 export type LogUniformParam = z.infer<typeof logUniformParamSchema>;
@@ -115,8 +141,12 @@ export type ParamValue = string | number | boolean;
 /** Why a parameter's range holds nothing to search, or `undefined` when it is fine. */
 function rangeProblem(param: SearchParam): string | undefined {
   switch (param.type) {
-    case 'uniform':
     case 'log_uniform':
+      if (param.min <= 0) return `a log_uniform range needs min > 0; received min ${param.min}`;
+      return param.min < param.max
+        ? undefined
+        : `empty range: min ${param.min} must be below max ${param.max}`;
+    case 'uniform':
       // A real interval with min = max is a constant, not a search: say so rather than run
       // trials that cannot differ.
       return param.min < param.max
@@ -157,4 +187,80 @@ export function validateSearchSpacePaths(
       { param: `${paramPrefix}.${path}`, code: 'unknown_search_space_path' },
     );
   }
+}
+
+/** A value as a trial gives it to its field: `architecture.head.units` takes a list of layers. */
+export function coerceSearchValue(path: string, value: ParamValue): unknown {
+  if (path === 'architecture.head.units') {
+    if (typeof value === 'number') return [value];
+    if (typeof value === 'string') return value.split(',').map((v) => Number(v.trim()));
+  }
+  return value;
+}
+
+/** The values of `param` that bound what a trial can get: the ends, an inner point, each choice. */
+function probes(param: SearchParam): Array<{ at: Array<string | number>; value: ParamValue }> {
+  switch (param.type) {
+    case 'uniform':
+    case 'log_uniform': {
+      // A point inside that is not a whole number: an integer field cannot take real draws.
+      const inner = param.min + (param.max - param.min) / Math.PI;
+      return [
+        { at: ['min'], value: param.min },
+        { at: ['max'], value: param.max },
+        ...(Number.isInteger(inner) || !(param.min < param.max)
+          ? []
+          : [{ at: ['type'], value: inner }]),
+      ];
+    }
+    case 'int': {
+      const step = param.step ?? 1;
+      const last = param.min + Math.floor((param.max - param.min) / step) * step;
+      return [
+        { at: ['min'], value: param.min },
+        { at: ['max'], value: Math.max(param.min, last) },
+      ];
+    }
+    case 'choice':
+      return param.values.map((value, i) => ({ at: ['values', i], value }));
+  }
+}
+
+function valueProblems(
+  path: string,
+  param: SearchParam,
+  field: z.ZodType,
+): Array<{ at: Array<string | number>; value: ParamValue; message: string }> {
+  const problems = [];
+  for (const { at, value } of probes(param)) {
+    // A real draw inside a range whose ends are already refused says nothing more.
+    if (at[0] === 'type' && problems.length > 0) continue;
+    const parsed = field.safeParse(coerceSearchValue(path, value));
+    if (parsed.success) continue;
+    const why = parsed.error.issues[0]?.message ?? 'not a value this field takes';
+    const message =
+      at[0] === 'type'
+        ? `${param.type} draws values between min and max such as ${value}, which ${path} does not take (${why}); use "int" or "choice" for this field`
+        : `${at[0]}${at.length > 1 ? `[${at[1]}]` : ''} ${JSON.stringify(value)} is not a value ${path} takes (${why})`;
+    problems.push({ at, value, message });
+  }
+  return problems;
+}
+
+/**
+ * The number of points of the grid over `space` (the product of each parameter's count of
+ * values), computed without listing them; `undefined` when a real range has no `grid_points`.
+ */
+export function gridSize(space: SearchSpace): number | undefined {
+  let size = 1;
+  for (const param of Object.values(space)) {
+    let count: number | undefined;
+    if (param.type === 'choice') count = param.values.length;
+    else if (param.type === 'int')
+      count = Math.floor((param.max - param.min) / (param.step ?? 1)) + 1;
+    else count = param.grid_points;
+    if (count === undefined) return undefined;
+    size *= count;
+  }
+  return size;
 }

@@ -16,9 +16,20 @@ export const keys = {
 
   dataset: (id: string) => `${prefixes.datasets}${id}/`,
   datasetMeta: (id: string) => `${prefixes.datasets}${id}/dataset.json`,
+  /** The file as validated: copied here from `datasetUpload` by `complete`, never a PUT target. */
   datasetRaw: (id: string) => `${prefixes.datasets}${id}/raw/upload`,
+  /**
+   * Where uploads land (presigned PUT or multipart, or the API's PUT). A URL handed out earlier
+   * can only ever write here, so it cannot replace the file a dataset was validated from.
+   */
+  datasetUpload: (id: string) => `${prefixes.datasets}${id}/incoming/file`,
   datasetNormalized: (id: string) => `${prefixes.datasets}${id}/normalized/`,
   datasetArtifact: (id: string, name: string) => `${prefixes.datasets}${id}/normalized/${name}`,
+  /**
+   * Written by a delete before it removes the dataset's objects, outside their prefix: a
+   * validation still running sees it and writes nothing back.
+   */
+  datasetTombstone: (id: string) => `${prefixes.datasets}${id}.deleted`,
   datasetManifest: (id: string) => `${prefixes.datasets}${id}/normalized/manifest.json`,
 
   baseModel: (id: string) => `${prefixes.baseModels}${id}/`,

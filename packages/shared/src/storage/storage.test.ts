@@ -107,4 +107,15 @@ describe('Storage against a real S3 endpoint', () => {
     await storage.completeMultipartUpload('t/multipart.bin', uploadId, parts.reverse());
     expect(sha(await storage.getBytes('t/multipart.bin'))).toBe(sha(body));
   });
+
+  it('copies server-side only while the source still has the ETag it was looked at with', async () => {
+    await storage.putBytes('t/copy/src', 'first');
+    const { etag } = (await storage.head('t/copy/src'))!;
+    await storage.copy('t/copy/src', 't/copy/dst', { ifMatch: etag! });
+    expect(Buffer.from(await storage.getBytes('t/copy/dst')).toString()).toBe('first');
+    await storage.putBytes('t/copy/src', 'second, replaced in between');
+    await expect(
+      storage.copy('t/copy/src', 't/copy/dst', { ifMatch: etag! }),
+    ).rejects.toMatchObject({ code: 'source_changed', kind: 'conflict' });
+  });
 });

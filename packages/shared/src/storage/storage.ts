@@ -2,20 +2,23 @@ import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { z } from 'zod';
-import { DependencyError, NotFoundError, TrainyardError } from '../errors';
+import { ConflictError, DependencyError, NotFoundError, TrainyardError } from '../errors';
 
 export interface ObjectInfo {
   readonly key: string;
@@ -83,6 +86,24 @@ export class Storage {
         });
       }
       throw error;
+    }
+  }
+
+  /**
+   * Whether the endpoint answers for the bucket within `timeoutMs` (a HEAD of the bucket), for
+   * readiness checks: `{ok, ms}`, with the error's name when it does not.
+   */
+  async check(timeoutMs = 2000): Promise<{ ok: boolean; ms: number; error?: string }> {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), {
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      });
+      return { ok: true, ms: ms() };
+    } catch (error) {
+      const e = error as { code?: string; name?: string };
+      return { ok: false, ms: ms(), error: e.code ?? e.name ?? 'unknown' };
     }
   }
 
@@ -288,10 +309,14 @@ export class Storage {
     return count;
   }
 
-  /** A URL a client can `PUT` the object's bytes to, without credentials. */
+  /**
+   * A URL a client can `PUT` the object's bytes to, without credentials. With `contentLength`,
+   * the length is part of the signature: a server that checks signatures (AWS S3, MinIO) refuses
+   * a body of any other length.
+   */
   presignPut(
     key: string,
-    options: { expiresIn?: number; contentType?: string } = {},
+    options: { expiresIn?: number; contentType?: string; contentLength?: number } = {},
   ): Promise<string> {
     return getSignedUrl(
       this.client,
@@ -299,9 +324,82 @@ export class Storage {
         Bucket: this.bucket,
         Key: key,
         ...(options.contentType ? { ContentType: options.contentType } : {}),
+        ...(options.contentLength !== undefined ? { ContentLength: options.contentLength } : {}),
       }),
-      { expiresIn: options.expiresIn ?? 3600 },
+      {
+        expiresIn: options.expiresIn ?? 3600,
+        ...(options.contentLength !== undefined
+          ? { signableHeaders: new Set(['content-length']) }
+          : {}),
+      },
     );
+  }
+
+  /**
+   * Copies `from` to `to` inside the bucket, server-side (a multipart copy past 5 GiB, S3's limit
+   * for one copy). With `ifMatch`, only while `from` still has that ETag: a `ConflictError`
+   * (`source_changed`) when it was replaced meanwhile. Servers that ignore `CopySourceIfMatch`
+   * (s3rver) are covered by looking at `from` again after the copy; `to` may then hold either
+   * version, so a caller treats it as unusable after `source_changed`.
+   */
+  async copy(from: string, to: string, options: { ifMatch?: string; size?: number } = {}) {
+    const source = `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
+    const condition = options.ifMatch ? { CopySourceIfMatch: options.ifMatch } : {};
+    const PART = 1024 ** 3;
+    try {
+      await this.call('copy', from, async () => {
+        if ((options.size ?? 0) <= 5 * PART) {
+          await this.client.send(
+            new CopyObjectCommand({
+              Bucket: this.bucket,
+              Key: to,
+              CopySource: source,
+              ...condition,
+            }),
+          );
+          return;
+        }
+        const uploadId = await this.createMultipartUpload(to);
+        try {
+          const parts = [];
+          for (let start = 0, n = 1; start < options.size!; start += PART, n++) {
+            const end = Math.min(start + PART, options.size!) - 1;
+            const out = await this.client.send(
+              new UploadPartCopyCommand({
+                Bucket: this.bucket,
+                Key: to,
+                UploadId: uploadId,
+                PartNumber: n,
+                CopySource: source,
+                CopySourceRange: `bytes=${start}-${end}`,
+                ...condition,
+              }),
+            );
+            parts.push({ partNumber: n, etag: out.CopyPartResult?.ETag ?? '' });
+          }
+          await this.completeMultipartUpload(to, uploadId, parts);
+        } catch (error) {
+          await this.abortMultipartUpload(to, uploadId).catch(() => {});
+          throw error;
+        }
+      });
+      if (options.ifMatch && (await this.head(from))?.etag !== options.ifMatch) {
+        throw new ConflictError(`${from} changed while it was being copied`, {
+          code: 'source_changed',
+        });
+      }
+    } catch (error) {
+      if (
+        httpStatus(error) === 412 ||
+        (error as { name?: string })?.name === 'PreconditionFailed'
+      ) {
+        throw new ConflictError(`${from} changed while it was being copied`, {
+          code: 'source_changed',
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   /** A URL a client can `GET` the object from, without credentials. */

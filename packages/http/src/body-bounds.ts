@@ -1,0 +1,174 @@
+import { PayloadTooLargeError, RequestTimeoutError, ValidationError } from '@trainyard/shared';
+import type { Context, MiddlewareHandler } from 'hono';
+
+export interface BodyBoundsOptions {
+  /** Largest body, in bytes. */
+  readonly maxBytes: number;
+  /** The configuration variable that sets `maxBytes`, named in the 413's message. */
+  readonly maxBytesVariable: string;
+  /** Deepest nesting of arrays and objects in a JSON body. */
+  readonly maxJsonDepth: number;
+  /** Milliseconds the whole body may take to arrive (408 past it). */
+  readonly timeoutMs: number;
+  /**
+   * Routes that stream their body on, with their own size cap (the raw dataset upload): their body
+   * is not read here and not capped by `maxBytes`; `timeoutMs` bounds each pause between chunks.
+   */
+  readonly streaming?: (c: Context) => boolean;
+}
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/**
+ * Bounds every request body: refuses one over `maxBytes` (413 naming the limit and the size
+ * received, from `Content-Length` before anything is read, or once the bytes read pass the limit,
+ * so a huge body is never buffered whole), one that has not arrived within `timeoutMs` (408), and
+ * JSON nested deeper than `maxJsonDepth` (400, checked on the text before anything parses it). A
+ * bounded body is read here, so its errors are ours whatever the route then parses it as.
+ */
+export function bodyBounds(options: BodyBoundsOptions): MiddlewareHandler {
+  const { maxBytes, maxBytesVariable, maxJsonDepth, timeoutMs } = options;
+  return async function bodyBounds(c, next) {
+    const raw = c.req.raw;
+    if (!raw.body) return next();
+    if (options.streaming?.(c)) {
+      c.req.raw = new Request(raw, {
+        body: withPauseLimit(raw.body, timeoutMs),
+        duplex: 'half',
+      } as RequestInit);
+      return next();
+    }
+    const declared = raw.headers.get('content-length');
+    if (declared !== null && Number(declared) > maxBytes) {
+      throw new PayloadTooLargeError(
+        `The body is ${declared} bytes; this server takes at most ${maxBytes} bytes per request (${maxBytesVariable})`,
+        { param: 'body' },
+      );
+    }
+    const bytes = await readBounded(raw.body, maxBytes, maxBytesVariable, timeoutMs);
+    const type = (raw.headers.get('content-type') ?? '').split(';')[0]!.trim();
+    if (JSON_TYPE.test(type)) {
+      const depth = jsonDepth(bytes);
+      if (depth > maxJsonDepth) {
+        throw new ValidationError(
+          `The JSON body nests ${depth} levels deep; at most ${maxJsonDepth} levels of arrays and objects are accepted (MAX_JSON_DEPTH)`,
+          { code: 'json_too_deep', param: 'body' },
+        );
+      }
+    }
+    c.req.raw = new Request(raw, { body: bytes, duplex: 'half' } as RequestInit);
+    return next();
+  };
+}
+
+/** Reads a body whole, failing once it passes `maxBytes` or `timeoutMs` (and cancelling the rest). */
+async function readBounded(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  variable: string,
+  timeoutMs: number,
+): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new RequestTimeoutError(
+            `The body did not arrive within ${timeoutMs} ms (${size} bytes received); send it at once (BODY_TIMEOUT_MS)`,
+            { param: 'body' },
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), timedOut]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        throw new PayloadTooLargeError(
+          `The body is over ${maxBytes} bytes (${size} received before it was cut off); this server takes at most ${maxBytes} bytes per request (${variable})`,
+          { param: 'body' },
+        );
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** The same stream, failing with a 408 when no chunk comes for `pauseMs`. */
+function withPauseLimit(
+  body: ReadableStream<Uint8Array>,
+  pauseMs: number,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: NodeJS.Timeout | undefined;
+      const paused = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new RequestTimeoutError(
+                `The body stopped arriving: no bytes for ${pauseMs} ms (BODY_TIMEOUT_MS)`,
+                { param: 'body' },
+              ),
+            ),
+          pauseMs,
+        );
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), paused]);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        reader.cancel().catch(() => {});
+        controller.error(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/**
+ * The deepest nesting of arrays and objects in JSON text, by one pass over its bytes (brackets
+ * inside strings do not count), so that no parser recurses into a hostile body.
+ */
+export function jsonDepth(bytes: Uint8Array): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (inString) {
+      if (b === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b || b === 0x7b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (b === 0x5d || b === 0x7d) depth--;
+  }
+  return deepest;
+}

@@ -1,0 +1,102 @@
+import { keys } from '@trainyard/shared';
+import { iris, toCsv } from '@trainyard/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { body, startTestApi, type TestApi } from '../support/api';
+
+// Uploads are bound to their dataset: the presigned PUT is signed for the declared length,
+// complete checks the size, and nothing reaches the file of a dataset that left awaiting_upload.
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api.close());
+
+const { header, rows } = iris();
+const csv = toCsv(header, rows);
+
+async function createIris(extra: Record<string, unknown> = {}) {
+  const res = await api.call('/v1/datasets', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'iris',
+      task: 'tabular_classification',
+      format: 'csv',
+      label_column: 'species',
+      ...extra,
+    }),
+  });
+  expect(res.status).toBe(201);
+  return body(res);
+}
+
+describe('uploads bound to their dataset', () => {
+  it('signs the presigned PUT with the declared length, and complete refuses another size (422)', async () => {
+    const created = await createIris({ size_bytes: 100 });
+    const url = new URL(created.upload.url);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-length');
+    expect(created.size_bytes).toBe(100);
+
+    // The embedded store does not check signatures; complete checks the size instead.
+    const put = await fetch(created.upload.url, { method: 'PUT', body: 'x'.repeat(300) });
+    expect(put.status).toBe(200);
+    const res = await api.call(`/v1/datasets/${created.id}/complete`, { method: 'POST' });
+    expect(res.status).toBe(422);
+    const { error } = await body(res);
+    expect(error.code).toBe('upload_size_mismatch');
+    expect(error.message).toContain('300 bytes');
+    expect(error.message).toContain('size_bytes 100');
+    const after = await body(await api.call(`/v1/datasets/${created.id}`));
+    expect(after).toMatchObject({ status: 'awaiting_upload', report: null });
+    expect(await api.runtime.storage.exists(keys.datasetRaw(created.id))).toBe(false);
+  });
+
+  it('validates a file of the declared size', async () => {
+    const created = await createIris({ size_bytes: Buffer.byteLength(csv) });
+    expect((await fetch(created.upload.url, { method: 'PUT', body: csv })).status).toBe(200);
+    const done = await api.call(`/v1/datasets/${created.id}/complete`, { method: 'POST' });
+    expect(done.status).toBe(200);
+    expect((await body(done)).status).toBe('ready');
+  });
+
+  it('never lets a presigned URL handed out earlier replace the file of a ready dataset', async () => {
+    const created = await createIris();
+    expect((await fetch(created.upload.url, { method: 'PUT', body: csv })).status).toBe(200);
+    const done = await body(
+      await api.call(`/v1/datasets/${created.id}/complete`, { method: 'POST' }),
+    );
+    expect(done.status).toBe('ready');
+    const validated = await api.runtime.storage.getBytes(keys.datasetRaw(created.id));
+
+    // The URL still works against the store, but it writes where uploads land, not the file.
+    const late = 'sepal_length,species\n1,evil\n';
+    await fetch(created.upload.url, { method: 'PUT', body: late });
+    expect(await api.runtime.storage.getBytes(keys.datasetRaw(created.id))).toEqual(validated);
+    const again = await body(
+      await api.call(`/v1/datasets/${created.id}/complete`, { method: 'POST' }),
+    );
+    expect(again).toMatchObject({ status: 'ready', file: done.file, report: done.report });
+    expect(await api.runtime.storage.getBytes(keys.datasetRaw(created.id))).toEqual(validated);
+
+    const put = await api.call(`/v1/datasets/${created.id}/file`, { method: 'PUT', body: late });
+    expect(put.status).toBe(409);
+    expect((await body(put)).error.code).toBe('dataset_immutable');
+    expect(await api.runtime.storage.getBytes(keys.datasetRaw(created.id))).toEqual(validated);
+  });
+
+  it('refuses an upload through the API to a dataset no longer awaiting upload (409)', async () => {
+    const created = await createIris();
+    const bad = 'sepal_length,species\n1,a\n';
+    await api.call(`/v1/datasets/${created.id}/file`, { method: 'PUT', body: bad });
+    const done = await body(
+      await api.call(`/v1/datasets/${created.id}/complete`, { method: 'POST' }),
+    );
+    expect(done.status).toBe('invalid');
+    const put = await api.call(`/v1/datasets/${created.id}/file`, { method: 'PUT', body: csv });
+    expect(put.status).toBe(409);
+    const { error } = await body(put);
+    expect(error.code).toBe('dataset_not_awaiting_upload');
+    expect(error.message).toContain('invalid');
+  });
+});
