@@ -11,6 +11,7 @@ import { registerDatasets } from './routes/datasets';
 import { registerHealth } from './routes/health';
 import { JobCreator } from './routes/job-create';
 import { registerJobEvents } from './routes/job-events';
+import { registerJobPlan } from './routes/job-plan';
 import { registerJobReports } from './routes/job-reports';
 import { registerJobs } from './routes/jobs';
 import { registerModelEvaluation } from './routes/model-evaluation';
@@ -54,6 +55,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   const store = new JobStore(deps.storage, log);
   const queue = deps.queue ?? createApiQueue(deps);
   const creator = new JobCreator({ storage: deps.storage, datasets, store, log, queue });
+  registerJobPlan(app, creator, deps.storage);
   registerJobs(app, { store, creator, queue });
   registerJobEvents(app, { store, queue });
   registerJobReports(app, store);
