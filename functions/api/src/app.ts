@@ -11,7 +11,7 @@ import { registerDatasets } from './routes/datasets';
 import { registerHealth } from './routes/health';
 import { JobCreator } from './routes/job-create';
 import { registerJobEvents } from './routes/job-events';
-import { registerJobPlan } from './routes/job-plan';
+import { JOB_PLAN_PATH, registerJobPlan } from './routes/job-plan';
 import { registerJobReports } from './routes/job-reports';
 import { registerJobs } from './routes/jobs';
 import { registerModelEvaluation } from './routes/model-evaluation';
@@ -40,7 +40,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Trainyard API' }));
 
   app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, scope: 'api' }));
-  app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api' }));
+  app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api', pure: [JOB_PLAN_PATH] }));
   registerApiKeys(app, deps);
   const datasets = new DatasetService({
     storage: deps.storage,

@@ -10,9 +10,12 @@ import {
 import { errorResponses, security } from './errors';
 import type { JobCreator } from './job-create';
 
+/** Answered afresh each time: the idempotency middleware stores nothing for it. */
+export const JOB_PLAN_PATH = '/v1/fine-tuning/jobs/plan';
+
 const plan = createRoute({
   method: 'post',
-  path: '/v1/fine-tuning/jobs/plan',
+  path: JOB_PLAN_PATH,
   tags: ['Fine-tuning jobs'],
   security,
   summary: 'Plan a fine-tuning job without creating it',

@@ -1,10 +1,15 @@
 import type { ModelFamily } from './model-shape';
 
 /**
- * The local trainer's speed, measured on this project's development machine (2 shared cores,
- * Node 20, the wasm backend with packages/ml's SIMD kernels) by real jobs on the embedded
- * platform: `npx tsx bench/plan-calibration.ts` plans and runs one small job per family and
- * prints these numbers. Re-measure after a change to the trainer's speed.
+ * The local trainer's speed on this project's development machine (2 shared cores, Node 20, the
+ * wasm backend with packages/ml's SIMD kernels).
+ *
+ * Measured so far: `startupSeconds` and `stepSeconds`, from the iris job of
+ * `npx vitest run test/jobs/plan.test.ts` on 2026-11-29 (48 steps of a 2,499-parameter MLP:
+ * 7.3 s from creation to the published model, almost all of it start-up). NOT yet measured: the
+ * `secondsPerMac` values are provisional (one guess for every family); replace them with one
+ * measured job per family (a CNN on 32×32 images, a GRU and a transformer on texts) and update
+ * `measuredOn`.
  *
  * A job's time is `startup + epochs × (steps × step + examples × macs × mac[family])`:
  * - `startupSeconds`: from the job's creation to its first epoch and from its last epoch to the
@@ -15,8 +20,8 @@ import type { ModelFamily } from './model-shape';
  *   backward and update together) per example.
  */
 export const LOCAL_CALIBRATION = {
-  measuredOn: '2025-01-01',
-  command: 'npx tsx bench/plan-calibration.ts',
+  measuredOn: '2026-11-29',
+  command: 'npx vitest run test/jobs/plan.test.ts (iris MLP only)',
   backend: 'wasm',
   startupSeconds: 4,
   stepSeconds: 0.01,

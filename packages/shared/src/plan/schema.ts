@@ -12,24 +12,20 @@ export const planInputSchema = z
     height: int().optional(),
     width: int().optional(),
     channels: int().optional(),
-    vocabulary: int()
-      .optional()
-      .openapi({
-        description:
-          'Text: token ids, at most (`vocab_size`; the trainer keeps the words the training texts have)',
-      }),
+    vocabulary: int().optional().openapi({
+      description:
+        'Text: token ids, at most (`vocab_size`; the trainer keeps the words the training texts have)',
+    }),
     length: int().optional().openapi({ description: 'Text: tokens per example, at most' }),
   })
   .openapi('JobPlanInput');
 
 export const jobPlanEstimateSchema = z
   .object({
-    parameters: int()
-      .nullable()
-      .openapi({
-        description:
-          "Every weight of the model (the published model's `card.parameters`); null for `transfer`, sized by its base",
-      }),
+    parameters: int().nullable().openapi({
+      description:
+        "Every weight of the model (the published model's `card.parameters`); null for `transfer`, sized by its base",
+    }),
     memory_bytes: int().nullable().openapi({
       description:
         '4 bytes × (parameters × (2 + optimizer slots) + batch_size × (2 × activations per example + input size)): weights, their gradients, the optimizer’s slots (adam/adamw 2, rmsprop 2, momentum 1, adagrad 1, sgd 0), and each layer’s outputs and their gradients for one batch',
@@ -47,12 +43,9 @@ export const jobPlanEstimateSchema = z
       description:
         'epochs × steps_per_epoch × trials: the most the job runs (early stopping may end it sooner)',
     }),
-    seconds: z
-      .number()
-      .nullable()
-      .openapi({
-        description: 'Time on the local backend, from `calibration` (null for `transfer`)',
-      }),
+    seconds: z.number().nullable().openapi({
+      description: 'Time on the local backend, from `calibration` (null for `transfer`)',
+    }),
     calibration: z.object({ backend: z.string(), measured_on: z.string(), command: z.string() }),
   })
   .openapi('JobPlanEstimate');
