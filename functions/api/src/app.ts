@@ -11,6 +11,7 @@ import { registerDatasets } from './routes/datasets';
 import { registerHealth } from './routes/health';
 import { JobCreator } from './routes/job-create';
 import { registerJobEvents } from './routes/job-events';
+import { JOB_PLAN_PATH, registerJobPlan } from './routes/job-plan';
 import { registerJobReports } from './routes/job-reports';
 import { registerJobs } from './routes/jobs';
 import { registerModelEvaluation } from './routes/model-evaluation';
@@ -49,7 +50,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Trainyard API' }));
 
   app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, scope: 'api' }));
-  app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api' }));
+  app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api', pure: [JOB_PLAN_PATH] }));
   registerApiKeys(app, deps);
   const datasets = new DatasetService({
     storage: deps.storage,
@@ -71,6 +72,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     queue,
     limits: deps.config.jobs,
   });
+  registerJobPlan(app, creator, deps.storage);
   registerJobs(app, { store, creator, queue });
   registerJobEvents(app, { store, queue });
   registerJobReports(app, store);

@@ -17,6 +17,11 @@ export interface IdempotencyOptions {
   readonly storage: Storage;
   /** Separates the key spaces of different apps. */
   readonly scope: string;
+  /**
+   * POST paths that change nothing (a plan): answered afresh every time, their key neither
+   * checked nor stored, so that calling them leaves nothing in the bucket.
+   */
+  readonly pure?: readonly string[];
 }
 
 /**
@@ -24,11 +29,11 @@ export interface IdempotencyOptions {
  * successful answer (with `Idempotent-Replayed: true`); the same key with another body is a 409
  * and runs nothing. Keys are per API key. Requests with one key are serialized in this process.
  */
-export function idempotency({ storage, scope }: IdempotencyOptions): MiddlewareHandler {
+export function idempotency({ storage, scope, pure = [] }: IdempotencyOptions): MiddlewareHandler {
   const inFlight = new Map<string, Promise<void>>();
   return async function idempotency(c, next) {
     const key = c.req.header('Idempotency-Key');
-    if (c.req.method !== 'POST' || key === undefined) return next();
+    if (c.req.method !== 'POST' || key === undefined || pure.includes(c.req.path)) return next();
     if (!key || key.length > 255) {
       throw new ValidationError(
         `Idempotency-Key must be 1 to 255 characters; received ${key ? `${key.length} characters` : 'an empty header'}`,

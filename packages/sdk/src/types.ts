@@ -18,6 +18,8 @@ export type DatasetFormat = Schemas['DatasetFormat'];
 export type FineTuningJob = Schemas['FineTuningJob'];
 export type CreateFineTuningJob = Schemas['CreateFineTuningJob'];
 export type CreatedFineTuningJob = Schemas['CreatedFineTuningJob'];
+export type FineTuningJobPlan = Schemas['FineTuningJobPlan'];
+export type JobPlanEstimate = Schemas['JobPlanEstimate'];
 export type JobStatus = Schemas['JobStatus'];
 /** One entry of a job's event log (`GET …/events`, and each message of the SSE stream). */
 export type JobEvent = Schemas['JobEvent'];

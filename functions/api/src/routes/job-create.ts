@@ -54,34 +54,8 @@ export class JobCreator {
   constructor(private readonly deps: JobCreatorDeps) {}
 
   async create(request: CreateJob): Promise<{ spec: JobSpec; secret: string | undefined }> {
-    const dataset = await this.readyDataset(request.dataset, 'body.dataset');
-    if (request.validation_dataset) {
-      const validation = await this.readyDataset(
-        request.validation_dataset,
-        'body.validation_dataset',
-      );
-      if (validation.task !== dataset.task) {
-        throw new UnprocessableError(
-          `validation_dataset ${validation.id} is ${validation.task}; the dataset is ${dataset.task}`,
-          { param: 'body.validation_dataset', code: 'dataset_task_mismatch' },
-        );
-      }
-    }
-    if (request.base_model && request.base_model !== 'none') {
-      await this.checkBaseModel(request.base_model, dataset.task);
-    }
-    const id = newId('ftjob');
-    let spec: JobSpec;
-    try {
-      spec = resolveJobSpec(id, request, dataset);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      throw new ValidationError(error.message, {
-        code: error.code,
-        ...(error.param ? { param: `body.${error.param}` } : {}),
-      });
-    }
-    spec = this.bound(request, spec);
+    const { spec } = await this.resolve(newId('ftjob'), request);
+    const id = spec.id;
     const secret = spec.webhook ? (request.webhook?.secret ?? newWebhookSecret()) : undefined;
     await this.deps.store.create(spec, secret);
     try {
@@ -93,6 +67,41 @@ export class JobCreator {
       throw error;
     }
     return { spec, secret };
+  }
+
+  /**
+   * Every check creation makes, and the spec with every default, writing nothing: what `create`
+   * stores and what `POST /v1/fine-tuning/jobs/plan` shows.
+   */
+  async resolve(
+    id: string,
+    request: CreateJob,
+  ): Promise<{ spec: JobSpec; dataset: Dataset; validation: Dataset | undefined }> {
+    const dataset = await this.readyDataset(request.dataset, 'body.dataset');
+    let validation: Dataset | undefined;
+    if (request.validation_dataset) {
+      validation = await this.readyDataset(request.validation_dataset, 'body.validation_dataset');
+      if (validation.task !== dataset.task) {
+        throw new UnprocessableError(
+          `validation_dataset ${validation.id} is ${validation.task}; the dataset is ${dataset.task}`,
+          { param: 'body.validation_dataset', code: 'dataset_task_mismatch' },
+        );
+      }
+    }
+    if (request.base_model && request.base_model !== 'none') {
+      await this.checkBaseModel(request.base_model, dataset.task);
+    }
+    let spec: JobSpec;
+    try {
+      spec = resolveJobSpec(id, request, dataset);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(error.message, {
+        code: error.code,
+        ...(error.param ? { param: `body.${error.param}` } : {}),
+      });
+    }
+    return { spec: this.bound(request, spec), dataset, validation };
   }
 
   /**

@@ -1,5 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import type { CreateFineTuningJob, FineTuningJob, Trainyard } from '@trainyard/sdk';
+import type {
+  CreateFineTuningJob,
+  FineTuningJob,
+  FineTuningJobPlan,
+  Trainyard,
+} from '@trainyard/sdk';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import type { Context } from '../context';
@@ -129,27 +134,82 @@ export async function followJob(ctx: Context, client: Trainyard, id: string): Pr
   }
 }
 
+/** The job body's flags, the same for `jobs create` and `jobs plan`. */
+function withJobFlags(command: Command): Command {
+  return command
+    .requiredOption('--dataset <id>', 'the ready dataset to train on')
+    .option('--spec <json>', 'the whole job body as JSON, or @file.json (flags below win)')
+    .option('--epochs <n>', 'hyperparameters.epochs', Number)
+    .option('--learning-rate <rate>', 'hyperparameters.learning_rate', Number)
+    .option('--batch-size <n>', 'hyperparameters.batch_size', Number)
+    .option(
+      '--architecture <type>',
+      'architecture.type: cnn, resnet, mlp, lstm, gru, rnn, attention, transfer',
+    )
+    .option('--base-model <id>', 'bm_… or model_… to transfer from')
+    .option('--model-name <name>', 'name of the model it publishes')
+    .option('--validation-split <fraction>', 'validation_split', Number)
+    .option('--seed <n>', 'seed', Number);
+}
+
+/** A plan: the values the job would run with that matter most, then the estimate. */
+function showPlan(ctx: Context, plan: FineTuningJobPlan): void {
+  const { spec, estimate: e, input } = plan;
+  const mib = (bytes: number | null) =>
+    bytes === null ? null : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  ctx.out.record(
+    {
+      task: spec.task,
+      architecture: spec.architecture.type,
+      input: input
+        ? Object.entries(input)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')
+        : null,
+      epochs: e.epochs,
+      'batch size': spec.hyperparameters.batch_size,
+      optimizer: `${spec.hyperparameters.optimizer} (learning rate ${spec.hyperparameters.learning_rate})`,
+      examples: `${e.train_examples} train, ${e.validation_examples} validation`,
+      steps: `${e.steps} (${e.steps_per_epoch} per epoch${e.trials > 1 ? `, ${e.trials} trials` : ''})`,
+      parameters: e.parameters,
+      memory: mib(e.memory_bytes),
+      time:
+        e.seconds === null
+          ? null
+          : `~${formatSeconds(e.seconds)} on the local ${e.calibration.backend} backend`,
+      notes: plan.notes.length ? plan.notes.join('; ') : undefined,
+    },
+    plan,
+  );
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
 export function registerJobs(program: Command, run: Run): void {
   const jobs = program.command('jobs').description('Create, follow and manage fine-tuning jobs');
 
   run(
-    jobs
-      .command('create')
-      .description('Create a fine-tuning job (every field but the dataset has a default)')
-      .requiredOption('--dataset <id>', 'the ready dataset to train on')
-      .option('--spec <json>', 'the whole job body as JSON, or @file.json (flags below win)')
-      .option('--epochs <n>', 'hyperparameters.epochs', Number)
-      .option('--learning-rate <rate>', 'hyperparameters.learning_rate', Number)
-      .option('--batch-size <n>', 'hyperparameters.batch_size', Number)
-      .option(
-        '--architecture <type>',
-        'architecture.type: cnn, resnet, mlp, lstm, gru, rnn, attention, transfer',
-      )
-      .option('--base-model <id>', 'bm_… or model_… to transfer from')
-      .option('--model-name <name>', 'name of the model it publishes')
-      .option('--validation-split <fraction>', 'validation_split', Number)
-      .option('--seed <n>', 'seed', Number)
-      .option('--follow', 'follow it to its end (exit 3 if it fails)'),
+    withJobFlags(
+      jobs
+        .command('plan')
+        .description(
+          'What a job would run with and cost (parameters, memory, steps, time), creating nothing',
+        ),
+    ),
+    async (ctx, flags: CreateFlags) =>
+      showPlan(ctx, await ctx.client().jobs.plan(await jobBody(flags))),
+  );
+
+  run(
+    withJobFlags(
+      jobs
+        .command('create')
+        .description('Create a fine-tuning job (every field but the dataset has a default)'),
+    ).option('--follow', 'follow it to its end (exit 3 if it fails)'),
     async (ctx, flags: CreateFlags) => {
       const client = ctx.client();
       const job = await client.jobs.create(await jobBody(flags));

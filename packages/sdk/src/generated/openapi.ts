@@ -1280,6 +1280,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/fine-tuning/jobs/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan a fine-tuning job without creating it
+         * @description Takes the body `POST /v1/fine-tuning/jobs` takes and checks it exactly as creation does (the same 4xx for the same request), then answers what the job would run with (`spec`, every default filled in) and an estimate: the model’s parameters, the memory training needs, the steps it runs, and the time on the local backend from a measured calibration. Creates nothing: no job, no event, nothing stored.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateFineTuningJob"];
+                };
+            };
+            responses: {
+                /** @description The plan */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FineTuningJobPlan"];
+                    };
+                };
+                /** @description Invalid request: `param` names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but not possible with what it refers to (`param` names the field) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -1983,9 +2062,9 @@ export interface components {
             };
             tuning: components["schemas"]["Tuning"];
             validation_dataset: string | null;
-            validation_source?: components["schemas"]["ValidationSource"];
+            validation_source?: components["schemas"]["ValidationSource"] & unknown;
             validation_split: number;
-            webhook: components["schemas"]["Webhook"] & (Record<string, never> | null);
+            webhook: components["schemas"]["Webhook"];
         };
         FineTuningJobCheckpoint: {
             created_at: number;
@@ -2013,6 +2092,81 @@ export interface components {
             data: (components["schemas"]["EpochMetrics"] & {
                 created_at: number;
             })[];
+        };
+        FineTuningJobPlan: {
+            estimate: components["schemas"]["JobPlanEstimate"];
+            input: components["schemas"]["JobPlanInput"];
+            /** @description What the estimate cannot know */
+            notes: string[];
+            /** @enum {string} */
+            object: "fine_tuning.job.plan";
+            /** @description What the job would run with: every default filled in */
+            spec: {
+                architecture: {
+                    batch_norm: boolean;
+                    bidirectional: boolean;
+                    blocks_per_stage: number;
+                    cut_layer: string | null;
+                    embedding_dim: number;
+                    filters: number[];
+                    head: {
+                        /** @enum {string} */
+                        activation: "relu" | "gelu" | "tanh" | "elu";
+                        batch_norm: boolean;
+                        units: number[];
+                    };
+                    input_size: [
+                        number,
+                        number
+                    ] | null;
+                    max_length: number;
+                    num_heads: number;
+                    num_layers: number;
+                    rnn_units: number;
+                    trainable_base_layers: number;
+                    type: components["schemas"]["ArchitectureType"];
+                    vocab_size: number;
+                };
+                augmentation: {
+                    brightness: number;
+                    contrast: number;
+                    flip_horizontal: boolean;
+                    flip_vertical: boolean;
+                    rotation_degrees: number;
+                    translate: number;
+                    zoom: number;
+                };
+                base_model: string | null;
+                dataset: string;
+                hyperparameters: {
+                    batch_size: number;
+                    class_weight?: components["schemas"]["ClassWeight"];
+                    early_stopping: components["schemas"]["EarlyStopping"];
+                    epochs: number;
+                    fine_tune_epochs: number;
+                    fine_tune_learning_rate_factor: number;
+                    gradient_clip_norm: number | null;
+                    learning_rate: number;
+                    lr_schedule: components["schemas"]["LrSchedule"];
+                    momentum: number;
+                    optimizer: components["schemas"]["Optimizer"];
+                    weight_decay: number;
+                };
+                model_name: string;
+                regularization: {
+                    dropout: number;
+                    l1: number;
+                    l2: number;
+                };
+                seed: number;
+                /** @enum {string} */
+                task: "image_classification" | "tabular_classification" | "tabular_regression" | "text_classification";
+                tuning: components["schemas"]["Tuning"];
+                validation_dataset: string | null;
+                validation_source?: components["schemas"]["ValidationSource"];
+                validation_split: number;
+                webhook: components["schemas"]["Webhook"];
+            };
         };
         FineTuningJobTrials: {
             best: number | null;
@@ -2675,6 +2829,50 @@ export interface components {
              */
             type: "webhook.failed";
         };
+        JobPlanEstimate: {
+            calibration: {
+                backend: string;
+                command: string;
+                measured_on: string;
+            };
+            /** @description hyperparameters.epochs + fine_tune_epochs */
+            epochs: number;
+            /** @description memory_bytes, by part */
+            memory: {
+                activations: number;
+                gradients: number;
+                optimizer: number;
+                weights: number;
+            } | null;
+            /** @description 4 bytes × (parameters × (2 + optimizer slots) + batch_size × (2 × activations per example + input size)): weights, their gradients, the optimizer’s slots (adam/adamw 2, rmsprop 2, momentum 1, adagrad 1, sgd 0), and each layer’s outputs and their gradients for one batch */
+            memory_bytes: number | null;
+            /** @description Every weight of the model (the published model's `card.parameters`); null for `transfer`, sized by its base */
+            parameters: number | null;
+            /** @description Time on the local backend, from `calibration` (null for `transfer`) */
+            seconds: number | null;
+            /** @description epochs × steps_per_epoch × trials: the most the job runs (early stopping may end it sooner) */
+            steps: number;
+            /** @description ceil(train_examples / batch_size) */
+            steps_per_epoch: number;
+            train_examples: number;
+            /** @description tuning.max_trials, else 1 */
+            trials: number;
+            validation_examples: number;
+        };
+        /** @description What the model would take; null for transfer */
+        JobPlanInput: {
+            channels?: number;
+            /** @description Table: encoded features (one-hot included) */
+            features?: number;
+            height?: number;
+            /** @enum {string} */
+            kind: "table" | "image" | "text";
+            /** @description Text: tokens per example, at most */
+            length?: number;
+            /** @description Text: token ids, at most (`vocab_size`; the trainer keeps the words the training texts have) */
+            vocabulary?: number;
+            width?: number;
+        } | null;
         /** @enum {string} */
         JobStatus: "validating" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
         LogUniformParam: {
@@ -2780,7 +2978,7 @@ export interface components {
                 validation_dataset: string | null;
                 validation_source?: components["schemas"]["ValidationSource"];
                 validation_split: number;
-                webhook: components["schemas"]["Webhook"] & (Record<string, never> | null);
+                webhook: components["schemas"]["Webhook"];
             };
             trial: number | null;
         } | null;
@@ -2949,10 +3147,7 @@ export interface components {
              */
             type: "uniform";
         };
-        /**
-         * @description Where the validation examples come from: random_split (validation_split of the dataset), dataset_split (the dataset's own val/ folder) or validation_dataset
-         * @enum {string}
-         */
+        /** @enum {string} */
         ValidationSource: "random_split" | "dataset_split" | "validation_dataset";
         Webhook: {
             /**
@@ -2965,7 +3160,7 @@ export interface components {
             events: ("succeeded" | "failed" | "cancelled")[];
             /** Format: uri */
             url: string;
-        };
+        } | null;
         WebhookRequest: {
             /**
              * @default [

@@ -7,6 +7,7 @@ import type {
   FineTuningJob,
   FineTuningJobCheckpoints,
   FineTuningJobMetrics,
+  FineTuningJobPlan,
   FineTuningJobTrials,
   JobEvent,
   ListPage,
@@ -39,6 +40,17 @@ export class Jobs {
           ? { headers: { 'Idempotency-Key': options.idempotencyKey } }
           : {}),
       }),
+    );
+  }
+
+  /**
+   * What `create(body)` would run, without creating anything: the spec with every default, and an
+   * estimate (parameters, memory, steps, seconds on the local backend). Checked as `create`
+   * checks, so it throws the same errors for the same body.
+   */
+  plan(body: CreateFineTuningJob): Promise<FineTuningJobPlan> {
+    return unwrap<unknown, FineTuningJobPlan>(
+      this.core.api.POST('/v1/fine-tuning/jobs/plan', { body }),
     );
   }
 

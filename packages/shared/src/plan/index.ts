@@ -1,0 +1,4 @@
+export * from './calibration';
+export * from './estimate';
+export * from './model-shape';
+export * from './schema';
