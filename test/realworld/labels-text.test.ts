@@ -334,7 +334,7 @@ describe('case 14: text without spaces between words', () => {
       );
       expect(dataset.status).toBe('ready');
       const job = await train(dataset.id);
-      expect(job.architecture.type).toBe('gru');
+      expect(job.architecture.type).toBe('bag_of_embeddings');
       const held = jsonLines(`14-text-cjk-no-spaces/${lang}-test.jsonl`);
       const res = await predict(job.result_model, { inputs: held.map((e) => e.text) });
       expect(res.status).toBe(200);

@@ -22,6 +22,7 @@ import type { JobSpec, Preprocess } from '@trainyard/shared';
 import { type BaseModel, checkBaseFits } from './base-model';
 import type { CheckpointStore } from './checkpoints';
 import { type JobContext, RuntimeExceeded } from './context';
+import { cacheHeadFeatures, featuresCached } from './head-phase';
 import { CheckpointCallback, EpochEventsCallback } from './job-callbacks';
 
 export interface Split {
@@ -70,6 +71,9 @@ export async function trainOnce(
 
   let model: tf.LayersModel;
   let baseLayers: string[] = [];
+  // A fresh transfer model's head phase runs on the frozen base's features, computed once
+  // (head-phase.ts), unless augmentation changes the inputs every epoch.
+  let cacheHead = false;
   if (checkpoint) {
     model = await store.loadModel(checkpoint);
     baseLayers = model.layers.filter((l) => !HEAD_PREFIX.test(l.name)).map((l) => l.name);
@@ -85,6 +89,7 @@ export async function trainOnce(
     });
   } else if (spec.architecture.type === 'transfer' && base) {
     ({ model, baseLayers } = buildTransfer(spec, base.model, outputs));
+    cacheHead = !augments(spec.augmentation);
   } else {
     model = buildModel(spec, preprocess, data.exampleShape);
   }
@@ -131,11 +136,14 @@ export async function trainOnce(
       });
     }
     if (initialEpoch >= epochs) continue;
+    const cached =
+      phase === 'train' && cacheHead ? cacheHeadFeatures(model, spec, data, preprocess) : undefined;
+    if (cached) await ctx.events.append(spec.id, featuresCached(cached, trial));
     const optimizer = makeOptimizer(hp, lr);
     const resumeHere = checkpoint && checkpoint.state.phase === phase && initialEpoch > 0;
     const optimizerState = resumeHere ? await store.loadOptimizerState(checkpoint) : undefined;
     const early = hp.early_stopping
-      ? new EarlyStoppingCallback(model, hp.early_stopping)
+      ? new EarlyStoppingCallback(cached?.head ?? model, hp.early_stopping)
       : undefined;
     const checkpoints = new CheckpointCallback(ctx, store, model, optimizer, {
       phase,
@@ -144,7 +152,7 @@ export async function trainOnce(
       unfrozen,
       history,
     });
-    const result = await fit(model, data, {
+    const result = await fit(cached?.head ?? model, cached?.data ?? data, {
       hyperparameters: hp,
       labelNames: preprocess.labels,
       learningRate: lr,

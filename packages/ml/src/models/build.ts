@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InternalError, type JobSpec, type Preprocess } from '@trainyard/shared';
 import { buildAttention } from './attention';
+import { buildBagOfEmbeddings } from './bag-of-embeddings';
 import { buildCnn } from './cnn';
 import { buildMlp } from './mlp';
 import { buildResnet } from './resnet';
@@ -23,6 +24,8 @@ export function buildModel(spec: JobSpec, pre: Preprocess, exampleShape: number[
       return buildRnn(spec, exampleShape, outputs, vocabulary);
     case 'attention':
       return buildAttention(spec, exampleShape, outputs, vocabulary);
+    case 'bag_of_embeddings':
+      return buildBagOfEmbeddings(spec, exampleShape, outputs, vocabulary);
     case 'transfer':
       throw new InternalError('transfer models are built from their base with buildTransfer');
   }

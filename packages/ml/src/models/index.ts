@@ -1,4 +1,5 @@
 export * from './attention-layers';
+export * from './bag-of-embeddings';
 export * from './batch-norm';
 export * from './build';
 export * from './builtin-bases';

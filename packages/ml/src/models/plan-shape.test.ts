@@ -78,7 +78,7 @@ const cases: Array<[string, Dataset['task'], CreateJob, PlanInput]> = [
   [
     'cnn',
     'image_classification',
-    { dataset: 'ds_unit', architecture: { input_size: [17, 16] } },
+    { dataset: 'ds_unit', architecture: { type: 'cnn', input_size: [17, 16] } },
     { kind: 'image', height: 17, width: 16, channels: 1 },
   ],
   [
@@ -86,7 +86,12 @@ const cases: Array<[string, Dataset['task'], CreateJob, PlanInput]> = [
     'image_classification',
     {
       dataset: 'ds_unit',
-      architecture: { batch_norm: false, filters: [8, 8, 16], input_size: [24, 24] },
+      architecture: {
+        type: 'cnn',
+        batch_norm: false,
+        filters: [8, 8, 16],
+        input_size: [24, 24],
+      },
     },
     { kind: 'image', height: 24, width: 24, channels: 3 },
   ],
@@ -101,6 +106,12 @@ const cases: Array<[string, Dataset['task'], CreateJob, PlanInput]> = [
   ],
   [
     'gru',
+    'text_classification',
+    { dataset: 'ds_unit', architecture: { type: 'gru' } },
+    { kind: 'text', vocabulary: 300, length: 20 },
+  ],
+  [
+    'bag of embeddings (the small-text default)',
     'text_classification',
     { dataset: 'ds_unit' },
     { kind: 'text', vocabulary: 300, length: 20 },

@@ -1625,8 +1625,11 @@ export interface components {
             type?: components["schemas"]["ArchitectureType"];
             vocab_size?: number;
         };
-        /** @enum {string} */
-        ArchitectureType: "transfer" | "cnn" | "resnet" | "mlp" | "rnn" | "lstm" | "gru" | "attention";
+        /**
+         * @description `bag_of_embeddings` (text): the mean of the tokens' embeddings, then the head (fastText-style, Joulin et al. 2016)
+         * @enum {string}
+         */
+        ArchitectureType: "transfer" | "cnn" | "resnet" | "mlp" | "rnn" | "lstm" | "gru" | "attention" | "bag_of_embeddings";
         Augmentation: {
             brightness?: number;
             contrast?: number;
@@ -2231,7 +2234,7 @@ export interface components {
             message: string;
             param: string | null;
         } | null;
-        JobEvent: components["schemas"]["JobEventJobCreated"] | components["schemas"]["JobEventJobQueued"] | components["schemas"]["JobEventJobSubmitted"] | components["schemas"]["JobEventJobStarted"] | components["schemas"]["JobEventJobBackend"] | components["schemas"]["JobEventJobRetrying"] | components["schemas"]["JobEventJobInterrupted"] | components["schemas"]["JobEventJobResumed"] | components["schemas"]["JobEventJobCancelRequested"] | components["schemas"]["JobEventJobCancelled"] | components["schemas"]["JobEventJobSucceeded"] | components["schemas"]["JobEventJobFailed"] | components["schemas"]["JobEventDataLoaded"] | components["schemas"]["JobEventEpochCompleted"] | components["schemas"]["JobEventCheckpointSaved"] | components["schemas"]["JobEventFineTuneStarted"] | components["schemas"]["JobEventEarlyStopping"] | components["schemas"]["JobEventStudyStarted"] | components["schemas"]["JobEventTuningCachedFeatures"] | components["schemas"]["JobEventTrialStarted"] | components["schemas"]["JobEventTrialReported"] | components["schemas"]["JobEventTrialCompleted"] | components["schemas"]["JobEventTrialPruned"] | components["schemas"]["JobEventTrialFailed"] | components["schemas"]["JobEventStudyBest"] | components["schemas"]["JobEventWebhookDelivered"] | components["schemas"]["JobEventWebhookFailed"];
+        JobEvent: components["schemas"]["JobEventJobCreated"] | components["schemas"]["JobEventJobQueued"] | components["schemas"]["JobEventJobSubmitted"] | components["schemas"]["JobEventJobStarted"] | components["schemas"]["JobEventJobBackend"] | components["schemas"]["JobEventJobRetrying"] | components["schemas"]["JobEventJobInterrupted"] | components["schemas"]["JobEventJobResumed"] | components["schemas"]["JobEventJobCancelRequested"] | components["schemas"]["JobEventJobCancelled"] | components["schemas"]["JobEventJobSucceeded"] | components["schemas"]["JobEventJobFailed"] | components["schemas"]["JobEventDataLoaded"] | components["schemas"]["JobEventEpochCompleted"] | components["schemas"]["JobEventCheckpointSaved"] | components["schemas"]["JobEventFeaturesCached"] | components["schemas"]["JobEventFineTuneStarted"] | components["schemas"]["JobEventEarlyStopping"] | components["schemas"]["JobEventStudyStarted"] | components["schemas"]["JobEventTuningCachedFeatures"] | components["schemas"]["JobEventTrialStarted"] | components["schemas"]["JobEventTrialReported"] | components["schemas"]["JobEventTrialCompleted"] | components["schemas"]["JobEventTrialPruned"] | components["schemas"]["JobEventTrialFailed"] | components["schemas"]["JobEventStudyBest"] | components["schemas"]["JobEventWebhookDelivered"] | components["schemas"]["JobEventWebhookFailed"];
         JobEventCheckpointSaved: {
             created_at: number;
             data: {
@@ -2321,6 +2324,30 @@ export interface components {
              * @enum {string}
              */
             type: "epoch.completed";
+        };
+        JobEventFeaturesCached: {
+            created_at: number;
+            data: {
+                examples: number;
+                seconds: number;
+                shape: number[];
+                /** @description Tuning: the trial */
+                trial: number | null;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "features.cached";
         };
         JobEventFineTuneStarted: {
             created_at: number;

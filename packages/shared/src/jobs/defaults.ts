@@ -3,6 +3,11 @@ import { builtinBaseModel } from '../models/builtin-bases';
 import type { Dataset } from '../schemas/datasets';
 import type { ClassWeight, CreateJob, JobSpec } from '../schemas/jobs';
 import { validateSearchSpacePaths } from '../schemas/search-space';
+import {
+  defaultsToImageTransfer,
+  defaultTextArchitecture,
+  IMAGE_TRANSFER_DEFAULTS,
+} from './default-architecture';
 
 type Task = JobSpec['task'];
 type ArchType = JobSpec['architecture']['type'];
@@ -12,7 +17,7 @@ export const architecturesForTask: Record<Task, readonly ArchType[]> = {
   image_classification: ['transfer', 'cnn', 'resnet', 'mlp'],
   tabular_classification: ['mlp', 'transfer'],
   tabular_regression: ['mlp', 'transfer'],
-  text_classification: ['lstm', 'gru', 'rnn', 'attention', 'transfer'],
+  text_classification: ['bag_of_embeddings', 'lstm', 'gru', 'rnn', 'attention', 'transfer'],
 };
 
 /** Learning rates that suit each optimizer when none is given. */
@@ -134,9 +139,18 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
   const arch = request.architecture ?? {};
   const reg = request.regularization ?? {};
 
-  const baseModel = request.base_model && request.base_model !== 'none' ? request.base_model : null;
+  // With neither an architecture nor a base model named (`base_model: "none"` names none on
+  // purpose), a small image dataset fine-tunes the built-in base.
+  const imageTransfer =
+    request.base_model === undefined && arch.type === undefined && defaultsToImageTransfer(dataset);
+  const baseModel = imageTransfer
+    ? IMAGE_TRANSFER_DEFAULTS.base_model
+    : request.base_model && request.base_model !== 'none'
+      ? request.base_model
+      : null;
   const type: ArchType =
-    arch.type ?? (baseModel ? 'transfer' : tabular ? 'mlp' : text ? 'gru' : 'cnn');
+    arch.type ??
+    (baseModel ? 'transfer' : tabular ? 'mlp' : text ? defaultTextArchitecture(n) : 'cnn');
   if (!architecturesForTask[task].includes(type)) {
     throw new ValidationError(
       `architecture.type ${type} cannot train a ${task} dataset; expected one of ${architecturesForTask[task].join(', ')}`,
@@ -174,7 +188,9 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
   }
 
   const optimizer = hp.optimizer ?? 'adam';
-  const trainableBase = arch.trainable_base_layers ?? 0;
+  const trainableBase =
+    arch.trainable_base_layers ??
+    (imageTransfer ? IMAGE_TRANSFER_DEFAULTS.trainable_base_layers : 0);
   const meanWidth = dataset.report?.stats?.images?.width.mean ?? 32;
   const spec: JobSpec = {
     id,
@@ -203,7 +219,9 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
               ? 100
               : 30
           : text
-            ? 10
+            ? type === 'bag_of_embeddings'
+              ? 30
+              : 10
             : small
               ? 30
               : n < 10_000
@@ -226,7 +244,13 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
           ? { monitor: 'val_loss', patience: tabular ? 10 : 5, min_delta: 0 }
           : hp.early_stopping,
       gradient_clip_norm: hp.gradient_clip_norm ?? (text ? 5 : null),
-      fine_tune_epochs: hp.fine_tune_epochs ?? (type === 'transfer' && trainableBase > 0 ? 5 : 0),
+      fine_tune_epochs:
+        hp.fine_tune_epochs ??
+        (imageTransfer
+          ? IMAGE_TRANSFER_DEFAULTS.fine_tune_epochs
+          : type === 'transfer' && trainableBase > 0
+            ? 5
+            : 0),
       fine_tune_learning_rate_factor: hp.fine_tune_learning_rate_factor ?? 0.1,
       class_weight: resolveClassWeight(hp.class_weight, dataset),
     },
@@ -241,6 +265,7 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       trainable_base_layers: trainableBase,
       input_size:
         arch.input_size ??
+        (imageTransfer ? [...IMAGE_TRANSFER_DEFAULTS.input_size] : null) ??
         (task === 'image_classification' && type !== 'transfer'
           ? [
               Math.min(64, Math.max(16, Math.round(meanWidth))),

@@ -1,3 +1,4 @@
+export * from './default-architecture';
 export * from './defaults';
 export * from './event-log';
 export * from './fold';

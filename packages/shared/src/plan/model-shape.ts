@@ -120,6 +120,15 @@ export function modelShape(spec: JobSpec, input: PlanInput, outputs: number | nu
       features = width;
       break;
     }
+    case 'bag_of_embeddings': {
+      family = 'dense';
+      const { vocabulary, length } = textOf(input);
+      // Embedding, then the mean over the text's tokens (no weights).
+      t.layer(vocabulary * a.embedding_dim, length * a.embedding_dim);
+      t.layer(0, a.embedding_dim, length * a.embedding_dim);
+      features = a.embedding_dim;
+      break;
+    }
     case 'attention': {
       family = 'attention';
       const { vocabulary, length } = textOf(input);

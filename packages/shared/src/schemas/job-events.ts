@@ -115,6 +115,13 @@ export const jobEventDataSchemas = {
     /** The epoch's metrics by name (`loss`, `accuracy`, `val_loss`, `val_accuracy`). */
     metrics: z.record(z.string(), z.number().nullable()),
   }),
+  /** A transfer job's frozen base ran once over every example; its head phase trains on the result. */
+  'features.cached': z.looseObject({
+    examples: int(),
+    shape: z.array(int()),
+    seconds: z.number(),
+    trial: trialNumber,
+  }),
   'fine_tune.started': z.looseObject({
     /** The base layers unfrozen. */
     layers: z.array(z.string()),

@@ -8,8 +8,21 @@ export const optimizerSchema = z
   });
 
 export const architectureTypeSchema = z
-  .enum(['transfer', 'cnn', 'resnet', 'mlp', 'rnn', 'lstm', 'gru', 'attention'])
-  .openapi('ArchitectureType');
+  .enum([
+    'transfer',
+    'cnn',
+    'resnet',
+    'mlp',
+    'rnn',
+    'lstm',
+    'gru',
+    'attention',
+    'bag_of_embeddings',
+  ])
+  .openapi('ArchitectureType', {
+    description:
+      "`bag_of_embeddings` (text): the mean of the tokens' embeddings, then the head (fastText-style, Joulin et al. 2016)",
+  });
 
 export const lrScheduleSchema = z
   .object({

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { Dataset, DatasetStats } from '../schemas/datasets';
+import { resolveJobSpec } from './defaults';
+
+function dataset(task: Dataset['task'], stats: DatasetStats): Dataset {
+  return {
+    id: 'ds_x',
+    object: 'dataset',
+    name: 'x',
+    task,
+    format: task === 'image_classification' ? 'image_folder_zip' : 'jsonl',
+    label_column: null,
+    status: 'ready',
+    created_at: 1,
+    updated_at: 1,
+    file: { bytes: 100, etag: null },
+    report: { errors: [], warnings: [], stats },
+  };
+}
+
+const summary = (mean: number) => ({ min: mean, max: mean, mean });
+
+/** `perClass` images a class in 10 classes, `side`×`side`, with `channels` channels. */
+function images(perClass: number, side: number, channels: number): Dataset {
+  const classes = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`c${i}`, perClass]));
+  return dataset('image_classification', {
+    examples: perClass * 10,
+    classes,
+    bytes: 100,
+    images: {
+      width: summary(side),
+      height: summary(side),
+      channels: { [String(channels)]: perClass * 10 },
+      formats: { png: perClass * 10 },
+    },
+  });
+}
+
+const resolve = (d: Dataset, request: object = {}) =>
+  resolveJobSpec('ftjob_x', { dataset: d.id, ...request }, d);
+
+describe('the default architecture of an image job', () => {
+  it('fine-tunes the built-in MobileNetV2 at 96×96 on colour or larger pictures', () => {
+    for (const d of [images(8, 28, 3), images(8, 64, 1), images(50, 300, 3), images(2000, 64, 3)]) {
+      const spec = resolve(d);
+      expect(spec.base_model).toBe('bm_mobilenetv2');
+      expect(spec.architecture).toMatchObject({
+        type: 'transfer',
+        cut_layer: 'out_relu',
+        input_size: [96, 96],
+        trainable_base_layers: 4,
+      });
+      expect(spec.hyperparameters).toMatchObject({
+        learning_rate: 0.001,
+        fine_tune_epochs: 5,
+        fine_tune_learning_rate_factor: 0.1,
+      });
+      expect(spec.model_name).toBe('x-transfer');
+    }
+  });
+
+  it('trains the CNN from scratch on digit-like images (grey, ≤ 32×32), and past 20,000 examples', () => {
+    for (const d of [images(8, 28, 1), images(300, 28, 1), images(2001, 64, 3)]) {
+      const spec = resolve(d);
+      expect(spec.base_model).toBeNull();
+      expect(spec.architecture.type).toBe('cnn');
+      expect(spec.hyperparameters.fine_tune_epochs).toBe(0);
+    }
+    expect(resolve(images(8, 28, 1)).architecture.input_size).toEqual([28, 28]);
+  });
+
+  it('does what the request says: an architecture, a base, or base_model none', () => {
+    const small = images(8, 64, 3);
+    expect(resolve(small, { architecture: { type: 'cnn' } })).toMatchObject({
+      base_model: null,
+      architecture: { type: 'cnn', trainable_base_layers: 0 },
+    });
+    expect(resolve(small, { base_model: 'none' }).architecture.type).toBe('cnn');
+    const named = resolve(small, { base_model: 'bm_mobilenetv2block13' });
+    expect(named.architecture).toMatchObject({
+      type: 'transfer',
+      cut_layer: 'block_13_expand_relu',
+      input_size: null,
+      trainable_base_layers: 0,
+    });
+    const sized = resolve(small, { architecture: { input_size: [128, 128] } });
+    expect(sized.architecture.input_size).toEqual([128, 128]);
+    expect(
+      resolve(small, { hyperparameters: { fine_tune_epochs: 0 } }).hyperparameters,
+    ).toMatchObject({ fine_tune_epochs: 0 });
+  });
+});
+
+describe('the default architecture of a text job', () => {
+  const texts = (examples: number) =>
+    dataset('text_classification', {
+      examples,
+      classes: { a: examples / 2, b: examples / 2 },
+      bytes: 100,
+    });
+
+  it('is bag_of_embeddings under 5,000 examples, 30 epochs; the GRU from 5,000, 10 epochs', () => {
+    expect(resolve(texts(600)).architecture.type).toBe('bag_of_embeddings');
+    expect(resolve(texts(600)).hyperparameters.epochs).toBe(30);
+    expect(resolve(texts(4998)).architecture.type).toBe('bag_of_embeddings');
+    expect(resolve(texts(5000)).architecture.type).toBe('gru');
+    expect(resolve(texts(5000)).hyperparameters.epochs).toBe(10);
+  });
+
+  it('takes bag_of_embeddings when asked, whatever the size, and never for images', () => {
+    expect(
+      resolve(texts(20_000), { architecture: { type: 'bag_of_embeddings' } }).architecture.type,
+    ).toBe('bag_of_embeddings');
+    expect(() =>
+      resolve(images(8, 28, 1), { architecture: { type: 'bag_of_embeddings' } }),
+    ).toThrow(expect.objectContaining({ param: 'architecture.type' }));
+  });
+});

@@ -1,0 +1,118 @@
+import { loadPredictor, selectBackend } from '@trainyard/ml';
+import {
+  type ClassScore,
+  IMAGE_TRANSFER_DEFAULTS,
+  JobEventLog,
+  type JobSpec,
+} from '@trainyard/shared';
+import { isolatedRuntime, makeZip } from '@trainyard/testing';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readyDataset, type TestRuntime, trainModel } from '../infer/support';
+
+// Few-shot colour pictures with every default: 8 a class of circles, squares and triangles drawn
+// in random colours, sizes and places on random backgrounds (rendered by sharp). Not digit-like,
+// so the job fine-tunes the built-in MobileNetV2, its head on features computed once; on
+// pictures it never saw, it beats the same job told to train the CNN from scratch.
+
+let runtime: TestRuntime;
+beforeAll(async () => {
+  runtime = await isolatedRuntime('ty-default-transfer');
+  await selectBackend({ preference: runtime.config.backend });
+});
+afterAll(() => runtime.dispose());
+
+const SHAPES = ['circle', 'square', 'triangle'] as const;
+type Shape = (typeof SHAPES)[number];
+
+/** A seeded generator (mulberry32), so every run draws the same pictures. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function colour(next: () => number): string {
+  return `rgb(${Math.floor(next() * 256)},${Math.floor(next() * 256)},${Math.floor(next() * 256)})`;
+}
+
+/** One 64×64 PNG of `shape`. */
+function picture(shape: Shape, next: () => number): Promise<Buffer> {
+  const r = 10 + next() * 12;
+  const cx = r + next() * (64 - 2 * r);
+  const cy = r + next() * (64 - 2 * r);
+  const fill = colour(next);
+  const body =
+    shape === 'circle'
+      ? `<circle cx="${cx}" cy="${cy}" r="${r}" fill="${fill}"/>`
+      : shape === 'square'
+        ? `<rect x="${cx - r}" y="${cy - r}" width="${2 * r}" height="${2 * r}" fill="${fill}"/>`
+        : `<polygon points="${cx},${cy - r} ${cx - r},${cy + r} ${cx + r},${cy + r}" fill="${fill}"/>`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="${colour(next)}"/>${body}</svg>`;
+  return sharp(Buffer.from(svg)).removeAlpha().png().toBuffer();
+}
+
+async function pictures(perShape: number, seed: number) {
+  const next = random(seed);
+  const out: Array<{ shape: Shape; png: Buffer }> = [];
+  for (let i = 0; i < perShape; i++)
+    for (const shape of SHAPES) out.push({ shape, png: await picture(shape, next) });
+  return out;
+}
+
+async function heldOutAccuracy(modelId: string, held: Awaited<ReturnType<typeof pictures>>) {
+  const predictor = await loadPredictor(runtime.storage, modelId);
+  const answers = await predictor.predict(
+    { form: 'images', images: held.map((p) => ({ bytes: p.png, param: 'image' })) },
+    { top_k: 1 },
+  );
+  const right = answers.filter((a, i) => (a[0] as ClassScore).label === held[i]!.shape);
+  return right.length / held.length;
+}
+
+describe('an image job with every default, on 8 colour pictures a class', () => {
+  it('fine-tunes the built-in base on cached features and beats a CNN from scratch on held-out pictures', async () => {
+    const train = await pictures(8, 1);
+    const dataset = await readyDataset(
+      runtime,
+      { name: 'shapes', task: 'image_classification', format: 'image_folder_zip' },
+      makeZip(train.map((p, i) => ({ name: `${p.shape}/${i}.png`, data: p.png }))),
+    );
+    expect(dataset.report?.stats?.images?.channels).toEqual({ '3': 24 });
+    const request = { seed: 1, validation_split: 0.25 };
+
+    const transfer = await trainModel(runtime, dataset, request);
+    const spec: JobSpec = transfer.spec;
+    expect(spec.base_model).toBe('bm_mobilenetv2');
+    expect(spec.architecture).toMatchObject({
+      type: 'transfer',
+      cut_layer: 'out_relu',
+      input_size: [...IMAGE_TRANSFER_DEFAULTS.input_size],
+      trainable_base_layers: IMAGE_TRANSFER_DEFAULTS.trainable_base_layers,
+    });
+    const events = await new JobEventLog(runtime.storage, 'test').list(spec.id);
+    // Every picture once through the base, pooled to its 1,280 channels.
+    expect(events.find((e) => e.type === 'features.cached')?.data).toMatchObject({
+      examples: 24,
+      shape: [1280],
+    });
+    expect(events.some((e) => e.type === 'fine_tune.started')).toBe(true);
+
+    const scratch = await trainModel(runtime, dataset, {
+      ...request,
+      architecture: { type: 'cnn' },
+    });
+    expect(scratch.spec.base_model).toBeNull();
+
+    const held = await pictures(20, 2);
+    const ours = await heldOutAccuracy(transfer.modelId, held);
+    const cnn = await heldOutAccuracy(scratch.modelId, held);
+    console.log(`held-out accuracy: default (transfer) ${ours}, cnn from scratch ${cnn}`);
+    expect(ours).toBeGreaterThan(cnn + 0.15);
+  }, 180_000);
+});
