@@ -21,6 +21,7 @@ import { type BaseModel, checkBaseFits } from './base-model';
 import type { CheckpointStore } from './checkpoints';
 import type { JobContext } from './context';
 import { CheckpointCallback, EpochEventsCallback } from './job-callbacks';
+import { modelArgs, transferArgs } from './model-args';
 
 export interface Split {
   readonly train: number[];
@@ -82,9 +83,9 @@ export async function trainOnce(
       },
     });
   } else if (spec.architecture.type === 'transfer' && base) {
-    ({ model, baseLayers } = buildTransfer(spec, base.model, outputs));
+    ({ model, baseLayers } = buildTransfer(transferArgs(spec, base.model, outputs)));
   } else {
-    model = buildModel(spec, preprocess, data.exampleShape);
+    model = buildModel(modelArgs(spec, preprocess, data.exampleShape));
   }
 
   const hp = spec.hyperparameters;
