@@ -9,7 +9,6 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { startEmbeddedS3 } from '@trainyard/local';
 import {
   augmentBatch,
   decodeImage,
@@ -22,11 +21,12 @@ import {
   createRuntime,
   type ImageInput,
   loadConfigOrExit,
+  mulberry32,
   resolveAugmentation,
   ValidationError,
 } from '@trainyard/shared';
-import { mulberry32 } from '@trainyard/tuning';
 import sharp from 'sharp';
+import { startEmbeddedS3 } from './embedded-s3';
 
 const { values } = parseArgs({
   options: {
