@@ -3,6 +3,7 @@ import './context';
 export * from './api-key-auth';
 export * from './error-handler';
 export * from './idempotency';
+export * from './listen';
 export * from './openapi-app';
 export * from './request-context';
 export * from './validation-hook';

@@ -5,9 +5,9 @@ import { startApiServer } from '@trainyard/api';
 import { startInferServer } from '@trainyard/infer';
 import { ensureBuiltinBases } from '@trainyard/ml/builtin-bases';
 import { LocalRunner, WebhookNotifier } from '@trainyard/queue';
-import { type Config, createRuntime, ensureBucket, JobEventLog, JobStore } from '@trainyard/shared';
-import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3';
+import { type Config, createRuntime, JobEventLog, JobStore } from '@trainyard/shared';
 import { ensureLocalApiKey, type LocalApiKey } from './local-api-key';
+import { openLocalRuntime } from './open-runtime';
 
 export interface Platform {
   readonly apiUrl: string;
@@ -44,21 +44,13 @@ export async function startPlatform(
   options: PlatformOptions = {},
 ): Promise<Platform> {
   await mkdir(config.dataDir, { recursive: true });
-  let embedded: EmbeddedS3 | undefined;
-  let effective = config;
-  if (config.s3.embedded) {
-    embedded = await startEmbeddedS3({
-      directory: join(config.dataDir, 's3'),
-      bucket: config.s3.bucket,
-      port: config.s3.embeddedPort,
-      host: config.http.host,
-    });
-    effective = { ...config, s3: { ...config.s3, endpoint: embedded.endpoint } };
-  }
+  const runtime = await openLocalRuntime(config, 'platform', {
+    port: config.s3.embeddedPort,
+    host: config.http.host,
+  });
+  const effective = runtime.config;
   const closers: Array<() => Promise<void>> = [];
   try {
-    const runtime = createRuntime(effective, 'platform');
-    await ensureBucket(runtime.s3, effective.s3.bucket);
     const apiKey = await ensureLocalApiKey(runtime);
     // The built-in bases (from npm packages, no network) go into the store at the first start.
     await ensureBuiltinBases(runtime.storage);
@@ -91,12 +83,12 @@ export async function startPlatform(
       runner,
       async close() {
         for (const close of closers.reverse()) await close();
-        await embedded?.close();
+        await runtime.close();
       },
     };
   } catch (error) {
     for (const close of closers.reverse()) await close();
-    await embedded?.close();
+    await runtime.close();
     throw error;
   }
 }
