@@ -7,24 +7,20 @@
  * bench/README-infer.md.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DatasetService } from '@trainyard/datasets';
-import { startEmbeddedS3 } from '@trainyard/local';
+import { openScratchRuntime } from '@trainyard/local';
 import { describeChoice, loadPredictor, type PredictInputs, selectBackend } from '@trainyard/ml';
+import { trainerEnvironment } from '@trainyard/queue';
 import {
   type CreateDataset,
   type CreateJob,
-  createRuntime,
-  ensureBucket,
   JobEventLog,
   keys,
-  loadConfig,
   newId,
   type Runtime,
   resolveJobSpec,
@@ -128,19 +124,9 @@ interface Case {
 
 async function main() {
   process.env.LOG_LEVEL ??= 'warn';
-  const directory = await mkdtemp(join(tmpdir(), 'trainyard-bench-infer-'));
-  const s3 = process.env.S3_ENDPOINT
-    ? undefined
-    : await startEmbeddedS3({ directory, bucket: 'ty-bench-infer', port: 0 });
-  const env = {
-    ...process.env,
-    ...(s3
-      ? { S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' }
-      : {}),
-    S3_BUCKET: process.env.S3_BUCKET ?? 'ty-bench-infer',
-  };
-  const runtime = createRuntime(loadConfig(env), 'bench');
-  await ensureBucket(runtime.s3, runtime.config.s3.bucket);
+  const runtime = await openScratchRuntime('bench-infer', { bucket: 'ty-bench-infer' });
+  // The server process talks to the same store (the embedded one's endpoint and credentials).
+  const env = { ...process.env, ...trainerEnvironment(runtime.config) };
   const choice = await selectBackend({ preference: runtime.config.backend });
   console.log(`backend (bench process): ${describeChoice(choice)}`);
 
@@ -286,8 +272,7 @@ async function main() {
     }
   } finally {
     server?.kill('SIGTERM');
-    await s3?.close();
-    await rm(directory, { recursive: true, force: true });
+    await runtime.close();
   }
 }
 

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatasetService } from '@trainyard/datasets';
-import { startEmbeddedS3 } from '@trainyard/local';
+import { openScratchRuntime } from '@trainyard/local';
 import {
   describeChoice,
   loadPredictor,
@@ -25,11 +25,8 @@ import {
 import {
   type ClassScore,
   type CreateDataset,
-  createRuntime,
-  ensureBucket,
   JobEventLog,
   keys,
-  loadConfig,
   newId,
   type RegressionValue,
   type Runtime,
@@ -334,19 +331,7 @@ async function main() {
   if (!python) throw new Error(note);
   if (note) console.log(note);
 
-  const directory = mkdtempSync(join(os.tmpdir(), 'trainyard-bench-quality-s3-'));
-  const s3 = process.env.S3_ENDPOINT
-    ? undefined
-    : await startEmbeddedS3({ directory, bucket: 'ty-bench-quality', port: 0 });
-  const env = {
-    ...process.env,
-    ...(s3
-      ? { S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' }
-      : {}),
-    S3_BUCKET: process.env.S3_BUCKET ?? 'ty-bench-quality',
-  };
-  const runtime = createRuntime(loadConfig(env), 'bench');
-  await ensureBucket(runtime.s3, runtime.config.s3.bucket);
+  const runtime = await openScratchRuntime('bench-quality', { bucket: 'ty-bench-quality' });
   const choice = await selectBackend({ preference: runtime.config.backend });
   console.log(`backend: ${describeChoice(choice)}; held-out share ${TEST_SHARE}, seed ${seed}`);
 
@@ -377,8 +362,7 @@ async function main() {
       }
     }
   } finally {
-    await s3?.close();
-    rmSync(directory, { recursive: true, force: true });
+    await runtime.close();
   }
   console.log(
     '\nratio: ≥ 1 means the platform is at least as good (accuracy and F1: ours / sklearn;',

@@ -18,6 +18,7 @@ import {
 } from '@trainyard/ml';
 import { type Dataset, resolveJobSpec, type SearchSpace } from '@trainyard/shared';
 import { irisTable } from '@trainyard/testing';
+import { modelArgs } from '@trainyard/train';
 import type { Params, TestFunction } from '@trainyard/tuning';
 
 export interface RealTaskTable {
@@ -64,7 +65,7 @@ export async function buildIrisTable(): Promise<RealTaskTable> {
       seedRandom(spec.seed);
       const pre = await buildPreprocess(raw, split.train, spec);
       const data = await encodeDataset(raw, pre);
-      const model = buildModel(spec, pre, data.exampleShape);
+      const model = buildModel(modelArgs(spec, pre, data.exampleShape));
       const optimizer = makeOptimizer(spec.hyperparameters, spec.hyperparameters.learning_rate);
       await fitModel(model, data, {
         hyperparameters: spec.hyperparameters,

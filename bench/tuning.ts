@@ -7,9 +7,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '@trainyard/shared';
 import {
   isBetter,
-  mulberry32,
   RandomSampler,
   type Sampler,
   Study,

@@ -1,4 +1,4 @@
-import { ModelCache } from '@trainyard/infer';
+import { createModelCache, type ModelCache } from '@trainyard/infer';
 import type { RawDataset } from '@trainyard/ml';
 import { type JobSpec, keys, modelManifestSchema, Storage } from '@trainyard/shared';
 import { cars, iris, toCsv } from '@trainyard/testing';
@@ -306,7 +306,7 @@ describe('model cache', () => {
     storage = new CountingStorage(runtime.s3, runtime.config.s3.bucket);
     // Room for the larger of the two models, not both.
     const maxBytes = Math.max(await bytesOf(irisModel.modelId), await bytesOf(carsModel.modelId));
-    cache = new ModelCache({ storage, logger: runtime.logger, maxBytes, revalidateMs: 200 });
+    cache = createModelCache({ ...runtime, storage }, { maxBytes, revalidateMs: 200 });
     served = await startInfer({ ...runtime, storage }, { cache });
   });
   afterAll(() => served.close());

@@ -61,15 +61,9 @@ describe('bag_of_embeddings, the default for small text datasets', () => {
 
   it('averages only the words of a text: padding changes nothing', async () => {
     const { buildBagOfEmbeddings } = await import('@trainyard/ml');
-    const spec = {
-      architecture: {
-        embedding_dim: 8,
-        head: { units: [], batch_norm: false, activation: 'relu' },
-      },
-      regularization: { l1: 0, l2: 0, dropout: 0 },
-    } as unknown as Parameters<typeof buildBagOfEmbeddings>[0];
-    const short = buildBagOfEmbeddings(spec, [4], 2, 50);
-    const long = buildBagOfEmbeddings(spec, [12], 2, 50);
+    const args = { vocabulary: 50, embeddingDim: 8, classes: 2, head: { units: [] } };
+    const short = buildBagOfEmbeddings({ ...args, inputShape: [4] });
+    const long = buildBagOfEmbeddings({ ...args, inputShape: [12] });
     long.setWeights(short.getWeights());
     // The same three words, padded in front with 0 to 4 and to 12 ids.
     const a = short.predict(tf.tensor2d([[0, 5, 9, 7]], [1, 4], 'int32')) as tf.Tensor;

@@ -21,6 +21,7 @@ import {
   resolveJobSpec,
 } from '@trainyard/shared';
 import { type Digit, digitPng } from '@trainyard/testing';
+import { modelArgs } from '@trainyard/train';
 
 /** The backend `npm start` would use on this machine (wasm here), as the product runs. */
 export async function useDefaultBackend(): Promise<string> {
@@ -98,7 +99,7 @@ export async function train(
   seedRandom(spec.seed);
   const pre = options.pre ?? (await buildPreprocess(raw, split.train, spec));
   const data = await encodeDataset(raw, pre);
-  const model = options.model ?? buildModel(spec, pre, data.exampleShape);
+  const model = options.model ?? buildModel(modelArgs(spec, pre, data.exampleShape));
   const optimizer = makeOptimizer(spec.hyperparameters, spec.hyperparameters.learning_rate);
   const { history } = await fit(model, data, {
     hyperparameters: spec.hyperparameters,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { affine, augmentBatch, buildTransfer, splitIndices, unfreezeTop } from '@trainyard/ml';
 import { carsOriginTable, mnistDigits } from '@trainyard/testing';
+import { transferArgs } from '@trainyard/train';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digitsDataset, range, specFor, train, useDefaultBackend } from './support';
 
@@ -48,7 +49,7 @@ describe('transfer learning', () => {
         regularization: { dropout: 0.2 },
         seed,
       });
-      const { model, baseLayers } = buildTransfer(tspec, base.model, 5);
+      const { model, baseLayers } = buildTransfer(transferArgs(tspec, base.model, 5));
       expect(
         model.layers.filter((l) => baseLayers.includes(l.name)).every((l) => !l.trainable),
       ).toBe(true);
@@ -87,7 +88,7 @@ describe('transfer learning', () => {
       base_model: 'model_x',
       architecture: { trainable_base_layers: 2, cut_layer: base.model.layers.at(-4)!.name },
     });
-    const { model, baseLayers } = buildTransfer(tspec, base.model, 2);
+    const { model, baseLayers } = buildTransfer(transferArgs(tspec, base.model, 2));
     const frozenCount = model.trainableWeights.length;
     const unfrozen = unfreezeTop(model, baseLayers, 2);
     expect(unfrozen).toHaveLength(2);

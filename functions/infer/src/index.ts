@@ -1,4 +1,9 @@
-export { createInferApp } from './app';
+export { createInferApp, prepareInferApp } from './app';
 export type { InferDeps } from './deps';
-export { ModelCache, type ModelCacheOptions, type ModelCacheStats } from './model-cache';
+export {
+  createModelCache,
+  ModelCache,
+  type ModelCacheOptions,
+  type ModelCacheStats,
+} from './model-cache';
 export { startInferServer } from './node';

@@ -1,5 +1,6 @@
 import { loadPredictor, type Predictor } from '@trainyard/ml';
 import {
+  type Config,
   keys,
   type Logger,
   modelManifestSchema,
@@ -207,4 +208,20 @@ export class ModelCache {
     this.counts.evictions++;
     if (entry.refs === 0) entry.predictor.dispose();
   }
+}
+
+/**
+ * The one way the inference function builds its cache: `config.infer.cacheBytes` of models, on
+ * `deps.storage`; `overrides` replace any option (tests shrink `maxBytes` or `revalidateMs`).
+ */
+export function createModelCache(
+  deps: { readonly storage: Storage; readonly logger: Logger; readonly config: Config },
+  overrides: Partial<ModelCacheOptions> = {},
+): ModelCache {
+  return new ModelCache({
+    storage: deps.storage,
+    logger: deps.logger,
+    maxBytes: deps.config.infer.cacheBytes,
+    ...overrides,
+  });
 }

@@ -18,6 +18,7 @@ import type { JobSpec, Preprocess } from '@trainyard/shared';
 import type { BaseModel } from './base-model';
 import type { JobContext } from './context';
 import { EpochEventsCallback } from './job-callbacks';
+import { headName, transferArgs } from './model-args';
 import type { Split, TrainedModel } from './train-once';
 
 /** Search-space paths that change the base or the inputs, which cached features cannot follow. */
@@ -53,8 +54,10 @@ export async function computeFeatures(
 ): Promise<CachedFeatures> {
   const preprocess = await buildPreprocess(raw, split.train, spec, base.preprocess);
   const inputs = await encodeDataset(raw, preprocess);
-  const { model } = buildTransfer(spec, base.model, preprocess.labels?.length ?? null);
-  const cut = headOnly(model, spec).featureLayer;
+  const { model } = buildTransfer(
+    transferArgs(spec, base.model, preprocess.labels?.length ?? null),
+  );
+  const cut = headOnly(model, headName(spec)).featureLayer;
   const extractor = tf.model({ inputs: model.inputs, outputs: cut.output as tf.SymbolicTensor });
   const all = Array.from({ length: inputs.count }, (_, i) => i);
   const chunks: Float32Array[] = [];
@@ -106,8 +109,10 @@ export async function trainHeadOnFeatures(
   extra: TrainCallback[],
 ): Promise<TrainedModel> {
   seedRandom(spec.seed + trial * 7919);
-  const full = buildTransfer(spec, base.model, cached.preprocess.labels?.length ?? null).model;
-  const { head } = headOnly(full, spec, cached.data.exampleShape);
+  const full = buildTransfer(
+    transferArgs(spec, base.model, cached.preprocess.labels?.length ?? null),
+  ).model;
+  const { head } = headOnly(full, headName(spec), cached.data.exampleShape);
   const hp = spec.hyperparameters;
   const optimizer = makeOptimizer(hp, hp.learning_rate);
   const history: EpochLogs[] = [];

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { type EncodedDataset, headPrefix, targetTensor } from '@trainyard/ml';
+import { type EncodedDataset, targetTensor } from '@trainyard/ml';
 import type { JobSpec, NewJobEvent, Preprocess } from '@trainyard/shared';
+import { headName } from './model-args';
 
 /**
  * A transfer model's head phase on cached features: `head` is the model's own head layers
@@ -30,7 +31,7 @@ export function cacheHeadFeatures(
   preprocess: Preprocess,
 ): HeadPhase {
   const started = Date.now();
-  const prefix = headPrefix(spec);
+  const prefix = `${headName(spec)}_`;
   const layers = model.layers.filter((l) => l.name.startsWith(prefix));
   const pooled = layers[0]!.getClassName() === 'GlobalAveragePooling2D' ? 1 : 0;
   const featureLayer = pooled ? layers[0]! : layers[0]!.inboundNodes[0]!.inboundLayers[0]!;

@@ -1,5 +1,6 @@
 export { loadBaseModel } from './base-model';
 export { CheckpointStore } from './checkpoints';
 export { JobFailure } from './context';
+export { headName, modelArgs, transferArgs } from './model-args';
 export { runJob } from './run-job';
 export { trialSpec } from './trial-spec';

@@ -24,6 +24,7 @@ import type { CheckpointStore } from './checkpoints';
 import { type JobContext, RuntimeExceeded } from './context';
 import { cacheHeadFeatures, featuresCached } from './head-phase';
 import { CheckpointCallback, EpochEventsCallback } from './job-callbacks';
+import { modelArgs, transferArgs } from './model-args';
 
 export interface Split {
   readonly train: number[];
@@ -88,10 +89,10 @@ export async function trainOnce(
       },
     });
   } else if (spec.architecture.type === 'transfer' && base) {
-    ({ model, baseLayers } = buildTransfer(spec, base.model, outputs));
+    ({ model, baseLayers } = buildTransfer(transferArgs(spec, base.model, outputs)));
     cacheHead = !augments(spec.augmentation);
   } else {
-    model = buildModel(spec, preprocess, data.exampleShape);
+    model = buildModel(modelArgs(spec, preprocess, data.exampleShape));
   }
 
   const hp = spec.hyperparameters;

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { CreateDataset, DatasetReport } from '@trainyard/sdk';
@@ -17,25 +14,17 @@ export async function validateLocally(
   // The AWS SDK's notice about Node versions is not this command's business.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Loaded here: the validators (sharp, zip and CSV readers) are only needed by this command.
-  const [{ validateDataset }, { startEmbeddedS3 }, shared] = await Promise.all([
+  const [{ validateDataset }, { openScratchRuntime }, shared] = await Promise.all([
     import('@trainyard/datasets'),
     import('@trainyard/local'),
     import('@trainyard/shared'),
   ]);
-  const dir = await mkdtemp(join(tmpdir(), 'trainyard-validate-'));
-  const bucket = 'trainyard-validate';
-  const s3 = await startEmbeddedS3({ directory: dir, bucket, port: 0 });
+  // Its own environment: the embedded store even when S3_ENDPOINT is set.
+  const runtime = await openScratchRuntime('validate', {
+    bucket: 'trainyard-validate',
+    env: { LOG_LEVEL: 'silent' },
+  });
   try {
-    const config = shared.loadConfig({
-      S3_BUCKET: bucket,
-      LOG_LEVEL: 'silent',
-      TRAINYARD_DATA_DIR: dir,
-    });
-    const runtime = shared.createRuntime(
-      { ...config, s3: { ...config.s3, endpoint: s3.endpoint } },
-      'validate',
-    );
-    await shared.ensureBucket(runtime.s3, bucket);
     const now = Math.floor(Date.now() / 1000);
     const dataset = {
       id: 'ds_local',
@@ -54,10 +43,8 @@ export async function validateLocally(
     const body = Readable.fromWeb(file.stream() as NodeReadableStream<Uint8Array>);
     await runtime.storage.upload(shared.keys.datasetRaw(dataset.id), body);
     const outcome = await validateDataset(runtime.storage, dataset as never, file.size);
-    runtime.s3.destroy();
     return { status: outcome.status, report: outcome.report as DatasetReport };
   } finally {
-    await s3.close();
-    await rm(dir, { recursive: true, force: true });
+    await runtime.close();
   }
 }

@@ -23,6 +23,7 @@ export interface Limits {
   readonly shardBytes: number;
 }
 
+/** The limits validation applies unless a caller passes its own (tests shrink them). */
 export const defaultLimits: Limits = {
   zipEntries: 500_000,
   zipTotalBytes: 20 * 1024 ** 3,

@@ -4,6 +4,7 @@ export * from './api-key-auth';
 export * from './body-bounds';
 export * from './error-handler';
 export * from './idempotency';
+export * from './listen';
 export * from './openapi-app';
 export * from './request-context';
 export * from './validation-hook';

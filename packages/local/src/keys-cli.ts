@@ -1,12 +1,6 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  apiKeyScopeSchema,
-  createRuntime,
-  loadConfigOrExit,
-  ValidationError,
-} from '@trainyard/shared';
-import { startEmbeddedS3 } from './embedded-s3';
+import { apiKeyScopeSchema, loadConfigOrExit, ValidationError } from '@trainyard/shared';
+import { openLocalRuntime } from './open-runtime';
 
 const USAGE = `Usage:
   npm run keys -- create [--name NAME] [--scope api] [--scope infer]
@@ -32,20 +26,9 @@ if (
   process.exit(values.help ? 0 : 64);
 }
 
-const config = loadConfigOrExit();
-// With the embedded store, open its files through a private server on a free port: this works
-// whether or not `npm start` is running.
-const embedded = config.s3.embedded
-  ? await startEmbeddedS3({
-      directory: join(config.dataDir, 's3'),
-      bucket: config.s3.bucket,
-      port: 0,
-    })
-  : undefined;
-const runtime = createRuntime(
-  embedded ? { ...config, s3: { ...config.s3, endpoint: embedded.endpoint } } : config,
-  'keys',
-);
+// With the embedded store, its files are opened through a private server on a free port: this
+// works whether or not `npm start` is running.
+const runtime = await openLocalRuntime(loadConfigOrExit(), 'keys');
 
 try {
   if (command === 'create') {
@@ -74,5 +57,5 @@ try {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exitCode = 1;
 } finally {
-  await embedded?.close();
+  await runtime.close();
 }

@@ -10,12 +10,12 @@ import {
   type Config,
   createRuntime,
   type DependencyError,
-  ensureBucket,
   JobEventLog,
   JobStore,
 } from '@trainyard/shared';
-import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3';
+import type { EmbeddedS3 } from './embedded-s3';
 import { ensureLocalApiKey, type LocalApiKey } from './local-api-key';
+import { openLocalRuntime } from './open-runtime';
 
 export interface Platform {
   readonly apiUrl: string;
@@ -62,31 +62,27 @@ export async function startPlatform(
 ): Promise<Platform> {
   await mkdir(config.dataDir, { recursive: true });
   let embedded: EmbeddedS3 | undefined;
-  let effective = config;
-  if (config.s3.embedded) {
-    const logger = createRuntime(config, 'platform').logger;
-    embedded = await startEmbeddedS3({
-      directory: join(config.dataDir, 's3'),
-      bucket: config.s3.bucket,
-      port: config.s3.embeddedPort,
-      host: config.http.host,
-      supervision: {
-        onRestart: (info) => logger.warn(info, 'embedded S3 server exited; restarting it'),
-        onGiveUp:
-          options.onFatal ??
-          ((error) => {
-            logger.fatal({ err: error }, error.message);
-            process.stderr.write(`Trainyard stops: ${error.message}\n`);
-            process.exit(1);
-          }),
-      },
-    });
-    effective = { ...config, s3: { ...config.s3, endpoint: embedded.endpoint } };
-  }
+  const logger = createRuntime(config, 'platform').logger;
+  const runtime = await openLocalRuntime(config, 'platform', {
+    port: config.s3.embeddedPort,
+    host: config.http.host,
+    supervision: {
+      onRestart: (info) => logger.warn(info, 'embedded S3 server exited; restarting it'),
+      onGiveUp:
+        options.onFatal ??
+        ((error) => {
+          logger.fatal({ err: error }, error.message);
+          process.stderr.write(`Trainyard stops: ${error.message}\n`);
+          process.exit(1);
+        }),
+    },
+    onEmbedded: (store) => {
+      embedded = store;
+    },
+  });
+  const effective = runtime.config;
   const closers: Array<() => Promise<void>> = [];
   try {
-    const runtime = createRuntime(effective, 'platform');
-    await ensureBucket(runtime.s3, effective.s3.bucket);
     const apiKey = await ensureLocalApiKey(runtime);
     // The built-in bases (from npm packages, no network) go into the store at the first start.
     await ensureBuiltinBases(runtime.storage);
@@ -128,12 +124,12 @@ export async function startPlatform(
       recoveredDatasets,
       async close() {
         for (const close of closers.reverse()) await close();
-        await embedded?.close();
+        await runtime.close();
       },
     };
   } catch (error) {
     for (const close of closers.reverse()) await close();
-    await embedded?.close();
+    await runtime.close();
     throw error;
   }
 }

@@ -6,6 +6,7 @@ export * from './jobs';
 export * from './logger';
 export * from './models';
 export * from './plan';
+export * from './random';
 export * from './runtime';
 export * from './schemas';
 export * from './storage';

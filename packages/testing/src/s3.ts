@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import {
-  type Config,
-  createRuntime,
-  ensureBucket,
-  loadConfig,
-  type Runtime,
-} from '@trainyard/shared';
+import { type Config, loadConfig, openRuntime, type Runtime } from '@trainyard/shared';
 
 /** The test run's configuration: the real S3 endpoint from the global setup or `S3_ENDPOINT`. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -22,8 +16,7 @@ export async function isolatedRuntime(
   overrides: Record<string, string> = {},
 ): Promise<Runtime & { dispose(): Promise<void> }> {
   const bucket = `${name}-${randomBytes(4).toString('hex')}`;
-  const runtime = createRuntime(testConfig({ S3_BUCKET: bucket, ...overrides }), 'test');
-  await ensureBucket(runtime.s3, bucket);
+  const runtime = await openRuntime(testConfig({ S3_BUCKET: bucket, ...overrides }), 'test');
   return {
     ...runtime,
     async dispose() {

@@ -2,26 +2,12 @@
  * Seeded randomness for the samplers. Suggestions must be reproducible from the seed and the
  * study's history alone (a study resumed in another process must ask the same thing), so each
  * suggestion draws from its own stream, seeded from the sampler's seed and the trial number,
- * rather than from one generator whose state lives in a process.
+ * rather than from one generator whose state lives in a process. The generator itself,
+ * `mulberry32`, is shared's (training draws from it too).
  */
+import { mulberry32, type Rng } from '@trainyard/shared';
 
-/** A generator of uniform numbers in `[0, 1)`. */
-export type Rng = () => number;
-
-/**
- * mulberry32 (Tommy Ettinger, public domain): a 32-bit state generator that passes BigCrush's
- * tests for its size, short enough to audit, and identical on every JavaScript engine.
- */
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return function next(): number {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rng };
 
 /** The murmur3 finaliser: spreads every input bit over the output, so seeds 1 and 2 differ. */
 function fmix32(h: number): number {

@@ -72,7 +72,10 @@ async function fromMultipart(c: Context) {
       param: 'image',
     });
   }
-  return { inputs: { form: 'images', images } as const, options: options(fields, 'body') };
+  return {
+    inputs: { form: 'images', images, param: 'body' } as const,
+    options: options(fields, 'body'),
+  };
 }
 
 /**
@@ -91,7 +94,10 @@ export async function readPredictBody(
   else if (type.startsWith('image/')) {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length === 0) throw new ValidationError('Empty image body', { param: 'body' });
-    read = { inputs: { form: 'images', images: [{ bytes, param: 'body' }] }, options: {} };
+    read = {
+      inputs: { form: 'images', images: [{ bytes, param: 'body' }], param: 'body' },
+      options: {},
+    };
   } else {
     throw new UnsupportedMediaTypeError(
       `Content-Type ${type ? JSON.stringify(type) : 'missing'}; expected ${ACCEPTED_MEDIA_TYPES}`,

@@ -19,7 +19,7 @@ interface ThreadedModule {
 }
 
 /** Folder of the Emscripten glue (`wasm-out/`), beside the package's `dist/`. */
-export function wasmOutDir(): string {
+function wasmOutDir(): string {
   return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '..', 'wasm-out');
 }
 

@@ -148,8 +148,3 @@ export async function loadRawDataset(
   }
   return { kind: 'texts', manifest, texts, labels: Int32Array.from(labels), references };
 }
-
-/** The label names of a classification dataset (index = class id), or null for regression. */
-export function classNames(raw: RawDataset): string[] | null {
-  return raw.manifest.kind === 'table' ? (raw.manifest.classes ?? null) : raw.manifest.classes;
-}

@@ -1,5 +1,4 @@
-import type { DatasetSplit } from '@trainyard/shared';
-import { mulberry32 } from '@trainyard/tuning';
+import { type DatasetSplit, mulberry32 } from '@trainyard/shared';
 
 function shuffle(items: number[], random: () => number): number[] {
   for (let i = items.length - 1; i > 0; i--) {

@@ -1,35 +1,50 @@
 import * as tf from '@tensorflow/tfjs';
-import type { JobSpec } from '@trainyard/shared';
 import { TokenAndPositionEmbedding, TransformerEncoderBlock } from './attention-layers';
-import { head, namer, type Symbolic } from './layers-util';
+import { head, type ModelArgs, namer, type Symbolic } from './layers-util';
+
+/** A transformer encoder's arguments; `inputShape` is `[tokens]` (int32 token ids). */
+export interface AttentionArgs extends ModelArgs {
+  /** Token ids the embedding takes: ids are in `[0, vocabulary)`. */
+  vocabulary: number;
+  /** Positions the position embedding has (at least the tokens per input). Default `inputShape[0]`. */
+  maxLength?: number;
+  /** Size of each token's embedding, a multiple of `heads`. Default 64. */
+  embeddingDim?: number;
+  /** Self-attention heads per block. Default 4. */
+  heads?: number;
+  /** Encoder blocks. Default 1. */
+  layers?: number;
+}
 
 /**
- * A transformer encoder for text: token + position embeddings, `num_layers` self-attention blocks
- * with `num_heads` heads, mean pooling over positions, head.
+ * A transformer encoder for text: token + position embeddings, `layers` self-attention blocks
+ * with `heads` heads (feed-forward width twice `embeddingDim`, dropout `dropout` inside each),
+ * mean pooling over positions, head.
  */
-export function buildAttention(
-  spec: JobSpec,
-  inputShape: number[],
-  outputs: number | null,
-  vocabulary: number,
-): tf.LayersModel {
-  const { embedding_dim, num_heads, num_layers, max_length } = spec.architecture;
+export function buildAttention(args: AttentionArgs): tf.LayersModel {
+  const {
+    maxLength = args.inputShape[0]!,
+    embeddingDim = 64,
+    heads = 4,
+    layers = 1,
+    dropout = 0,
+  } = args;
   const name = namer('attention');
-  const input = tf.input({ shape: inputShape, dtype: 'int32', name: name('input') });
+  const input = tf.input({ shape: [...args.inputShape], dtype: 'int32', name: name('input') });
   let x = new TokenAndPositionEmbedding({
-    vocabulary,
-    maxLength: max_length,
-    dim: embedding_dim,
+    vocabulary: args.vocabulary,
+    maxLength,
+    dim: embeddingDim,
     name: name('embedding'),
   }).apply(input) as Symbolic;
-  for (let i = 0; i < num_layers; i++) {
+  for (let i = 0; i < layers; i++) {
     x = new TransformerEncoderBlock({
-      dim: embedding_dim,
-      heads: num_heads,
-      ff: embedding_dim * 2,
-      rate: spec.regularization.dropout,
+      dim: embeddingDim,
+      heads,
+      ff: embeddingDim * 2,
+      rate: dropout,
       name: name('encoder'),
     }).apply(x) as Symbolic;
   }
-  return tf.model({ inputs: input, outputs: head(x, spec, outputs, name), name: 'attention' });
+  return tf.model({ inputs: input, outputs: head(x, args, name), name: 'attention' });
 }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { JobSpec } from '@trainyard/shared';
-import { head, namer, type Symbolic } from './layers-util';
+import { head, type ModelArgs, namer, type Symbolic } from './layers-util';
 import { replaceTfjsLayerClass, tfjsLayerClass } from './tfjs-classes';
 
 type PoolingArgs = NonNullable<Parameters<typeof tf.layers.globalAveragePooling1d>[0]>;
@@ -44,6 +43,14 @@ export class GlobalAveragePooling1D extends TfjsGlobalAveragePooling1D {
 }
 replaceTfjsLayerClass(GlobalAveragePooling1D);
 
+/** A bag of embeddings' arguments; `inputShape` is `[tokens]` (int32 token ids, 0 = padding). */
+export interface BagOfEmbeddingsArgs extends ModelArgs {
+  /** Token ids the embedding takes: ids are in `[0, vocabulary)`. */
+  vocabulary: number;
+  /** Size of each token's embedding. Default 64. */
+  embeddingDim?: number;
+}
+
 /**
  * fastText's classifier (Joulin et al. 2016, "Bag of Tricks for Efficient Text Classification"):
  * token ids → embedding (padding id 0 masked) → the mean of the text's token embeddings → the
@@ -52,18 +59,14 @@ replaceTfjsLayerClass(GlobalAveragePooling1D);
  * names (Embedding, GlobalAveragePooling1D, Dense): the saved model loads with plain tfjs, which
  * averages padding too (see `GlobalAveragePooling1D`).
  */
-export function buildBagOfEmbeddings(
-  spec: JobSpec,
-  inputShape: number[],
-  outputs: number | null,
-  vocabulary: number,
-): tf.LayersModel {
+export function buildBagOfEmbeddings(args: BagOfEmbeddingsArgs): tf.LayersModel {
+  const { embeddingDim = 64 } = args;
   const name = namer('bag');
-  const input = tf.input({ shape: inputShape, dtype: 'int32', name: name('input') });
+  const input = tf.input({ shape: [...args.inputShape], dtype: 'int32', name: name('input') });
   const embedded = tf.layers
     .embedding({
-      inputDim: vocabulary,
-      outputDim: spec.architecture.embedding_dim,
+      inputDim: args.vocabulary,
+      outputDim: embeddingDim,
       maskZero: true,
       name: name('embedding'),
     })
@@ -71,7 +74,7 @@ export function buildBagOfEmbeddings(
   const pooled = new GlobalAveragePooling1D({ name: name('mean') }).apply(embedded) as Symbolic;
   return tf.model({
     inputs: input,
-    outputs: head(pooled, spec, outputs, name),
+    outputs: head(pooled, args, name),
     name: 'bag_of_embeddings',
   });
 }

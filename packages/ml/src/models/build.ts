@@ -1,32 +1,37 @@
 import type * as tf from '@tensorflow/tfjs';
-import { InternalError, type JobSpec, type Preprocess } from '@trainyard/shared';
-import { buildAttention } from './attention';
-import { buildBagOfEmbeddings } from './bag-of-embeddings';
-import { buildCnn } from './cnn';
-import { buildMlp } from './mlp';
-import { buildResnet } from './resnet';
-import { buildRnn } from './rnn';
+import { type AttentionArgs, buildAttention } from './attention';
+import { type BagOfEmbeddingsArgs, buildBagOfEmbeddings } from './bag-of-embeddings';
+import { buildCnn, type CnnArgs } from './cnn';
+import { buildMlp, type MlpArgs } from './mlp';
+import { buildResnet, type ResnetArgs } from './resnet';
+import { buildRnn, type RnnArgs } from './rnn';
 
-/** A new model for the spec's architecture (not `transfer`: see `buildTransfer`). */
-export function buildModel(spec: JobSpec, pre: Preprocess, exampleShape: number[]): tf.LayersModel {
-  const outputs = pre.labels?.length ?? null;
-  const vocabulary = pre.input.kind === 'text' ? pre.input.vocab.length + 2 : 0;
-  switch (spec.architecture.type) {
+/**
+ * One architecture built from scratch, by `type`, with its own arguments (transfer models are
+ * built from their base: see `buildTransfer`). Each `XxxArgs` documents its defaults.
+ */
+export type ArchitectureArgs =
+  | ({ type: 'cnn' } & CnnArgs)
+  | ({ type: 'resnet' } & ResnetArgs)
+  | ({ type: 'mlp' } & MlpArgs)
+  | ({ type: 'rnn' } & RnnArgs)
+  | ({ type: 'attention' } & AttentionArgs)
+  | ({ type: 'bag_of_embeddings' } & BagOfEmbeddingsArgs);
+
+/** A new, untrained model of `args.type`. */
+export function buildModel(args: ArchitectureArgs): tf.LayersModel {
+  switch (args.type) {
     case 'cnn':
-      return buildCnn(spec, exampleShape, outputs);
+      return buildCnn(args);
     case 'resnet':
-      return buildResnet(spec, exampleShape, outputs);
+      return buildResnet(args);
     case 'mlp':
-      return buildMlp(spec, exampleShape, outputs);
+      return buildMlp(args);
     case 'rnn':
-    case 'lstm':
-    case 'gru':
-      return buildRnn(spec, exampleShape, outputs, vocabulary);
+      return buildRnn(args);
     case 'attention':
-      return buildAttention(spec, exampleShape, outputs, vocabulary);
+      return buildAttention(args);
     case 'bag_of_embeddings':
-      return buildBagOfEmbeddings(spec, exampleShape, outputs, vocabulary);
-    case 'transfer':
-      throw new InternalError('transfer models are built from their base with buildTransfer');
+      return buildBagOfEmbeddings(args);
   }
 }

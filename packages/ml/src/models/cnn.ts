@@ -1,47 +1,81 @@
 import * as tf from '@tensorflow/tfjs';
-import type { JobSpec } from '@trainyard/shared';
 import { batchNormalization } from './batch-norm';
 import { conv2d } from './conv2d';
-import { BN_MOMENTUM, head, kernelRegularizer, namer, type Symbolic } from './layers-util';
+import {
+  BN_MOMENTUM,
+  head,
+  kernelRegularizer,
+  type ModelArgs,
+  namer,
+  type RegularizerArgs,
+  type Symbolic,
+} from './layers-util';
+
+/** A plain CNN's arguments; `inputShape` is `[height, width, channels]`. */
+export interface CnnArgs extends ModelArgs {
+  /** Convolution filters of each stage (one stage per entry). Default `[32, 64]`. */
+  filters?: readonly number[];
+  /** Batch normalization after each convolution (which then has no bias). Default `true`. */
+  batchNorm?: boolean;
+}
+
+/** How every convolution of the image architectures is built. */
+export interface ConvArgs extends RegularizerArgs {
+  batchNorm: boolean;
+}
+
+/**
+ * A square convolution without its activation: no bias when batch norm follows, the kernels
+ * regularized as `args` says.
+ */
+export function conv(
+  args: ConvArgs,
+  layer: { filters: number; kernelSize: number; strides?: number; padding?: 'same' | 'valid' },
+  name: string,
+): tf.layers.Layer {
+  return conv2d({
+    ...layer,
+    useBias: !args.batchNorm,
+    kernelRegularizer: kernelRegularizer(args),
+    name,
+  });
+}
+
+/** Batch norm (named by `name`) on `x` when `args.batchNorm`, else `x`. */
+export function maybeBatchNorm(args: ConvArgs, x: Symbolic, name: (n: string) => string): Symbolic {
+  return args.batchNorm
+    ? (batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') }).apply(x) as Symbolic)
+    : x;
+}
 
 /** conv 3×3 → batch norm → ReLU, the building block of both image architectures. */
 export function convBnRelu(
   x: Symbolic,
   filters: number,
-  spec: JobSpec,
+  args: ConvArgs,
   name: (n: string) => string,
   strides = 1,
 ): Symbolic {
-  const conv = conv2d({
-    filters,
-    kernelSize: 3,
-    strides,
-    padding: 'same',
-    useBias: !spec.architecture.batch_norm,
-    kernelRegularizer: kernelRegularizer(spec),
-    name: name('conv'),
-  }).apply(x) as Symbolic;
-  const bn = spec.architecture.batch_norm
-    ? (batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') }).apply(conv) as Symbolic)
-    : conv;
+  const y = conv(args, { filters, kernelSize: 3, strides, padding: 'same' }, name('conv')).apply(
+    x,
+  ) as Symbolic;
+  const bn = maybeBatchNorm(args, y, name);
   return tf.layers.reLU({ name: name('relu') }).apply(bn) as Symbolic;
 }
 
 /**
- * A plain CNN: per stage in `architecture.filters`, conv-BN-ReLU then 2×2 max pooling; then the
- * head on the flattened features (spatial layout matters on small images).
+ * A plain CNN: per stage in `filters`, conv-BN-ReLU then 2×2 max pooling (each stage halves the
+ * height and width); then the head on the flattened features (spatial layout matters on small
+ * images).
  */
-export function buildCnn(
-  spec: JobSpec,
-  inputShape: number[],
-  outputs: number | null,
-): tf.LayersModel {
+export function buildCnn(args: CnnArgs): tf.LayersModel {
+  const { filters = [32, 64], batchNorm = true } = args;
   const name = namer('cnn');
-  const input = tf.input({ shape: inputShape, name: name('input') });
+  const input = tf.input({ shape: [...args.inputShape], name: name('input') });
   let x: Symbolic = input;
-  for (const filters of spec.architecture.filters) {
-    x = convBnRelu(x, filters, spec, name);
+  for (const f of filters) {
+    x = convBnRelu(x, f, { ...args, batchNorm }, name);
     x = tf.layers.maxPooling2d({ poolSize: 2, name: name('pool') }).apply(x) as Symbolic;
   }
-  return tf.model({ inputs: input, outputs: head(x, spec, outputs, name, 'flatten'), name: 'cnn' });
+  return tf.model({ inputs: input, outputs: head(x, args, name, 'flatten'), name: 'cnn' });
 }

@@ -1,9 +1,15 @@
+export type { AttentionArgs } from './attention';
 export * from './attention-layers';
 export * from './bag-of-embeddings';
 export * from './batch-norm';
 export * from './build';
 export * from './builtin-bases';
+export type { CnnArgs } from './cnn';
 export * from './conv2d';
 export * from './dropout';
 export * from './frozen';
+export type { HeadArgs, ModelArgs, RegularizerArgs } from './layers-util';
+export type { MlpArgs } from './mlp';
+export type { ResnetArgs } from './resnet';
+export type { RnnArgs } from './rnn';
 export * from './transfer';

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { JobSpec } from '@trainyard/shared';
 import { batchNormalization } from './batch-norm';
 import { dropout } from './dropout';
 
@@ -11,11 +10,47 @@ export type Symbolic = tf.SymbolicTensor;
  */
 export const BN_MOMENTUM = 0.9;
 
-/** L1/L2 on kernels, as the spec says (none when both are 0). */
-export function kernelRegularizer(
-  spec: JobSpec,
-): ReturnType<typeof tf.regularizers.l1l2> | undefined {
-  const { l1, l2 } = spec.regularization;
+/** The dense blocks every model ends with, between its features and its output layer. */
+export interface HeadArgs {
+  /** Units of each dense block, in order. Default `[]`: the output layer sits on the features. */
+  units?: readonly number[];
+  /** Activation of each dense block. Default `'relu'`. */
+  activation?: 'relu' | 'gelu' | 'tanh' | 'elu';
+  /** Batch normalization in each dense block, before its activation. Default `false`. */
+  batchNorm?: boolean;
+}
+
+/** L1/L2 penalties on every kernel (not biases). */
+export interface RegularizerArgs {
+  /** L1 penalty factor. Default 0. */
+  l1?: number;
+  /** L2 penalty factor. Default 0. */
+  l2?: number;
+}
+
+/** What every architecture takes: the example's shape, the output, the head and regularization. */
+export interface ModelArgs extends RegularizerArgs {
+  /**
+   * One example's shape, without the batch dimension: `[features]` for a table row,
+   * `[height, width, channels]` for an image, `[tokens]` (int32 token ids) for a text.
+   */
+  inputShape: readonly number[];
+  /** Classes of the softmax output; `null` for one linear output (regression). */
+  classes: number | null;
+  /** The dense blocks before the output layer. Default: none (see `HeadArgs`). */
+  head?: HeadArgs;
+  /**
+   * Dropout rate in [0, 1) after each dense block of the head (after the pooled features when the
+   * head has none). Default 0.
+   */
+  dropout?: number;
+}
+
+/** L1/L2 on kernels (none when both are 0). */
+export function kernelRegularizer({
+  l1 = 0,
+  l2 = 0,
+}: RegularizerArgs): ReturnType<typeof tf.regularizers.l1l2> | undefined {
   return l1 > 0 || l2 > 0 ? tf.regularizers.l1l2({ l1, l2 }) : undefined;
 }
 
@@ -26,34 +61,37 @@ export function namer(prefix: string): (name: string) => string {
 }
 
 /** Dense → (batch norm) → activation → (dropout), the head's repeated unit. */
-export function denseBlock(
+function denseBlock(
   x: Symbolic,
   units: number,
-  spec: JobSpec,
+  args: Omit<ModelArgs, 'inputShape' | 'classes'>,
   name: (n: string) => string,
 ): Symbolic {
-  const { batch_norm, activation } = spec.architecture.head;
-  const reg = kernelRegularizer(spec);
+  const { batchNorm = false, activation = 'relu' } = args.head ?? {};
+  const rate = args.dropout ?? 0;
   let y = tf.layers
-    .dense({ units, useBias: !batch_norm, kernelRegularizer: reg, name: name('dense') })
+    .dense({
+      units,
+      useBias: !batchNorm,
+      kernelRegularizer: kernelRegularizer(args),
+      name: name('dense'),
+    })
     .apply(x) as Symbolic;
-  if (batch_norm)
+  if (batchNorm)
     y = batchNormalization({ momentum: BN_MOMENTUM, name: name('bn') }).apply(y) as Symbolic;
   y = tf.layers.activation({ activation, name: name('act') }).apply(y) as Symbolic;
-  if (spec.regularization.dropout > 0) {
-    y = dropout({ rate: spec.regularization.dropout, name: name('dropout') }).apply(y) as Symbolic;
-  }
+  if (rate > 0) y = dropout({ rate, name: name('dropout') }).apply(y) as Symbolic;
   return y;
 }
 
 /**
- * The head: pool spatial features, the spec's dense blocks, then the output layer (softmax over
- * classes, or one linear unit for regression).
+ * The head on `features`: pool spatial features (a `[h, w, c]` map by global average pooling or
+ * flattening, a `[steps, dim]` sequence by averaging over steps), the dense blocks of
+ * `args.head`, then the output layer (softmax over `args.classes`, or one linear unit).
  */
 export function head(
   features: Symbolic,
-  spec: JobSpec,
-  outputs: number | null,
+  args: Omit<ModelArgs, 'inputShape'>,
   name: (n: string) => string,
   pooling: 'avg' | 'flatten' = 'avg',
 ): Symbolic {
@@ -67,15 +105,17 @@ export function head(
   } else if (x.shape.length === 3) {
     x = tf.layers.globalAveragePooling1d({ name: name('gap') }).apply(x) as Symbolic;
   }
-  for (const units of spec.architecture.head.units) x = denseBlock(x, units, spec, name);
-  if (spec.architecture.head.units.length === 0 && spec.regularization.dropout > 0) {
-    x = dropout({ rate: spec.regularization.dropout, name: name('dropout') }).apply(x) as Symbolic;
+  const units = args.head?.units ?? [];
+  const rate = args.dropout ?? 0;
+  for (const n of units) x = denseBlock(x, n, args, name);
+  if (units.length === 0 && rate > 0) {
+    x = dropout({ rate, name: name('dropout') }).apply(x) as Symbolic;
   }
   return tf.layers
     .dense({
-      units: outputs ?? 1,
-      activation: outputs ? 'softmax' : 'linear',
-      kernelRegularizer: kernelRegularizer(spec),
+      units: args.classes ?? 1,
+      activation: args.classes ? 'softmax' : 'linear',
+      kernelRegularizer: kernelRegularizer(args),
       name: name('output'),
     })
     .apply(x) as Symbolic;

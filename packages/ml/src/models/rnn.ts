@@ -1,41 +1,51 @@
 import * as tf from '@tensorflow/tfjs';
-import type { JobSpec } from '@trainyard/shared';
-import { head, kernelRegularizer, namer, type Symbolic } from './layers-util';
+import { head, kernelRegularizer, type ModelArgs, namer, type Symbolic } from './layers-util';
+
+/** A recurrent text model's arguments; `inputShape` is `[tokens]` (int32 token ids). */
+export interface RnnArgs extends ModelArgs {
+  /** Token ids the embedding takes: ids are in `[0, vocabulary)`. */
+  vocabulary: number;
+  /** The recurrent cell: `'lstm'`, `'gru'` or `'rnn'` (a simple RNN). Default `'lstm'`. */
+  cell?: 'lstm' | 'gru' | 'rnn';
+  /** Size of each token's embedding. Default 64. */
+  embeddingDim?: number;
+  /** Units of each recurrent layer. Default 64. */
+  units?: number;
+  /** Stacked recurrent layers. Default 1. */
+  layers?: number;
+  /** Each recurrent layer reads both ways (its output is twice `units` wide). Default `false`. */
+  bidirectional?: boolean;
+}
 
 /**
  * Token ids → embedding → stacked LSTM / GRU / simple RNN layers (optionally bidirectional),
  * the last returning its final state → head.
  */
-export function buildRnn(
-  spec: JobSpec,
-  inputShape: number[],
-  outputs: number | null,
-  vocabulary: number,
-): tf.LayersModel {
-  const { type, embedding_dim, rnn_units, num_layers, bidirectional } = spec.architecture;
-  const name = namer(type);
-  const input = tf.input({ shape: inputShape, dtype: 'int32', name: name('input') });
+export function buildRnn(args: RnnArgs): tf.LayersModel {
+  const { cell = 'lstm', embeddingDim = 64, units = 64, layers = 1, bidirectional = false } = args;
+  const name = namer(cell);
+  const input = tf.input({ shape: [...args.inputShape], dtype: 'int32', name: name('input') });
   let x = tf.layers
-    .embedding({ inputDim: vocabulary, outputDim: embedding_dim, name: name('embedding') })
+    .embedding({ inputDim: args.vocabulary, outputDim: embeddingDim, name: name('embedding') })
     .apply(input) as Symbolic;
-  for (let layer = 0; layer < num_layers; layer++) {
+  for (let layer = 0; layer < layers; layer++) {
     const config = {
-      units: rnn_units,
-      returnSequences: layer < num_layers - 1,
-      kernelRegularizer: kernelRegularizer(spec),
-      name: name(type),
+      units,
+      returnSequences: layer < layers - 1,
+      kernelRegularizer: kernelRegularizer(args),
+      name: name(cell),
     };
-    const cell =
-      type === 'lstm'
+    const recurrent =
+      cell === 'lstm'
         ? tf.layers.lstm(config)
-        : type === 'gru'
+        : cell === 'gru'
           ? tf.layers.gru(config)
           : tf.layers.simpleRNN(config);
     x = (
       bidirectional
-        ? tf.layers.bidirectional({ layer: cell as tf.RNN, name: name('bidirectional') })
-        : cell
+        ? tf.layers.bidirectional({ layer: recurrent as tf.RNN, name: name('bidirectional') })
+        : recurrent
     ).apply(x) as Symbolic;
   }
-  return tf.model({ inputs: input, outputs: head(x, spec, outputs, name), name: type });
+  return tf.model({ inputs: input, outputs: head(x, args, name), name: cell });
 }

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { builtinBaseModel, type JobSpec } from '@trainyard/shared';
+import { builtinBaseModel } from '@trainyard/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasm } from '../backend/kernels/test-support';
 import { ModelConfigError } from '../errors';
 import { readBuiltinBaseFiles } from './builtin-bases';
-import { buildTransfer, headOnly, unfreezeTop } from './transfer';
+import { buildTransfer, headOnly, type TransferArgs, unfreezeTop } from './transfer';
 
 // buildTransfer on the real pretrained base that ships with the platform: nsfwjs's Keras
 // MobileNetV2, read from the npm package.
@@ -24,18 +24,9 @@ beforeAll(async () => {
   );
 }, 60_000);
 
-function spec(architecture: Partial<JobSpec['architecture']>): JobSpec {
-  return {
-    id: 'ftjob_unit00',
-    architecture: {
-      cut_layer: null,
-      input_size: null,
-      trainable_base_layers: 0,
-      head: { units: [], batch_norm: false, activation: 'relu' },
-      ...architecture,
-    },
-    regularization: { l1: 0, l2: 0, dropout: 0 },
-  } as unknown as JobSpec;
+/** A transfer model of `classes` classes on the MobileNetV2 base; the head as the defaults say. */
+function args(classes: number, rest: Partial<TransferArgs> = {}): TransferArgs {
+  return { base, classes, ...rest };
 }
 
 /** Images in [-1, 1] as the base's preprocessing makes them, with a spread of content. */
@@ -45,14 +36,12 @@ const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dat
 describe('buildTransfer on the built-in MobileNetV2', () => {
   it('freezes the base, whose features are then the same in a training step as at inference', () => {
     const { model, baseLayers } = buildTransfer(
-      spec({ cut_layer: 'out_relu', input_size: [96, 96] }),
-      base,
-      3,
+      args(3, { cutLayer: 'out_relu', inputSize: [96, 96] }),
     );
     expect(model.layers.filter((l) => baseLayers.includes(l.name)).every((l) => !l.trainable)).toBe(
       true,
     );
-    const { featureLayer } = headOnly(model, spec({}));
+    const { featureLayer } = headOnly(model);
     expect(featureLayer.name).toBe('out_relu');
     const features = tf.model({
       inputs: model.inputs,
@@ -71,22 +60,20 @@ describe('buildTransfer on the built-in MobileNetV2', () => {
 
   it('at another input size, cuts before the fixed 7×7 pooling and pools globally instead', () => {
     const { model, baseLayers } = buildTransfer(
-      spec({ cut_layer: 'flatten_1', input_size: [96, 96] }),
-      base,
-      3,
+      args(3, { cutLayer: 'flatten_1', inputSize: [96, 96] }),
     );
     expect(model.inputs[0]!.shape).toEqual([null, 96, 96, 3]);
     expect(baseLayers.at(-1)).toBe('out_relu');
     expect(baseLayers).not.toContain('average_pooling2d_1');
-    expect(headOnly(model, spec({})).head.inputs[0]!.shape).toEqual([null, 3, 3, 1280]);
+    expect(headOnly(model).head.inputs[0]!.shape).toEqual([null, 3, 3, 1280]);
     expect((model.predict(images(96)) as tf.Tensor).shape).toEqual([2, 3]);
   });
 
   it('at 224 the fixed pooling is a global one: out_relu features pooled equal flatten_1', () => {
     const x = images(224);
-    const cutAt = (cut_layer: string) => {
-      const { model } = buildTransfer(spec({ cut_layer }), base, 3);
-      const { featureLayer } = headOnly(model, spec({}));
+    const cutAt = (cutLayer: string) => {
+      const { model } = buildTransfer(args(3, { cutLayer }));
+      const { featureLayer } = headOnly(model);
       return tf.model({ inputs: model.inputs, outputs: featureLayer.output as tf.SymbolicTensor });
     };
     const flat = cutAt('flatten_1').predict(x) as tf.Tensor;
@@ -97,9 +84,7 @@ describe('buildTransfer on the built-in MobileNetV2', () => {
 
   it('trains a copy: unfreezing and training the new model leaves the base as it was', async () => {
     const { model, baseLayers } = buildTransfer(
-      spec({ cut_layer: 'out_relu', input_size: [64, 64] }),
-      base,
-      2,
+      args(2, { cutLayer: 'out_relu', inputSize: [64, 64] }),
     );
     expect(unfreezeTop(model, baseLayers, 1)).toEqual(['Conv_1']);
     const before = base.getLayer('Conv_1').getWeights()[0]!.clone();
@@ -118,13 +103,13 @@ describe('buildTransfer on the built-in MobileNetV2', () => {
   }, 60_000);
 
   it('names the field when the cut or the input size cannot work', () => {
-    expect(() => buildTransfer(spec({ cut_layer: 'nope' }), base, 2)).toThrow(ModelConfigError);
-    expect(() => buildTransfer(spec({ cut_layer: 'nope' }), base, 2)).toThrow(
+    expect(() => buildTransfer(args(2, { cutLayer: 'nope' }))).toThrow(ModelConfigError);
+    expect(() => buildTransfer(args(2, { cutLayer: 'nope' }))).toThrow(
       /architecture.cut_layer "nope" is not a layer of the base model/,
     );
     let error: unknown;
     try {
-      buildTransfer(spec({ cut_layer: 'out_relu', input_size: [8, 8] }), base, 2);
+      buildTransfer(args(2, { cutLayer: 'out_relu', inputSize: [8, 8] }));
     } catch (e) {
       error = e;
     }

@@ -1,7 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
-import type { JobSpec } from '@trainyard/shared';
 import { ModelConfigError } from '../errors';
-import { head, namer, type Symbolic } from './layers-util';
+import { head, type ModelArgs, namer, type Symbolic } from './layers-util';
+
+/** Transfer learning's arguments: the pretrained base, where to cut it, and the new head. */
+export interface TransferArgs extends Omit<ModelArgs, 'inputShape'> {
+  /** The pretrained model; it is copied, never changed. */
+  base: tf.LayersModel;
+  /** The base layer whose output feeds the head. Default: the input of the base's output layer. */
+  cutLayer?: string | null;
+  /** `[height, width]` the new model takes. Default: the base's own input size. */
+  inputSize?: readonly [number, number] | null;
+  /**
+   * Prefix of the head's layer names (`<headName>_dense_0`, …), so a model trained here can be the
+   * base of another without a name clash. Default `'head'`.
+   */
+  headName?: string;
+}
 
 /** The layer whose output feeds the base's classifier: the default place to cut. */
 function defaultCut(base: tf.LayersModel): tf.layers.Layer {
@@ -111,28 +125,26 @@ function copyTrunk(
 }
 
 /**
- * Transfer learning: cut the pretrained `base` at `architecture.cut_layer` (default: the input of
- * its output layer), copy the base up to the cut (the `base` model itself is left untouched),
- * freeze every layer of the copy, and put a new head on the cut's output (global average pooling
- * first when the cut is a feature map).
+ * Transfer learning: cut the pretrained `base` at `cutLayer` (default: the input of its output
+ * layer), copy the base up to the cut (the `base` model itself is left untouched), freeze every
+ * layer of the copy, and put a new head on the cut's output (global average pooling first when
+ * the cut is a feature map).
  *
- * With `architecture.input_size` other than the base's input `[height, width]`, the copy takes
- * that size: the cut moves before the first layer that works only at the base's size (Flatten,
- * Reshape, a pooling window as large as its input), and the head's global average pooling replaces
- * it. Throws a ModelConfigError naming `architecture.cut_layer` (not a layer of the base) or
- * `architecture.input_size` (too small for the base). Returns the new model and the names of the
- * base layers kept (for `unfreezeTop`).
+ * With an `inputSize` other than the base's input `[height, width]`, the copy takes that size: the
+ * cut moves before the first layer that works only at the base's size (Flatten, Reshape, a pooling
+ * window as large as its input), and the head's global average pooling replaces it. The channels
+ * stay the base's. Throws a ModelConfigError naming the job field `architecture.cut_layer` (not a
+ * layer of the base, or no layer to cut before) or `architecture.input_size` (too small for the
+ * base). Returns the new model and the names of the base layers kept (for `unfreezeTop`).
  */
-export function buildTransfer(
-  spec: JobSpec,
-  base: tf.LayersModel,
-  outputs: number | null,
-): { model: tf.LayersModel; baseLayers: string[] } {
-  let cut = spec.architecture.cut_layer
-    ? cutLayerNamed(base, spec.architecture.cut_layer)
-    : defaultCut(base);
+export function buildTransfer(args: TransferArgs): {
+  model: tf.LayersModel;
+  baseLayers: string[];
+} {
+  const { base, headName = 'head' } = args;
+  let cut = args.cutLayer ? cutLayerNamed(base, args.cutLayer) : defaultCut(base);
   const baseShape = base.inputs[0]!.shape.slice(1) as number[];
-  const size = spec.architecture.input_size;
+  const size = args.inputSize;
   const inputShape = size ? [size[0], size[1], baseShape[2]!] : baseShape;
   if (size && (size[0] !== baseShape[0] || size[1] !== baseShape[1])) {
     const kept = dependencies(cut);
@@ -151,10 +163,9 @@ export function buildTransfer(
   const kept = dependencies(cut);
   const trunk = copyTrunk(base, cut, kept, inputShape);
   for (const layer of trunk.layers) layer.trainable = false;
-  const name = namer(headPrefix(spec).slice(0, -1));
   const model = tf.model({
     inputs: trunk.inputs,
-    outputs: head(trunk.outputs[0] as Symbolic, spec, outputs, name),
+    outputs: head(trunk.outputs[0] as Symbolic, args, namer(headName)),
     name: 'transfer',
   });
   const baseLayers = trunk.layers.map((l) => l.name);
@@ -179,22 +190,19 @@ export function unfreezeTop(
   return chosen.map((l) => l.name);
 }
 
-/** The head-layer name prefix `buildTransfer` gives a spec's new layers. */
-export function headPrefix(spec: JobSpec): string {
-  return `head${spec.id.slice(-6)}_`;
-}
-
 /**
- * The transfer model's head on its own: its layers (shared, not copied: training the head model
- * trains the full model's head) applied to an input of the base features' shape, and the base
- * layer whose output the head takes.
+ * The transfer model's head on its own: its layers (those named `<headName>_…`, shared, not
+ * copied: training the head model trains the full model's head) applied to an input of
+ * `featureShape` (default: the cut layer's output shape, without the batch dimension), and the
+ * base layer whose output the head takes. `headName` is the one given to `buildTransfer`
+ * (default `'head'`).
  */
 export function headOnly(
   full: tf.LayersModel,
-  spec: JobSpec,
+  headName = 'head',
   featureShape?: number[],
 ): { featureLayer: tf.layers.Layer; head: tf.LayersModel } {
-  const prefix = headPrefix(spec);
+  const prefix = `${headName}_`;
   const layers = full.layers.filter((l) => l.name.startsWith(prefix));
   const featureLayer = layers[0]!.inboundNodes[0]!.inboundLayers[0]!;
   const shape = featureShape ?? (featureLayer.outputShape as number[]).slice(1);

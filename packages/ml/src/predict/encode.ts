@@ -18,7 +18,7 @@ export interface EncodeOptions {
   readonly vocab?: Map<string, number>;
 }
 
-/** An `ImageError` as the 422 this endpoint answers, naming the input. */
+/** An `ImageError` as an `UnusableInputError` naming the input; any other error as it is. */
 function unusable(pre: Preprocess, param: string, error: unknown): never {
   if (!(error instanceof ImageError)) throw error;
   const code =

@@ -11,7 +11,7 @@ export function invalidInput(pre: Preprocess, param: string, problem: string): M
 }
 
 /**
- * An image that is well-formed as a request but cannot be used: a format this platform does not
+ * An image input that is well-formed but cannot be used: a format this platform does not
  * decode (HEIC, …), a truncated or corrupt file or no image at all, too many pixels.
  */
 export function unusableImage(

@@ -8,13 +8,16 @@ import type { Cell } from '../preprocess/table';
 import { invalidInput } from './errors';
 
 /**
- * Inputs as the endpoint received them: image files (multipart parts, a raw body), or the parsed
- * `inputs` array of a JSON body, whose items are checked here against the model's input spec.
+ * A batch of inputs to predict on, in one of two forms: encoded image files, each with the name
+ * messages give it (`param`); or JSON values (table rows, texts, `{"image_base64": "…"}`), named
+ * `inputs[i]` in messages and checked here against the model's input spec.
  */
 export type PredictInputs =
   | {
       readonly form: 'images';
       readonly images: ReadonlyArray<{ readonly bytes: Uint8Array; readonly param: string }>;
+      /** What messages call the files as a whole, when they do not fit the model. Default `'inputs'`. */
+      readonly param?: string;
     }
   | { readonly form: 'json'; readonly inputs: readonly unknown[] };
 
@@ -33,7 +36,11 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-/** Image bytes from either form; JSON items must be `{"image_base64": "…"}` (a data URL is fine). */
+/**
+ * Image bytes from either form, each with its name for messages; JSON items must be
+ * `{"image_base64": "…"}` (a data URL is fine). Throws a `ModelInputError` naming the first item
+ * that is not one.
+ */
 export function imageInputs(
   pre: Preprocess,
   inputs: PredictInputs,
@@ -57,9 +64,16 @@ export function imageInputs(
   });
 }
 
-/** Texts, each a string with at least one non-blank character. */
+/** Image files given to a model that does not take images. */
+const notImages = (pre: Preprocess, inputs: { readonly param?: string }) =>
+  invalidInput(pre, inputs.param ?? 'inputs', 'received image files');
+
+/**
+ * Texts, each a string with at least one non-blank character. Throws a `ModelInputError` naming
+ * the first input that is not one (or the files, given image files).
+ */
 export function textInputs(pre: Preprocess, inputs: PredictInputs): string[] {
-  if (inputs.form === 'images') throw invalidInput(pre, 'body', 'received image files');
+  if (inputs.form === 'images') throw notImages(pre, inputs);
   return inputs.inputs.map((item, i) => {
     if (typeof item !== 'string')
       throw invalidInput(pre, `inputs[${i}]`, `received ${describe(item)}`);
@@ -127,12 +141,17 @@ function checkCell(
   );
 }
 
-/** Rows as cells in the model's column order: every feature column present, no other. */
+/**
+ * Rows as cells in the model's column order: every feature column present, no other; an object by
+ * column name or an array in column order. Numeric cells are numbers, or strings written as the
+ * training data wrote them; null is a missing value. Throws a `ModelInputError` naming the first
+ * row or cell that does not fit (`inputs[2].sepal_length`), or the files, given image files.
+ */
 export function tableInputs(
   pre: Preprocess & { input: TableInput },
   inputs: PredictInputs,
 ): Cell[][] {
-  if (inputs.form === 'images') throw invalidInput(pre, 'body', 'received image files');
+  if (inputs.form === 'images') throw notImages(pre, inputs);
   const columns = pre.input.columns;
   const names = new Set(columns.map((c) => c.name));
   return inputs.inputs.map((item, i) => {

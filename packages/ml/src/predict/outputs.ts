@@ -1,6 +1,6 @@
 import type { ClassScore, Prediction, PredictOptions, Preprocess } from '@trainyard/shared';
 
-/** Classes per input when the request sets no `top_k`. */
+/** Classes per input when the options set no `top_k`. */
 export const DEFAULT_TOP_K = 5;
 
 function classify(

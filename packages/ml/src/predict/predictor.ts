@@ -42,7 +42,7 @@ export class Predictor {
     }
   }
 
-  /** Zeros through the model once, so the first request does not pay for kernel set-up. */
+  /** Zeros through the model once, so the first prediction does not pay for kernel set-up. */
   warmUp(): void {
     const shape = this.model.inputs[0]!.shape.map((d) => d ?? 1);
     const dtype = this.pre.input.kind === 'text' ? 'int32' : 'float32';

@@ -10,14 +10,14 @@ const list = (items: readonly string[], max = 8) =>
         .join(', ')}, … (${items.length} in all)`;
 
 /**
- * What one input of this model must be, in words, for error messages: a client that sent the
- * wrong thing learns the right one from the answer alone.
+ * What one input of this model must be, in words, for error messages: a caller that gave the
+ * wrong thing learns the right one from the message alone.
  */
 export function describeInputSpec(pre: Preprocess): string {
   const input = pre.input;
   if (input.kind === 'image') {
     const colour = input.channels === 1 ? 'grey' : 'RGB';
-    return `an image (${DECODED_IMAGE_FORMATS}, resized to ${input.width}×${input.height} ${colour}): a multipart \`image\` file, a raw image/* body or {"image_base64": "…"}`;
+    return `an image (${DECODED_IMAGE_FORMATS}, resized to ${input.width}×${input.height} ${colour}): an image file or {"image_base64": "…"}`;
   }
   if (input.kind === 'text') return 'a non-empty string of text';
   const columns = input.columns.map((c) =>

@@ -17,7 +17,7 @@ export function monitoredValue(logs: EpochLogs, metric: MonitoredMetric): number
 }
 
 /** Whether `metric` improves downwards (losses) rather than upwards (accuracies). */
-export function lowerIsBetter(metric: MonitoredMetric): boolean {
+function lowerIsBetter(metric: MonitoredMetric): boolean {
   return metric.endsWith('loss');
 }
 

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Hyperparameters, TrainyardError } from '@trainyard/shared';
-import { mulberry32 } from '@trainyard/tuning';
+import { type Hyperparameters, mulberry32, TrainyardError } from '@trainyard/shared';
 import type { EncodedDataset } from '../data/encode';
 import { evaluate } from '../evaluate/evaluate';
 import type { EpochLogs, TrainCallback } from './callbacks';

@@ -1,5 +1,4 @@
-import { mulberry32 } from '@trainyard/tuning';
-
+import { mulberry32 } from '@trainyard/shared';
 /**
  * Makes a run repeatable: TensorFlow.js draws weight initializations and dropout masks from
  * `Math.random` when no seed is passed, so the trainer (one job per process) seeds it from the

@@ -1,6 +1,7 @@
-import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
+import { wasmKernel } from './kernel-config';
 
 /**
  * One Adam step for one variable as a single kernel (`assembly/adam.ts`): the new value and both
@@ -48,8 +49,5 @@ function adamUpdate(args: {
   return outs;
 }
 
-export const adamUpdateConfig: KernelConfig = {
-  kernelName: ADAM_UPDATE,
-  backendName: 'wasm',
-  kernelFunc: adamUpdate as unknown as KernelConfig['kernelFunc'],
-};
+/** `adamUpdate` as the wasm backend's `ADAM_UPDATE` kernel. */
+export const adamUpdateConfig = wasmKernel(ADAM_UPDATE, adamUpdate);

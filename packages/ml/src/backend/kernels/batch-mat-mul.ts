@@ -1,12 +1,7 @@
-import {
-  BatchMatMul,
-  type BatchMatMulAttrs,
-  type KernelConfig,
-  type TensorInfo,
-  util,
-} from '@tensorflow/tfjs';
+import { BatchMatMul, type BatchMatMulAttrs, type TensorInfo, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
+import { wasmKernel } from './kernel-config';
 import { originalKernelFunc, withOps } from './wasm-ops';
 
 /**
@@ -15,7 +10,7 @@ import { originalKernelFunc, withOps } from './wasm-ops';
  * XNNPACK and everything else to a naive single-threaded loop; transposing the operand explicitly
  * first (one cheap copy) puts these on XNNPACK too. Batched products are left to tfjs.
  */
-export function batchMatMul(args: {
+function batchMatMul(args: {
   inputs: { a: TensorInfo; b: TensorInfo };
   backend: BackendWasm;
   attrs: BatchMatMulAttrs;
@@ -95,8 +90,5 @@ function smallMatMul(
   return out;
 }
 
-export const batchMatMulConfig: KernelConfig = {
-  kernelName: BatchMatMul,
-  backendName: 'wasm',
-  kernelFunc: batchMatMul as unknown as KernelConfig['kernelFunc'],
-};
+/** `batchMatMul` as the wasm backend's `BatchMatMul` kernel. */
+export const batchMatMulConfig = wasmKernel(BatchMatMul, batchMatMul);

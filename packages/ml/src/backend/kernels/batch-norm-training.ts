@@ -1,6 +1,7 @@
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
+import { wasmKernel } from './kernel-config';
 
 /**
  * Batch normalization in training mode as two kernels of our own (tfjs has none): the forward pass
@@ -9,6 +10,7 @@ import { heapOffset, simdKernels } from '../simd';
  * activation; these are five passes over it in all (`assembly/batch-norm.ts`).
  */
 export const BATCH_NORM_TRAINING = 'TrainyardBatchNormTraining';
+/** The gradient kernel of `BATCH_NORM_TRAINING`: returns dx, dgamma and dbeta. */
 export const BATCH_NORM_TRAINING_GRAD = 'TrainyardBatchNormTrainingGrad';
 
 export interface BatchNormTrainingAttrs extends NamedAttrMap {
@@ -91,15 +93,8 @@ function batchNormTrainingGrad(args: {
   return [dx, dgamma, dbeta];
 }
 
+/** The forward and backward kernels, for the wasm backend. */
 export const batchNormTrainingConfigs: KernelConfig[] = [
-  {
-    kernelName: BATCH_NORM_TRAINING,
-    backendName: 'wasm',
-    kernelFunc: batchNormTraining as unknown as KernelConfig['kernelFunc'],
-  },
-  {
-    kernelName: BATCH_NORM_TRAINING_GRAD,
-    backendName: 'wasm',
-    kernelFunc: batchNormTrainingGrad as unknown as KernelConfig['kernelFunc'],
-  },
+  wasmKernel(BATCH_NORM_TRAINING, batchNormTraining),
+  wasmKernel(BATCH_NORM_TRAINING_GRAD, batchNormTrainingGrad),
 ];

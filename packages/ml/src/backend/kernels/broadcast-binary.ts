@@ -13,6 +13,7 @@ import {
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
+import { wasmKernel } from './kernel-config';
 import { originalKernelFunc, withOps } from './wasm-ops';
 
 /** Below this many output elements the copy costs more than the slow broadcast loop it avoids. */
@@ -108,13 +109,10 @@ function broadcastViaTile(kernelName: string): KernelConfig {
       return ops.adopt(out);
     });
   };
-  return {
-    kernelName,
-    backendName: 'wasm',
-    kernelFunc: run as unknown as KernelConfig['kernelFunc'],
-  };
+  return wasmKernel(kernelName, run);
 }
 
+/** Add, Sub, Multiply, RealDiv, SquaredDifference, Maximum and Minimum, broadcasting via Tile. */
 export const broadcastBinaryConfigs: KernelConfig[] = [
   Add,
   Sub,

@@ -2,12 +2,12 @@ import {
   backend_util,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
-  type KernelConfig,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { InternalError } from '@trainyard/shared';
 import { heapOffset, simdKernels } from '../simd';
+import { wasmKernel } from './kernel-config';
 
 /**
  * The filter gradient of an NHWC convolution, missing from tfjs-backend-wasm, in wasm SIMD
@@ -16,7 +16,7 @@ import { heapOffset, simdKernels } from '../simd';
  * on XNNPACK with batch and channels swapped, plus two transposes): 1.1 vs 12.3 ms for
  * 64×28×28×1 → 16, 6.1 vs 13.9 ms for 64×14×14×16 → 32, and as fast or faster on wider layers.
  */
-export function conv2dBackpropFilter(args: {
+function conv2dBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
   backend: BackendWasm;
   attrs: Conv2DBackpropFilterAttrs;
@@ -62,8 +62,5 @@ export function conv2dBackpropFilter(args: {
   return dw;
 }
 
-export const conv2dBackpropFilterConfig: KernelConfig = {
-  kernelName: Conv2DBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: conv2dBackpropFilter as unknown as KernelConfig['kernelFunc'],
-};
+/** `conv2dBackpropFilter` as the wasm backend's `Conv2DBackpropFilter` kernel. */
+export const conv2dBackpropFilterConfig = wasmKernel(Conv2DBackpropFilter, conv2dBackpropFilter);

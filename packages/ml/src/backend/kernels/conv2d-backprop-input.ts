@@ -2,11 +2,14 @@ import {
   backend_util,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
-  type KernelConfig,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernel } from './kernel-config';
 import { originalKernelFunc, type WasmOps, withOps } from './wasm-ops';
+
+/** Up to this many input channels, the input gradient goes through depthwise convolutions. */
+const NARROW = 3;
 
 /**
  * The input gradient of an NHWC convolution. tfjs-backend-wasm has one, but as plain loops in C++
@@ -16,11 +19,9 @@ import { originalKernelFunc, type WasmOps, withOps } from './wasm-ops';
  *
  * is a stride-1 convolution of dy (with stride-1 zeros inserted between its rows and columns when
  * the forward stride was larger) and the filter flipped in space with its channel axes swapped.
+ * `inputShape` (attrs) is the forward input's NHWC shape; dy and the result are NHWC float32.
  */
-/** Up to this many input channels, the input gradient goes through depthwise convolutions. */
-const NARROW = 3;
-
-export function conv2dBackpropInput(args: {
+function conv2dBackpropInput(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
   backend: BackendWasm;
   attrs: Conv2DBackpropInputAttrs;
@@ -128,8 +129,5 @@ export function explicit(pads: Pads): number[][] {
   ];
 }
 
-export const conv2dBackpropInputConfig: KernelConfig = {
-  kernelName: Conv2DBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: conv2dBackpropInput as unknown as KernelConfig['kernelFunc'],
-};
+/** `conv2dBackpropInput` as the wasm backend's `Conv2DBackpropInput` kernel. */
+export const conv2dBackpropInputConfig = wasmKernel(Conv2DBackpropInput, conv2dBackpropInput);

@@ -2,10 +2,10 @@ import {
   backend_util,
   DepthwiseConv2dNativeBackpropFilter,
   type DepthwiseConv2dNativeBackpropFilterAttrs,
-  type KernelConfig,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernel } from './kernel-config';
 import { withOps } from './wasm-ops';
 
 /**
@@ -18,7 +18,7 @@ import { withOps } from './wasm-ops';
  * one strided slice of the padded input, a broadcast multiply with dy and a sum over n, y, x, all
  * wasm kernels; the work is the same as the forward depthwise convolution's.
  */
-export function depthwiseConv2dBackpropFilter(args: {
+function depthwiseConv2dBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
   backend: BackendWasm;
   attrs: DepthwiseConv2dNativeBackpropFilterAttrs;
@@ -88,8 +88,8 @@ export function depthwiseConv2dBackpropFilter(args: {
   });
 }
 
-export const depthwiseConv2dBackpropFilterConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNativeBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: depthwiseConv2dBackpropFilter as unknown as KernelConfig['kernelFunc'],
-};
+/** `depthwiseConv2dBackpropFilter` as the wasm backend's `DepthwiseConv2dNativeBackpropFilter` kernel. */
+export const depthwiseConv2dBackpropFilterConfig = wasmKernel(
+  DepthwiseConv2dNativeBackpropFilter,
+  depthwiseConv2dBackpropFilter,
+);

@@ -2,12 +2,12 @@ import {
   backend_util,
   DepthwiseConv2dNativeBackpropInput,
   type DepthwiseConv2dNativeBackpropInputAttrs,
-  type KernelConfig,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { InternalError } from '@trainyard/shared';
 import { explicit, inputGradient } from './conv2d-backprop-input';
+import { wasmKernel } from './kernel-config';
 import { withOps } from './wasm-ops';
 
 /**
@@ -15,7 +15,7 @@ import { withOps } from './wasm-ops';
  * flipped-filter convolution as `Conv2DBackpropInput`, done by XNNPACK's depthwise convolution over
  * dy's in·multiplier channels, then summed over the multiplier.
  */
-export function depthwiseConv2dBackpropInput(args: {
+function depthwiseConv2dBackpropInput(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
   backend: BackendWasm;
   attrs: DepthwiseConv2dNativeBackpropInputAttrs;
@@ -56,8 +56,8 @@ export function depthwiseConv2dBackpropInput(args: {
   });
 }
 
-export const depthwiseConv2dBackpropInputConfig: KernelConfig = {
-  kernelName: DepthwiseConv2dNativeBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: depthwiseConv2dBackpropInput as unknown as KernelConfig['kernelFunc'],
-};
+/** `depthwiseConv2dBackpropInput` as the wasm backend's `DepthwiseConv2dNativeBackpropInput` kernel. */
+export const depthwiseConv2dBackpropInputConfig = wasmKernel(
+  DepthwiseConv2dNativeBackpropInput,
+  depthwiseConv2dBackpropInput,
+);

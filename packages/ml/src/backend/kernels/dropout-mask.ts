@@ -1,6 +1,7 @@
-import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
+import { wasmKernel } from './kernel-config';
 
 /**
  * A dropout mask of a given shape (1/keep with probability keep = 1 − rate, else 0), drawn in wasm
@@ -31,8 +32,5 @@ function dropoutMask(args: { backend: BackendWasm; attrs: DropoutMaskAttrs }): T
   return mask;
 }
 
-export const dropoutMaskConfig: KernelConfig = {
-  kernelName: DROPOUT_MASK,
-  backendName: 'wasm',
-  kernelFunc: dropoutMask as unknown as KernelConfig['kernelFunc'],
-};
+/** `dropoutMask` as the wasm backend's `DROPOUT_MASK` kernel. */
+export const dropoutMaskConfig = wasmKernel(DROPOUT_MASK, dropoutMask);

@@ -1,11 +1,6 @@
-import {
-  FusedBatchNorm,
-  type FusedBatchNormAttrs,
-  type KernelConfig,
-  type TensorInfo,
-  util,
-} from '@tensorflow/tfjs';
+import { FusedBatchNorm, type FusedBatchNormAttrs, type TensorInfo, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernel } from './kernel-config';
 import { originalKernelFunc, withOps } from './wasm-ops';
 
 /**
@@ -13,7 +8,7 @@ import { originalKernelFunc, withOps } from './wasm-ops';
  * two broadcast kernels over the activation (XNNPACK, see broadcast-binary) after a few ops on
  * C-sized vectors, instead of tfjs-backend-wasm's per-element loop (~3 ms for 64×28×28×16).
  */
-export function fusedBatchNorm(args: {
+function fusedBatchNorm(args: {
   inputs: {
     x: TensorInfo;
     mean: TensorInfo;
@@ -54,8 +49,5 @@ export function fusedBatchNorm(args: {
   });
 }
 
-export const fusedBatchNormConfig: KernelConfig = {
-  kernelName: FusedBatchNorm,
-  backendName: 'wasm',
-  kernelFunc: fusedBatchNorm as unknown as KernelConfig['kernelFunc'],
-};
+/** `fusedBatchNorm` as the wasm backend's `FusedBatchNorm` kernel. */
+export const fusedBatchNormConfig = wasmKernel(FusedBatchNorm, fusedBatchNorm);

@@ -2,11 +2,11 @@ import {
   backend_util,
   GatherV2,
   type GatherV2Attrs,
-  type KernelConfig,
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernel } from './kernel-config';
 import { originalKernelFunc } from './wasm-ops';
 
 /** Below this many elements per slice, a loop beats one `copyWithin` call per slice. */
@@ -17,7 +17,7 @@ const SHORT_SLICE = 16;
  * element's source from strides, ~3.5 ms to gather 64 rows of 784 floats (a training batch of
  * MNIST digits); copying the 64 rows takes microseconds. Same index checks and error message.
  */
-export function gatherV2(args: {
+function gatherV2(args: {
   inputs: { x: TensorInfo; indices: TensorInfo };
   backend: BackendWasm;
   attrs: GatherV2Attrs;
@@ -65,8 +65,5 @@ export function gatherV2(args: {
   return out;
 }
 
-export const gatherV2Config: KernelConfig = {
-  kernelName: GatherV2,
-  backendName: 'wasm',
-  kernelFunc: gatherV2 as unknown as KernelConfig['kernelFunc'],
-};
+/** `gatherV2` as the wasm backend's `GatherV2` kernel. */
+export const gatherV2Config = wasmKernel(GatherV2, gatherV2);

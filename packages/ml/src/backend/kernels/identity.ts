@@ -1,5 +1,6 @@
-import { Identity, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs';
+import { Identity, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernel } from './kernel-config';
 import { originalKernelFunc } from './wasm-ops';
 
 /**
@@ -16,8 +17,5 @@ export function identity(args: { inputs: { x: TensorInfo }; backend: BackendWasm
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
 
-export const identityConfig: KernelConfig = {
-  kernelName: Identity,
-  backendName: 'wasm',
-  kernelFunc: identity as unknown as KernelConfig['kernelFunc'],
-};
+/** `identity` as the wasm backend's `Identity` kernel. */
+export const identityConfig = wasmKernel(Identity, identity);

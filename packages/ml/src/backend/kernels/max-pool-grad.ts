@@ -1,12 +1,12 @@
 import {
   backend_util,
-  type KernelConfig,
   MaxPoolGrad,
   type MaxPoolGradAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
+import { wasmKernel } from './kernel-config';
 
 /**
  * Max-pool gradient: each output's gradient goes to the first largest input of its window, as in
@@ -52,8 +52,5 @@ export function maxPoolGrad(args: {
   return dx;
 }
 
-export const maxPoolGradConfig: KernelConfig = {
-  kernelName: MaxPoolGrad,
-  backendName: 'wasm',
-  kernelFunc: maxPoolGrad as unknown as KernelConfig['kernelFunc'],
-};
+/** `maxPoolGrad` as the wasm backend's `MaxPoolGrad` kernel. */
+export const maxPoolGradConfig = wasmKernel(MaxPoolGrad, maxPoolGrad);

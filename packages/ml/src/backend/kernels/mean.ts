@@ -1,5 +1,6 @@
-import { type KernelConfig, Mean, type MeanAttrs, type TensorInfo, util } from '@tensorflow/tfjs';
+import { Mean, type MeanAttrs, type TensorInfo, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernel } from './kernel-config';
 import { leadingAxesCount, sumLeadingAxes } from './leading-axes-sum';
 import { originalKernelFunc } from './wasm-ops';
 
@@ -18,8 +19,5 @@ export function mean(args: {
   return sumLeadingAxes(backend, x, k, attrs.keepDims, 1 / util.sizeFromShape(x.shape.slice(0, k)));
 }
 
-export const meanConfig: KernelConfig = {
-  kernelName: Mean,
-  backendName: 'wasm',
-  kernelFunc: mean as unknown as KernelConfig['kernelFunc'],
-};
+/** `mean` as the wasm backend's `Mean` kernel. */
+export const meanConfig = wasmKernel(Mean, mean);

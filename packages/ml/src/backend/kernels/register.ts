@@ -23,7 +23,7 @@ import { rememberOriginal } from './wasm-ops';
  * Kernels tfjs-backend-wasm lacks, faster versions of ones it has (those replace its own), and
  * kernels of our own (batch norm in training mode, the ReLU gradient, the Adam step, dropout masks).
  */
-export const WASM_KERNELS: readonly KernelConfig[] = [
+const WASM_KERNELS: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   depthwiseConv2dBackpropFilterConfig,

@@ -2,7 +2,6 @@ import {
   engine,
   type GradConfig,
   getGradient,
-  type KernelConfig,
   Relu,
   registerGradient,
   type Tensor,
@@ -10,6 +9,7 @@ import {
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
+import { wasmKernel } from './kernel-config';
 
 /** dx = dy where x > 0: one kernel on wasm instead of tfjs's Step, Cast and Multiply. */
 export const RELU_GRAD = 'TrainyardReluGrad';
@@ -29,11 +29,8 @@ function reluGrad(args: {
   return dx;
 }
 
-export const reluGradConfig: KernelConfig = {
-  kernelName: RELU_GRAD,
-  backendName: 'wasm',
-  kernelFunc: reluGrad as unknown as KernelConfig['kernelFunc'],
-};
+/** `reluGrad` as the wasm backend's `RELU_GRAD` kernel. */
+export const reluGradConfig = wasmKernel(RELU_GRAD, reluGrad);
 
 /**
  * Replaces the gradient of Relu (gradients are registered for every backend at once): on wasm it

@@ -1,5 +1,6 @@
-import { type KernelConfig, Sum, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs';
+import { Sum, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernel } from './kernel-config';
 import { leadingAxesCount, sumLeadingAxes } from './leading-axes-sum';
 import { originalKernelFunc } from './wasm-ops';
 
@@ -16,8 +17,5 @@ export function sum(args: {
   return sumLeadingAxes(backend, inputs.x, k, attrs.keepDims);
 }
 
-export const sumConfig: KernelConfig = {
-  kernelName: Sum,
-  backendName: 'wasm',
-  kernelFunc: sum as unknown as KernelConfig['kernelFunc'],
-};
+/** `sum` as the wasm backend's `Sum` kernel. */
+export const sumConfig = wasmKernel(Sum, sum);

@@ -1,5 +1,6 @@
-import { type KernelConfig, type TensorInfo, Tile, type TileAttrs, util } from '@tensorflow/tfjs';
+import { type TensorInfo, Tile, type TileAttrs, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernel } from './kernel-config';
 import { originalKernelFunc } from './wasm-ops';
 
 type Heap = Float32Array | Int32Array | Uint8Array;
@@ -69,8 +70,5 @@ function strides(shape: number[]): number[] {
   return out;
 }
 
-export const tileConfig: KernelConfig = {
-  kernelName: Tile,
-  backendName: 'wasm',
-  kernelFunc: tile as unknown as KernelConfig['kernelFunc'],
-};
+/** `tile` as the wasm backend's `Tile` kernel. */
+export const tileConfig = wasmKernel(Tile, tile);

@@ -1,11 +1,11 @@
 import {
-  type KernelConfig,
   type TensorInfo,
   UnsortedSegmentSum,
   type UnsortedSegmentSumAttrs,
   util,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernel } from './kernel-config';
 
 /**
  * Sums rows of `x` into `numSegments` rows by `segmentIds` (missing from tfjs-backend-wasm; it is the
@@ -40,8 +40,5 @@ export function unsortedSegmentSum(args: {
   return out;
 }
 
-export const unsortedSegmentSumConfig: KernelConfig = {
-  kernelName: UnsortedSegmentSum,
-  backendName: 'wasm',
-  kernelFunc: unsortedSegmentSum as unknown as KernelConfig['kernelFunc'],
-};
+/** `unsortedSegmentSum` as the wasm backend's `UnsortedSegmentSum` kernel. */
+export const unsortedSegmentSumConfig = wasmKernel(UnsortedSegmentSum, unsortedSegmentSum);

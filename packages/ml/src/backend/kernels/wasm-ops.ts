@@ -100,7 +100,7 @@ export function withOps(backend: BackendWasm, body: (ops: WasmOps) => TensorInfo
 const originals = new Map<string, KernelFunc>();
 
 /** The kernel function registered for `wasm` now. */
-export function kernelFunc(kernelName: string): KernelFunc {
+function kernelFunc(kernelName: string): KernelFunc {
   const config = getKernel(kernelName, 'wasm');
   if (!config) throw new InternalError(`Kernel '${kernelName}' not registered for backend 'wasm'`);
   return config.kernelFunc;

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { InternalError } from '@trainyard/shared';
 
 /** The AssemblyScript sources of the SIMD kernels. */
-export const SIMD_SOURCE_DIR = fileURLToPath(new URL('../../../assembly/', import.meta.url));
+const SIMD_SOURCE_DIR = fileURLToPath(new URL('../../../assembly/', import.meta.url));
 
 /**
  * The kernels' module for tfjs-backend-wasm's memory, which it imports as `env.memory`: a shared

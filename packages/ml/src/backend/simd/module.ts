@@ -137,6 +137,7 @@ interface WasmApi {
 }
 const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+/** Path of the compiled kernels for `variant` (`shared`: shared memory, for threads), beside this file. */
 export function simdBinaryPath(variant: SimdVariant): string {
   const name = variant === 'shared' ? 'kernels-shared.wasm' : 'kernels.wasm';
   return fileURLToPath(new URL(`./${name}`, import.meta.url));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '@trainyard/ml';
 import {
   type CreateJob,
   type Dataset,
@@ -8,7 +9,7 @@ import {
   resolveJobSpec,
 } from '@trainyard/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel } from './build';
+import { modelArgs } from './model-args';
 
 // The plan (POST /v1/fine-tuning/jobs/plan) sizes models from layer formulas without loading
 // TensorFlow.js; here every architecture is built for real and its countParams() must equal them.
@@ -164,7 +165,7 @@ describe('the plan’s parameter count', () => {
         : input.kind === 'image'
           ? [input.height, input.width, input.channels]
           : [input.length];
-    const model = buildModel(spec, preprocess(input, labels), shape);
+    const model = buildModel(modelArgs(spec, preprocess(input, labels), shape));
     const planned = modelShape(spec, input, labels ? labels.length : null);
     expect(planned.parameters).toBe(model.countParams());
     expect(planned.outputs).toBe(model.outputs[0]!.shape.at(-1));

@@ -6,10 +6,8 @@
  *   npm run preview:augmentation -- --demo --rotation 20 --zoom 0.2   (MNIST digits, no platform needed)
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { startEmbeddedS3 } from '@trainyard/local';
 import {
   augmentBatch,
   decodeImage,
@@ -19,14 +17,14 @@ import {
 } from '@trainyard/ml';
 import {
   augmentationSchema,
-  createRuntime,
   type ImageInput,
   loadConfigOrExit,
+  mulberry32,
   resolveAugmentation,
   ValidationError,
 } from '@trainyard/shared';
-import { mulberry32 } from '@trainyard/tuning';
 import sharp from 'sharp';
+import { openLocalRuntime } from './open-runtime';
 
 const { values } = parseArgs({
   options: {
@@ -77,19 +75,8 @@ async function sourceImages(): Promise<Uint8Array[]> {
       ),
     );
   }
-  const config = loadConfigOrExit();
-  const embedded = config.s3.embedded
-    ? await startEmbeddedS3({
-        directory: join(config.dataDir, 's3'),
-        bucket: config.s3.bucket,
-        port: 0,
-      })
-    : undefined;
+  const runtime = await openLocalRuntime(loadConfigOrExit(), 'preview');
   try {
-    const runtime = createRuntime(
-      embedded ? { ...config, s3: { ...config.s3, endpoint: embedded.endpoint } } : config,
-      'preview',
-    );
     const raw = await loadRawDataset(runtime.storage, values.dataset, 'image_classification');
     if (raw.kind !== 'images')
       throw new ValidationError(`--dataset ${values.dataset} is not an image dataset`, {
@@ -101,7 +88,7 @@ async function sourceImages(): Promise<Uint8Array[]> {
       (_, i) => raw.images[i * step]!,
     );
   } finally {
-    await embedded?.close();
+    await runtime.close();
   }
 }
 
