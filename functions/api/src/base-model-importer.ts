@@ -3,6 +3,7 @@ import {
   baseModelSchema,
   type CreateBaseModel,
   checkTfjsManifest,
+  isId,
   keys,
   NotFoundError,
   newId,
@@ -191,7 +192,10 @@ export async function listBaseModels(storage: Storage, limit: number, after?: st
     limit,
     ...(after ? { startAfter: `${keys.baseModel(after)}~` } : {}),
   });
-  const ids = page.prefixes.slice(0, limit).map((p) => p.slice(prefixes.baseModels.length, -1));
+  const ids = page.prefixes
+    .slice(0, limit)
+    .map((p) => p.slice(prefixes.baseModels.length, -1))
+    .filter((id) => isId('bm', id));
   const records = await Promise.all(
     ids.map((id) => storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)),
   );

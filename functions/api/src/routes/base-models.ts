@@ -2,8 +2,9 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   baseModelSchema,
   createBaseModelSchema,
+  idParam,
   listOf,
-  listQuerySchema,
+  listQueryFor,
   type Storage,
 } from '@trainyard/shared';
 import { getBaseModel, importBaseModel, listBaseModels } from '../base-model-importer';
@@ -43,7 +44,7 @@ const list = createRoute({
   tags,
   security,
   summary: 'The catalog of imported base models',
-  request: { query: listQuerySchema },
+  request: { query: listQueryFor('bm') },
   responses: {
     200: json(listOf(baseModelSchema, 'BaseModelList'), 'A page of base models'),
     401: errorResponses[401],
@@ -56,7 +57,7 @@ const show = createRoute({
   tags,
   security,
   summary: 'One base model',
-  request: { params: z.object({ id: z.string() }) },
+  request: { params: idParam('bm') },
   responses: {
     200: json(baseModelSchema, 'The base model'),
     401: errorResponses[401],

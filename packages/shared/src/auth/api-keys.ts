@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { AuthenticationError, NotFoundError, PermissionError, ValidationError } from '../errors';
-import { unixSeconds } from '../ids';
+import { API_KEY_ID_PATTERN, unixSeconds } from '../ids';
 import { keys, prefixes, type Storage } from '../storage';
 
 /** What a key may call: the management API, the inference endpoint, or both. */
@@ -109,16 +109,11 @@ export class ApiKeyStore {
   }
 
   async get(id: string): Promise<ApiKey> {
-    const record = await this.storage.tryGetJson(keys.apiKey(id), storedApiKeySchema);
-    if (!record)
-      throw new NotFoundError(`No API key with id ${JSON.stringify(id)}`, { param: 'id' });
-    return publicView(record);
+    return publicView(await this.stored(id));
   }
 
   async revoke(id: string): Promise<ApiKey> {
-    const record = await this.storage.tryGetJson(keys.apiKey(id), storedApiKeySchema);
-    if (!record)
-      throw new NotFoundError(`No API key with id ${JSON.stringify(id)}`, { param: 'id' });
+    const record = await this.stored(id);
     const revoked = { ...record, revoked_at: record.revoked_at ?? unixSeconds() };
     await this.storage.putJson(keys.apiKey(id), revoked);
     this.cache.delete(id);
@@ -142,6 +137,18 @@ export class ApiKeyStore {
       );
     }
     return publicView(record);
+  }
+
+  /** The stored record of a key id; a malformed id is as absent as an unknown one. */
+  private async stored(id: string): Promise<StoredApiKey> {
+    const record = API_KEY_ID_PATTERN.test(id)
+      ? await this.storage.tryGetJson(keys.apiKey(id), storedApiKeySchema)
+      : undefined;
+    if (!record)
+      throw new NotFoundError(`No API key with id ${JSON.stringify(id.slice(0, 80))}`, {
+        param: 'id',
+      });
+    return record;
   }
 
   private matches(record: StoredApiKey, secret: string): boolean {

@@ -59,7 +59,7 @@ export const envSchema = z.object({
         .map((id) => id.trim())
         .filter((id) => id.length > 0),
     )
-    .pipe(z.array(z.string().regex(/^model_[0-9a-z]+$/, 'expected model ids (model_…)')))
+    .pipe(z.array(z.string().regex(/^model_[0-9a-z]{1,64}$/, 'expected model ids (model_…)')))
     .optional(),
   /** Largest predict body; 6 MiB is what a synchronous Lambda invocation takes anyway. */
   INFER_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
