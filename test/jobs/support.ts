@@ -18,6 +18,8 @@ export interface JobsApi {
   readonly runtime: Runtime;
   readonly runner: LocalRunner;
   readonly store: JobStore;
+  /** The API key `call` and `post` send. */
+  readonly secret: string;
   call(path: string, init?: RequestInit): Promise<Response>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
@@ -59,6 +61,7 @@ export async function startJobsApi(runner: Partial<LocalRunnerOptions> = {}): Pr
     runtime,
     runner: local,
     store,
+    secret,
     call,
     post: (path, body, headers = {}) =>
       call(path, {
