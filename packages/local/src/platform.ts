@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { startApiServer } from '@trainyard/api';
 import { startInferServer } from '@trainyard/infer';
 import { LocalRunner, WebhookNotifier } from '@trainyard/queue';
-import { type Config, createRuntime, ensureBucket, JobEventLog, JobStore } from '@trainyard/shared';
+import {
+  type Config,
+  createRuntime,
+  ensureBucket,
+  JobEventLog,
+  JobStore,
+  OutboundGuard,
+} from '@trainyard/shared';
 import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3';
 import { ensureLocalApiKey, type LocalApiKey } from './local-api-key';
 
@@ -109,6 +116,11 @@ function createRunner(runtime: ReturnType<typeof createRuntime>, options: Platfo
     ...(options.trainerCommand ? { command: options.trainerCommand } : {}),
     output: options.trainerOutput ?? 'inherit',
     pidDir: join(config.dataDir, 'runner'),
-    webhooks: new WebhookNotifier({ store, log: new JobEventLog(storage, 'webhooks'), logger }),
+    webhooks: new WebhookNotifier({
+      store,
+      log: new JobEventLog(storage, 'webhooks'),
+      logger,
+      outbound: new OutboundGuard({ allow: config.outbound.allow }),
+    }),
   });
 }

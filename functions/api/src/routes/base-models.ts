@@ -5,6 +5,7 @@ import {
   idParam,
   listOf,
   listQueryFor,
+  type OutboundGuard,
   type Storage,
 } from '@trainyard/shared';
 import { getBaseModel, importBaseModel, listBaseModels } from '../base-model-importer';
@@ -65,9 +66,10 @@ const show = createRoute({
   },
 });
 
-export function registerBaseModels(app: OpenAPIHono, storage: Storage): void {
+/** `guard` fetches the `source.url` of imports (`OUTBOUND_ALLOW` decides what is internal but allowed). */
+export function registerBaseModels(app: OpenAPIHono, storage: Storage, guard: OutboundGuard): void {
   app.openapi(create, async (c) =>
-    c.json(await importBaseModel(storage, c.req.valid('json')), 201),
+    c.json(await importBaseModel(storage, c.req.valid('json'), guard), 201),
   );
   app.openapi(list, async (c) => {
     const { limit, after } = c.req.valid('query');

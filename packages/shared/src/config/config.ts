@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, describeValue } from '../errors';
+import { OutboundAllowList } from '../outbound/allow-list';
 
 /** Credentials the embedded S3 server accepts (it is only ever bound to loopback). */
 export const EMBEDDED_S3_CREDENTIALS = {
@@ -61,6 +62,11 @@ export const envSchema = z.object({
     )
     .pipe(z.array(z.string().regex(/^model_[0-9a-z]{1,64}$/, 'expected model ids (model_…)')))
     .optional(),
+  /**
+   * Comma-separated `host[:port]` or CIDR entries that user-given URLs (base-model imports,
+   * webhooks) may reach although they are internal (loopback, private, link-local). Empty: none.
+   */
+  OUTBOUND_ALLOW: z.string().optional(),
   /** Largest predict body; 6 MiB is what a synchronous Lambda invocation takes anyway. */
   INFER_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
 });
@@ -95,6 +101,8 @@ export interface Config {
   readonly apiKey: string | undefined;
   readonly uploadMaxBytes: number;
   readonly multipartThresholdBytes: number;
+  /** What user-given URLs may reach besides public addresses (`OUTBOUND_ALLOW`). */
+  readonly outbound: { readonly allow: readonly string[] };
   readonly infer: {
     readonly cacheBytes: number;
     readonly warmModels: readonly string[];
@@ -164,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey: e.TRAINYARD_API_KEY,
     uploadMaxBytes: e.API_UPLOAD_MAX_BYTES,
     multipartThresholdBytes: e.API_MULTIPART_THRESHOLD_BYTES,
+    outbound: { allow: OutboundAllowList.parse(e.OUTBOUND_ALLOW).entries },
     infer: {
       cacheBytes: e.INFER_CACHE_BYTES,
       warmModels: e.INFER_WARM_MODELS ?? [],
