@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DatasetService } from '@trainyard/datasets';
-import { startEmbeddedS3 } from '@trainyard/local';
+import { embeddedS3CredentialFile, startEmbeddedS3 } from '@trainyard/local';
 import { describeChoice, loadPredictor, type PredictInputs, selectBackend } from '@trainyard/ml';
 import {
   type CreateDataset,
@@ -131,11 +131,20 @@ async function main() {
   const directory = await mkdtemp(join(tmpdir(), 'trainyard-bench-infer-'));
   const s3 = process.env.S3_ENDPOINT
     ? undefined
-    : await startEmbeddedS3({ directory, bucket: 'ty-bench-infer', port: 0 });
+    : await startEmbeddedS3({
+        directory: join(directory, 's3'),
+        credentialFile: embeddedS3CredentialFile(directory),
+        bucket: 'ty-bench-infer',
+        port: 0,
+      });
   const env = {
     ...process.env,
     ...(s3
-      ? { S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' }
+      ? {
+          S3_ENDPOINT: s3.endpoint,
+          AWS_ACCESS_KEY_ID: s3.credential.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: s3.credential.secretAccessKey,
+        }
       : {}),
     S3_BUCKET: process.env.S3_BUCKET ?? 'ty-bench-infer',
   };

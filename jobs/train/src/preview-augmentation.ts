@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { startEmbeddedS3 } from '@trainyard/local';
+import { embeddedS3CredentialFile, startEmbeddedS3 } from '@trainyard/local';
 import {
   augmentBatch,
   decodeImage,
@@ -81,13 +81,19 @@ async function sourceImages(): Promise<Uint8Array[]> {
   const embedded = config.s3.embedded
     ? await startEmbeddedS3({
         directory: join(config.dataDir, 's3'),
+        credentialFile: embeddedS3CredentialFile(config.dataDir),
         bucket: config.s3.bucket,
         port: 0,
       })
     : undefined;
   try {
     const runtime = createRuntime(
-      embedded ? { ...config, s3: { ...config.s3, endpoint: embedded.endpoint } } : config,
+      embedded
+        ? {
+            ...config,
+            s3: { ...config.s3, endpoint: embedded.endpoint, credentials: embedded.credential },
+          }
+        : config,
       'preview',
     );
     const raw = await loadRawDataset(runtime.storage, values.dataset, 'image_classification');

@@ -6,7 +6,7 @@ import {
   loadConfigOrExit,
   ValidationError,
 } from '@trainyard/shared';
-import { startEmbeddedS3 } from './embedded-s3';
+import { embeddedS3CredentialFile, startEmbeddedS3 } from './embedded-s3';
 
 const USAGE = `Usage:
   npm run keys -- create [--name NAME] [--scope api] [--scope infer]
@@ -38,12 +38,18 @@ const config = loadConfigOrExit();
 const embedded = config.s3.embedded
   ? await startEmbeddedS3({
       directory: join(config.dataDir, 's3'),
+      credentialFile: embeddedS3CredentialFile(config.dataDir),
       bucket: config.s3.bucket,
       port: 0,
     })
   : undefined;
 const runtime = createRuntime(
-  embedded ? { ...config, s3: { ...config.s3, endpoint: embedded.endpoint } } : config,
+  embedded
+    ? {
+        ...config,
+        s3: { ...config.s3, endpoint: embedded.endpoint, credentials: embedded.credential },
+      }
+    : config,
   'keys',
 );
 

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startApiServer } from '@trainyard/api';
@@ -12,7 +12,7 @@ import {
   JobStore,
   OutboundGuard,
 } from '@trainyard/shared';
-import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3';
+import { type EmbeddedS3, embeddedS3CredentialFile, startEmbeddedS3 } from './embedded-s3';
 import { ensureLocalApiKey, type LocalApiKey } from './local-api-key';
 
 export interface Platform {
@@ -49,17 +49,22 @@ export async function startPlatform(
   config: Config,
   options: PlatformOptions = {},
 ): Promise<Platform> {
-  await mkdir(config.dataDir, { recursive: true });
+  // The data directory holds the store's files and credential: this user's only.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(config.dataDir, 0o700);
   let embedded: EmbeddedS3 | undefined;
   let effective = config;
   if (config.s3.embedded) {
     embedded = await startEmbeddedS3({
       directory: join(config.dataDir, 's3'),
+      credentialFile: embeddedS3CredentialFile(config.dataDir),
       bucket: config.s3.bucket,
       port: config.s3.embeddedPort,
-      host: config.http.host,
     });
-    effective = { ...config, s3: { ...config.s3, endpoint: embedded.endpoint } };
+    effective = {
+      ...config,
+      s3: { ...config.s3, endpoint: embedded.endpoint, credentials: embedded.credential },
+    };
   }
   const closers: Array<() => Promise<void>> = [];
   try {

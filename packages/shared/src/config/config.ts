@@ -3,12 +3,6 @@ import { z } from 'zod';
 import { ConfigError, describeValue } from '../errors';
 import { OutboundAllowList } from '../outbound/allow-list';
 
-/** Credentials the embedded S3 server accepts (it is only ever bound to loopback). */
-export const EMBEDDED_S3_CREDENTIALS = {
-  accessKeyId: 'S3RVER',
-  secretAccessKey: 'S3RVER',
-} as const;
-
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().min(1);
@@ -137,9 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const embedded = e.S3_ENDPOINT === undefined;
-  const credentials = embedded
-    ? { ...EMBEDDED_S3_CREDENTIALS }
-    : e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+  // Embedded: `npm start` fills in the store's own credential once it runs (from the data
+  // directory); until then, and elsewhere, credentials come from the environment.
+  const credentials =
+    e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
       ? {
           accessKeyId: e.AWS_ACCESS_KEY_ID,
           secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
