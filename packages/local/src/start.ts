@@ -40,6 +40,11 @@ process.stdout.write(
     `  Inference  ${platform.inferUrl}`,
     `  S3         ${platform.s3Endpoint}  bucket ${platform.config.s3.bucket}${config.s3.embedded ? ` (embedded, data in ${config.dataDir})` : ''}`,
     `  API key    ${key.line}`,
+    `  Outbound   ${
+      platform.config.outbound.allow.length
+        ? `internal addresses allowed: ${platform.config.outbound.allow.join(', ')}`
+        : 'imports and webhooks may not reach internal addresses; for a local model server: OUTBOUND_ALLOW=127.0.0.1:PORT npm start'
+    }`,
     '',
     `  curl -H "Authorization: Bearer ${key.bearer}" ${platform.apiUrl}/v1/api-keys`,
     '',
