@@ -58,7 +58,7 @@ beforeAll(async () => {
   env = {
     TRAINYARD_API_URL: platform.apiUrl,
     TRAINYARD_INFER_URL: platform.inferUrl,
-    TRAINYARD_API_KEY: platform.apiKey.secret,
+    TRAINYARD_API_KEY: platform.apiKey.secret!,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   ty = new Trainyard({

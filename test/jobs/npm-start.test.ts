@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,12 +58,13 @@ async function npmStart(): Promise<{ child: ChildProcess; key: string }> {
     output += d;
   });
   const deadline = Date.now() + 60_000;
-  while (!/API key\s+(\S+)/.test(output)) {
+  while (!output.includes('Press Ctrl-C to stop.')) {
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
     if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, key: /API key\s+(\S+)/.exec(output)![1]! };
+  // The banner names where the key is (it shows a key only once, when it makes it).
+  return { child, key: (await readFile(join(dataDir, 'api-key'), 'utf8')).trim() };
 }
 
 async function ctrlC(child: ChildProcess): Promise<void> {

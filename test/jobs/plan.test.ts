@@ -40,9 +40,9 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 beforeAll(async () => {
   harness = await platformHarness({ trainerOutput: 'ignore' });
   const platform = await harness.start();
-  ty = new Trainyard({ baseUrl: platform.apiUrl, apiKey: platform.apiKey.secret });
+  ty = new Trainyard({ baseUrl: platform.apiUrl, apiKey: platform.apiKey.secret! });
   storage = createRuntime(platform.config, 'test').storage;
-  env = { TRAINYARD_API_URL: platform.apiUrl, TRAINYARD_API_KEY: platform.apiKey.secret };
+  env = { TRAINYARD_API_URL: platform.apiUrl, TRAINYARD_API_KEY: platform.apiKey.secret! };
 });
 afterAll(async () => {
   await harness.dispose();

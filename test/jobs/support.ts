@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startApiServer } from '@trainyard/api';
 import { LocalRunner, type LocalRunnerOptions, WebhookNotifier } from '@trainyard/queue';
-import { JobEventLog, JobStore, type Runtime } from '@trainyard/shared';
+import { JobEventLog, JobStore, OutboundGuard, type Runtime } from '@trainyard/shared';
 import { iris, isolatedRuntime, toCsv } from '@trainyard/testing';
 
 /** The contract fixture (test/fixtures/contract-trainer.ts): runner tests only, never e2e. */
@@ -18,6 +18,8 @@ export interface JobsApi {
   readonly runtime: Runtime;
   readonly runner: LocalRunner;
   readonly store: JobStore;
+  /** The API key `call` and `post` send. */
+  readonly secret: string;
   call(path: string, init?: RequestInit): Promise<Response>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
@@ -25,7 +27,8 @@ export interface JobsApi {
 
 /** The API over real HTTP, with a local runner in the same process, on a bucket of its own. */
 export async function startJobsApi(runner: Partial<LocalRunnerOptions> = {}): Promise<JobsApi> {
-  const runtime = await isolatedRuntime('ty-jobs');
+  // Webhook receivers in these tests listen on loopback: allow-listed, as an operator would.
+  const runtime = await isolatedRuntime('ty-jobs', { OUTBOUND_ALLOW: '127.0.0.1' });
   const store = new JobStore(runtime.storage, new JobEventLog(runtime.storage, 'test'));
   const local = new LocalRunner({
     store: new JobStore(runtime.storage, new JobEventLog(runtime.storage, 'runner')),
@@ -42,6 +45,7 @@ export async function startJobsApi(runner: Partial<LocalRunnerOptions> = {}): Pr
       log: new JobEventLog(runtime.storage, 'webhooks'),
       logger: runtime.logger,
       baseDelayMs: 50,
+      outbound: new OutboundGuard({ allow: runtime.config.outbound.allow }),
     }),
     ...runner,
   });
@@ -59,6 +63,7 @@ export async function startJobsApi(runner: Partial<LocalRunnerOptions> = {}): Pr
     runtime,
     runner: local,
     store,
+    secret,
     call,
     post: (path, body, headers = {}) =>
       call(path, {

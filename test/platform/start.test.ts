@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,12 +45,13 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
     output += d;
   });
   const deadline = Date.now() + 60_000;
-  while (!/API key\s+(\S+)/.test(output)) {
+  while (!output.includes('Press Ctrl-C to stop.')) {
     if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${output}`);
     if (Date.now() > deadline) throw new Error(`npm start did not come up in 60 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, output: () => output, key: /API key\s+(\S+)/.exec(output)![1]! };
+  const key = (await readFile(join(env.TRAINYARD_DATA_DIR!, 'api-key'), 'utf8')).trim();
+  return { child, output: () => output, key };
 }
 
 /** Ctrl-C in the terminal: SIGINT to the whole process group; resolves when every process let go of the output. */
@@ -100,7 +101,15 @@ describe('npm start', () => {
         status: 'ok',
         service: 'infer',
       });
-      expect(await readFile(join(dataDir, 'api-key'), 'utf8')).toBe(`${first.key}\n`);
+      // A key made now is shown this once; the data directory and its secrets are the user's only.
+      expect(first.output()).toMatch(
+        new RegExp(`API key\\s+${first.key}\\s+\\(new: shown this once`),
+      );
+      expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+      expect((await stat(join(dataDir, 'api-key'))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(dataDir, 's3-credential.json'))).mode & 0o777).toBe(0o600);
+      const s3 = `http://127.0.0.1:${env.EMBEDDED_S3_PORT}/trainyard`;
+      expect((await fetch(`${s3}?list-type=2`)).status).toBe(403);
 
       expect((await fetch(`${api}/v1/api-keys`)).status).toBe(401);
       const created = await fetch(`${api}/v1/api-keys`, {
@@ -118,7 +127,10 @@ describe('npm start', () => {
     const second = await npmStart(env);
     try {
       expect(second.key).toBe(first.key);
-      expect(second.output()).toContain('kept in');
+      expect(second.output()).toContain(
+        `API key    kept in ${join(dataDir, 'api-key')} (not shown)`,
+      );
+      expect(second.output()).not.toContain(first.key);
       const list = await fetch(`${api}/v1/api-keys`, {
         headers: { Authorization: `Bearer ${second.key}` },
       });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiApp } from '@trainyard/api';
 import { DatasetService } from '@trainyard/datasets';
-import { startEmbeddedS3, startPlatform } from '@trainyard/local';
+import { embeddedS3CredentialFile, startEmbeddedS3, startPlatform } from '@trainyard/local';
 import { createRuntime, type DependencyError, keys } from '@trainyard/shared';
 import { iris, isolatedRuntime, testConfig, toCsv } from '@trainyard/testing';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +103,7 @@ describe('the embedded store, supervised', () => {
     });
     const store = await startEmbeddedS3({
       directory,
+      credentialFile: embeddedS3CredentialFile(directory),
       bucket: 'dying',
       port: 0,
       supervision: { maxRestarts: 1, baseDelayMs: 10, onGiveUp: (error) => gaveUp(error) },

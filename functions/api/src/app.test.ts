@@ -167,8 +167,15 @@ describe('API app', () => {
     expect(((await route.json()) as { error: { code: string } }).error.code).toBe(
       'route_not_found',
     );
-    const key = await app.request('/v1/api-keys/nope', { method: 'DELETE', headers: auth() });
+    const key = await app.request('/v1/api-keys/nope00000000', {
+      method: 'DELETE',
+      headers: auth(),
+    });
     expect(key.status).toBe(404);
     expect(((await key.json()) as { error: { param: string } }).error.param).toBe('id');
+    // Not an API key id at all: refused before any lookup.
+    const malformed = await app.request('/v1/api-keys/nope', { method: 'DELETE', headers: auth() });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { param: string } }).error.param).toBe('path.id');
   });
 });

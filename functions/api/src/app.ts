@@ -3,7 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DatasetService } from '@trainyard/datasets';
 import { apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
 import { createApiQueue } from '@trainyard/queue';
-import { JobEventLog, JobStore } from '@trainyard/shared';
+import { JobEventLog, JobStore, OutboundGuard } from '@trainyard/shared';
 import type { ApiDeps } from './deps';
 import { registerApiKeys } from './routes/api-keys';
 import { registerBaseModels } from './routes/base-models';
@@ -59,7 +59,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     multipartThreshold: deps.config.multipartThresholdBytes,
   });
   registerDatasets(app, datasets);
-  registerBaseModels(app, deps.storage);
+  registerBaseModels(app, deps.storage, new OutboundGuard({ allow: deps.config.outbound.allow }));
 
   const log = new JobEventLog(deps.storage, 'api');
   const store = new JobStore(deps.storage, log);

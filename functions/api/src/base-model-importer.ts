@@ -6,9 +6,12 @@ import {
   builtinBaseRecord,
   type CreateBaseModel,
   checkTfjsManifest,
+  isId,
   keys,
   NotFoundError,
   newId,
+  OutboundError,
+  type OutboundGuard,
   type Preprocess,
   prefixes,
   type Storage,
@@ -22,50 +25,26 @@ const MAX_MODEL_JSON_BYTES = 16 * 1024 * 1024;
 export const MAX_BASE_MODEL_BYTES = 512 * 1024 * 1024;
 const FETCH_TIMEOUT_MS = 120_000;
 
-/** Reads a response body, refusing more than `max` bytes. */
-async function readCapped(res: Response, max: number, what: string): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
-  if (declared > max)
-    throw new UnprocessableError(`${what} is ${declared} bytes; at most ${max} are accepted`, {
-      param: 'source.url',
-      code: 'model_too_large',
-    });
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.length;
-    if (total > max)
-      throw new UnprocessableError(`${what} is over ${max} bytes; that is the cap`, {
+/**
+ * GETs a file of the model through the outbound guard (internal addresses refused unless
+ * `OUTBOUND_ALLOW` lists them, each redirect re-checked), refusing more than `max` bytes. Any
+ * failure at the source is the guard's one `outbound_failed`, whatever the source answered.
+ */
+async function get(guard: OutboundGuard, url: URL, max: number, what: string): Promise<Uint8Array> {
+  const res = await guard.fetch(url, {
+    timeoutMs: FETCH_TIMEOUT_MS,
+    maxBytes: max,
+    param: 'source.url',
+    tooLarge: (bytes) =>
+      new UnprocessableError(`${what} is over ${max} bytes (${bytes}); that is the cap`, {
         param: 'source.url',
         code: 'model_too_large',
-      });
-    chunks.push(chunk);
+      }),
+  });
+  if (res.status < 200 || res.status > 299) {
+    throw new OutboundError('outbound_failed', { param: 'source.url' });
   }
-  return Buffer.concat(chunks);
-}
-
-async function get(url: URL, what: string): Promise<Response> {
-  // Cloud metadata endpoints are never a model source (a request forgery guard).
-  if (/^169\.254\./.test(url.hostname) || url.hostname === '[fd00:ec2::254]') {
-    throw new ValidationError(`source.url may not point at ${url.hostname}`, {
-      param: 'source.url',
-    });
-  }
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
-  } catch (error) {
-    throw new UnprocessableError(
-      `Could not fetch ${what} from ${url} (${(error as Error).message})`,
-      { param: 'source.url', code: 'source_unreachable' },
-    );
-  }
-  if (!res.ok)
-    throw new UnprocessableError(`Fetching ${what} from ${url} answered HTTP ${res.status}`, {
-      param: 'source.url',
-      code: 'source_unreachable',
-    });
-  return res;
+  return res.body;
 }
 
 /** `[height, width, channels]` of an image model, from its first layer's batch input shape. */
@@ -90,12 +69,11 @@ function inputShapeOf(topology: Record<string, unknown>): number[] | undefined {
 export async function importBaseModel(
   storage: Storage,
   request: CreateBaseModel,
+  guard: OutboundGuard,
 ): Promise<BaseModelRecord> {
   const url = new URL(request.source.url);
   const json = JSON.parse(
-    Buffer.from(
-      await readCapped(await get(url, 'model.json'), MAX_MODEL_JSON_BYTES, 'model.json'),
-    ).toString('utf8'),
+    Buffer.from(await get(guard, url, MAX_MODEL_JSON_BYTES, 'model.json')).toString('utf8'),
   );
   const { model, paths, bytes } = checkTfjsManifest(json, MAX_BASE_MODEL_BYTES);
   const shape = request.input_shape ?? inputShapeOf(model.modelTopology);
@@ -114,8 +92,9 @@ export async function importBaseModel(
   try {
     let total = 0;
     for (const path of paths) {
-      const data = await readCapped(
-        await get(new URL(path, url), `weights ${path}`),
+      const data = await get(
+        guard,
+        new URL(path, url),
         MAX_BASE_MODEL_BYTES - total,
         `weights ${path}`,
       );
@@ -209,7 +188,7 @@ export async function listBaseModels(storage: Storage, limit: number, after?: st
     });
     const ids = page.prefixes
       .map((p) => p.slice(prefixes.baseModels.length, -1))
-      .filter((id) => !builtinBaseModel(id));
+      .filter((id) => isId('bm', id) && !builtinBaseModel(id));
     importedMore = ids.length > limit;
     lastScanned = ids.slice(0, limit).at(-1);
     const records = await Promise.all(

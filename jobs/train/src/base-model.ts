@@ -5,7 +5,6 @@ import {
   keys,
   modelManifestSchema,
   type Preprocess,
-  prefixes,
   preprocessSchema,
   type Storage,
 } from '@trainyard/shared';
@@ -33,7 +32,7 @@ export async function loadBaseModel(storage: Storage, id: string): Promise<BaseM
       'base_model',
     );
   }
-  const prefix = isPlatform ? keys.model(id) : `${prefixes.baseModels}${id}/`;
+  const prefix = isPlatform ? keys.model(id) : keys.baseModel(id);
   if (!(await storage.exists(`${prefix}model.json`))) {
     throw new JobFailure(
       'base_model_not_found',

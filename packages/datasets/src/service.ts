@@ -3,6 +3,7 @@ import {
   ConflictError,
   type CreateDataset,
   type Dataset,
+  isId,
   keys,
   type Logger,
   NotFoundError,
@@ -153,7 +154,10 @@ export class DatasetService {
       ...(after ? { startAfter: `${keys.dataset(after)}~` } : {}),
     });
     // Some servers do not count common prefixes against MaxKeys: cut the page here too.
-    const ids = page.prefixes.slice(0, limit).map((p) => p.slice(prefixes.datasets.length, -1));
+    const ids = page.prefixes
+      .slice(0, limit)
+      .map((p) => p.slice(prefixes.datasets.length, -1))
+      .filter((id) => isId('ds', id));
     const data = (
       await Promise.all(
         ids.map((id) => this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema)),

@@ -13,6 +13,13 @@ const recordSchema = z.object({
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** How long a key is remembered: 24 h, as Stripe keeps them. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+/** What a replay says in place of a secret that was shown once. */
+export const SECRET_NOT_REPLAYED =
+  'Secrets are shown once, in the first answer; this is a replay of an Idempotency-Key request, so secret is null';
+
 export interface IdempotencyOptions {
   readonly storage: Storage;
   /** Separates the key spaces of different apps. */
@@ -22,14 +29,42 @@ export interface IdempotencyOptions {
    * checked nor stored, so that calling them leaves nothing in the bucket.
    */
   readonly pure?: readonly string[];
+  /** How long a record answers replays. Default `IDEMPOTENCY_TTL_SECONDS` (24 h). */
+  readonly ttlSeconds?: number;
 }
 
 /**
- * `Idempotency-Key` on POST, as Stripe does it: the same key and body replays the first
- * successful answer (with `Idempotent-Replayed: true`); the same key with another body is a 409
- * and runs nothing. Keys are per API key. Requests with one key are serialized in this process.
+ * The answer as it may be kept and replayed: every `secret` (an API key's, a webhook's) becomes
+ * `null` beside a `secret_note` saying why, as Stripe replays key creations.
  */
-export function idempotency({ storage, scope, pure = [] }: IdempotencyOptions): MiddlewareHandler {
+export function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(value)) {
+    if (name === 'secret' && typeof field === 'string') {
+      out.secret = null;
+      out.secret_note = SECRET_NOT_REPLAYED;
+    } else {
+      out[name] = withoutSecrets(field);
+    }
+  }
+  return out;
+}
+
+/**
+ * `Idempotency-Key` on POST, as Stripe does it: the same key and body within 24 h replays the
+ * first successful answer (with `Idempotent-Replayed: true`) without its secrets; the same key
+ * with another body is a 409 and runs nothing. Keys are per API key. Records keep the SHA-256 of
+ * the request and the answer with every secret removed. Requests with one key are serialized in
+ * this process.
+ */
+export function idempotency({
+  storage,
+  scope,
+  pure = [],
+  ttlSeconds = IDEMPOTENCY_TTL_SECONDS,
+}: IdempotencyOptions): MiddlewareHandler {
   const inFlight = new Map<string, Promise<void>>();
   return async function idempotency(c, next) {
     const key = c.req.header('Idempotency-Key');
@@ -53,7 +88,9 @@ export function idempotency({ storage, scope, pure = [] }: IdempotencyOptions): 
       }),
     );
     try {
-      const previous = await storage.tryGetJson(objectKey, recordSchema);
+      const stored = await storage.tryGetJson(objectKey, recordSchema);
+      const previous =
+        stored && unixSeconds() - stored.created_at < ttlSeconds ? stored : undefined;
       if (previous) {
         if (previous.request_sha256 !== requestHash) {
           throw new ConflictError(
@@ -62,7 +99,10 @@ export function idempotency({ storage, scope, pure = [] }: IdempotencyOptions): 
           );
         }
         c.header('Idempotent-Replayed', 'true');
-        return c.json(previous.body as object, previous.status as ContentfulStatusCode);
+        return c.json(
+          withoutSecrets(previous.body) as object,
+          previous.status as ContentfulStatusCode,
+        );
       }
       await next();
       if (
@@ -74,7 +114,7 @@ export function idempotency({ storage, scope, pure = [] }: IdempotencyOptions): 
         await storage.putJson(objectKey, {
           request_sha256: requestHash,
           status: c.res.status,
-          body,
+          body: withoutSecrets(body),
           created_at: unixSeconds(),
         });
       }

@@ -1,6 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, DependencyError } from '@trainyard/shared';
+import { type EmbeddedS3Credential, ensureEmbeddedS3Credential } from './embedded-s3-credential';
 
 export interface EmbeddedS3 {
   /** `http://127.0.0.1:<port>`, for `S3_ENDPOINT`; the same across restarts. */
@@ -9,6 +11,8 @@ export interface EmbeddedS3 {
   readonly pid: number | undefined;
   /** Times the server was restarted after it exited on its own. */
   readonly restarts: number;
+  /** The credential it takes (SigV4), for `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`. */
+  readonly credential: EmbeddedS3Credential;
   close(): Promise<void>;
 }
 
@@ -32,12 +36,20 @@ export interface EmbeddedS3Options {
   /** Where objects are kept, so that they survive a restart. */
   readonly directory: string;
   readonly bucket: string;
+  /**
+   * Where the per-install credential is kept (made on first start, mode 0600; its folder 0700).
+   * Every process of the install signs with it; nothing else can read or write the store.
+   */
+  readonly credentialFile: string;
   /** 0 picks a free port (kept for restarts). */
   readonly port: number;
+  /** A loopback address (default 127.0.0.1); any other is refused: the store is loopback only. */
   readonly host?: string;
   /** Restart the server when it exits on its own (default), with backoff. */
   readonly supervision?: EmbeddedS3Supervision;
 }
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost)$/;
 
 const script = fileURLToPath(new URL('./embedded-s3-process.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,6 +65,7 @@ async function spawnServer(
   options: EmbeddedS3Options,
   host: string,
   port: number,
+  credential: EmbeddedS3Credential,
 ): Promise<Running> {
   const child = fork(script, [], {
     execArgv: ['--openssl-legacy-provider', '--import', 'tsx'],
@@ -72,7 +85,7 @@ async function spawnServer(
           }),
         ),
       );
-      child.send({ directory: options.directory, bucket: options.bucket, port, host });
+      child.send({ directory: options.directory, bucket: options.bucket, port, host, credential });
     },
   );
   if (answer.error !== undefined || answer.port === undefined) {
@@ -93,14 +106,16 @@ async function spawnServer(
 /**
  * Starts the embedded S3-compatible server (s3rver, in a child process) on loopback, keeping its
  * objects under `directory` and creating `bucket`. It speaks the S3 REST API the AWS SDK uses:
- * objects, paginated listing, multipart uploads and presigned URLs. The child ends with its parent.
+ * objects, paginated listing, multipart uploads and presigned URLs, and only to requests signed
+ * (SigV4) with the install's credential (`credentialFile`). The child ends with its parent.
  *
  * Supervised: when the server exits on its own (killed, crashed), it is started again on the same
  * port after 100 ms, 200 ms, … (at most 5 s); past `maxRestarts` in a minute, or when it cannot be
  * started again, `onGiveUp` is told.
  */
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host && LOOPBACK.test(options.host) ? options.host : '127.0.0.1';
+  const credential = await ensureEmbeddedS3Credential(options.credentialFile);
   const {
     maxRestarts = 5,
     windowMs = 60_000,
@@ -108,7 +123,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     onRestart,
     onGiveUp,
   } = options.supervision ?? {};
-  let current = await spawnServer(options, host, options.port);
+  let current = await spawnServer(options, host, options.port, credential);
   const port = current.port;
   let closing = false;
   let restarts = 0;
@@ -134,7 +149,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
       await sleep(delayMs);
       if (closing) return;
       try {
-        current = await spawnServer(options, host, port);
+        current = await spawnServer(options, host, port, credential);
         restarts++;
         if (closing) {
           current.child.send('close');
@@ -166,6 +181,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     get restarts() {
       return restarts;
     },
+    credential,
     async close() {
       closing = true;
       const { child, exited } = current;
@@ -173,4 +189,9 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
       await exited;
     },
   };
+}
+
+/** Where an install keeps its embedded store's credential: `<data dir>/s3-credential.json`. */
+export function embeddedS3CredentialFile(dataDir: string): string {
+  return join(dataDir, 's3-credential.json');
 }

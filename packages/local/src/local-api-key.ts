@@ -1,22 +1,32 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AuthenticationError, type Runtime } from '@trainyard/shared';
+import { AuthenticationError, RevokedApiKeyError, type Runtime } from '@trainyard/shared';
 
 export interface LocalApiKey {
-  readonly secret: string;
-  /** Where it came from: the environment, the data directory, or made just now. */
-  readonly source: 'env' | 'file' | 'created';
+  /** The key; undefined when `TRAINYARD_API_KEY` names a revoked key (it stays revoked). */
+  readonly secret: string | undefined;
+  /**
+   * Where it came from: the environment, the data directory, made just now, or the environment
+   * with a key that was revoked (`env_revoked`: the platform starts, that key answers 401).
+   */
+  readonly source: 'env' | 'file' | 'created' | 'env_revoked';
   readonly file: string;
 }
 
 /**
- * The key a local developer uses: `TRAINYARD_API_KEY` when set (its hash is registered), else the
- * one kept in `<data dir>/api-key`, else a new one written there (mode 0600).
+ * The key a local developer uses: `TRAINYARD_API_KEY` when set (its hash is registered; once
+ * revoked it stays revoked across restarts), else the one kept in `<data dir>/api-key`, else a
+ * new one written there (mode 0600).
  */
 export async function ensureLocalApiKey(runtime: Runtime): Promise<LocalApiKey> {
   const file = join(runtime.config.dataDir, 'api-key');
   if (runtime.config.apiKey) {
-    await runtime.apiKeys.register(runtime.config.apiKey, 'TRAINYARD_API_KEY');
+    try {
+      await runtime.apiKeys.register(runtime.config.apiKey, 'TRAINYARD_API_KEY');
+    } catch (error) {
+      if (!(error instanceof RevokedApiKeyError)) throw error;
+      return { secret: undefined, source: 'env_revoked', file };
+    }
     return { secret: runtime.config.apiKey, source: 'env', file };
   }
   const saved = await readFile(file, 'utf8').then(

@@ -2,7 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig, type OpenedRuntime, openRuntime } from '@trainyard/shared';
-import { type EmbeddedS3, type EmbeddedS3Supervision, startEmbeddedS3 } from './embedded-s3';
+import {
+  type EmbeddedS3,
+  type EmbeddedS3Supervision,
+  embeddedS3CredentialFile,
+  startEmbeddedS3,
+} from './embedded-s3';
 
 export interface LocalRuntimeOptions {
   /** Port of the embedded store. Default 0: a free one (a private server beside `npm start`'s). */
@@ -30,6 +35,7 @@ export function openLocalRuntime(
     startEmbedded: async (c) => {
       const store = await startEmbeddedS3({
         directory: join(c.dataDir, 's3'),
+        credentialFile: embeddedS3CredentialFile(c.dataDir),
         bucket: c.s3.bucket,
         port,
         ...(host ? { host } : {}),

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startApiServer } from '@trainyard/api';
@@ -12,6 +12,7 @@ import {
   type DependencyError,
   JobEventLog,
   JobStore,
+  OutboundGuard,
 } from '@trainyard/shared';
 import type { EmbeddedS3 } from './embedded-s3';
 import { ensureLocalApiKey, type LocalApiKey } from './local-api-key';
@@ -60,7 +61,9 @@ export async function startPlatform(
   config: Config,
   options: PlatformOptions = {},
 ): Promise<Platform> {
-  await mkdir(config.dataDir, { recursive: true });
+  // The data directory holds the store's files and credential: this user's only.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(config.dataDir, 0o700);
   let embedded: EmbeddedS3 | undefined;
   const logger = createRuntime(config, 'platform').logger;
   const runtime = await openLocalRuntime(config, 'platform', {
@@ -145,6 +148,11 @@ function createRunner(runtime: ReturnType<typeof createRuntime>, options: Platfo
     ...(options.trainerCommand ? { command: options.trainerCommand } : {}),
     output: options.trainerOutput ?? 'inherit',
     pidDir: join(config.dataDir, 'runner'),
-    webhooks: new WebhookNotifier({ store, log: new JobEventLog(storage, 'webhooks'), logger }),
+    webhooks: new WebhookNotifier({
+      store,
+      log: new JobEventLog(storage, 'webhooks'),
+      logger,
+      outbound: new OutboundGuard({ allow: config.outbound.allow }),
+    }),
   });
 }

@@ -18,3 +18,23 @@ declare module 's3rver' {
     close(): Promise<void>;
   }
 }
+
+declare module 's3rver' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+
+  export default interface S3rver {
+    /** Creates the configured buckets (what `run` does before listening). */
+    configureBuckets(): Promise<void>;
+    /** Koa's request handler, for a server of one's own. */
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  }
+}
+
+declare module 's3rver/lib/models/account.js' {
+  interface AWSAccount {
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+    revokeAccessKey(accessKeyId: string): void;
+  }
+  const Account: { DUMMY_ACCOUNT: AWSAccount };
+  export default Account;
+}

@@ -7,11 +7,30 @@ const platform = await startPlatform(config).catch((error: Error) => {
   process.exit(1);
 });
 
-const keyNote = {
-  env: 'from TRAINYARD_API_KEY',
-  file: `kept in ${platform.apiKey.file}`,
-  created: `new; saved to ${platform.apiKey.file}`,
-}[platform.apiKey.source];
+/**
+ * Where the key is, never the key itself: a key made just now is shown this once; one from the
+ * data directory or `TRAINYARD_API_KEY` is named by where it lives.
+ */
+function keyLines(key: typeof platform.apiKey): { line: string; bearer: string } {
+  const fromFile = `$(cat ${key.file})`;
+  switch (key.source) {
+    case 'created':
+      return {
+        line: `${key.secret}   (new: shown this once; saved to ${key.file}, mode 0600)`,
+        bearer: fromFile,
+      };
+    case 'file':
+      return { line: `kept in ${key.file} (not shown)`, bearer: fromFile };
+    case 'env':
+      return { line: 'from TRAINYARD_API_KEY (not shown)', bearer: '$TRAINYARD_API_KEY' };
+    case 'env_revoked':
+      return {
+        line: 'TRAINYARD_API_KEY was revoked and stays revoked: set a new one, or unset it to have one generated',
+        bearer: '<a key from `npm run keys -- create`>',
+      };
+  }
+}
+const key = keyLines(platform.apiKey);
 
 process.stdout.write(
   [
@@ -20,9 +39,14 @@ process.stdout.write(
     `  API        ${platform.apiUrl}   (docs: ${platform.apiUrl}/docs)`,
     `  Inference  ${platform.inferUrl}`,
     `  S3         ${platform.s3Endpoint}  bucket ${platform.config.s3.bucket}${config.s3.embedded ? ` (embedded, data in ${config.dataDir})` : ''}`,
-    `  API key    ${platform.apiKey.secret}   (${keyNote})`,
+    `  API key    ${key.line}`,
+    `  Outbound   ${
+      platform.config.outbound.allow.length
+        ? `internal addresses allowed: ${platform.config.outbound.allow.join(', ')}`
+        : 'imports and webhooks may not reach internal addresses; for a local model server: OUTBOUND_ALLOW=127.0.0.1:PORT npm start'
+    }`,
     '',
-    `  curl -H "Authorization: Bearer ${platform.apiKey.secret}" ${platform.apiUrl}/v1/api-keys`,
+    `  curl -H "Authorization: Bearer ${key.bearer}" ${platform.apiUrl}/v1/api-keys`,
     '',
     'Press Ctrl-C to stop.',
     '',

@@ -1,5 +1,12 @@
 import { BatchClient } from '@aws-sdk/client-batch';
-import { type Config, JobEventLog, JobStore, type Logger, type Storage } from '@trainyard/shared';
+import {
+  type Config,
+  JobEventLog,
+  JobStore,
+  type Logger,
+  OutboundGuard,
+  type Storage,
+} from '@trainyard/shared';
 import { BatchQueue } from './batch';
 import type { JobQueue } from './job-queue';
 import { StoredQueue } from './stored';
@@ -26,7 +33,12 @@ export function createApiQueue(deps: {
       logger,
       jobQueue: config.queue.jobQueue,
       jobDefinition: config.queue.jobDefinition,
-      webhooks: new WebhookNotifier({ store, log: new JobEventLog(storage, 'webhooks'), logger }),
+      webhooks: new WebhookNotifier({
+        store,
+        log: new JobEventLog(storage, 'webhooks'),
+        logger,
+        outbound: new OutboundGuard({ allow: config.outbound.allow }),
+      }),
     });
   }
   return new StoredQueue(store, new JobEventLog(storage, 'api'));

@@ -6,6 +6,7 @@ import {
   JobStore,
   jobSucceeded,
   modelIdForJob,
+  OutboundGuard,
   type Runtime,
   verifyWebhook,
 } from '@trainyard/shared';
@@ -60,6 +61,8 @@ function notifier(attempts = 4) {
     logger: runtime.logger,
     attempts,
     baseDelayMs: 100,
+    // The receiver is on loopback, which only an allow-list entry lets a webhook reach.
+    outbound: new OutboundGuard({ allow: ['127.0.0.1'] }),
   });
 }
 
@@ -123,7 +126,7 @@ describe('webhooks', () => {
     expect(verifyWebhook(SECRET, header, body)).toBe(false);
   });
 
-  it('gives up after the last attempt, recording the connection error, final', async () => {
+  it('gives up after the last attempt, recording only that it failed (no socket error), final', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const { port } = closed.address() as AddressInfo;
@@ -135,8 +138,25 @@ describe('webhooks', () => {
       ['webhook.failed', 1, false],
       ['webhook.failed', 2, true],
     ]);
-    expect(events[0]!.data?.error).toBe('ECONNREFUSED');
+    // Nothing of the socket (ECONNREFUSED would tell what listens where): the guard's one code.
+    expect(events[0]!.data?.error).toBe('outbound_failed');
     expect((await store.state(id)).webhook.done).toBe(true);
+  });
+
+  it('refuses a loopback receiver that is not allow-listed, without connecting', async () => {
+    received.length = 0;
+    const id = await finishedJob(url);
+    await new WebhookNotifier({
+      store,
+      log: new JobEventLog(runtime.storage, 'webhooks'),
+      logger: runtime.logger,
+      attempts: 1,
+    }).notify(id);
+    expect(received).toHaveLength(0);
+    const events = await hookEvents(id);
+    expect(events.map((e) => [e.type, e.data?.error, e.data?.final])).toEqual([
+      ['webhook.failed', 'outbound_refused', true],
+    ]);
   });
 
   it('sends only the events the job asked for', async () => {

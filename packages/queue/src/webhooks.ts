@@ -3,6 +3,8 @@ import {
   type JobEventLog,
   type JobStore,
   type Logger,
+  OutboundError,
+  OutboundGuard,
   signWebhook,
   toJobObject,
   unixSeconds,
@@ -20,6 +22,11 @@ export interface WebhookNotifierOptions {
   readonly baseDelayMs?: number;
   /** Per request. Default 10 s. */
   readonly timeoutMs?: number;
+  /**
+   * Sends the deliveries: internal addresses are refused unless `OUTBOUND_ALLOW` lists them.
+   * Default: a guard that allows no internal address.
+   */
+  readonly outbound?: OutboundGuard;
 }
 
 /**
@@ -34,7 +41,11 @@ export class WebhookNotifier {
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private closed = false;
 
-  constructor(private readonly options: WebhookNotifierOptions) {}
+  private readonly guard: OutboundGuard;
+
+  constructor(private readonly options: WebhookNotifierOptions) {
+    this.guard = options.outbound ?? new OutboundGuard();
+  }
 
   /** Delivers the job's webhook if it is due; one delivery per job at a time in this process. */
   notify(jobId: string): Promise<void> {
@@ -117,7 +128,8 @@ export class WebhookNotifier {
     { ok: true; status: number; reason: string } | { ok: false; status?: number; reason: string }
   > {
     try {
-      const res = await fetch(url, {
+      // Redirects are not followed: a receiver answers where it was registered.
+      const res = await this.guard.fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -125,17 +137,18 @@ export class WebhookNotifier {
           [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, body, unixSeconds()),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        maxRedirects: 0,
+        maxBytes: 64 * 1024,
+        timeoutMs: this.options.timeoutMs ?? 10_000,
       });
-      await res.body?.cancel();
       const reason = `HTTP ${res.status}`;
-      return res.ok
+      return res.status >= 200 && res.status < 300
         ? { ok: true, status: res.status, reason }
         : { ok: false, status: res.status, reason };
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      return { ok: false, reason: cause?.code ?? cause?.message ?? (error as Error).message };
+      // The guard's one code (`outbound_refused`, `outbound_failed`): nothing of the socket.
+      if (error instanceof OutboundError) return { ok: false, reason: error.code };
+      throw error;
     }
   }
 

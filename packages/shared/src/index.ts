@@ -5,6 +5,7 @@ export * from './ids';
 export * from './jobs';
 export * from './logger';
 export * from './models';
+export * from './outbound';
 export * from './plan';
 export * from './random';
 export * from './runtime';

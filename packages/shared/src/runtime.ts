@@ -31,6 +31,8 @@ export function createRuntime(config: Config, service: string): Runtime {
 export interface EmbeddedStore {
   /** `http://host:port`. */
   readonly endpoint: string;
+  /** The credential the store takes (SigV4), when it checks signatures. */
+  readonly credential?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   close(): Promise<void>;
 }
 
@@ -71,7 +73,14 @@ export async function openRuntime(
       );
     }
     store = await options.startEmbedded(config);
-    effective = { ...config, s3: { ...config.s3, endpoint: store.endpoint } };
+    effective = {
+      ...config,
+      s3: {
+        ...config.s3,
+        endpoint: store.endpoint,
+        ...(store.credential ? { credentials: store.credential } : {}),
+      },
+    };
   }
   const runtime = createRuntime(effective, service);
   const close = async () => {

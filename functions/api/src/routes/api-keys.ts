@@ -1,5 +1,6 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import {
+  apiKeyIdParam,
   apiKeySchema,
   createApiKeySchema,
   createdApiKeySchema,
@@ -61,7 +62,7 @@ const revoke = createRoute({
   tags: ['API keys'],
   summary: 'Revoke an API key',
   security,
-  request: { params: z.object({ id: z.string().min(1) }) },
+  request: { params: apiKeyIdParam },
   responses: {
     200: { description: 'Revoked', content: { 'application/json': { schema: apiKeySchema } } },
     401: errors[401],

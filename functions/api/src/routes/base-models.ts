@@ -2,8 +2,10 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   baseModelSchema,
   createBaseModelSchema,
+  idParam,
   listOf,
-  listQuerySchema,
+  listQueryFor,
+  type OutboundGuard,
   type Storage,
 } from '@trainyard/shared';
 import { getBaseModel, importBaseModel, listBaseModels } from '../base-model-importer';
@@ -43,7 +45,7 @@ const list = createRoute({
   tags,
   security,
   summary: 'The catalog of base models: imported ones, then the built-in ones',
-  request: { query: listQuerySchema },
+  request: { query: listQueryFor('bm') },
   responses: {
     200: json(listOf(baseModelSchema, 'BaseModelList'), 'A page of base models'),
     401: errorResponses[401],
@@ -56,7 +58,7 @@ const show = createRoute({
   tags,
   security,
   summary: 'One base model',
-  request: { params: z.object({ id: z.string() }) },
+  request: { params: idParam('bm') },
   responses: {
     200: json(baseModelSchema, 'The base model'),
     401: errorResponses[401],
@@ -64,9 +66,10 @@ const show = createRoute({
   },
 });
 
-export function registerBaseModels(app: OpenAPIHono, storage: Storage): void {
+/** `guard` fetches the `source.url` of imports (`OUTBOUND_ALLOW` decides what is internal but allowed). */
+export function registerBaseModels(app: OpenAPIHono, storage: Storage, guard: OutboundGuard): void {
   app.openapi(create, async (c) =>
-    c.json(await importBaseModel(storage, c.req.valid('json')), 201),
+    c.json(await importBaseModel(storage, c.req.valid('json'), guard), 201),
   );
   app.openapi(list, async (c) => {
     const { limit, after } = c.req.valid('query');

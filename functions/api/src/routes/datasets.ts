@@ -5,8 +5,9 @@ import {
   createDatasetSchema,
   createdDatasetSchema,
   datasetSchema,
+  idParam,
   listOf,
-  listQuerySchema,
+  listQueryFor,
 } from '@trainyard/shared';
 import { errorResponses, security } from './errors';
 
@@ -15,9 +16,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
-const idParam = z.object({
-  id: z.string().min(1).openapi({ example: 'ds_0mfk2v8a3x7q1c9d0e2f4g' }),
-});
+const datasetIdParam = idParam('ds');
 
 const create = createRoute({
   method: 'post',
@@ -43,7 +42,7 @@ const list = createRoute({
   tags,
   security,
   summary: 'List datasets, oldest first',
-  request: { query: listQuerySchema },
+  request: { query: listQueryFor('ds') },
   responses: {
     200: json(listOf(datasetSchema, 'DatasetList'), 'A page of datasets'),
     401: errorResponses[401],
@@ -56,7 +55,7 @@ const show = createRoute({
   tags,
   security,
   summary: 'Show a dataset with its validation report',
-  request: { params: idParam },
+  request: { params: datasetIdParam },
   responses: {
     200: json(datasetSchema, 'The dataset'),
     401: errorResponses[401],
@@ -70,7 +69,7 @@ const remove = createRoute({
   tags,
   security,
   summary: 'Delete a dataset and every object it has',
-  request: { params: idParam },
+  request: { params: datasetIdParam },
   responses: {
     200: json(
       z.object({ id: z.string(), object: z.literal('dataset'), deleted: z.literal(true) }),
@@ -90,7 +89,7 @@ const upload = createRoute({
   description:
     'The raw file is the body. Files over the cap (API_UPLOAD_MAX_BYTES, default 32 MiB) are refused with 413: use the presigned URL from POST /v1/datasets.',
   request: {
-    params: idParam,
+    params: datasetIdParam,
     body: {
       required: true,
       content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
@@ -114,7 +113,7 @@ const complete = createRoute({
   description:
     'Status goes `validating` → `ready` or `invalid` with a report. Answers 200 when validation ended within about 20 s, else 202 with status `validating` (poll GET). For multipart uploads pass the parts.',
   request: {
-    params: idParam,
+    params: datasetIdParam,
     body: { required: false, content: { 'application/json': { schema: completeDatasetSchema } } },
   },
   responses: {
@@ -135,7 +134,7 @@ const download = createRoute({
   summary: 'Download a tabular dataset as training sees it (CSV)',
   description:
     'The validated rows, with missing values empty. Cells that a spreadsheet would run as a formula (starting with = + - @) are prefixed with a quote.',
-  request: { params: idParam },
+  request: { params: datasetIdParam },
   responses: {
     200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
     401: errorResponses[401],

@@ -17,7 +17,6 @@ import {
   NotFoundError,
   newId,
   newWebhookSecret,
-  prefixes,
   resolveJobSpec,
   type Storage,
   UnprocessableError,
@@ -190,7 +189,7 @@ export class JobCreator {
         param,
         code: 'base_model_not_found',
       });
-    const prefix = id.startsWith('model_') ? keys.model(id) : `${prefixes.baseModels}${id}/`;
+    const prefix = id.startsWith('model_') ? keys.model(id) : keys.baseModel(id);
     let kind: string | undefined;
     if (id.startsWith('model_')) {
       const manifest = await storage.tryGetJson(keys.modelManifest(id), modelManifestSchema);

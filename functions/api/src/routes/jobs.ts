@@ -1,15 +1,16 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { JobQueue } from '@trainyard/queue';
 import {
   ConflictError,
   createdJobSchema,
   createJobSchema,
+  idParam,
   isTerminal,
   type JobState,
   type JobStore,
   jobSchema,
   listOf,
-  listQuerySchema,
+  listQueryFor,
   NotFoundError,
   toJobObject,
 } from '@trainyard/shared';
@@ -21,9 +22,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
-export const jobIdParam = z.object({
-  id: z.string().min(1).openapi({ example: 'ftjob_0mfk2v8a3x7q1c9d0e2f4g' }),
-});
+export const jobIdParam = idParam('ftjob');
 
 const create = createRoute({
   method: 'post',
@@ -54,7 +53,7 @@ const list = createRoute({
   security,
   summary: 'List fine-tuning jobs, oldest first',
   description: 'Ids sort by creation time; page with `after` = the previous page’s `last_id`.',
-  request: { query: listQuerySchema },
+  request: { query: listQueryFor('ftjob') },
   responses: {
     200: json(listOf(jobSchema, 'FineTuningJobList'), 'A page of jobs'),
     401: errorResponses[401],

@@ -1,4 +1,5 @@
 import {
+  isId,
   keys,
   type Logger,
   type Model,
@@ -38,7 +39,10 @@ export class ModelStore {
       limit,
       ...(after ? { startAfter: `${keys.model(after)}~` } : {}),
     });
-    const ids = page.prefixes.slice(0, limit).map((p) => p.slice(prefixes.models.length, -1));
+    const ids = page.prefixes
+      .slice(0, limit)
+      .map((p) => p.slice(prefixes.models.length, -1))
+      .filter((id) => isId('model', id));
     const manifests = await Promise.all(ids.map((id) => this.manifest(id)));
     return {
       data: manifests.filter((m): m is ModelManifest => m !== undefined),

@@ -1,12 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { listOf, listQuerySchema, modelManifestSchema, modelSchema } from '@trainyard/shared';
+import { idParam, listOf, listQueryFor, modelManifestSchema, modelSchema } from '@trainyard/shared';
 import { errorResponses, security } from './errors';
 import type { ModelStore } from './model-store';
 
 const tags = ['Models'];
-const idParam = z.object({
-  id: z.string().min(1).openapi({ example: 'model_0mfk2v8a3x7q1c9d0e2f4g' }),
-});
+const modelIdParam = idParam('model');
 
 const list = createRoute({
   method: 'get',
@@ -14,7 +12,7 @@ const list = createRoute({
   tags,
   security,
   summary: 'List published models, oldest first',
-  request: { query: listQuerySchema },
+  request: { query: listQueryFor('model') },
   responses: {
     200: {
       description: 'A page of model manifests',
@@ -30,7 +28,7 @@ const show = createRoute({
   tags,
   security,
   summary: 'A model’s card: manifest, how it was made (card), and its validation metrics',
-  request: { params: idParam },
+  request: { params: modelIdParam },
   responses: {
     200: { description: 'The model', content: { 'application/json': { schema: modelSchema } } },
     401: errorResponses[401],
@@ -44,7 +42,7 @@ const remove = createRoute({
   tags,
   security,
   summary: 'Delete a model and every object under models/<id>/',
-  request: { params: idParam },
+  request: { params: modelIdParam },
   responses: {
     200: {
       description: 'Deleted',

@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   errorBodySchema,
+  fromZodError,
+  idParam,
   MAX_PREDICT_INPUTS,
   predictOptionsSchema,
   predictRequestSchema,
@@ -21,7 +23,7 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   summary: `Predictions for up to ${MAX_PREDICT_INPUTS} inputs, with the preprocessing the model was trained with`,
   request: {
-    params: z.object({ id: z.string().openapi({ example: 'model_0mfk2v8a3x7q1c9d0e2f4g' }) }),
+    params: idParam('model'),
     query: predictOptionsSchema,
     body: {
       required: true,
@@ -66,7 +68,10 @@ export function registerPredict(app: OpenAPIHono, { cache }: PredictRouteOptions
   // the model's own input spec, which names what that model expects.
   app.openAPIRegistry.registerPath(route);
   app.post('/v1/models/:id/predict', async (c) => {
-    const id = c.req.param('id');
+    // The route's schema documents the id; it is checked here, as OpenAPI routes check theirs.
+    const param = idParam('model').safeParse({ id: c.req.param('id') });
+    if (!param.success) throw fromZodError(param.error, 'path', { id: c.req.param('id') });
+    const { id } = param.data;
     const predictions = await cache.use(id, async (predictor) => {
       const { inputs, options } = await readPredictBody(c);
       return predictor.predict(inputs, options);

@@ -2,7 +2,7 @@ import { isolatedRuntime } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, PermissionError } from '../errors';
 import { keys, type Storage } from '../storage';
-import { ApiKeyStore, apiKeyIdOf } from './api-keys';
+import { ApiKeyStore, apiKeyIdOf, RevokedApiKeyError } from './api-keys';
 
 let storage: Storage;
 let store: ApiKeyStore;
@@ -56,5 +56,20 @@ describe('ApiKeyStore', () => {
     expect(await store.register(secret, 'again')).toEqual(key);
     await expect(store.verify(secret, 'api')).resolves.toMatchObject({ name: 'TRAINYARD_API_KEY' });
     expect((await store.list()).map((k) => k.id)).toContain(key.id);
+  });
+
+  it('never brings a revoked key back, nor replaces another key, by registering it again', async () => {
+    const secret = 'operator-key-revoked-0123456789';
+    const key = await store.register(secret, 'TRAINYARD_API_KEY');
+    await store.revoke(key.id);
+    await expect(store.register(secret, 'TRAINYARD_API_KEY')).rejects.toBeInstanceOf(
+      RevokedApiKeyError,
+    );
+    await expect(store.verify(secret, 'api')).rejects.toBeInstanceOf(AuthenticationError);
+    // A secret in the generated form that names an existing key's id is not that key.
+    const { key: taken } = await store.create('taken');
+    await expect(
+      store.register(`ty_${taken.id}_${'x'.repeat(32)}`, 'impostor'),
+    ).rejects.toMatchObject({ code: 'api_key_id_taken' });
   });
 });

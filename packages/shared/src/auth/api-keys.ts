@@ -1,7 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { AuthenticationError, NotFoundError, PermissionError, ValidationError } from '../errors';
-import { unixSeconds } from '../ids';
+import {
+  AuthenticationError,
+  ConflictError,
+  NotFoundError,
+  PermissionError,
+  ValidationError,
+} from '../errors';
+import { API_KEY_ID_PATTERN, unixSeconds } from '../ids';
 import { keys, prefixes, type Storage } from '../storage';
 
 /** What a key may call: the management API, the inference endpoint, or both. */
@@ -41,6 +47,16 @@ function publicView({ sha256: _hash, ...rest }: StoredApiKey): ApiKey {
   return rest;
 }
 
+/** 409: a key brought again (`TRAINYARD_API_KEY`) was revoked; revoked keys stay revoked. */
+export class RevokedApiKeyError extends ConflictError {
+  constructor(readonly keyId: string) {
+    super(
+      `API key ${keyId} was revoked, and a revoked key stays revoked: use a new secret (or unset TRAINYARD_API_KEY to have one generated)`,
+      { param: 'key', code: 'api_key_revoked' },
+    );
+  }
+}
+
 /** Creates, lists, revokes and verifies API keys kept as hashes in S3. */
 export class ApiKeyStore {
   private readonly cache = new Map<string, { record: StoredApiKey | undefined; at: number }>();
@@ -66,7 +82,11 @@ export class ApiKeyStore {
     return { key, secret };
   }
 
-  /** Stores the hash of a given secret (idempotent: an existing, unrevoked key is kept). */
+  /**
+   * Stores the hash of a given secret (idempotent: an existing, unrevoked key is kept). A revoked
+   * key stays revoked (`RevokedApiKeyError`), and a secret whose id belongs to another key is
+   * refused (`ConflictError`): registering never brings a key back or replaces one.
+   */
   async register(
     secret: string,
     name: string,
@@ -82,7 +102,14 @@ export class ApiKeyStore {
     }
     const id = apiKeyIdOf(secret);
     const existing = await this.storage.tryGetJson(keys.apiKey(id), storedApiKeySchema);
-    if (existing && existing.revoked_at === null && this.matches(existing, secret)) {
+    if (existing) {
+      if (!this.matches(existing, secret)) {
+        throw new ConflictError(`API key id ${id} is taken by another key; choose another secret`, {
+          param: 'key',
+          code: 'api_key_id_taken',
+        });
+      }
+      if (existing.revoked_at !== null) throw new RevokedApiKeyError(existing.id);
       return publicView(existing);
     }
     const record: StoredApiKey = {
@@ -109,16 +136,11 @@ export class ApiKeyStore {
   }
 
   async get(id: string): Promise<ApiKey> {
-    const record = await this.storage.tryGetJson(keys.apiKey(id), storedApiKeySchema);
-    if (!record)
-      throw new NotFoundError(`No API key with id ${JSON.stringify(id)}`, { param: 'id' });
-    return publicView(record);
+    return publicView(await this.stored(id));
   }
 
   async revoke(id: string): Promise<ApiKey> {
-    const record = await this.storage.tryGetJson(keys.apiKey(id), storedApiKeySchema);
-    if (!record)
-      throw new NotFoundError(`No API key with id ${JSON.stringify(id)}`, { param: 'id' });
+    const record = await this.stored(id);
     const revoked = { ...record, revoked_at: record.revoked_at ?? unixSeconds() };
     await this.storage.putJson(keys.apiKey(id), revoked);
     this.cache.delete(id);
@@ -142,6 +164,18 @@ export class ApiKeyStore {
       );
     }
     return publicView(record);
+  }
+
+  /** The stored record of a key id; a malformed id is as absent as an unknown one. */
+  private async stored(id: string): Promise<StoredApiKey> {
+    const record = API_KEY_ID_PATTERN.test(id)
+      ? await this.storage.tryGetJson(keys.apiKey(id), storedApiKeySchema)
+      : undefined;
+    if (!record)
+      throw new NotFoundError(`No API key with id ${JSON.stringify(id.slice(0, 80))}`, {
+        param: 'id',
+      });
+    return record;
   }
 
   private matches(record: StoredApiKey, secret: string): boolean {

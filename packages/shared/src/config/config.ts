@@ -1,12 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, describeValue } from '../errors';
-
-/** Credentials the embedded S3 server accepts (it is only ever bound to loopback). */
-export const EMBEDDED_S3_CREDENTIALS = {
-  accessKeyId: 'S3RVER',
-  secretAccessKey: 'S3RVER',
-} as const;
+import { OutboundAllowList } from '../outbound/allow-list';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -59,8 +54,13 @@ export const envSchema = z.object({
         .map((id) => id.trim())
         .filter((id) => id.length > 0),
     )
-    .pipe(z.array(z.string().regex(/^model_[0-9a-z]+$/, 'expected model ids (model_…)')))
+    .pipe(z.array(z.string().regex(/^model_[0-9a-z]{1,64}$/, 'expected model ids (model_…)')))
     .optional(),
+  /**
+   * Comma-separated `host[:port]` or CIDR entries that user-given URLs (base-model imports,
+   * webhooks) may reach although they are internal (loopback, private, link-local). Empty: none.
+   */
+  OUTBOUND_ALLOW: z.string().optional(),
   /** Largest predict body; 6 MiB is what a synchronous Lambda invocation takes anyway. */
   INFER_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
   /** Largest body of a management API request (the raw upload route has API_UPLOAD_MAX_BYTES). */
@@ -120,6 +120,8 @@ export interface Config {
     readonly maxTrialRuntimeSeconds: number;
     readonly maxGridPoints: number;
   };
+  /** What user-given URLs may reach besides public addresses (`OUTBOUND_ALLOW`). */
+  readonly outbound: { readonly allow: readonly string[] };
   readonly infer: {
     readonly cacheBytes: number;
     readonly warmModels: readonly string[];
@@ -154,9 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const embedded = e.S3_ENDPOINT === undefined;
-  const credentials = embedded
-    ? { ...EMBEDDED_S3_CREDENTIALS }
-    : e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+  // Embedded: `npm start` fills in the store's own credential once it runs (from the data
+  // directory); until then, and elsewhere, credentials come from the environment.
+  const credentials =
+    e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
       ? {
           accessKeyId: e.AWS_ACCESS_KEY_ID,
           secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
@@ -199,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTrialRuntimeSeconds: e.TUNING_MAX_TRIAL_RUNTIME_S,
       maxGridPoints: e.TUNING_MAX_GRID_POINTS,
     },
+    outbound: { allow: OutboundAllowList.parse(e.OUTBOUND_ALLOW).entries },
     infer: {
       cacheBytes: e.INFER_CACHE_BYTES,
       warmModels: e.INFER_WARM_MODELS ?? [],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '../errors';
+import { isId } from '../ids';
 import { type JobSpec, jobSpecSchema } from '../schemas/jobs';
 import { keys, prefixes, type Storage } from '../storage';
 import type { JobEventLog, JobEventRef } from './event-log';
@@ -76,7 +77,9 @@ export class JobStore {
       ...(after ? { startAfter: `${keys.job(after)}~` } : {}),
     });
     // Some servers do not count common prefixes against MaxKeys: cut the page here too.
-    const all = page.prefixes.map((p) => p.slice(prefixes.jobs.length, -1));
+    const all = page.prefixes
+      .map((p) => p.slice(prefixes.jobs.length, -1))
+      .filter((id) => isId('ftjob', id));
     return {
       ids: all.slice(0, limit),
       hasMore: all.length > limit || page.nextToken !== undefined,

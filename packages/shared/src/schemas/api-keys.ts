@@ -21,5 +21,14 @@ export const createApiKeySchema = z
   .openapi('CreateApiKey');
 
 export const createdApiKeySchema = apiKeySchema
-  .extend({ secret: z.string().openapi({ description: 'Shown once; only its hash is stored' }) })
+  .extend({
+    secret: z.string().nullable().openapi({
+      description:
+        'Shown once; only its hash is stored. `null` in a replay of an `Idempotency-Key` request (with `secret_note`)',
+    }),
+    secret_note: z
+      .string()
+      .optional()
+      .openapi({ description: 'Present when `secret` is `null`: why it is not shown' }),
+  })
   .openapi('CreatedApiKey');

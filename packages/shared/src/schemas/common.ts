@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { API_KEY_ID_PATTERN, type IdPrefix, idPattern } from '../ids';
 
 /** The error body of every 4xx/5xx answer. */
 export const errorBodySchema = z
@@ -29,12 +30,47 @@ export const readinessSchema = z
   })
   .openapi('Readiness');
 export type Readiness = z.infer<typeof readinessSchema>;
+const EXAMPLE_ID_BODY = '0mfk2v8a3x7q1c9d0e2f4g';
+
+/**
+ * An id of one type (`ds`, `ftjob`, `model`, `bm`): its prefix, `_`, then 1-64 of `0-9a-z`. Every
+ * id a route takes (path, query, body) is checked with this before it reaches storage; anything
+ * else (`..%2F`, slashes, dots, unicode, over-long) is a 400 naming the expected form.
+ */
+export function idSchema(prefix: IdPrefix) {
+  return z
+    .string()
+    .max(80, `expected a ${prefix}_… id; received a longer string`)
+    .regex(idPattern(prefix), `expected a ${prefix}_… id (${prefix}_ then 1-64 of 0-9 a-z)`)
+    .openapi({ example: `${prefix}_${EXAMPLE_ID_BODY}` });
+}
+
+/** `{id}` path parameters: the one helper every route with an id uses. */
+export function idParam(prefix: IdPrefix) {
+  return z.object({ id: idSchema(prefix) });
+}
+
+/** `{id}` of an API key: 12 of `0-9a-z`. */
+export const apiKeyIdParam = z.object({
+  id: z
+    .string()
+    .max(80, 'expected an API key id; received a longer string')
+    .regex(API_KEY_ID_PATTERN, 'expected an API key id (12 of 0-9 a-z)')
+    .openapi({ example: '0mfk2v8a3x7q' }),
+});
 
 /** `?limit=&after=` on every list route. */
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
   after: z.string().optional().openapi({ description: 'Return items after this id' }),
 });
+
+/** `?limit=&after=` on the list of one type of object: `after` is an id of that type. */
+export function listQueryFor(prefix: IdPrefix) {
+  return listQuerySchema.extend({
+    after: idSchema(prefix).optional().openapi({ description: 'Return items after this id' }),
+  });
+}
 
 /** `{data, has_more, last_id}` around a page of items. */
 export function listOf<T extends z.ZodType>(item: T, name: string) {

@@ -52,10 +52,14 @@ export const createdJobSchema = jobSchema
   .extend({
     webhook: webhookSchema
       .extend({
-        secret: z.string().openapi({
+        secret: z.string().nullable().openapi({
           description:
-            'Verify `Trainyard-Signature: t=…,v1=…` with it: v1 = hex HMAC-SHA256 of `<t>.<body>`',
+            'Verify `Trainyard-Signature: t=…,v1=…` with it: v1 = hex HMAC-SHA256 of `<t>.<body>`. Shown once: `null` in a replay of an `Idempotency-Key` request (with `secret_note`)',
         }),
+        secret_note: z
+          .string()
+          .optional()
+          .openapi({ description: 'Present when `secret` is `null`: why it is not shown' }),
       })
       .nullable(),
   })

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { idSchema } from './common';
 import { createSearchSpaceSchema } from './search-space';
 
 export const optimizerSchema = z
@@ -235,15 +236,13 @@ export const webhookRequestSchema = webhookSchema
 /** `POST /v1/fine-tuning/jobs`: every field but `dataset` has a default from the task and the data. */
 export const createJobSchema = z
   .object({
-    dataset: z.string().regex(/^ds_[0-9a-z]+$/, 'expected a dataset id (ds_…)'),
-    validation_dataset: z
-      .string()
-      .regex(/^ds_[0-9a-z]+$/, 'expected a dataset id (ds_…)')
-      .optional(),
+    dataset: idSchema('ds'),
+    validation_dataset: idSchema('ds').optional(),
     validation_split: z.number().gt(0).lt(1).optional(),
     base_model: z
       .string()
-      .regex(/^(bm_[0-9a-z]+|model_[0-9a-z]+|none)$/, 'expected bm_…, model_… or none')
+      .max(80, 'expected bm_…, model_… or none; received a longer string')
+      .regex(/^(bm_[0-9a-z]{1,64}|model_[0-9a-z]{1,64}|none)$/, 'expected bm_…, model_… or none')
       .optional(),
     model_name: z.string().min(1).max(100).optional(),
     seed: z

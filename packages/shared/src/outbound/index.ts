@@ -1,0 +1,4 @@
+export * from './addresses';
+export * from './allow-list';
+export * from './errors';
+export * from './guard';
