@@ -40,6 +40,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: whether the S3 endpoint answers
+         * @description `/healthz` says the process is up and costs nothing; this one asks S3 (a HEAD of the bucket, at most 2 s) and answers 503 while it does not answer.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ready */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Readiness"];
+                    };
+                };
+                /** @description A dependency does not answer */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Readiness"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -1744,8 +1792,10 @@ export interface components {
             };
         };
         CreatedApiKey: components["schemas"]["ApiKey"] & {
-            /** @description Shown once; only its hash is stored */
-            secret: string;
+            /** @description Shown once; only its hash is stored. `null` in a replay of an `Idempotency-Key` request (with `secret_note`) */
+            secret: string | null;
+            /** @description Present when `secret` is `null`: why it is not shown */
+            secret_note?: string;
         };
         CreateDataset: {
             csv?: components["schemas"]["CsvOptions"] & unknown;
@@ -1769,20 +1819,26 @@ export interface components {
         };
         CreatedFineTuningJob: components["schemas"]["FineTuningJob"] & {
             webhook?: components["schemas"]["Webhook"] & ({
-                /** @description Verify `Trainyard-Signature: t=…,v1=…` with it: v1 = hex HMAC-SHA256 of `<t>.<body>` */
-                secret: string;
+                /** @description Verify `Trainyard-Signature: t=…,v1=…` with it: v1 = hex HMAC-SHA256 of `<t>.<body>`. Shown once: `null` in a replay of an `Idempotency-Key` request (with `secret_note`) */
+                secret: string | null;
+                /** @description Present when `secret` is `null`: why it is not shown */
+                secret_note?: string;
             } | null);
         };
         CreateFineTuningJob: {
             architecture?: components["schemas"]["Architecture"];
             augmentation?: components["schemas"]["Augmentation"];
             base_model?: string;
+            /** @example ds_0mfk2v8a3x7q1c9d0e2f4g */
             dataset: string;
             hyperparameters?: components["schemas"]["Hyperparameters"];
+            /** @description Seconds the job may run (from its first start, every attempt counted) before it fails with `timeout`. Default and ceiling: JOB_MAX_RUNTIME_S */
+            max_runtime_seconds?: number;
             model_name?: string;
             regularization?: components["schemas"]["Regularization"];
             seed?: number;
             tuning?: components["schemas"]["Tuning"];
+            /** @example ds_0mfk2v8a3x7q1c9d0e2f4g */
             validation_dataset?: string;
             validation_split?: number;
             webhook?: components["schemas"]["WebhookRequest"];
@@ -1842,6 +1898,8 @@ export interface components {
             /** @enum {string} */
             object: "dataset";
             report: components["schemas"]["DatasetReport"];
+            /** @description The size declared at creation: the presigned PUT is signed with it, and complete refuses a file of another size (422 upload_size_mismatch) */
+            size_bytes?: number | null;
             status: components["schemas"]["DatasetStatus"];
             task: components["schemas"]["DatasetTask"];
             updated_at: number;
@@ -2044,6 +2102,7 @@ export interface components {
             };
             /** @example ftjob_0mfk2v8a3x7q1c9d0e2f4g */
             id: string;
+            max_runtime_seconds?: number;
             model_name: string;
             /** @enum {string} */
             object: "fine_tuning.job";
@@ -2155,6 +2214,7 @@ export interface components {
                     optimizer: components["schemas"]["Optimizer"];
                     weight_decay: number;
                 };
+                max_runtime_seconds?: number;
                 model_name: string;
                 regularization: {
                     dropout: number;
@@ -2992,6 +3052,7 @@ export interface components {
                     weight_decay: number;
                 };
                 id: string;
+                max_runtime_seconds?: number;
                 model_name: string;
                 regularization: {
                     dropout: number;
@@ -3090,6 +3151,18 @@ export interface components {
          * @enum {string}
          */
         Optimizer: "sgd" | "momentum" | "adam" | "adamw" | "rmsprop" | "adagrad";
+        Readiness: {
+            checks: {
+                s3: {
+                    error?: string;
+                    ms: number;
+                    ok: boolean;
+                };
+            };
+            service: string;
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+        };
         Regularization: {
             dropout?: number;
             l1?: number;
@@ -3140,6 +3213,8 @@ export interface components {
             early_stopping: "none" | "median" | "hyperband";
             /** @default 1 */
             max_parallel_trials: number;
+            /** @description Seconds one trial may train before it fails with `timeout` (the study goes on). Default and ceiling: TUNING_MAX_TRIAL_RUNTIME_S */
+            max_trial_runtime_seconds?: number;
             /** @default 10 */
             max_trials: number;
             /**
