@@ -77,21 +77,7 @@ export async function computeFeatures(
     features.set(c, offset);
     offset += c.length;
   }
-  const data: EncodedDataset = {
-    count: inputs.count,
-    exampleShape: shape,
-    classes: inputs.classes,
-    labels: inputs.labels,
-    batch(indices) {
-      const x = new Float32Array(indices.length * width);
-      for (let i = 0; i < indices.length; i++)
-        x.set(features.subarray(indices[i]! * width, (indices[i]! + 1) * width), i * width);
-      return {
-        xs: tf.tensor(x, [indices.length, ...shape]),
-        ys: targetTensor(inputs.labels, indices, preprocess),
-      };
-    },
-  };
+  const data = featureDataset(features, shape, inputs, preprocess);
   return { preprocess, data, inputs };
 }
 
@@ -140,5 +126,33 @@ export async function trainHeadOnFeatures(
     data: cached.inputs,
     history,
     epochsRun: history.length,
+  };
+}
+
+/**
+ * A dataset over features computed once: example i's features are `features[i·w … (i+1)·w)`
+ * (w = the product of `shape`), its labels those of `inputs`. Batches copy the rows they name.
+ */
+export function featureDataset(
+  features: Float32Array,
+  shape: number[],
+  inputs: EncodedDataset,
+  preprocess: Preprocess,
+): EncodedDataset {
+  const width = shape.reduce((a, b) => a * b, 1);
+  return {
+    count: inputs.count,
+    exampleShape: shape,
+    classes: inputs.classes,
+    labels: inputs.labels,
+    batch(indices) {
+      const x = new Float32Array(indices.length * width);
+      for (let i = 0; i < indices.length; i++)
+        x.set(features.subarray(indices[i]! * width, (indices[i]! + 1) * width), i * width);
+      return {
+        xs: tf.tensor(x, [indices.length, ...shape]),
+        ys: targetTensor(inputs.labels, indices, preprocess),
+      };
+    },
   };
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { type EncodedDataset, targetTensor } from '@trainyard/ml';
+import type { EncodedDataset } from '@trainyard/ml';
 import type { JobSpec, NewJobEvent, Preprocess } from '@trainyard/shared';
+import { featureDataset } from './cached-features';
 import { headName } from './model-args';
 
 /**
@@ -52,21 +53,7 @@ export function cacheHeadFeatures(
   const input = tf.input({ shape });
   let x = input as tf.SymbolicTensor;
   for (const layer of layers.slice(pooled)) x = layer.apply(x) as tf.SymbolicTensor;
-  const data: EncodedDataset = {
-    count: inputs.count,
-    exampleShape: shape,
-    classes: inputs.classes,
-    labels: inputs.labels,
-    batch(indices) {
-      const batch = new Float32Array(indices.length * width);
-      for (let i = 0; i < indices.length; i++)
-        batch.set(features.subarray(indices[i]! * width, (indices[i]! + 1) * width), i * width);
-      return {
-        xs: tf.tensor(batch, [indices.length, ...shape]),
-        ys: targetTensor(inputs.labels, indices, preprocess),
-      };
-    },
-  };
+  const data = featureDataset(features, shape, inputs, preprocess);
   return {
     head: tf.model({ inputs: input, outputs: x, name: 'head' }),
     data,
