@@ -203,6 +203,16 @@ describe('datasets validate', () => {
       spec: { name: 'r', task: 'text_classification', format: 'jsonl' },
     },
     {
+      file: '13-jsonl-windows-labels-case/reviews.jsonl',
+      flags: ['--merge-near-duplicate-labels'],
+      spec: {
+        name: 'm',
+        task: 'text_classification',
+        format: 'jsonl',
+        merge_near_duplicate_labels: true,
+      },
+    },
+    {
       file: '02-macos-zip-junk/finder.zip',
       flags: [],
       spec: { name: 'f', task: 'image_classification', format: 'image_folder_zip' },
@@ -213,6 +223,7 @@ describe('datasets validate', () => {
     errors: d.report?.errors.map((e) => `${e.code} ${e.where ?? ''}`),
     warnings: d.report?.warnings.map((e) => `${e.code} ${e.where ?? ''}`),
     examples: d.report?.stats?.examples,
+    classes: d.report?.stats?.classes,
   });
 
   it.each(cases)(
@@ -226,6 +237,25 @@ describe('datasets validate', () => {
     },
     60_000,
   );
+
+  it('prints the dialect, thousands separator included, and the splits a person needs', async () => {
+    const loans = await cli(
+      'datasets',
+      'validate',
+      join(REALWORLD, '10-csv-thousands-separators/loans.csv'),
+      '--label-column',
+      'approved',
+    );
+    expect(loans.code, loans.stderr).toBe(0);
+    expect(loans.stdout).toContain('csv       delimiter ",", decimal ".", thousands ","');
+    const splits = await cli(
+      'datasets',
+      'validate',
+      join(REALWORLD, '05-split-folders/exported.zip'),
+    );
+    expect(splits.code, splits.stderr).toBe(0);
+    expect(splits.stdout).toContain('splits    train 30, validation 12, test 0');
+  }, 60_000);
 
   it('a folder of class folders is zipped and validated as an image dataset', async () => {
     const folder = join(dir, 'colours');

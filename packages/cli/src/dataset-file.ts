@@ -17,6 +17,7 @@ export interface DatasetFlags {
   readonly decimal?: '.' | ',';
   readonly thousands?: string;
   readonly encoding?: string;
+  readonly mergeNearDuplicateLabels?: boolean;
 }
 
 const BY_EXTENSION: Record<string, { task: DatasetTask; format: DatasetFormat }> = {
@@ -68,6 +69,7 @@ export function datasetSpec(
     format,
     ...(format === 'csv' ? { label_column: flags.labelColumn } : {}),
     ...(format === 'csv' && Object.keys(csv).length ? { csv } : {}),
+    ...(flags.mergeNearDuplicateLabels ? { merge_near_duplicate_labels: true } : {}),
   };
 }
 

@@ -16,10 +16,15 @@ export function printReport(out: Output, status: string, report: DatasetReport |
     }
     if (stats.columns)
       out.line(`columns   ${stats.columns.map((c) => `${c.name}:${c.type}`).join(', ')}`);
+    if (stats.splits) {
+      const { train, validation, test } = stats.splits;
+      out.line(`splits    train ${train}, validation ${validation}, test ${test}`);
+    }
     if (stats.csv) {
-      const { delimiter, decimal, encoding } = stats.csv;
+      const { delimiter, decimal, thousands, encoding } = stats.csv;
+      const grouping = thousands ? `, thousands ${JSON.stringify(thousands)}` : '';
       out.line(
-        `csv       delimiter ${JSON.stringify(delimiter)}, decimal ${JSON.stringify(decimal)}, ${encoding}`,
+        `csv       delimiter ${JSON.stringify(delimiter)}, decimal ${JSON.stringify(decimal)}${grouping}, ${encoding}`,
       );
     }
   }

@@ -34,6 +34,7 @@ export async function validateLocally(
       format: spec.format,
       label_column: spec.label_column ?? null,
       ...(spec.csv ? { csv: spec.csv } : {}),
+      merge_near_duplicate_labels: spec.merge_near_duplicate_labels ?? false,
       status: 'validating' as const,
       created_at: now,
       updated_at: now,
