@@ -77,7 +77,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   registerJobEvents(app, { store, queue });
   registerJobReports(app, store);
   const models = new ModelStore(deps.storage, deps.logger);
-  registerModels(app, models);
+  registerModels(app, models, deps.storage);
   registerModelEvaluation(app, models, deps.storage);
   return app;
 }

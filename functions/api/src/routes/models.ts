@@ -1,5 +1,15 @@
+import { Readable } from 'node:stream';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { idParam, listOf, listQueryFor, modelManifestSchema, modelSchema } from '@trainyard/shared';
+import {
+  idParam,
+  keys,
+  listOf,
+  listQueryFor,
+  modelManifestSchema,
+  modelSchema,
+  type Storage,
+} from '@trainyard/shared';
+import { ZipFile } from 'yazl';
 import { errorResponses, security } from './errors';
 import type { ModelStore } from './model-store';
 
@@ -61,11 +71,107 @@ const remove = createRoute({
   },
 });
 
-export function registerModels(app: OpenAPIHono, models: ModelStore): void {
+const download = createRoute({
+  method: 'get',
+  path: '/v1/models/{id}/download',
+  tags,
+  security,
+  summary:
+    'The model as a zip: TensorFlow.js files (model.json + weight shards), preprocess.json, card.json, metrics.json and a README',
+  request: { params: modelIdParam },
+  responses: {
+    200: {
+      description: 'A zip, streamed',
+      content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } },
+    },
+    401: errorResponses[401],
+    404: errorResponses[404],
+  },
+});
+
+/** How to use the downloaded files from Node, written into the zip. */
+function readme(id: string, name: string): string {
+  return `# ${name} (${id})
+
+A Trainyard model: a TensorFlow.js LayersModel (\`model.json\` + weight shards), with
+\`preprocess.json\` (how inputs are encoded and the output labels), \`card.json\` (how it was
+made) and \`metrics.json\` (its validation scores).
+
+## Load it in Node
+
+\`\`\`js
+import { readFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+
+const json = JSON.parse(await readFile('model.json', 'utf8'));
+const shards = json.weightsManifest.flatMap((group) => group.paths);
+const buffers = await Promise.all(shards.map((p) => readFile(p)));
+const weightData = Buffer.concat(buffers);
+const model = await tf.loadLayersModel(
+  tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
+    weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
+  }),
+);
+
+// Encode an input as preprocess.json says (e.g. tabular: each column's mean/std or
+// one-hot categories, in its order), then:
+const preprocess = JSON.parse(await readFile('preprocess.json', 'utf8'));
+const scores = model.predict(tf.tensor2d([encodedRow])).arraySync()[0];
+// scores[i] is the score of the i-th label in preprocess.json.
+\`\`\`
+
+With \`@tensorflow/tfjs-node\` installed, \`tf.loadLayersModel('file://./model.json')\` loads it directly.
+`;
+}
+
+/** The zip of a published model, streamed: each file is read from storage as the zip reaches it. */
+function modelZip(
+  storage: Storage,
+  model: { id: string; name: string; created_at: number; files: Array<{ path: string }> },
+): ReadableStream<Uint8Array> {
+  const zip = new ZipFile();
+  // The model's publication time on every entry: the same model is the same bytes every time.
+  const mtime = new Date(model.created_at * 1000);
+  const paths = model.files.map((f) => f.path).filter((p) => !p.startsWith('predictions/'));
+  for (const required of ['preprocess.json', 'card.json', 'metrics.json'])
+    if (!paths.includes(required)) paths.push(required);
+  for (const path of paths) {
+    // Lazily: the object is fetched when yazl starts reading this entry.
+    let started = false;
+    const stream: Readable = new Readable({
+      read() {
+        if (started) return;
+        started = true;
+        storage.tryGetBytes(keys.modelFile(model.id, path)).then(
+          (bytes) => {
+            if (bytes) stream.push(Buffer.from(bytes));
+            stream.push(null);
+          },
+          (error: Error) => stream.destroy(error),
+        );
+      },
+    });
+    zip.addReadStream(stream, path, { mtime });
+  }
+  zip.addBuffer(Buffer.from(readme(model.id, model.name)), 'README.md', { mtime });
+  zip.end();
+  return Readable.toWeb(zip.outputStream as Readable) as ReadableStream<Uint8Array>;
+}
+
+export function registerModels(app: OpenAPIHono, models: ModelStore, storage: Storage): void {
   app.openapi(list, async (c) => {
     const { limit, after } = c.req.valid('query');
     return c.json(await models.list(limit, after), 200);
   });
   app.openapi(show, async (c) => c.json(await models.get(c.req.valid('param').id), 200));
   app.openapi(remove, async (c) => c.json(await models.delete(c.req.valid('param').id), 200));
+  app.openapi(download, async (c) => {
+    const model = await models.get(c.req.valid('param').id); // 404 before the stream starts
+    return c.body(modelZip(storage, model), 200, {
+      'content-type': 'application/zip',
+      'content-disposition': `attachment; filename="${model.id}.zip"`,
+    }) as never;
+  });
 }

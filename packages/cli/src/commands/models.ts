@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import type { Cell, ClassScore, ModelSummary, PredictInput, RegressionValue } from '@trainyard/sdk';
 import { fileFromPath } from '@trainyard/sdk/node';
 import type { Command } from 'commander';
@@ -93,6 +94,20 @@ export function registerModels(program: Command, run: Run): void {
         },
         model,
       );
+    },
+  );
+
+  run(
+    models
+      .command('download')
+      .description('Download a model as a zip: TensorFlow.js files, preprocess.json, card, metrics')
+      .argument('<id>')
+      .option('-o, --output <file>', 'where to write it (default <model id>.zip)'),
+    async (ctx, id: string, flags: { output?: string }) => {
+      const zip = await ctx.client().models.download(id);
+      const file = flags.output ?? `${id}.zip`;
+      await writeFile(file, new Uint8Array(await zip.arrayBuffer()));
+      ctx.out.record({ model: id, file, bytes: zip.size });
     },
   );
 

@@ -27,6 +27,15 @@ export class Models {
     return unwrap(this.core.api.DELETE('/v1/models/{id}', { params: { path: { id } } }));
   }
 
+  /**
+   * The model as a zip (`GET /v1/models/{id}/download`): model.json + weight shards,
+   * preprocess.json, card.json, metrics.json and a README. Throws `NotFoundError`.
+   */
+  async download(id: string): Promise<Blob> {
+    const response = await this.core.request(`/v1/models/${encodeURIComponent(id)}/download`);
+    return response.blob();
+  }
+
   /** Predictions from the model, on the inference function. See `predict`. */
   predict(id: string, input: PredictInput, options: PredictOptions = {}): Promise<PredictResponse> {
     return predict(this.core, id, input, options);
