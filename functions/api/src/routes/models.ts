@@ -77,7 +77,7 @@ const download = createRoute({
   tags,
   security,
   summary:
-    'The model as a zip: TensorFlow.js files (model.json + weight shards), preprocess.json, card.json, metrics.json and a README',
+    'The model as a zip: TensorFlow.js files (model.json + weight shards), the input encoding, card, metrics and a README',
   request: { params: modelIdParam },
   responses: {
     200: {

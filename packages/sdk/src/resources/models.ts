@@ -29,7 +29,7 @@ export class Models {
 
   /**
    * The model as a zip (`GET /v1/models/{id}/download`): model.json + weight shards,
-   * preprocess.json, card.json, metrics.json and a README. Throws `NotFoundError`.
+   * the input encoding, card, metrics and a README. Throws `NotFoundError`.
    */
   async download(id: string): Promise<Blob> {
     const response = await this.core.request(`/v1/models/${encodeURIComponent(id)}/download`);
