@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_API_URL } from '@trainyard/sdk';
 
@@ -32,22 +33,59 @@ export function localKeyFile(env: NodeJS.ProcessEnv, cwd: string): string | unde
   }
 }
 
+/** What `trainyard login` saves. */
+export interface SavedConfig {
+  readonly api_url: string;
+  readonly api_key: string;
+  readonly infer_url?: string;
+}
+
+/** `$TRAINYARD_CONFIG`, else `~/.config/trainyard/config.json`. */
+export function configFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TRAINYARD_CONFIG
+    ? resolve(env.TRAINYARD_CONFIG)
+    : join(homedir(), '.config', 'trainyard', 'config.json');
+}
+
+/** The saved login, or undefined when there is none (or it is not a login's JSON). */
+export function readSavedConfig(file: string): SavedConfig | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedConfig>;
+    if (typeof saved.api_url !== 'string' || typeof saved.api_key !== 'string') return undefined;
+    return {
+      api_url: saved.api_url,
+      api_key: saved.api_key,
+      ...(typeof saved.infer_url === 'string' ? { infer_url: saved.infer_url } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+const sameUrl = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+
 /**
- * Flags first, then `TRAINYARD_API_URL` / `TRAINYARD_INFER_URL` / `TRAINYARD_API_KEY`, then
- * the local platform: http://127.0.0.1:8787 and its `.trainyard/api-key`.
+ * Flags first, then `TRAINYARD_API_URL` / `TRAINYARD_INFER_URL` / `TRAINYARD_API_KEY`, then the
+ * login saved by `trainyard login` (its key only goes to its own API URL), then the local
+ * platform: http://127.0.0.1:8787 and its `.trainyard/api-key`.
  */
 export function resolveConfig(
   flags: GlobalFlags,
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): CliConfig {
-  const apiUrl = flags.apiUrl ?? env.TRAINYARD_API_URL ?? DEFAULT_API_URL;
-  const inferUrl = flags.inferUrl ?? env.TRAINYARD_INFER_URL;
+  const savedFile = configFile(env);
+  const saved = readSavedConfig(savedFile);
+  const apiUrl = flags.apiUrl ?? env.TRAINYARD_API_URL ?? saved?.api_url ?? DEFAULT_API_URL;
+  const login = saved && sameUrl(saved.api_url, apiUrl) ? saved : undefined;
+  const inferUrl = flags.inferUrl ?? env.TRAINYARD_INFER_URL ?? login?.infer_url;
   if (flags.apiKey) return { apiUrl, inferUrl, apiKey: flags.apiKey, apiKeySource: '--api-key' };
   if (env.TRAINYARD_API_KEY) {
     return { apiUrl, inferUrl, apiKey: env.TRAINYARD_API_KEY, apiKeySource: 'TRAINYARD_API_KEY' };
   }
+  if (login) return { apiUrl, inferUrl, apiKey: login.api_key, apiKeySource: savedFile };
   const file = localKeyFile(env, cwd);
-  const key = file ? readFileSync(file, 'utf8').trim() : undefined;
+  const key = file && existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
   return { apiUrl, inferUrl, apiKey: key || undefined, apiKeySource: file ?? 'none' };
 }

@@ -2,6 +2,7 @@ import { TrainyardError } from '@trainyard/sdk';
 import { Command, CommanderError } from 'commander';
 import { registerDatasets } from './commands/datasets';
 import { registerJobs } from './commands/jobs';
+import { registerLogin } from './commands/login';
 import { registerKeys, registerModels, registerPredict } from './commands/models';
 import { type Context, contextOf } from './context';
 import { CliExit, EXIT } from './exit';
@@ -10,12 +11,18 @@ import { CliExit, EXIT } from './exit';
 export function createProgram(signal: AbortSignal): Command {
   const program = new Command('trainyard')
     .description('Datasets, fine-tuning jobs, models and predictions on a Trainyard platform')
-    .option('--api-url <url>', 'the API (env TRAINYARD_API_URL; default http://127.0.0.1:8787)')
+    .option(
+      '--api-url <url>',
+      'the API (env TRAINYARD_API_URL; then `trainyard login`’s; default http://127.0.0.1:8787)',
+    )
     .option(
       '--infer-url <url>',
       'the inference function (env TRAINYARD_INFER_URL; default: the API’s host, port 8788)',
     )
-    .option('--api-key <key>', 'the API key (env TRAINYARD_API_KEY; default: .trainyard/api-key)')
+    .option(
+      '--api-key <key>',
+      'the API key (env TRAINYARD_API_KEY; then `trainyard login`’s; default: .trainyard/api-key)',
+    )
     .option('--json', 'machine output: JSON, NDJSON for streams')
     .showHelpAfterError()
     .exitOverride();
@@ -31,6 +38,7 @@ export function createProgram(signal: AbortSignal): Command {
   registerModels(program, run);
   registerPredict(program, run);
   registerKeys(program, run);
+  registerLogin(program, run);
   return program;
 }
 
@@ -52,7 +60,7 @@ export function exitCodeFor(error: unknown, stderr: NodeJS.WriteStream = process
     stderr.write(`error: ${error.message} (${where.join(', ')})\n`);
     if (error.status === 401) {
       stderr.write(
-        'Set TRAINYARD_API_KEY or --api-key (npm start prints one; .trainyard/api-key holds it)\n',
+        'Set TRAINYARD_API_KEY or --api-key, or run trainyard login (npm start prints a key; .trainyard/api-key holds it)\n',
       );
     }
     return EXIT.failure;
