@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import pc from 'picocolors';
+import { pc } from './colors';
 
 /** A column of a human table: its header and how to read a cell from a row. */
 export interface Column<T> {

@@ -1,5 +1,5 @@
 import type { Dataset, DatasetReport } from '@trainyard/sdk';
-import pc from 'picocolors';
+import { pc } from './colors';
 import type { Output } from './output';
 
 /** A dataset's validation report for people: verdict, stats, errors and warnings with where. */

@@ -6,7 +6,7 @@ import type {
   Trainyard,
 } from '@trainyard/sdk';
 import type { Command } from 'commander';
-import pc from 'picocolors';
+import { pc } from '../colors';
 import type { Context } from '../context';
 import { CliExit, EXIT, usage } from '../exit';
 import { cell, when } from '../output';
