@@ -1,16 +1,15 @@
-import { readFileSync } from 'node:fs';
 import type { Dataset } from '@trainyard/shared';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InferServer, startInfer, trainModel } from '../infer/support';
 import { body, startTestApi, type TestApi } from '../support/api';
+import { type Issue, realworldFixture, submitDataset } from '../support/realworld';
 
 // Real-world CSVs (cases 08-12 of test/fixtures/realworld) and variants of their kinds, uploaded
 // and validated through the API on the real S3 endpoint; small models trained by the real trainer
 // and asked over HTTP.
 
-const fixture = (path: string) =>
-  readFileSync(new URL(`../fixtures/realworld/${path}`, import.meta.url));
+const fixture = realworldFixture;
 
 let api: TestApi;
 let infer: InferServer;
@@ -23,8 +22,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-type Issue = { code: string; message: string; where?: string };
-
 async function create(spec: Record<string, unknown>): Promise<Response> {
   return api.call('/v1/datasets', {
     method: 'POST',
@@ -34,19 +31,15 @@ async function create(spec: Record<string, unknown>): Promise<Response> {
 }
 
 /** Creates a csv dataset, uploads `file` through the API and validates it. */
-async function submit(
+const submit = (
   file: string | Uint8Array,
   spec: Record<string, unknown>,
-): Promise<Dataset & { report: { warnings: Issue[]; errors: Issue[] } }> {
-  const res = await create({ format: 'csv', ...spec });
-  expect(res.status).toBe(201);
-  const { id } = await body(res);
-  const put = await api.call(`/v1/datasets/${id}/file`, { method: 'PUT', body: file });
-  expect(put.status).toBe(200);
-  const done = await api.call(`/v1/datasets/${id}/complete`, { method: 'POST' });
-  expect(done.status).toBe(200);
-  return body(done);
-}
+): Promise<Dataset & { report: { warnings: Issue[]; errors: Issue[] } }> =>
+  submitDataset(
+    api,
+    { name: 'realworld', task: 'tabular_classification', format: 'csv', ...spec },
+    file,
+  );
 
 const column = (dataset: Dataset, name: string) =>
   dataset.report!.stats!.columns!.find((c) => c.name === name)!;

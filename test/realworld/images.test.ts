@@ -1,18 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { decodeImage } from '@trainyard/ml';
 import type { Dataset, ImageInput } from '@trainyard/shared';
 import { makeZip } from '@trainyard/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InferServer, json, startInfer, trainModel } from '../infer/support';
-import { body, startTestApi, type TestApi } from '../support/api';
+import { startTestApi, type TestApi } from '../support/api';
+import { type Issue, realworldFixture, submitDataset } from '../support/realworld';
 
 // Cases 01, 06 and 07 of test/fixtures/realworld, as a user meets them: datasets uploaded,
 // validated and read back through the management API, models trained by the real trainer on
 // them, predictions over HTTP from the inference function.
 
-const fixture = (path: string) =>
-  readFileSync(new URL(`../fixtures/realworld/${path}`, import.meta.url));
+const fixture = realworldFixture;
 
 let api: TestApi;
 let infer: InferServer;
@@ -26,22 +25,9 @@ afterAll(async () => {
 });
 
 /** Create, upload and complete an `image_folder_zip` dataset; the dataset as the API returns it. */
-async function uploadZip(name: string, zip: Uint8Array): Promise<Dataset> {
-  const created = await api.call('/v1/datasets', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, task: 'image_classification', format: 'image_folder_zip' }),
-  });
-  expect(created.status).toBe(201);
-  const { id } = await body(created);
-  const put = await api.call(`/v1/datasets/${id}/file`, { method: 'PUT', body: zip });
-  expect(put.status).toBeLessThan(300);
-  const done = await api.call(`/v1/datasets/${id}/complete`, { method: 'POST' });
-  expect(done.status).toBe(200);
-  return body(done);
-}
+const uploadZip = (name: string, zip: Uint8Array): Promise<Dataset> =>
+  submitDataset(api, { name, task: 'image_classification', format: 'image_folder_zip' }, zip);
 
-type Issue = { code: string; message: string; where?: string };
 const codes = (issues: Issue[]) => issues.map((i) => i.code);
 
 type Form = 'multipart' | 'raw' | 'base64';

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { datasetManifestSchema, imageIndexEntrySchema, keys } from '@trainyard/shared';
 import { digitPng, makeZip, mnistDigits } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { body, startTestApi, type TestApi } from '../support/api';
+import { startTestApi, type TestApi } from '../support/api';
+import { realworldFixture, submitDataset } from '../support/realworld';
 
 // Real-world image zips (test/fixtures/realworld, issue 13) uploaded through the HTTP API and
 // validated on the real S3 endpoint, each checked against its expect.txt; then variants of the
@@ -15,24 +15,11 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const fixture = (path: string) =>
-  readFileSync(new URL(`../fixtures/realworld/${path}`, import.meta.url));
+const fixture = realworldFixture;
 
 /** Creates an image_folder_zip dataset, uploads `zip` through the API and validates it. */
-async function validate(name: string, zip: Uint8Array) {
-  const created = await api.call('/v1/datasets', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, task: 'image_classification', format: 'image_folder_zip' }),
-  });
-  expect(created.status).toBe(201);
-  const { id } = await body(created);
-  const put = await api.call(`/v1/datasets/${id}/file`, { method: 'PUT', body: zip });
-  expect(put.status).toBeLessThan(300);
-  const done = await api.call(`/v1/datasets/${id}/complete`, { method: 'POST' });
-  expect(done.status).toBe(200);
-  return body(done);
-}
+const validate = (name: string, zip: Uint8Array) =>
+  submitDataset(api, { name, task: 'image_classification', format: 'image_folder_zip' }, zip);
 
 const codes = (issues: { code: string }[]) => issues.map((i) => i.code);
 const issue = (issues: { code: string; message: string; where?: string }[], code: string) =>

@@ -1,6 +1,7 @@
 import { loadPredictor, type Predictor } from '@trainyard/ml';
 import {
   type Config,
+  isModelPredictionsFile,
   keys,
   type Logger,
   modelManifestSchema,
@@ -179,7 +180,10 @@ export class ModelCache {
     const entry: Entry = {
       id,
       predictor,
-      bytes: manifest.files.reduce((n, f) => n + f.bytes, 0),
+      // What the predictor holds: the model's files, not its evaluation output.
+      bytes: manifest.files
+        .filter((f) => !isModelPredictionsFile(f.path))
+        .reduce((n, f) => n + f.bytes, 0),
       etag: head.etag,
       checkedAt: Date.now(),
       refs: 0,

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   idParam,
+  isModelPredictionsFile,
   keys,
   listOf,
   listQueryFor,
@@ -134,7 +135,7 @@ function modelZip(
   const zip = new ZipFile();
   // The model's publication time on every entry: the same model is the same bytes every time.
   const mtime = new Date(model.created_at * 1000);
-  const paths = model.files.map((f) => f.path).filter((p) => !p.startsWith('predictions/'));
+  const paths = model.files.map((f) => f.path).filter((p) => !isModelPredictionsFile(p));
   for (const required of ['preprocess.json', 'card.json', 'metrics.json'])
     if (!paths.includes(required)) paths.push(required);
   for (const path of paths) {

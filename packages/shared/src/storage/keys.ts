@@ -93,10 +93,21 @@ export const keys = {
   model: (id: string) => `${prefixes.models}${model(id)}/`,
   modelManifest: (id: string) => `${prefixes.models}${model(id)}/manifest.json`,
   modelFile: (id: string, path: string) => `${prefixes.models}${model(id)}/${relative(path)}`,
-  /** Per-example predictions on one evaluated split (JSON Lines of `ExamplePrediction`). */
+  /**
+   * Per-example predictions on one evaluated split (JSON Lines of `ExamplePrediction`): listed in
+   * the model's `files` but never loaded to predict (see `isModelPredictionsFile`).
+   */
   modelPredictions: (id: string, split: 'validation' | 'test' | 'train') =>
     `${prefixes.models}${model(id)}/predictions/${split}.jsonl`,
 
   idempotency: (scope: string, keyHash: string) =>
     `${prefixes.idempotency}${token(scope, 'scope')}/${token(keyHash, 'key hash')}.json`,
 } as const;
+
+/**
+ * Whether a path of a model's `files` (relative to `models/<id>/`) is one of its per-example
+ * prediction files (`keys.modelPredictions`): evaluation output, not part of what predicts.
+ */
+export function isModelPredictionsFile(path: string): boolean {
+  return path.startsWith('predictions/');
+}
