@@ -16,7 +16,7 @@ export async function validateLocally(
   // Loaded here: the validators (sharp, zip and CSV readers) are only needed by this command.
   const [{ validateDataset }, { openScratchRuntime }, shared] = await Promise.all([
     import('@trainyard/datasets'),
-    import('@trainyard/local'),
+    import('@trainyard/local/runtime'),
     import('@trainyard/shared'),
   ]);
   // Its own environment: the embedded store even when S3_ENDPOINT is set.

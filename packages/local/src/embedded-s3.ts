@@ -51,7 +51,16 @@ export interface EmbeddedS3Options {
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost)$/;
 
-const script = fileURLToPath(new URL('./embedded-s3-process.ts', import.meta.url));
+/**
+ * The server's script: the TypeScript source beside this file, run through tsx (in the repo), or,
+ * when this module is bundled into `dist/` (the standalone CLI, see packages/cli/scripts/bundle.ts),
+ * the bundled `embedded-s3-process.js` beside the bundle, run by plain Node.
+ */
+const fromSource = import.meta.url.endsWith('.ts');
+const script = fileURLToPath(
+  new URL(fromSource ? './embedded-s3-process.ts' : './embedded-s3-process.js', import.meta.url),
+);
+const scriptExecArgv = fromSource ? ['--import', 'tsx'] : [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Running {
@@ -68,7 +77,7 @@ async function spawnServer(
   credential: EmbeddedS3Credential,
 ): Promise<Running> {
   const child = fork(script, [], {
-    execArgv: ['--openssl-legacy-provider', '--import', 'tsx'],
+    execArgv: ['--openssl-legacy-provider', ...scriptExecArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) =>
