@@ -77,7 +77,10 @@ export async function readBuiltinWordVectors(v: BuiltinWordVectors): Promise<Wor
         const numbers = m[2]!.split(',');
         const rank = Number(numbers[dim + 1]);
         if (numbers.length !== dim + 2 || !Number.isInteger(rank))
-          throw unavailable(v, `the entry of ${m[1]} has ${numbers.length} numbers; expected ${dim + 2}`);
+          throw unavailable(
+            v,
+            `the entry of ${m[1]} has ${numbers.length} numbers; expected ${dim + 2}`,
+          );
         if (rank >= v.words || words[rank] !== undefined) continue;
         words[rank] = JSON.parse(`"${m[1]}"`) as string;
         for (let d = 0; d < dim; d++) vectors[rank * dim + d] = Number(numbers[d]);
@@ -89,7 +92,8 @@ export async function readBuiltinWordVectors(v: BuiltinWordVectors): Promise<Wor
   } finally {
     stream.destroy();
   }
-  if (found !== v.words) throw unavailable(v, `found ${found} of the ${v.words} most frequent words`);
+  if (found !== v.words)
+    throw unavailable(v, `found ${found} of the ${v.words} most frequent words`);
   return { words, vectors };
 }
 
@@ -156,7 +160,8 @@ export async function loadVocabularyVectors(
 ): Promise<VocabularyVectors> {
   const v = builtinWordVectors(id);
   if (!v) throw new UnprocessableError(`${id} is not built-in word vectors`, { param: 'id' });
-  if (!(await storage.exists(keys.baseModelRecord(id)))) await installBuiltinWordVectors(storage, id);
+  if (!(await storage.exists(keys.baseModelRecord(id))))
+    await installBuiltinWordVectors(storage, id);
   const prefix = keys.baseModel(id);
   const dim = v.dimensions;
   const stored = await storage.getJson(`${prefix}words.json`, wordsSchema);
@@ -183,7 +188,8 @@ export async function loadVocabularyVectors(
     for (let k = 0; k < rows; k++, next++) {
       const target = wanted[next];
       if (target === undefined || target < 0) continue;
-      for (let d = 0; d < dim; d++) matrix[target * dim + d] = bytes.readFloatLE(k * rowBytes + d * 4);
+      for (let d = 0; d < dim; d++)
+        matrix[target * dim + d] = bytes.readFloatLE(k * rowBytes + d * 4);
       rowsMaterialized++;
     }
     carry = Buffer.from(bytes.subarray(rows * rowBytes));

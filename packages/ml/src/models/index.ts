@@ -11,7 +11,7 @@ export * from './dropout';
 export * from './frozen';
 export type { HeadArgs, ModelArgs, RegularizerArgs } from './layers-util';
 export type { MlpArgs } from './mlp';
+export * from './pretrained-embedding';
 export type { ResnetArgs } from './resnet';
 export type { RnnArgs } from './rnn';
 export * from './transfer';
-export * from './pretrained-embedding';

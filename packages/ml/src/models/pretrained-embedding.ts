@@ -21,7 +21,10 @@ export function startEmbedding(
   const layer = model.layers.find(
     (l) => l.getClassName() === 'Embedding' || l instanceof TokenAndPositionEmbedding,
   );
-  if (!layer) throw new ModelConfigError(`model ${model.name} has no token embedding to start from word vectors`);
+  if (!layer)
+    throw new ModelConfigError(
+      `model ${model.name} has no token embedding to start from word vectors`,
+    );
   const weights = tf.tensor2d(matrix, [rows, dimensions]);
   try {
     if (layer instanceof TokenAndPositionEmbedding) layer.setTokens(weights, trainable);
