@@ -11,6 +11,7 @@ import {
   type EpochLogs,
   encodeDataset,
   fit,
+  loadVectorWords,
   loadVocabularyVectors,
   makeOptimizer,
   type RawDataset,
@@ -66,9 +67,13 @@ export async function trainOnce(
   if (base) checkBaseFits(base, raw.kind, spec.task);
   const seed = spec.seed + (trial ?? 0) * 7919;
   const checkpoint = await store.latest(trial);
+  const vectorWords =
+    !checkpoint && spec.architecture.embeddings
+      ? await loadVectorWords(ctx.storage, spec.architecture.embeddings.base_model)
+      : undefined;
   const preprocess =
     checkpoint?.state.preprocess ??
-    (await buildPreprocess(raw, split.train, spec, base?.preprocess));
+    (await buildPreprocess(raw, split.train, spec, base?.preprocess, vectorWords));
   const data = await encodeDataset(raw, preprocess);
   const outputs = preprocess.labels?.length ?? null;
 

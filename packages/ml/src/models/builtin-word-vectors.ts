@@ -133,6 +133,18 @@ export async function ensureBuiltinWordVectors(storage: Storage): Promise<string
 
 const wordsSchema = z.array(z.string());
 
+/**
+ * The words of installed word vectors in row order, most frequent first (installing them on first
+ * use). Throws `UnprocessableError` when `id` is not built-in word vectors.
+ */
+export async function loadVectorWords(storage: Storage, id: string): Promise<string[]> {
+  if (!builtinWordVectors(id))
+    throw new UnprocessableError(`${id} is not built-in word vectors`, { param: 'id' });
+  if (!(await storage.exists(keys.baseModelRecord(id))))
+    await installBuiltinWordVectors(storage, id);
+  return storage.getJson(`${keys.baseModel(id)}words.json`, wordsSchema);
+}
+
 /** An embedding matrix for a text model's vocabulary, started from word vectors. */
 export interface VocabularyVectors {
   /** `(vocab.length + 2) × dimensions` float32, row-major: row id (0 pads, 1 unknown, word i is i + 2). */

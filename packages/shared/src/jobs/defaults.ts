@@ -349,7 +349,7 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       vocab_size: arch.vocab_size ?? 10_000,
       embedding_dim: vectors?.dimensions ?? arch.embedding_dim ?? 64,
       embeddings: arch.embeddings
-        ? { base_model: arch.embeddings.base_model, trainable: arch.embeddings.trainable ?? false }
+        ? { base_model: arch.embeddings.base_model, trainable: arch.embeddings.trainable ?? true }
         : null,
       rnn_units: arch.rnn_units ?? 64,
       bidirectional: arch.bidirectional ?? false,

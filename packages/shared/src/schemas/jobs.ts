@@ -127,7 +127,10 @@ export const architectureSchema = z
           .max(80)
           .regex(/^bm_[0-9a-z]{1,64}$/, 'expected the id of built-in word vectors, bm_…')
           .openapi({ example: 'bm_glove100d' }),
-        /** Fine-tune the vectors with the rest of the model (default false: they stay as they are). */
+        /**
+         * Fine-tune the vectors with the rest of the model (default true); false keeps them as they
+         * are and trains only what follows them.
+         */
         trainable: z.boolean().optional(),
       })
       .strict()
