@@ -25,6 +25,7 @@ import {
 import {
   type ClassScore,
   type CreateDataset,
+  type CreateJob,
   JobEventLog,
   keys,
   newId,
@@ -47,6 +48,8 @@ interface Case {
   readonly file: Uint8Array | string;
   readonly testInputs: PredictInputs;
   readonly testTruth: Truth[];
+  /** What the job asks beyond `{dataset}` (default: nothing, every default). */
+  readonly request?: Omit<CreateJob, 'dataset'>;
   /** The same training and test examples for bench/quality_sklearn.py. */
   readonly sklearn: {
     kind: 'table' | 'text' | 'image';
@@ -96,6 +99,30 @@ function tableCase(
 
 async function cases(seed: number): Promise<Record<string, () => Promise<Case>>> {
   const carFeatures = ['Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration'];
+  const spamCase = async (): Promise<Case> => {
+    const messages = spamAndHam(300);
+    const [train, test] = holdOut(
+      messages.map((m) => m.label),
+      seed,
+      true,
+    );
+    return {
+      name: 'spam',
+      create: { name: 'spam', task: 'text_classification', format: 'jsonl' },
+      file: train.map((i) => `${JSON.stringify(messages[i])}\n`).join(''),
+      testInputs: { form: 'json', inputs: test.map((i) => messages[i]!.text) },
+      testTruth: test.map((i) => messages[i]!.label),
+      sklearn: {
+        kind: 'text',
+        task: 'classification',
+        train: {
+          x: train.map((i) => messages[i]!.text),
+          y: train.map((i) => messages[i]!.label),
+        },
+        test: { x: test.map((i) => messages[i]!.text) },
+      },
+    };
+  };
   return {
     iris: async () => {
       const { header, rows } = iris();
@@ -127,30 +154,13 @@ async function cases(seed: number): Promise<Record<string, () => Promise<Case>>>
         cars().filter((c) => c.Miles_per_Gallon !== null) as unknown as Record<string, unknown>[],
         seed,
       ),
-    spam: async () => {
-      const messages = spamAndHam(300);
-      const [train, test] = holdOut(
-        messages.map((m) => m.label),
-        seed,
-        true,
-      );
-      return {
-        name: 'spam',
-        create: { name: 'spam', task: 'text_classification', format: 'jsonl' },
-        file: train.map((i) => `${JSON.stringify(messages[i])}\n`).join(''),
-        testInputs: { form: 'json', inputs: test.map((i) => messages[i]!.text) },
-        testTruth: test.map((i) => messages[i]!.label),
-        sklearn: {
-          kind: 'text',
-          task: 'classification',
-          train: {
-            x: train.map((i) => messages[i]!.text),
-            y: train.map((i) => messages[i]!.label),
-          },
-          test: { x: test.map((i) => messages[i]!.text) },
-        },
-      };
-    },
+    spam: spamCase,
+    // The same split, the bag of embeddings started from the built-in GloVe vectors (fine-tuned).
+    'spam-glove': async () => ({
+      ...(await spamCase()),
+      name: 'spam-glove',
+      request: { architecture: { embeddings: { base_model: 'bm_glove100d' } } },
+    }),
     mnist: async () => {
       const digits = mnistDigits([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 100);
       const pngs = await Promise.all(digits.map(digitPng));
@@ -237,7 +247,7 @@ async function trainyard(
   const ready = await datasets.complete(dataset.id);
   if (ready.status !== 'ready') throw new Error(`${c.name}: dataset ${ready.status}`);
   const jobId = newId('ftjob');
-  const spec = resolveJobSpec(jobId, { dataset: dataset.id }, ready);
+  const spec = resolveJobSpec(jobId, { ...c.request, dataset: dataset.id }, ready);
   await runtime.storage.putJson(keys.jobSpec(jobId), spec);
   const modelId = await runJob({
     spec,
@@ -258,7 +268,7 @@ async function trainyard(
   return {
     predictions,
     seconds: (performance.now() - started) / 1000,
-    model: `${spec.architecture.type}, ${hp.epochs} epochs${hp.early_stopping ? ' (early stopping)' : ''}${hp.class_weight ? `, class_weight ${JSON.stringify(hp.class_weight)}` : ''}`,
+    model: `${spec.architecture.type}${spec.architecture.embeddings ? ` from ${spec.architecture.embeddings.base_model}` : ''}, ${hp.epochs} epochs${hp.early_stopping ? ' (early stopping)' : ''}${hp.class_weight ? `, class_weight ${JSON.stringify(hp.class_weight)}` : ''}`,
   };
 }
 

@@ -47,7 +47,9 @@ async function digitsZip(digits: number[], perDigit: number) {
 describe('GET /v1/base-models', () => {
   it('lists the built-in MobileNetV2 at two cuts, with what it was trained on and its scaling', async () => {
     const list = await body(await api.call('/v1/base-models'));
-    const builtins = list.data.filter((b: { builtin?: boolean }) => b.builtin);
+    const builtins = list.data.filter(
+      (b: { builtin?: boolean; task: string }) => b.builtin && b.task === 'image_classification',
+    );
     expect(builtins.map((b: { id: string }) => b.id)).toEqual([
       'bm_mobilenetv2',
       'bm_mobilenetv2block13',
@@ -84,7 +86,7 @@ describe('GET /v1/base-models', () => {
       if (!page.has_more) break;
       after = page.last_id;
     }
-    expect(ids).toEqual(['bm_mobilenetv2', 'bm_mobilenetv2block13']);
+    expect(ids).toEqual(['bm_glove100d', 'bm_mobilenetv2', 'bm_mobilenetv2block13']);
   });
 });
 
@@ -92,7 +94,10 @@ describe('installing the built-in bases (what npm start does at its first start)
   it('writes each base once from the npm package, record last, and the trainer loads it', async () => {
     const fresh = await isolatedRuntime('ty-builtin');
     try {
-      expect(await ensureBuiltinBases(fresh.storage)).toEqual(BUILTIN_BASE_MODELS.map((b) => b.id));
+      expect(await ensureBuiltinBases(fresh.storage)).toEqual([
+        ...BUILTIN_BASE_MODELS.map((b) => b.id),
+        'bm_glove100d',
+      ]);
       expect(await ensureBuiltinBases(fresh.storage)).toEqual([]);
       for (const b of BUILTIN_BASE_MODELS) {
         const record = await fresh.storage.getJson(keys.baseModelRecord(b.id), baseModelSchema);

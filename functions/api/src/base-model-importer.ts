@@ -1,9 +1,8 @@
 import {
   type BaseModelRecord,
-  BUILTIN_BASE_MODELS,
   baseModelSchema,
-  builtinBaseModel,
-  builtinBaseRecord,
+  builtinRecord,
+  builtinRecords,
   type CreateBaseModel,
   checkTfjsManifest,
   isId,
@@ -156,8 +155,8 @@ export async function importBaseModel(
 
 /** One base model: a built-in one (from the catalog, installed or not) or an imported one. */
 export async function getBaseModel(storage: Storage, id: string): Promise<BaseModelRecord> {
-  const builtin = builtinBaseModel(id);
-  if (builtin) return builtinBaseRecord(builtin, storage.bucket);
+  const builtin = builtinRecord(id, storage.bucket);
+  if (builtin) return builtin;
   const record = /^bm_[0-9a-z]+$/.test(id)
     ? await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)
     : undefined;
@@ -174,13 +173,13 @@ export async function getBaseModel(storage: Storage, id: string): Promise<BaseMo
  * are listed whether or not they are in the store yet; their ids sort after every generated id).
  */
 export async function listBaseModels(storage: Storage, limit: number, after?: string) {
-  const builtins = BUILTIN_BASE_MODELS.filter((b) => after === undefined || b.id > after).map((b) =>
-    builtinBaseRecord(b, storage.bucket),
+  const builtins = builtinRecords(storage.bucket).filter(
+    (b) => after === undefined || b.id > after,
   );
   let imported: BaseModelRecord[] = [];
   let importedMore = false;
   let lastScanned: string | undefined;
-  if (!after || !builtinBaseModel(after)) {
+  if (!after || !builtinRecord(after, storage.bucket)) {
     const page = await storage.listPage(prefixes.baseModels, {
       delimiter: '/',
       limit: limit + 1,
@@ -188,7 +187,7 @@ export async function listBaseModels(storage: Storage, limit: number, after?: st
     });
     const ids = page.prefixes
       .map((p) => p.slice(prefixes.baseModels.length, -1))
-      .filter((id) => isId('bm', id) && !builtinBaseModel(id));
+      .filter((id) => isId('bm', id) && !builtinRecord(id, storage.bucket));
     importedMore = ids.length > limit;
     lastScanned = ids.slice(0, limit).at(-1);
     const records = await Promise.all(

@@ -11,14 +11,17 @@ import {
   type EpochLogs,
   encodeDataset,
   fit,
+  loadVectorWords,
+  loadVocabularyVectors,
   makeOptimizer,
   type RawDataset,
   seedRandom,
+  startEmbedding,
   type TrainCallback,
   TrainingStopped,
   unfreezeTop,
 } from '@trainyard/ml';
-import type { JobSpec, Preprocess } from '@trainyard/shared';
+import { type JobSpec, mulberry32, type Preprocess } from '@trainyard/shared';
 import { type BaseModel, checkBaseFits } from './base-model';
 import type { CheckpointStore } from './checkpoints';
 import { type JobContext, RuntimeExceeded } from './context';
@@ -62,11 +65,15 @@ export async function trainOnce(
   extra: ExtraCallbacks = () => [],
 ): Promise<TrainedModel> {
   if (base) checkBaseFits(base, raw.kind, spec.task);
-  seedRandom(spec.seed + (trial ?? 0) * 7919);
+  const seed = spec.seed + (trial ?? 0) * 7919;
   const checkpoint = await store.latest(trial);
+  const vectorWords =
+    !checkpoint && spec.architecture.embeddings
+      ? await loadVectorWords(ctx.storage, spec.architecture.embeddings.base_model)
+      : undefined;
   const preprocess =
     checkpoint?.state.preprocess ??
-    (await buildPreprocess(raw, split.train, spec, base?.preprocess));
+    (await buildPreprocess(raw, split.train, spec, base?.preprocess, vectorWords));
   const data = await encodeDataset(raw, preprocess);
   const outputs = preprocess.labels?.length ?? null;
 
@@ -76,6 +83,7 @@ export async function trainOnce(
   // (head-phase.ts), unless augmentation changes the inputs every epoch.
   let cacheHead = false;
   if (checkpoint) {
+    seedRandom(seed);
     model = await store.loadModel(checkpoint);
     baseLayers = model.layers.filter((l) => !HEAD_PREFIX.test(l.name)).map((l) => l.name);
     await ctx.events.append(spec.id, {
@@ -89,10 +97,15 @@ export async function trainOnce(
       },
     });
   } else if (spec.architecture.type === 'transfer' && base) {
+    // Seeded right before the (synchronous) build: nothing else can draw in between.
+    seedRandom(seed);
     ({ model, baseLayers } = buildTransfer(transferArgs(spec, base.model, outputs)));
     cacheHead = !augments(spec.augmentation);
   } else {
+    seedRandom(seed);
     model = buildModel(modelArgs(spec, preprocess, data.exampleShape));
+    if (spec.architecture.embeddings)
+      await startFromWordVectors(ctx, spec, model, preprocess, seed, trial);
   }
 
   const hp = spec.hyperparameters;
@@ -162,7 +175,7 @@ export async function trainOnce(
       initialEpoch,
       train: split.train,
       validation: split.validation,
-      seed: spec.seed + (trial ?? 0) * 7919 + (phase === 'fine_tune' ? 104729 : 0),
+      seed: seed + (phase === 'fine_tune' ? 104729 : 0),
       ...(augment ? { augment } : {}),
       shouldStop: () => ctx.stopping() || overdue() !== undefined,
       ...(optimizerState ? { optimizerState } : {}),
@@ -194,6 +207,46 @@ export async function trainOnce(
     }
   }
   return { model, preprocess, data, history, epochsRun };
+}
+
+/**
+ * Starts a new text model's token embedding from the spec's built-in word vectors (rows of the
+ * vocabulary only; words without a vector start at uniform ±0.05 drawn from the job's seed),
+ * frozen unless `architecture.embeddings.trainable`, and says so in a `embeddings.loaded` event.
+ */
+async function startFromWordVectors(
+  ctx: JobContext,
+  spec: JobSpec,
+  model: tf.LayersModel,
+  preprocess: Preprocess,
+  seed: number,
+  trial: number | null,
+): Promise<void> {
+  const { base_model: id, trainable } = spec.architecture.embeddings!;
+  if (preprocess.input.kind !== 'text') return;
+  const started = Date.now();
+  const vectors = await loadVocabularyVectors(
+    ctx.storage,
+    id,
+    preprocess.input.vocab,
+    mulberry32((seed ^ 0x2545f491) >>> 0),
+  );
+  const layer = startEmbedding(model, vectors.matrix, vectors.dimensions, trainable);
+  preprocess.input.word_vectors = { base_model: id, found: vectors.found };
+  const words = preprocess.input.vocab.length;
+  await ctx.events.append(spec.id, {
+    type: 'embeddings.loaded',
+    message: `${layer} starts from ${id}: ${vectors.found} of ${words} vocabulary words have a vector (the rest start random); ${trainable ? 'fine-tuned' : 'frozen'}`,
+    data: {
+      base_model: id,
+      layer,
+      words,
+      found: vectors.found,
+      trainable,
+      seconds: (Date.now() - started) / 1000,
+      trial,
+    },
+  });
 }
 
 /**

@@ -2,8 +2,7 @@ import type { DatasetService } from '@trainyard/datasets';
 import type { JobQueue } from '@trainyard/queue';
 import {
   baseModelSchema,
-  builtinBaseModel,
-  builtinBaseRecord,
+  builtinRecord,
   type Config,
   type CreateJob,
   type Dataset,
@@ -198,10 +197,9 @@ export class JobCreator {
     } else {
       // An import writes its record last: without it there is no (whole) base model. A built-in
       // one is in the catalog whether or not the trainer has installed it into the store yet.
-      const builtin = builtinBaseModel(id);
-      const record = builtin
-        ? builtinBaseRecord(builtin, storage.bucket)
-        : await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema);
+      const record =
+        builtinRecord(id, storage.bucket) ??
+        (await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema));
       if (!record) throw missing();
       kind = INPUT_KIND[record.task];
     }

@@ -18,21 +18,47 @@ export class TokenAndPositionEmbedding extends tf.layers.Layer {
   private readonly vocabulary: number;
   private readonly maxLength: number;
   private readonly dim: number;
+  /** False: the token embeddings stay as they are (pretrained word vectors, frozen). */
+  private trainableTokens: boolean;
   private tokens!: tf.LayerVariable;
   private positions!: tf.LayerVariable;
 
-  constructor(config: { vocabulary: number; maxLength: number; dim: number; name?: string }) {
+  constructor(config: {
+    vocabulary: number;
+    maxLength: number;
+    dim: number;
+    name?: string;
+    trainableTokens?: boolean;
+  }) {
     super(config);
     this.vocabulary = config.vocabulary;
     this.maxLength = config.maxLength;
     this.dim = config.dim;
+    this.trainableTokens = config.trainableTokens ?? true;
   }
 
   override build(): void {
     const uniform = tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05 });
-    this.tokens = this.addWeight('tokens', [this.vocabulary, this.dim], 'float32', uniform);
+    this.tokens = this.addWeight(
+      'tokens',
+      [this.vocabulary, this.dim],
+      'float32',
+      uniform,
+      undefined,
+      this.trainableTokens,
+    );
     this.positions = this.addWeight('positions', [this.maxLength, this.dim], 'float32', uniform);
     this.built = true;
+  }
+
+  /**
+   * Replaces the token embeddings with `matrix` (`[vocabulary, dim]`) and sets whether training
+   * changes them (the position embeddings always train). Throws when the shape differs.
+   */
+  setTokens(matrix: tf.Tensor2D, trainable: boolean): void {
+    this.tokens.write(matrix);
+    this.tokens.trainable = trainable;
+    this.trainableTokens = trainable;
   }
 
   override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
@@ -55,6 +81,7 @@ export class TokenAndPositionEmbedding extends tf.layers.Layer {
       vocabulary: this.vocabulary,
       maxLength: this.maxLength,
       dim: this.dim,
+      trainableTokens: this.trainableTokens,
     };
   }
 }

@@ -14,6 +14,8 @@ import {
   UnprocessableError,
 } from '@trainyard/shared';
 
+import { ensureBuiltinWordVectors } from './builtin-word-vectors';
+
 // No tfjs here: `npm start` installs the built-ins without loading a tensor backend.
 
 const require = createRequire(import.meta.url);
@@ -117,7 +119,7 @@ export async function installBuiltinBase(storage: Storage, id: string): Promise<
 
 /**
  * Installs every built-in base whose record is not in the store yet (the first `npm start`, a
- * fresh bucket). Returns the ids installed now.
+ * fresh bucket): the image models, then the word vectors. Returns the ids installed now.
  */
 export async function ensureBuiltinBases(storage: Storage): Promise<string[]> {
   const installed: string[] = [];
@@ -126,5 +128,6 @@ export async function ensureBuiltinBases(storage: Storage): Promise<string[]> {
     await installBuiltinBase(storage, base.id);
     installed.push(base.id);
   }
+  installed.push(...(await ensureBuiltinWordVectors(storage)));
   return installed;
 }

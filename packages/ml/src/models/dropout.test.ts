@@ -30,7 +30,7 @@ describe('Dropout on wasm', () => {
     tf.dispose([x, y, dx]);
   });
 
-  it('draws a fresh mask per call, repeatable from the seeded Math.random', async () => {
+  it('draws a fresh mask per call, repeatable from the seeded mask stream', async () => {
     const layer = dropout({ rate: 0.5 });
     const x = tf.ones([1000]);
     const mask = async () =>

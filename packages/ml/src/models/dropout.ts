@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DROPOUT_MASK } from '../backend/kernels/dropout-mask';
+import { maskRandom } from '../train/seed';
 import { callArgsFor } from './frozen';
 import { replaceTfjsLayerClass, tfjsLayerClass } from './tfjs-classes';
 
@@ -15,14 +16,15 @@ const TfjsDropout = tfjsLayerClass<DropoutLayer, DropoutArgs>('Dropout');
 
 /**
  * Training-time dropout of `x` at `rate`: on wasm, x times a fresh mask drawn there (a constant to
- * the gradient); elsewhere `tf.dropout`.
+ * the gradient); elsewhere `tf.dropout`. Each mask's seed comes from `maskRandom`.
  */
 export function dropoutTraining(x: tf.Tensor, rate: number): tf.Tensor {
-  if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return tf.dropout(x, rate);
+  // Seeded from the mask stream, which the trainer seeds per job and trial: runs repeat.
+  if (tf.getBackend() !== 'wasm' || x.dtype !== 'float32')
+    return tf.dropout(x, rate, undefined, Math.floor(maskRandom() * 2 ** 31));
   return tf.tidy(() => {
-    // Seeded from Math.random, which the trainer seeds per job and trial: runs repeat.
-    const seedHigh = Math.floor(Math.random() * 2 ** 32);
-    const seedLow = Math.floor(Math.random() * 2 ** 32);
+    const seedHigh = Math.floor(maskRandom() * 2 ** 32);
+    const seedLow = Math.floor(maskRandom() * 2 ** 32);
     const attrs = { shape: x.shape, rate, seedHigh, seedLow };
     const mask = tf.engine().runKernel(DROPOUT_MASK, {}, attrs as unknown as tf.NamedAttrMap);
     return tf.mul(x, mask as tf.Tensor);

@@ -10,13 +10,16 @@ const STATS_SAMPLE = 1000;
 /**
  * The preprocessing a new model gets, fitted on the training split only (no validation data leaks
  * into the statistics or the vocabulary). A transfer model keeps its base's input preprocessing,
- * since the base's weights were learnt on inputs prepared that way.
+ * since the base's weights were learnt on inputs prepared that way. `vectorWords` (text): the
+ * words of the pretrained vectors the embedding starts from, filling the vocabulary's free slots
+ * (`buildTextInput`).
  */
 export async function buildPreprocess(
   raw: RawDataset,
   train: readonly number[],
   spec: JobSpec,
   base?: Preprocess,
+  vectorWords?: readonly string[],
 ): Promise<Preprocess> {
   const labels =
     raw.manifest.kind === 'table' ? (raw.manifest.classes ?? null) : raw.manifest.classes;
@@ -65,6 +68,8 @@ export async function buildPreprocess(
           train.map((i) => raw.texts[i]!),
           spec.architecture.vocab_size,
           spec.architecture.max_length,
+          undefined,
+          vectorWords,
         );
   return { version: 1, task: spec.task, input, labels, target: null };
 }

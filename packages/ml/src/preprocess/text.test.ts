@@ -101,4 +101,15 @@ describe('buildTextInput / encodeText', () => {
     // Never under MIN_TEXT_LENGTH: tfjs's recurrent layers cannot train on one-step sequences.
     expect(buildTextInput(['one', 'two'], 100, 200).max_length).toBe(MIN_TEXT_LENGTH);
   });
+
+  it("fills the vocabulary's free slots with word vectors' words, training words first", () => {
+    const extra = ['the', ',', 'movie', 'good', 'bad', 'plot'];
+    const input = buildTextInput(['good good movie', 'awful'], 7, 200, undefined, extra);
+    // Training words by count, then the vectors' words in their order; punctuation skipped; 7 − 2 ids.
+    expect(input.vocab).toEqual(['good', 'awful', 'movie', 'the', 'bad']);
+    const ids = new Int32Array(4);
+    encodeText(input, vocabIndex(input), 'a bad plot', ids);
+    // "bad" was never in a training text, yet has its own id (its vector's row); "plot" did not fit.
+    expect(Array.from(ids)).toEqual([0, 1, 6, 1]);
+  });
 });

@@ -1715,6 +1715,11 @@ export interface components {
             blocks_per_stage?: number;
             cut_layer?: string;
             embedding_dim?: number;
+            embeddings?: {
+                /** @example bm_glove100d */
+                base_model: string;
+                trainable?: boolean;
+            };
             filters?: number[];
             head?: components["schemas"]["Head"];
             input_size?: [
@@ -1767,7 +1772,12 @@ export interface components {
             /** @enum {string} */
             status: "ready";
             /** @enum {string} */
-            task: "image_classification";
+            task: "image_classification" | "text_classification";
+            word_vectors?: {
+                dimensions: number;
+                lowercase: boolean;
+                words: number;
+            };
         };
         BaseModelList: {
             data: components["schemas"]["BaseModel"][];
@@ -2106,6 +2116,10 @@ export interface components {
                 blocks_per_stage: number;
                 cut_layer: string | null;
                 embedding_dim: number;
+                embeddings?: {
+                    base_model: string;
+                    trainable: boolean;
+                } | null;
                 filters: number[];
                 head: {
                     /** @enum {string} */
@@ -2226,6 +2240,10 @@ export interface components {
                     blocks_per_stage: number;
                     cut_layer: string | null;
                     embedding_dim: number;
+                    embeddings?: {
+                        base_model: string;
+                        trainable: boolean;
+                    } | null;
                     filters: number[];
                     head: {
                         /** @enum {string} */
@@ -2350,7 +2368,7 @@ export interface components {
             message: string;
             param: string | null;
         } | null;
-        JobEvent: components["schemas"]["JobEventJobCreated"] | components["schemas"]["JobEventJobQueued"] | components["schemas"]["JobEventJobSubmitted"] | components["schemas"]["JobEventJobStarted"] | components["schemas"]["JobEventJobBackend"] | components["schemas"]["JobEventJobRetrying"] | components["schemas"]["JobEventJobInterrupted"] | components["schemas"]["JobEventJobResumed"] | components["schemas"]["JobEventJobCancelRequested"] | components["schemas"]["JobEventJobCancelled"] | components["schemas"]["JobEventJobSucceeded"] | components["schemas"]["JobEventJobFailed"] | components["schemas"]["JobEventDataLoaded"] | components["schemas"]["JobEventEpochCompleted"] | components["schemas"]["JobEventCheckpointSaved"] | components["schemas"]["JobEventFeaturesCached"] | components["schemas"]["JobEventFineTuneStarted"] | components["schemas"]["JobEventEarlyStopping"] | components["schemas"]["JobEventStudyStarted"] | components["schemas"]["JobEventTuningCachedFeatures"] | components["schemas"]["JobEventTrialStarted"] | components["schemas"]["JobEventTrialReported"] | components["schemas"]["JobEventTrialCompleted"] | components["schemas"]["JobEventTrialPruned"] | components["schemas"]["JobEventTrialFailed"] | components["schemas"]["JobEventStudyBest"] | components["schemas"]["JobEventWebhookDelivered"] | components["schemas"]["JobEventWebhookFailed"];
+        JobEvent: components["schemas"]["JobEventJobCreated"] | components["schemas"]["JobEventJobQueued"] | components["schemas"]["JobEventJobSubmitted"] | components["schemas"]["JobEventJobStarted"] | components["schemas"]["JobEventJobBackend"] | components["schemas"]["JobEventJobRetrying"] | components["schemas"]["JobEventJobInterrupted"] | components["schemas"]["JobEventJobResumed"] | components["schemas"]["JobEventJobCancelRequested"] | components["schemas"]["JobEventJobCancelled"] | components["schemas"]["JobEventJobSucceeded"] | components["schemas"]["JobEventJobFailed"] | components["schemas"]["JobEventDataLoaded"] | components["schemas"]["JobEventEpochCompleted"] | components["schemas"]["JobEventCheckpointSaved"] | components["schemas"]["JobEventFeaturesCached"] | components["schemas"]["JobEventEmbeddingsLoaded"] | components["schemas"]["JobEventFineTuneStarted"] | components["schemas"]["JobEventEarlyStopping"] | components["schemas"]["JobEventStudyStarted"] | components["schemas"]["JobEventTuningCachedFeatures"] | components["schemas"]["JobEventTrialStarted"] | components["schemas"]["JobEventTrialReported"] | components["schemas"]["JobEventTrialCompleted"] | components["schemas"]["JobEventTrialPruned"] | components["schemas"]["JobEventTrialFailed"] | components["schemas"]["JobEventStudyBest"] | components["schemas"]["JobEventWebhookDelivered"] | components["schemas"]["JobEventWebhookFailed"];
         JobEventCheckpointSaved: {
             created_at: number;
             data: {
@@ -2424,6 +2442,33 @@ export interface components {
              * @enum {string}
              */
             type: "early_stopping";
+        };
+        JobEventEmbeddingsLoaded: {
+            created_at: number;
+            data: {
+                base_model: string;
+                found: number;
+                layer: string;
+                seconds: number;
+                trainable: boolean;
+                /** @description Tuning: the trial */
+                trial: number | null;
+                words: number;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "embeddings.loaded";
         };
         JobEventEpochCompleted: {
             created_at: number;
@@ -3063,6 +3108,10 @@ export interface components {
                     blocks_per_stage: number;
                     cut_layer: string | null;
                     embedding_dim: number;
+                    embeddings?: {
+                        base_model: string;
+                        trainable: boolean;
+                    } | null;
                     filters: number[];
                     head: {
                         /** @enum {string} */

@@ -1,5 +1,10 @@
 import { ValidationError } from '../errors';
-import { builtinBaseModel } from '../models/builtin-bases';
+import {
+  BUILTIN_WORD_VECTORS,
+  type BuiltinWordVectors,
+  builtinBaseModel,
+  builtinWordVectors,
+} from '../models/builtin-bases';
 import type { Dataset } from '../schemas/datasets';
 import type { ClassWeight, CreateJob, JobSpec } from '../schemas/jobs';
 import { validateSearchSpacePaths } from '../schemas/search-space';
@@ -129,6 +134,69 @@ export function resolveAugmentation(
   };
 }
 
+/** The architectures whose first layer is a token embedding that word vectors can start. */
+const EMBEDDING_ARCHITECTURES: readonly ArchType[] = [
+  'bag_of_embeddings',
+  'rnn',
+  'lstm',
+  'gru',
+  'attention',
+];
+
+/**
+ * The built-in word vectors `architecture.embeddings` names, checked against the job: a text
+ * task, an architecture with an embedding, and an `embedding_dim` (given or tuned) that is theirs.
+ * Undefined when the request names none. Throws a `ValidationError` naming the field.
+ */
+function resolveWordVectors(
+  request: CreateJob,
+  type: ArchType,
+  task: Dataset['task'],
+): BuiltinWordVectors | undefined {
+  if (request.base_model && builtinWordVectors(request.base_model)) {
+    throw new ValidationError(
+      `base_model ${request.base_model} is word vectors, not a model to fine-tune; name it in architecture.embeddings.base_model`,
+      { param: 'base_model' },
+    );
+  }
+  const wanted = request.architecture?.embeddings;
+  if (!wanted) return undefined;
+  const param = 'architecture.embeddings.base_model';
+  if (task !== 'text_classification') {
+    throw new ValidationError(
+      `architecture.embeddings applies to text datasets only; this dataset is ${task}`,
+      { param },
+    );
+  }
+  if (!EMBEDDING_ARCHITECTURES.includes(type)) {
+    throw new ValidationError(
+      `architecture.embeddings needs an architecture with an embedding (${EMBEDDING_ARCHITECTURES.join(', ')}); received type ${type}`,
+      { param: 'architecture.type' },
+    );
+  }
+  const vectors = builtinWordVectors(wanted.base_model);
+  if (!vectors) {
+    throw new ValidationError(
+      `architecture.embeddings.base_model ${JSON.stringify(wanted.base_model)} is not built-in word vectors; expected one of ${BUILTIN_WORD_VECTORS.map((v) => v.id).join(', ')}`,
+      { param },
+    );
+  }
+  const dim = request.architecture?.embedding_dim;
+  if (dim !== undefined && dim !== vectors.dimensions) {
+    throw new ValidationError(
+      `architecture.embedding_dim ${dim} differs from the ${vectors.dimensions} numbers a word of ${vectors.id}; leave it out`,
+      { param: 'architecture.embedding_dim' },
+    );
+  }
+  if (request.tuning?.search_space['architecture.embedding_dim']) {
+    throw new ValidationError(
+      `architecture.embedding_dim cannot be tuned with architecture.embeddings: it is ${vectors.dimensions}, the vectors' own`,
+      { param: 'tuning.search_space' },
+    );
+  }
+  return vectors;
+}
+
 export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset): JobSpec {
   const task = dataset.task;
   const n = dataset.report?.stats?.examples ?? 0;
@@ -186,6 +254,8 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       param: 'validation_split',
     });
   }
+
+  const vectors = resolveWordVectors(request, type, task);
 
   const optimizer = hp.optimizer ?? 'adam';
   const trainableBase =
@@ -277,7 +347,10 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       batch_norm: arch.batch_norm ?? true,
       max_length: arch.max_length ?? 200,
       vocab_size: arch.vocab_size ?? 10_000,
-      embedding_dim: arch.embedding_dim ?? 64,
+      embedding_dim: vectors?.dimensions ?? arch.embedding_dim ?? 64,
+      embeddings: arch.embeddings
+        ? { base_model: arch.embeddings.base_model, trainable: arch.embeddings.trainable ?? true }
+        : null,
       rnn_units: arch.rnn_units ?? 64,
       bidirectional: arch.bidirectional ?? false,
       num_layers: arch.num_layers ?? 1,

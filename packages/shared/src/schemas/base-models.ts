@@ -41,7 +41,8 @@ export const baseModelSchema = z
     id: z.string().openapi({ example: 'bm_0mfk2v8a3x7q1c9d0e2f4g' }),
     object: z.literal('base_model'),
     name: z.string(),
-    task: z.literal('image_classification'),
+    /** The inputs it takes: images, or text (built-in word vectors). */
+    task: z.enum(['image_classification', 'text_classification']),
     input_shape: z.array(z.number().int()),
     source: z.object({ url: z.string() }),
     /** Where its files live in the bucket. */
@@ -61,6 +62,13 @@ export const baseModelSchema = z
     cut_layer: z.string().optional(),
     /** How pixels (0-1) are normalized for this model: `(p - mean) / std` per channel. */
     normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
+    /**
+     * Word vectors (a text job's `architecture.embeddings.base_model`): how many words, numbers a
+     * word, and whether its words are lower-cased.
+     */
+    word_vectors: z
+      .object({ words: z.number().int(), dimensions: z.number().int(), lowercase: z.boolean() })
+      .optional(),
   })
   .openapi('BaseModel');
 export type BaseModelRecord = z.infer<typeof baseModelSchema>;

@@ -122,6 +122,17 @@ export const jobEventDataSchemas = {
     seconds: z.number(),
     trial: trialNumber,
   }),
+  /** A text model's token embedding starts from built-in word vectors (`architecture.embeddings`). */
+  'embeddings.loaded': z.looseObject({
+    base_model: z.string(),
+    layer: z.string(),
+    /** Vocabulary words, and how many of them have a vector. */
+    words: int(),
+    found: int(),
+    trainable: z.boolean(),
+    seconds: z.number(),
+    trial: trialNumber,
+  }),
   'fine_tune.started': z.looseObject({
     /** The base layers unfrozen. */
     layers: z.array(z.string()),

@@ -116,6 +116,25 @@ export const architectureSchema = z
     /** Text: vocabulary size, the most frequent tokens of the training data. */
     vocab_size: z.number().int().min(100).max(200_000).optional(),
     embedding_dim: z.number().int().min(4).max(1024).optional(),
+    /**
+     * Text (bag_of_embeddings, rnn/lstm/gru, attention): start the embedding layer from built-in
+     * word vectors; `embedding_dim` is then theirs.
+     */
+    embeddings: z
+      .object({
+        base_model: z
+          .string()
+          .max(80)
+          .regex(/^bm_[0-9a-z]{1,64}$/, 'expected the id of built-in word vectors, bm_…')
+          .openapi({ example: 'bm_glove100d' }),
+        /**
+         * Fine-tune the vectors with the rest of the model (default true); false keeps them as they
+         * are and trains only what follows them.
+         */
+        trainable: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
     /** rnn/lstm/gru: units per recurrent layer. */
     rnn_units: z.number().int().min(1).max(2048).optional(),
     bidirectional: z.boolean().optional(),
@@ -331,6 +350,8 @@ export const jobSpecSchema = z.object({
     max_length: z.number().int(),
     vocab_size: z.number().int(),
     embedding_dim: z.number().int(),
+    /** Absent from specs written before it (they started from random embeddings). */
+    embeddings: z.object({ base_model: z.string(), trainable: z.boolean() }).nullable().optional(),
     rnn_units: z.number().int(),
     bidirectional: z.boolean(),
     num_layers: z.number().int(),

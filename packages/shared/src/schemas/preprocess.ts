@@ -70,6 +70,12 @@ export const textInputSchema = z.object({
   max_length: z.number().int(),
   /** Absent in models trained before it existed: those keep `{type: "regex"}`. */
   tokenizer: textTokenizerSchema.optional(),
+  /**
+   * The built-in word vectors the embedding started from (`architecture.embeddings`), and how
+   * many `vocab` words had one; absent when it started random. Informative: the vectors are in
+   * the model's weights, and the words are looked up lower-cased as `lowercase` says.
+   */
+  word_vectors: z.object({ base_model: z.string(), found: z.number().int() }).optional(),
 });
 
 export const preprocessSchema = z
