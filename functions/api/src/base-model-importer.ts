@@ -8,6 +8,7 @@ import {
   checkTfjsManifest,
   isId,
   keys,
+  modelFolderFiles,
   NotFoundError,
   newId,
   OutboundError,
@@ -99,7 +100,7 @@ export async function importBaseModel(
         `weights ${path}`,
       );
       total += data.length;
-      await storage.putBytes(`${prefix}${path}`, data, 'application/octet-stream');
+      await storage.putBytes(keys.baseModelFile(id, path), data, 'application/octet-stream');
     }
     if (total !== bytes) {
       throw new UnprocessableError(
@@ -110,7 +111,7 @@ export async function importBaseModel(
         },
       );
     }
-    await storage.putJson(`${prefix}model.json`, json);
+    await storage.putJson(keys.baseModelFile(id, modelFolderFiles.modelJson), json);
     const channels = shape[2] as 1 | 3;
     const norm = request.normalization ?? { mean: [0.5], std: [0.5] };
     const per = (v: number[]) => Array.from({ length: channels }, (_, i) => v[i] ?? v[0]!);
@@ -128,7 +129,7 @@ export async function importBaseModel(
       labels: null,
       target: null,
     };
-    await storage.putJson(`${prefix}preprocess.json`, preprocess);
+    await storage.putJson(keys.baseModelFile(id, modelFolderFiles.preprocess), preprocess);
     const layers = (
       (model.modelTopology.model_config as { config?: { layers?: unknown[] } } | undefined)?.config
         ?.layers ?? []

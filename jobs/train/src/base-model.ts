@@ -3,6 +3,7 @@ import { installBuiltinBase, loadModel } from '@trainyard/ml';
 import {
   builtinBaseModel,
   keys,
+  modelFolderFiles,
   modelManifestSchema,
   type Preprocess,
   preprocessSchema,
@@ -33,7 +34,7 @@ export async function loadBaseModel(storage: Storage, id: string): Promise<BaseM
     );
   }
   const prefix = isPlatform ? keys.model(id) : keys.baseModel(id);
-  if (!(await storage.exists(`${prefix}model.json`))) {
+  if (!(await storage.exists(keys.inFolder(prefix, modelFolderFiles.modelJson)))) {
     throw new JobFailure(
       'base_model_not_found',
       `Base model ${id} has no model.json`,
@@ -42,7 +43,7 @@ export async function loadBaseModel(storage: Storage, id: string): Promise<BaseM
   }
   const [model, preprocess] = await Promise.all([
     loadModel(storage, prefix),
-    storage.tryGetJson(`${prefix}preprocess.json`, preprocessSchema),
+    storage.tryGetJson(keys.inFolder(prefix, modelFolderFiles.preprocess), preprocessSchema),
   ]);
   return { model, preprocess };
 }

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { type EpochLogs, loadModel, saveModel } from '@trainyard/ml';
-import { keys, type Preprocess, preprocessSchema, type Storage } from '@trainyard/shared';
+import {
+  keys,
+  modelFolderFiles,
+  type Preprocess,
+  preprocessSchema,
+  type Storage,
+} from '@trainyard/shared';
 import { z } from 'zod';
 
 const stateSchema = z.object({
@@ -52,12 +58,12 @@ export class CheckpointStore {
   ): Promise<Checkpoint> {
     const trialPart = info.trial === null ? '' : `trial-${String(info.trial).padStart(4, '0')}-`;
     const name = `${trialPart}${info.phase}-epoch-${String(info.epoch + 1).padStart(4, '0')}`;
-    const prefix = `${keys.jobCheckpoints(this.jobId)}${name}/`;
+    const prefix = keys.jobCheckpoint(this.jobId, name);
     await saveModel(model, this.storage, prefix);
     const slots = await optimizer.getWeights();
     const encoded = await tf.io.encodeWeights(slots);
     await this.storage.putBytes(
-      `${prefix}optimizer.bin`,
+      keys.inFolder(prefix, modelFolderFiles.optimizer),
       new Uint8Array(encoded.data as ArrayBuffer),
     );
     const state: CheckpointState = {
@@ -71,7 +77,7 @@ export class CheckpointStore {
       unfrozen: info.unfrozen,
       created_at: Date.now(),
     };
-    await this.storage.putJson(`${prefix}state.json`, state);
+    await this.storage.putJson(keys.inFolder(prefix, modelFolderFiles.checkpointState), state);
     return { state, prefix };
   }
 
@@ -81,7 +87,10 @@ export class CheckpointStore {
     const page = await this.storage.listPage(root, { delimiter: '/' });
     let best: Checkpoint | undefined;
     for (const prefix of page.prefixes) {
-      const state = await this.storage.tryGetJson(`${prefix}state.json`, stateSchema);
+      const state = await this.storage.tryGetJson(
+        keys.inFolder(prefix, modelFolderFiles.checkpointState),
+        stateSchema,
+      );
       if (!state || state.trial !== trial) continue;
       if (!best || order(state) > order(best.state)) best = { state, prefix };
     }
@@ -95,7 +104,9 @@ export class CheckpointStore {
   async loadOptimizerState(
     checkpoint: Checkpoint,
   ): Promise<Array<{ name: string; tensor: tf.Tensor }>> {
-    const bytes = await this.storage.getBytes(`${checkpoint.prefix}optimizer.bin`);
+    const bytes = await this.storage.getBytes(
+      keys.inFolder(checkpoint.prefix, modelFolderFiles.optimizer),
+    );
     const buffer = bytes.buffer.slice(
       bytes.byteOffset,
       bytes.byteOffset + bytes.length,

@@ -119,7 +119,7 @@ export class DatasetService {
     const partSize = Math.max(MIN_PART, Math.ceil(size / 10_000));
     const count = Math.ceil(size / partSize);
     const uploadId = await this.storage.createMultipartUpload(key);
-    await this.storage.putJson(`${keys.dataset(id)}upload.json`, {
+    await this.storage.putJson(keys.datasetUploadState(id), {
       upload_id: uploadId,
       part_size: partSize,
     });
@@ -266,10 +266,7 @@ export class DatasetService {
     }
     const upload = keys.datasetUpload(id);
     if (parts) {
-      const state = await this.storage.tryGetJson(
-        `${keys.dataset(id)}upload.json`,
-        uploadStateSchema,
-      );
+      const state = await this.storage.tryGetJson(keys.datasetUploadState(id), uploadStateSchema);
       if (!state) {
         throw new ValidationError(
           'parts were given but this dataset has no multipart upload; omit parts for single PUT uploads',
@@ -290,7 +287,7 @@ export class DatasetService {
           { param: 'parts', cause: error },
         );
       }
-      await this.storage.delete(`${keys.dataset(id)}upload.json`);
+      await this.storage.delete(keys.datasetUploadState(id));
     }
     const head = await this.storage.head(upload);
     if (!head) {
@@ -454,10 +451,7 @@ export class DatasetService {
   /** Removes every object of the dataset. */
   async delete(id: string): Promise<{ id: string; object: 'dataset'; deleted: true }> {
     await this.get(id);
-    const state = await this.storage.tryGetJson(
-      `${keys.dataset(id)}upload.json`,
-      uploadStateSchema,
-    );
+    const state = await this.storage.tryGetJson(keys.datasetUploadState(id), uploadStateSchema);
     if (state)
       await this.storage
         .abortMultipartUpload(keys.datasetUpload(id), state.upload_id)

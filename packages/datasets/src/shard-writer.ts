@@ -1,4 +1,4 @@
-import type { Storage } from '@trainyard/shared';
+import { keys, type Storage } from '@trainyard/shared';
 
 export interface WrittenShard {
   readonly key: string;
@@ -9,7 +9,7 @@ export interface WrittenShard {
 }
 
 /**
- * Collects examples into numbered shard objects (`<prefix><name>-00000.<ext>`) of about
+ * Collects examples into numbered shard objects (`keys.datasetShard`: `datasets/<id>/normalized/<name>-00000.<ext>`) of about
  * `maxBytes` each, holding at most one shard in memory. `add` is synchronous; the caller flushes
  * when `full` (or before an example that would overflow, see `fits`).
  */
@@ -22,7 +22,7 @@ export class ShardWriter {
 
   constructor(
     private readonly storage: Storage,
-    private readonly prefix: string,
+    private readonly datasetId: string,
     private readonly name: string,
     private readonly ext: string,
     private readonly maxBytes: number,
@@ -58,7 +58,7 @@ export class ShardWriter {
   /** Writes the current shard, if it holds anything. */
   async flush(): Promise<void> {
     if (this.examples === 0) return;
-    const key = `${this.prefix}${this.name}-${String(this.shards.length).padStart(5, '0')}.${this.ext}`;
+    const key = keys.datasetShard(this.datasetId, this.name, this.shards.length, this.ext);
     const body = this.chunks.every((c) => typeof c === 'string')
       ? Buffer.from(this.chunks.join(''), 'utf8')
       : Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
@@ -66,7 +66,13 @@ export class ShardWriter {
     await this.storage.putBytes(key, body, this.contentType);
     let references: string | undefined;
     if (this.references.length === this.examples) {
-      references = key.replace(/\.[^./]+$/, '.references.json');
+      references = keys.datasetShard(
+        this.datasetId,
+        this.name,
+        this.shards.length,
+        this.ext,
+        'references',
+      );
       await this.storage.putJson(references, this.references);
     }
     this.references = [];

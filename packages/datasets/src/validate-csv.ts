@@ -120,7 +120,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
   pipeline(Readable.from(bytes), parser, () => {});
   const shards = new ShardWriter(
     storage,
-    keys.datasetNormalized(dataset.id),
+    dataset.id,
     'rows',
     'jsonl',
     limits.shardBytes,

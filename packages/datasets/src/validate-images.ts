@@ -197,13 +197,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
   if (splitted) report.warn('split_folders', describeLayout(layout), layout.root || undefined);
 
   const zip = await open();
-  const shards = new ShardWriter(
-    storage,
-    keys.datasetNormalized(dataset.id),
-    'images',
-    'bin',
-    limits.shardBytes,
-  );
+  const shards = new ShardWriter(storage, dataset.id, 'images', 'bin', limits.shardBytes);
   const indexes: (number | DatasetSplit)[][][] = [];
   let index: (number | DatasetSplit)[][] = [];
   const classOf = new Map<string, number>();
@@ -331,7 +325,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
       remap.get(c as number)!,
       ...rest,
     ]);
-    const indexKey = shard.key.replace(/\.bin$/, '.index.json');
+    const indexKey = keys.datasetShard(dataset.id, 'images', i, 'bin', 'index');
     await storage.putJson(indexKey, entries);
     imageShards.push({ ...shard, index: indexKey });
   }

@@ -19,7 +19,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
   const source = await storage.getStream(keys.datasetRaw(dataset.id));
   const shards = new ShardWriter(
     storage,
-    keys.datasetNormalized(dataset.id),
+    dataset.id,
     'texts',
     'jsonl',
     limits.shardBytes,

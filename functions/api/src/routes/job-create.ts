@@ -13,6 +13,7 @@ import {
   type JobStore,
   jobFailed,
   keys,
+  modelFolderFiles,
   modelManifestSchema,
   NotFoundError,
   newId,
@@ -205,7 +206,7 @@ export class JobCreator {
       if (!record) throw missing();
       kind = INPUT_KIND[record.task];
     }
-    const bytes = await storage.tryGetBytes(`${prefix}preprocess.json`);
+    const bytes = await storage.tryGetBytes(keys.inFolder(prefix, modelFolderFiles.preprocess));
     if (bytes) {
       const parsed = preprocessKindSchema.safeParse(JSON.parse(Buffer.from(bytes).toString()));
       if (parsed.success) kind = parsed.data.input.kind;

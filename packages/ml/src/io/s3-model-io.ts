@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkTfjsManifest, type Storage } from '@trainyard/shared';
+import { checkTfjsManifest, keys, modelFolderFiles, type Storage } from '@trainyard/shared';
 import { DataError } from '../errors';
 
 /** Largest model the platform loads (weights), as a guard against a hostile model.json. */
@@ -30,18 +30,28 @@ export async function saveModel(
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = new Uint8Array(joinWeights(artifacts.weightData ?? new ArrayBuffer(0)));
-      await storage.putBytes(`${prefix}weights.bin`, weights, 'application/octet-stream');
+      await storage.putBytes(
+        keys.inFolder(prefix, modelFolderFiles.weights),
+        weights,
+        'application/octet-stream',
+      );
       const json = JSON.stringify({
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
         convertedBy: null,
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+        weightsManifest: [
+          { paths: [modelFolderFiles.weights], weights: artifacts.weightSpecs ?? [] },
+        ],
       });
-      await storage.putBytes(`${prefix}model.json`, json, 'application/json');
+      await storage.putBytes(
+        keys.inFolder(prefix, modelFolderFiles.modelJson),
+        json,
+        'application/json',
+      );
       written.push(
-        { path: 'weights.bin', bytes: weights.length },
-        { path: 'model.json', bytes: Buffer.byteLength(json) },
+        { path: modelFolderFiles.weights, bytes: weights.length },
+        { path: modelFolderFiles.modelJson, bytes: Buffer.byteLength(json) },
       );
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
@@ -55,10 +65,12 @@ export async function saveModel(
  */
 export async function loadModel(storage: Storage, prefix: string): Promise<tf.LayersModel> {
   const json = JSON.parse(
-    Buffer.from(await storage.getBytes(`${prefix}model.json`)).toString('utf8'),
+    Buffer.from(await storage.getBytes(keys.inFolder(prefix, modelFolderFiles.modelJson))).toString(
+      'utf8',
+    ),
   );
   const { model, paths, bytes } = checkTfjsManifest(json, MAX_MODEL_BYTES);
-  const shards = await Promise.all(paths.map((p) => storage.getBytes(`${prefix}${p}`)));
+  const shards = await Promise.all(paths.map((p) => storage.getBytes(keys.inFolder(prefix, p))));
   const total = shards.reduce((n, s) => n + s.length, 0);
   if (total !== bytes) {
     throw new DataError(
