@@ -8,6 +8,7 @@ import {
   checkTfjsManifest,
   isId,
   keys,
+  listRecordPage,
   modelFolderFiles,
   NotFoundError,
   newId,
@@ -182,22 +183,16 @@ export async function listBaseModels(storage: Storage, limit: number, after?: st
   let importedMore = false;
   let lastScanned: string | undefined;
   if (!after || !builtinBaseModel(after)) {
-    const page = await storage.listPage(prefixes.baseModels, {
-      delimiter: '/',
-      limit: limit + 1,
-      ...(after ? { startAfter: `${keys.baseModel(after)}~` } : {}),
+    const page = await listRecordPage<BaseModelRecord>(storage, prefixes.baseModels, {
+      limit,
+      after,
+      isId: (name) => isId('bm', name) && !builtinBaseModel(name),
+      folder: keys.baseModel,
+      read: (id) => storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema),
     });
-    const ids = page.prefixes
-      .map((p) => p.slice(prefixes.baseModels.length, -1))
-      .filter((id) => isId('bm', id) && !builtinBaseModel(id));
-    importedMore = ids.length > limit;
-    lastScanned = ids.slice(0, limit).at(-1);
-    const records = await Promise.all(
-      ids
-        .slice(0, limit)
-        .map((id) => storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)),
-    );
-    imported = records.filter((r): r is BaseModelRecord => r !== undefined);
+    imported = page.data;
+    importedMore = page.has_more;
+    lastScanned = page.last_id ?? undefined;
   }
   // An id whose folder has no record (an import cut short) is skipped but still paged past.
   const appended = importedMore ? [] : builtins.slice(0, limit - imported.length);

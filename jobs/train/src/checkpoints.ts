@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type EpochLogs, loadModel, saveModel } from '@trainyard/ml';
 import {
   keys,
+  listRecordPage,
   modelFolderFiles,
   type Preprocess,
   preprocessSchema,
@@ -28,6 +29,9 @@ export interface Checkpoint {
   readonly state: CheckpointState;
   readonly prefix: string;
 }
+
+/** Checkpoints `latest` considers (one per epoch and trial: far more than a job writes). */
+const MAX_CHECKPOINTS_LISTED = 10_000;
 
 /** Sorts phases before epochs: every fine-tuning epoch comes after every first-phase epoch. */
 function order(state: CheckpointState): number {
@@ -83,16 +87,28 @@ export class CheckpointStore {
 
   /** The most advanced complete checkpoint (of `trial`, when given), if any. */
   async latest(trial: number | null = null): Promise<Checkpoint | undefined> {
-    const root = keys.jobCheckpoints(this.jobId);
-    const page = await this.storage.listPage(root, { delimiter: '/' });
+    const folder = (name: string) => keys.jobCheckpoint(this.jobId, name);
+    const { data } = await listRecordPage<Checkpoint>(
+      this.storage,
+      keys.jobCheckpoints(this.jobId),
+      {
+        limit: MAX_CHECKPOINTS_LISTED,
+        isId: () => true,
+        folder,
+        read: async (name) => {
+          const prefix = folder(name);
+          const state = await this.storage.tryGetJson(
+            keys.inFolder(prefix, modelFolderFiles.checkpointState),
+            stateSchema,
+          );
+          return state ? { state, prefix } : undefined;
+        },
+      },
+    );
     let best: Checkpoint | undefined;
-    for (const prefix of page.prefixes) {
-      const state = await this.storage.tryGetJson(
-        keys.inFolder(prefix, modelFolderFiles.checkpointState),
-        stateSchema,
-      );
-      if (!state || state.trial !== trial) continue;
-      if (!best || order(state) > order(best.state)) best = { state, prefix };
+    for (const c of data) {
+      if (c.state.trial !== trial) continue;
+      if (!best || order(c.state) > order(best.state)) best = c;
     }
     return best;
   }

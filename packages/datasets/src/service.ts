@@ -6,6 +6,7 @@ import {
   isId,
   keys,
   type Logger,
+  listRecordPage,
   NotFoundError,
   newId,
   PayloadTooLargeError,
@@ -148,26 +149,13 @@ export class DatasetService {
 
   /** Oldest first; `after` is the last id of the previous page. */
   async list(limit: number, after?: string) {
-    const page = await this.storage.listPage(prefixes.datasets, {
-      delimiter: '/',
+    return listRecordPage<Dataset>(this.storage, prefixes.datasets, {
       limit,
-      ...(after ? { startAfter: `${keys.dataset(after)}~` } : {}),
+      after,
+      isId: (name) => isId('ds', name),
+      folder: keys.dataset,
+      read: (id) => this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema),
     });
-    // Some servers do not count common prefixes against MaxKeys: cut the page here too.
-    const ids = page.prefixes
-      .slice(0, limit)
-      .map((p) => p.slice(prefixes.datasets.length, -1))
-      .filter((id) => isId('ds', id));
-    const data = (
-      await Promise.all(
-        ids.map((id) => this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema)),
-      )
-    ).filter((d): d is Dataset => d !== undefined);
-    return {
-      data,
-      has_more: page.prefixes.length > limit || page.nextToken !== undefined,
-      last_id: ids.at(-1) ?? null,
-    };
   }
 
   /**
