@@ -1,4 +1,4 @@
-import { type DatasetSplit, keys, type SplitCounts } from '@trainyard/shared';
+import { type DatasetSplit, type ImageIndexEntry, keys, type SplitCounts } from '@trainyard/shared';
 import {
   corruptImage,
   ImageError,
@@ -14,7 +14,7 @@ import { describeLayout, detectLayout, placeOf, warnMissingClasses } from './fol
 import { checkLabelSpellings } from './labels';
 import { FatalDatasetError } from './report';
 import { entryName, isSymlink, openZip, readEntry, S3ZipReader, zipEntries } from './s3-zip-reader';
-import { ShardWriter } from './shard-writer';
+import { ShardWriter, writeImageIndex } from './shards';
 import { Summary, sortedCounts } from './summary';
 import type { ValidationContext, ValidationResult } from './validation';
 
@@ -325,9 +325,10 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
       remap.get(c as number)!,
       ...rest,
     ]);
-    const indexKey = keys.datasetShard(dataset.id, 'images', i, 'bin', 'index');
-    await storage.putJson(indexKey, entries);
-    imageShards.push({ ...shard, index: indexKey });
+    imageShards.push({
+      ...shard,
+      index: await writeImageIndex(storage, dataset.id, i, entries as ImageIndexEntry[]),
+    });
   }
   return {
     stats,
