@@ -16,6 +16,7 @@ import {
   type OutboundGuard,
   type Preprocess,
   prefixes,
+  readBaseModelRecord,
   type Storage,
   UnprocessableError,
   unixSeconds,
@@ -158,11 +159,7 @@ export async function importBaseModel(
 
 /** One base model: a built-in one (from the catalog, installed or not) or an imported one. */
 export async function getBaseModel(storage: Storage, id: string): Promise<BaseModelRecord> {
-  const builtin = builtinBaseModel(id);
-  if (builtin) return builtinBaseRecord(builtin, storage.bucket);
-  const record = /^bm_[0-9a-z]+$/.test(id)
-    ? await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)
-    : undefined;
+  const record = await readBaseModelRecord(storage, id);
   if (!record)
     throw new NotFoundError(`No base model ${JSON.stringify(id)}`, {
       param: 'id',
