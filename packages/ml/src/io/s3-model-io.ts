@@ -19,7 +19,9 @@ function joinWeights(data: tf.io.WeightData): ArrayBuffer {
 
 /**
  * Saves a LayersModel under `prefix` in S3 as TensorFlow.js files: `model.json` and one
- * `weights.bin`. Returns the files written with their sizes (for the model manifest).
+ * `weights.bin`. Returns the files written with their sizes (for the model manifest). `prefix` is
+ * a model folder from `keys` (`keys.model`, `keys.jobTrialModel`, `keys.jobCheckpoint`); any other
+ * string throws `InternalError`.
  */
 export async function saveModel(
   model: tf.LayersModel,
@@ -60,8 +62,10 @@ export async function saveModel(
 }
 
 /**
- * Loads a LayersModel saved under `prefix` (by `saveModel`, or imported): the manifest is checked
- * first (shard paths inside the prefix, declared sizes within the cap and equal to the bytes read).
+ * Loads a LayersModel saved under `prefix` (a model folder from `keys`, by `saveModel`, or
+ * imported): the manifest is checked first (shard paths inside the prefix, declared sizes within
+ * the cap and equal to the bytes read). Throws `ValidationError` for a bad manifest, `DataError`
+ * (`invalid_model`) when the weights do not add up, `NotFoundError` when a file is missing.
  */
 export async function loadModel(storage: Storage, prefix: string): Promise<tf.LayersModel> {
   const json = JSON.parse(
