@@ -25,9 +25,10 @@ export interface WrittenShard {
 }
 
 /**
- * Collects examples into numbered shard objects (`keys.datasetShard`: `datasets/<id>/normalized/<name>-00000.<ext>`) of about
- * `maxBytes` each, holding at most one shard in memory. `add` is synchronous; the caller flushes
- * when `full` (or before an example that would overflow, see `fits`).
+ * Collects examples into numbered shard objects of about `maxBytes` each (`keys.datasetShard`:
+ * `datasets/<id>/normalized/<name>-00000.<ext>`), holding at most one shard in memory. `add` is
+ * synchronous; the caller flushes when `full` (or before an example that would overflow, see
+ * `fits`).
  */
 export class ShardWriter {
   readonly shards: WrittenShard[] = [];
