@@ -9,14 +9,14 @@ import { registerApiKeys } from './routes/api-keys';
 import { registerBaseModels } from './routes/base-models';
 import { registerDatasets } from './routes/datasets';
 import { registerHealth } from './routes/health';
-import { JobCreator } from './routes/job-create';
 import { registerJobEvents } from './routes/job-events';
 import { JOB_PLAN_PATH, registerJobPlan } from './routes/job-plan';
 import { registerJobReports } from './routes/job-reports';
 import { registerJobs } from './routes/jobs';
 import { registerModelEvaluation } from './routes/model-evaluation';
-import { ModelStore } from './routes/model-store';
 import { registerModels } from './routes/models';
+import { JobCreator } from './services/job-creator';
+import { ModelStore } from './services/model-store';
 
 const RAW_UPLOAD_PATH = /^\/v1\/datasets\/[^/]+\/file$/;
 

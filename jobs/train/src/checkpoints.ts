@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { type EpochLogs, loadModel, saveModel } from '@trainyard/ml';
-import { keys, type Preprocess, preprocessSchema, type Storage } from '@trainyard/shared';
+import {
+  keys,
+  listRecordPage,
+  modelFolderFiles,
+  type Preprocess,
+  preprocessSchema,
+  type Storage,
+} from '@trainyard/shared';
 import { z } from 'zod';
 
 const stateSchema = z.object({
@@ -22,6 +29,9 @@ export interface Checkpoint {
   readonly state: CheckpointState;
   readonly prefix: string;
 }
+
+/** Checkpoints `latest` considers (one per epoch and trial: far more than a job writes). */
+const MAX_CHECKPOINTS_LISTED = 10_000;
 
 /** Sorts phases before epochs: every fine-tuning epoch comes after every first-phase epoch. */
 function order(state: CheckpointState): number {
@@ -52,12 +62,12 @@ export class CheckpointStore {
   ): Promise<Checkpoint> {
     const trialPart = info.trial === null ? '' : `trial-${String(info.trial).padStart(4, '0')}-`;
     const name = `${trialPart}${info.phase}-epoch-${String(info.epoch + 1).padStart(4, '0')}`;
-    const prefix = `${keys.jobCheckpoints(this.jobId)}${name}/`;
+    const prefix = keys.jobCheckpoint(this.jobId, name);
     await saveModel(model, this.storage, prefix);
     const slots = await optimizer.getWeights();
     const encoded = await tf.io.encodeWeights(slots);
     await this.storage.putBytes(
-      `${prefix}optimizer.bin`,
+      keys.inFolder(prefix, modelFolderFiles.optimizer),
       new Uint8Array(encoded.data as ArrayBuffer),
     );
     const state: CheckpointState = {
@@ -71,19 +81,34 @@ export class CheckpointStore {
       unfrozen: info.unfrozen,
       created_at: Date.now(),
     };
-    await this.storage.putJson(`${prefix}state.json`, state);
+    await this.storage.putJson(keys.inFolder(prefix, modelFolderFiles.checkpointState), state);
     return { state, prefix };
   }
 
   /** The most advanced complete checkpoint (of `trial`, when given), if any. */
   async latest(trial: number | null = null): Promise<Checkpoint | undefined> {
-    const root = keys.jobCheckpoints(this.jobId);
-    const page = await this.storage.listPage(root, { delimiter: '/' });
+    const folder = (name: string) => keys.jobCheckpoint(this.jobId, name);
+    const { data } = await listRecordPage<Checkpoint>(
+      this.storage,
+      keys.jobCheckpoints(this.jobId),
+      {
+        limit: MAX_CHECKPOINTS_LISTED,
+        isId: () => true,
+        folder,
+        read: async (name) => {
+          const prefix = folder(name);
+          const state = await this.storage.tryGetJson(
+            keys.inFolder(prefix, modelFolderFiles.checkpointState),
+            stateSchema,
+          );
+          return state ? { state, prefix } : undefined;
+        },
+      },
+    );
     let best: Checkpoint | undefined;
-    for (const prefix of page.prefixes) {
-      const state = await this.storage.tryGetJson(`${prefix}state.json`, stateSchema);
-      if (!state || state.trial !== trial) continue;
-      if (!best || order(state) > order(best.state)) best = { state, prefix };
+    for (const c of data) {
+      if (c.state.trial !== trial) continue;
+      if (!best || order(c.state) > order(best.state)) best = c;
     }
     return best;
   }
@@ -95,7 +120,9 @@ export class CheckpointStore {
   async loadOptimizerState(
     checkpoint: Checkpoint,
   ): Promise<Array<{ name: string; tensor: tf.Tensor }>> {
-    const bytes = await this.storage.getBytes(`${checkpoint.prefix}optimizer.bin`);
+    const bytes = await this.storage.getBytes(
+      keys.inFolder(checkpoint.prefix, modelFolderFiles.optimizer),
+    );
     const buffer = bytes.buffer.slice(
       bytes.byteOffset,
       bytes.byteOffset + bytes.length,

@@ -13,8 +13,10 @@ import {
   type ModelCard,
   type ModelManifest,
   type ModelMetrics,
+  modelFolderFiles,
   modelIdForJob,
   modelManifestSchema,
+  modelPredictionsPath,
   unixSeconds,
 } from '@trainyard/shared';
 import type { JobContext } from './context';
@@ -63,20 +65,19 @@ export async function publishModel(
     duration_seconds: Math.round((Date.now() - info.started) / 100) / 10,
     parameters: trained.model.countParams(),
   };
-  const prefix = keys.model(id);
-  const files = await saveModel(trained.model, storage, prefix);
+  const files = await saveModel(trained.model, storage, keys.model(id));
   for (const [name, rows] of predictions) {
     const body = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
     await storage.putBytes(keys.modelPredictions(id, name), body, 'application/x-ndjson');
-    files.push({ path: `predictions/${name}.jsonl`, bytes: Buffer.byteLength(body) });
+    files.push({ path: modelPredictionsPath(name), bytes: Buffer.byteLength(body) });
   }
   for (const [path, value] of [
-    ['preprocess.json', trained.preprocess],
+    [modelFolderFiles.preprocess, trained.preprocess],
     ['metrics.json', metrics],
     ['card.json', card],
   ] as const) {
     const json = JSON.stringify(value);
-    await storage.putBytes(`${prefix}${path}`, json, 'application/json');
+    await storage.putBytes(keys.modelFile(id, path), json, 'application/json');
     files.push({ path, bytes: Buffer.byteLength(json) });
   }
   const manifest: ModelManifest = {

@@ -64,7 +64,7 @@ export async function trainOnce(
   trial: number | null,
   extra: ExtraCallbacks = () => [],
 ): Promise<TrainedModel> {
-  if (base) checkBaseFits(base, raw.kind, spec.task);
+  if (base) checkBaseFits(base, spec.task);
   const seed = spec.seed + (trial ?? 0) * 7919;
   const checkpoint = await store.latest(trial);
   const vectorWords =

@@ -1,5 +1,6 @@
 import { datasetManifestSchema, keys, type Storage, UnprocessableError } from '@trainyard/shared';
 import { csvCell } from './csv-values';
+import { readShardRecords } from './shards';
 
 /**
  * The rows of a ready tabular dataset as training sees them, as CSV: the header, then each row.
@@ -25,11 +26,9 @@ export async function* exportCsv(storage: Storage, id: string): AsyncGenerator<s
   }
   yield `${manifest.columns.map((c) => csvCell(c.name)).join(',')}\r\n`;
   for (const shard of manifest.shards) {
-    const text = Buffer.from(await storage.getBytes(shard.key)).toString('utf8');
     let out = '';
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      out += `${(JSON.parse(line) as Array<string | number | null>).map(csvCell).join(',')}\r\n`;
+    for (const row of await readShardRecords<Array<string | number | null>>(storage, shard)) {
+      out += `${row.map(csvCell).join(',')}\r\n`;
     }
     yield out;
   }

@@ -1,6 +1,6 @@
 import type { Storage } from '@trainyard/shared';
 import type { ReportBuilder } from './report';
-import type { WrittenShard } from './shard-writer';
+import { rewriteShardRecords, type WrittenShard } from './shards';
 
 /**
  * A label as it is counted, stored and predicted: NFC (a macOS or copy-pasted `e` + U+0300 is
@@ -110,19 +110,17 @@ export async function relabelShards(
 ): Promise<WrittenShard[]> {
   const out: WrittenShard[] = [];
   for (const shard of shards) {
-    const text = Buffer.from(await storage.getBytes(shard.key)).toString('utf8');
-    const body = text
-      .split('\n')
-      .filter((line) => line)
-      .map((line) => {
-        const value = JSON.parse(line) as Record<string | number, unknown>;
+    const bytes = await rewriteShardRecords<Record<string | number, unknown>>(
+      storage,
+      shard,
+      (value) => {
         const to = merged.get(String(value[field]));
         if (to !== undefined) value[field] = to;
-        return `${JSON.stringify(value)}\n`;
-      })
-      .join('');
-    await storage.putBytes(shard.key, body, contentType);
-    out.push({ ...shard, bytes: Buffer.byteLength(body) });
+        return value;
+      },
+      contentType,
+    );
+    out.push({ ...shard, bytes });
   }
   return out;
 }

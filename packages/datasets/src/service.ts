@@ -6,6 +6,7 @@ import {
   isId,
   keys,
   type Logger,
+  listRecordPage,
   NotFoundError,
   newId,
   PayloadTooLargeError,
@@ -119,7 +120,7 @@ export class DatasetService {
     const partSize = Math.max(MIN_PART, Math.ceil(size / 10_000));
     const count = Math.ceil(size / partSize);
     const uploadId = await this.storage.createMultipartUpload(key);
-    await this.storage.putJson(`${keys.dataset(id)}upload.json`, {
+    await this.storage.putJson(keys.datasetUploadState(id), {
       upload_id: uploadId,
       part_size: partSize,
     });
@@ -148,26 +149,13 @@ export class DatasetService {
 
   /** Oldest first; `after` is the last id of the previous page. */
   async list(limit: number, after?: string) {
-    const page = await this.storage.listPage(prefixes.datasets, {
-      delimiter: '/',
+    return listRecordPage<Dataset>(this.storage, prefixes.datasets, {
       limit,
-      ...(after ? { startAfter: `${keys.dataset(after)}~` } : {}),
+      after,
+      isId: (name) => isId('ds', name),
+      folder: keys.dataset,
+      read: (id) => this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema),
     });
-    // Some servers do not count common prefixes against MaxKeys: cut the page here too.
-    const ids = page.prefixes
-      .slice(0, limit)
-      .map((p) => p.slice(prefixes.datasets.length, -1))
-      .filter((id) => isId('ds', id));
-    const data = (
-      await Promise.all(
-        ids.map((id) => this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema)),
-      )
-    ).filter((d): d is Dataset => d !== undefined);
-    return {
-      data,
-      has_more: page.prefixes.length > limit || page.nextToken !== undefined,
-      last_id: ids.at(-1) ?? null,
-    };
   }
 
   /**
@@ -266,10 +254,7 @@ export class DatasetService {
     }
     const upload = keys.datasetUpload(id);
     if (parts) {
-      const state = await this.storage.tryGetJson(
-        `${keys.dataset(id)}upload.json`,
-        uploadStateSchema,
-      );
+      const state = await this.storage.tryGetJson(keys.datasetUploadState(id), uploadStateSchema);
       if (!state) {
         throw new ValidationError(
           'parts were given but this dataset has no multipart upload; omit parts for single PUT uploads',
@@ -290,7 +275,7 @@ export class DatasetService {
           { param: 'parts', cause: error },
         );
       }
-      await this.storage.delete(`${keys.dataset(id)}upload.json`);
+      await this.storage.delete(keys.datasetUploadState(id));
     }
     const head = await this.storage.head(upload);
     if (!head) {
@@ -454,10 +439,7 @@ export class DatasetService {
   /** Removes every object of the dataset. */
   async delete(id: string): Promise<{ id: string; object: 'dataset'; deleted: true }> {
     await this.get(id);
-    const state = await this.storage.tryGetJson(
-      `${keys.dataset(id)}upload.json`,
-      uploadStateSchema,
-    );
+    const state = await this.storage.tryGetJson(keys.datasetUploadState(id), uploadStateSchema);
     if (state)
       await this.storage
         .abortMultipartUpload(keys.datasetUpload(id), state.upload_id)

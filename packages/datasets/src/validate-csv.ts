@@ -17,7 +17,7 @@ import { bomEncoding, decodeText, isUtf8, peek, toUtf8 } from './encoding';
 import { checkLabelSpellings, normalizeLabel, relabelShards } from './labels';
 import { utf8Checked } from './lines';
 import { FatalDatasetError } from './report';
-import { ShardWriter } from './shard-writer';
+import { ShardWriter } from './shards';
 import { Summary } from './summary';
 import type { ValidationContext, ValidationResult } from './validation';
 
@@ -120,7 +120,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
   pipeline(Readable.from(bytes), parser, () => {});
   const shards = new ShardWriter(
     storage,
-    keys.datasetNormalized(dataset.id),
+    dataset.id,
     'rows',
     'jsonl',
     limits.shardBytes,
@@ -214,7 +214,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
         const line = JSON.stringify(row);
         if (duplicates.add(line))
           report.warn('duplicate', `${where} repeats an earlier row exactly`, where);
-        shards.add(`${line}\n`, info.lines);
+        shards.addJsonLine(line, info.lines);
         examples++;
       }
     }

@@ -1,4 +1,4 @@
-import { type DatasetSplit, keys, type SplitCounts } from '@trainyard/shared';
+import { type DatasetSplit, type ImageIndexEntry, keys, type SplitCounts } from '@trainyard/shared';
 import {
   corruptImage,
   ImageError,
@@ -14,7 +14,7 @@ import { describeLayout, detectLayout, placeOf, warnMissingClasses } from './fol
 import { checkLabelSpellings } from './labels';
 import { FatalDatasetError } from './report';
 import { entryName, isSymlink, openZip, readEntry, S3ZipReader, zipEntries } from './s3-zip-reader';
-import { ShardWriter } from './shard-writer';
+import { ShardWriter, writeImageIndex } from './shards';
 import { Summary, sortedCounts } from './summary';
 import type { ValidationContext, ValidationResult } from './validation';
 
@@ -197,13 +197,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
   if (splitted) report.warn('split_folders', describeLayout(layout), layout.root || undefined);
 
   const zip = await open();
-  const shards = new ShardWriter(
-    storage,
-    keys.datasetNormalized(dataset.id),
-    'images',
-    'bin',
-    limits.shardBytes,
-  );
+  const shards = new ShardWriter(storage, dataset.id, 'images', 'bin', limits.shardBytes);
   const indexes: (number | DatasetSplit)[][][] = [];
   let index: (number | DatasetSplit)[][] = [];
   const classOf = new Map<string, number>();
@@ -331,9 +325,10 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
       remap.get(c as number)!,
       ...rest,
     ]);
-    const indexKey = shard.key.replace(/\.bin$/, '.index.json');
-    await storage.putJson(indexKey, entries);
-    imageShards.push({ ...shard, index: indexKey });
+    imageShards.push({
+      ...shard,
+      index: await writeImageIndex(storage, dataset.id, i, entries as ImageIndexEntry[]),
+    });
   }
   return {
     stats,

@@ -3,7 +3,7 @@ import { checkClasses } from './class-checks';
 import { DuplicateCounter } from './duplicates';
 import { checkLabelSpellings, normalizeLabel, relabelShards } from './labels';
 import { utf8Lines } from './lines';
-import { ShardWriter } from './shard-writer';
+import { ShardWriter } from './shards';
 import { Summary } from './summary';
 import type { ValidationContext, ValidationResult } from './validation';
 
@@ -19,7 +19,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
   const source = await storage.getStream(keys.datasetRaw(dataset.id));
   const shards = new ShardWriter(
     storage,
-    keys.datasetNormalized(dataset.id),
+    dataset.id,
     'texts',
     'jsonl',
     limits.shardBytes,
@@ -85,7 +85,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
       report.warn('duplicate', `${where} repeats an earlier example exactly`, where);
     classes.set(name, (classes.get(name) ?? 0) + 1);
     lengths.add(text.length);
-    shards.add(`${JSON.stringify({ text, label: name })}\n`, line);
+    shards.addJsonLine(JSON.stringify({ text, label: name }), line);
     if (shards.full) await shards.flush();
   }
   await shards.flush();

@@ -8,7 +8,7 @@ import {
   type OutboundGuard,
   type Storage,
 } from '@trainyard/shared';
-import { getBaseModel, importBaseModel, listBaseModels } from '../base-model-importer';
+import { getBaseModel, importBaseModel, listBaseModels } from '../services/base-model-importer';
 import { errorResponses, security } from './errors';
 
 const tags = ['Base models'];

@@ -7,8 +7,8 @@ import {
   planJob,
   type Storage,
 } from '@trainyard/shared';
+import type { JobCreator } from '../services/job-creator';
 import { errorResponses, security } from './errors';
-import type { JobCreator } from './job-create';
 
 /** Answered afresh each time: the idempotency middleware stores nothing for it. */
 export const JOB_PLAN_PATH = '/v1/fine-tuning/jobs/plan';

@@ -14,8 +14,8 @@ import {
   NotFoundError,
   toJobObject,
 } from '@trainyard/shared';
+import type { JobCreator } from '../services/job-creator';
 import { errorResponses, security } from './errors';
-import type { JobCreator } from './job-create';
 
 const tags = ['Fine-tuning jobs'];
 const json = <T extends z.ZodType>(schema: T, description: string) => ({

@@ -7,8 +7,8 @@ import {
   type Storage,
   ValidationError,
 } from '@trainyard/shared';
+import type { ModelStore } from '../services/model-store';
 import { errorResponses, security } from './errors';
-import type { ModelStore } from './model-store';
 
 const splitSchema = z.enum(['validation', 'test', 'train']);
 

@@ -11,8 +11,8 @@ import {
   type Storage,
 } from '@trainyard/shared';
 import { ZipFile } from 'yazl';
+import type { ModelStore } from '../services/model-store';
 import { errorResponses, security } from './errors';
-import type { ModelStore } from './model-store';
 
 const tags = ['Models'];
 const modelIdParam = idParam('model');

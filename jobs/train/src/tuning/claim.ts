@@ -17,8 +17,8 @@ export async function claimTrial(
   number: number,
   worker: string,
 ): Promise<boolean> {
-  const prefix = `${keys.jobTrial(jobId, number)}claims/${String(attempt).padStart(4, '0')}-`;
-  const mine = `${prefix}${Date.now().toString(36).padStart(9, '0')}-${worker}`;
+  const prefix = keys.jobTrialClaims(jobId, number, attempt);
+  const mine = keys.jobTrialClaim(jobId, number, attempt, Date.now(), worker);
   await storage.putJson(mine, { worker });
   const page = await storage.listPage(prefix, { limit: 1 });
   return page.objects[0]?.key === mine;

@@ -1,11 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import { encodeDataset, loadModel, type RawDataset, saveModel } from '@trainyard/ml';
-import { keys, type Preprocess, preprocessSchema, type Storage } from '@trainyard/shared';
+import {
+  keys,
+  modelFolderFiles,
+  type Preprocess,
+  preprocessSchema,
+  type Storage,
+} from '@trainyard/shared';
 import type { TrainedModel } from '../train-once';
-
-/** `jobs/<id>/trials/<n>/model/`: where a completed trial's model and `preprocess.json` are kept. */
-export const trialModelPrefix = (jobId: string, trial: number): string =>
-  `${keys.jobTrial(jobId, trial)}model/`;
 
 /** Keeps a completed trial's model in S3, so the lead can publish it whichever worker ran it. */
 export async function saveTrialModel(
@@ -14,9 +16,9 @@ export async function saveTrialModel(
   trial: number,
   trained: TrainedModel,
 ): Promise<void> {
-  const prefix = trialModelPrefix(jobId, trial);
+  const prefix = keys.jobTrialModel(jobId, trial);
   await saveModel(trained.model, storage, prefix);
-  await storage.putJson(`${prefix}preprocess.json`, trained.preprocess);
+  await storage.putJson(keys.inFolder(prefix, modelFolderFiles.preprocess), trained.preprocess);
 }
 
 /**
@@ -29,10 +31,10 @@ export async function loadTrialModel(
   trial: number,
   raw: RawDataset,
 ): Promise<TrainedModel> {
-  const prefix = trialModelPrefix(jobId, trial);
+  const prefix = keys.jobTrialModel(jobId, trial);
   const model: tf.LayersModel = await loadModel(storage, prefix);
   const preprocess: Preprocess = await storage.getJson(
-    `${prefix}preprocess.json`,
+    keys.inFolder(prefix, modelFolderFiles.preprocess),
     preprocessSchema,
   );
   const data = await encodeDataset(raw, preprocess);

@@ -1,12 +1,16 @@
 import {
+  readImageShard,
+  readShardRecords,
+  readShardReferences,
+  type ShardReference,
+} from '@trainyard/datasets/shards';
+import {
   type DatasetManifest,
   type DatasetSplit,
   datasetManifestSchema,
-  imageIndexEntrySchema,
   keys,
   type Storage,
 } from '@trainyard/shared';
-import { z } from 'zod';
 import { DataError } from '../errors';
 import type { Cell } from '../preprocess/table';
 
@@ -15,7 +19,7 @@ import type { Cell } from '../preprocess/table';
  * inside the zip, a row's or a text's 1-based line number; null for datasets validated before
  * references were kept.
  */
-export type RawReference = string | number | null;
+export type RawReference = ShardReference;
 
 /**
  * A dataset's examples as validation normalized them, before any model-specific encoding.
@@ -49,23 +53,6 @@ export type RawDataset =
       references?: RawReference[];
     };
 
-const indexSchema = z.array(imageIndexEntrySchema);
-const referencesSchema = z.array(z.union([z.string(), z.number()]));
-
-/** A shard's example references, or nulls when the shard was written without them. */
-async function shardReferences(
-  storage: Storage,
-  shard: { examples: number; references?: string | undefined },
-): Promise<RawReference[]> {
-  if (!shard.references) return new Array<RawReference>(shard.examples).fill(null);
-  return storage.getJson(shard.references, referencesSchema);
-}
-
-async function lines(storage: Storage, key: string): Promise<string[]> {
-  const text = Buffer.from(await storage.getBytes(key)).toString('utf8');
-  return text.split('\n').filter((l) => l.length > 0);
-}
-
 /**
  * Reads a ready dataset's normalized shards from S3 (never the raw upload). Images stay encoded
  * (PNG/JPEG bytes are several times smaller than pixels) until a model says what size it takes.
@@ -89,10 +76,9 @@ export async function loadRawDataset(
     const splits: (DatasetSplit | undefined)[] = [];
     const references: RawReference[] = [];
     for (const shard of manifest.shards) {
-      const [data, index, refs] = await Promise.all([
-        storage.getBytes(shard.key),
-        storage.getJson(shard.index, indexSchema),
-        shardReferences(storage, shard),
+      const [{ data, index }, refs] = await Promise.all([
+        readImageShard(storage, shard),
+        readShardReferences(storage, shard),
       ]);
       references.push(...refs);
       for (const [offset, length, label, , , ch, split] of index) {
@@ -119,9 +105,8 @@ export async function loadRawDataset(
     const labels: number[] = [];
     const references: RawReference[] = [];
     for (const shard of manifest.shards) {
-      references.push(...(await shardReferences(storage, shard)));
-      for (const line of await lines(storage, shard.key)) {
-        const row = JSON.parse(line) as Cell[];
+      references.push(...(await readShardReferences(storage, shard)));
+      for (const row of await readShardRecords<Cell[]>(storage, shard)) {
         const label = row[labelAt];
         labels.push(classes ? classes.get(String(label))! : Number(label));
         rows.push(row);
@@ -139,9 +124,11 @@ export async function loadRawDataset(
   const labels: number[] = [];
   const references: RawReference[] = [];
   for (const shard of manifest.shards) {
-    references.push(...(await shardReferences(storage, shard)));
-    for (const line of await lines(storage, shard.key)) {
-      const { text, label } = JSON.parse(line) as { text: string; label: string };
+    references.push(...(await readShardReferences(storage, shard)));
+    for (const { text, label } of await readShardRecords<{ text: string; label: string }>(
+      storage,
+      shard,
+    )) {
       texts.push(text);
       labels.push(classes.get(label)!);
     }

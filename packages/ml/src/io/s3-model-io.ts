@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkTfjsManifest, type Storage } from '@trainyard/shared';
+import { checkTfjsManifest, keys, modelFolderFiles, type Storage } from '@trainyard/shared';
 import { DataError } from '../errors';
 
 /** Largest model the platform loads (weights), as a guard against a hostile model.json. */
@@ -19,7 +19,9 @@ function joinWeights(data: tf.io.WeightData): ArrayBuffer {
 
 /**
  * Saves a LayersModel under `prefix` in S3 as TensorFlow.js files: `model.json` and one
- * `weights.bin`. Returns the files written with their sizes (for the model manifest).
+ * `weights.bin`. Returns the files written with their sizes (for the model manifest). `prefix` is
+ * a model folder from `keys` (`keys.model`, `keys.jobTrialModel`, `keys.jobCheckpoint`); any other
+ * string throws `InternalError`.
  */
 export async function saveModel(
   model: tf.LayersModel,
@@ -30,18 +32,28 @@ export async function saveModel(
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = new Uint8Array(joinWeights(artifacts.weightData ?? new ArrayBuffer(0)));
-      await storage.putBytes(`${prefix}weights.bin`, weights, 'application/octet-stream');
+      await storage.putBytes(
+        keys.inFolder(prefix, modelFolderFiles.weights),
+        weights,
+        'application/octet-stream',
+      );
       const json = JSON.stringify({
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
         convertedBy: null,
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+        weightsManifest: [
+          { paths: [modelFolderFiles.weights], weights: artifacts.weightSpecs ?? [] },
+        ],
       });
-      await storage.putBytes(`${prefix}model.json`, json, 'application/json');
+      await storage.putBytes(
+        keys.inFolder(prefix, modelFolderFiles.modelJson),
+        json,
+        'application/json',
+      );
       written.push(
-        { path: 'weights.bin', bytes: weights.length },
-        { path: 'model.json', bytes: Buffer.byteLength(json) },
+        { path: modelFolderFiles.weights, bytes: weights.length },
+        { path: modelFolderFiles.modelJson, bytes: Buffer.byteLength(json) },
       );
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
@@ -50,15 +62,19 @@ export async function saveModel(
 }
 
 /**
- * Loads a LayersModel saved under `prefix` (by `saveModel`, or imported): the manifest is checked
- * first (shard paths inside the prefix, declared sizes within the cap and equal to the bytes read).
+ * Loads a LayersModel saved under `prefix` (a model folder from `keys`, by `saveModel`, or
+ * imported): the manifest is checked first (shard paths inside the prefix, declared sizes within
+ * the cap and equal to the bytes read). Throws `ValidationError` for a bad manifest, `DataError`
+ * (`invalid_model`) when the weights do not add up, `NotFoundError` when a file is missing.
  */
 export async function loadModel(storage: Storage, prefix: string): Promise<tf.LayersModel> {
   const json = JSON.parse(
-    Buffer.from(await storage.getBytes(`${prefix}model.json`)).toString('utf8'),
+    Buffer.from(await storage.getBytes(keys.inFolder(prefix, modelFolderFiles.modelJson))).toString(
+      'utf8',
+    ),
   );
   const { model, paths, bytes } = checkTfjsManifest(json, MAX_MODEL_BYTES);
-  const shards = await Promise.all(paths.map((p) => storage.getBytes(`${prefix}${p}`)));
+  const shards = await Promise.all(paths.map((p) => storage.getBytes(keys.inFolder(prefix, p))));
   const total = shards.reduce((n, s) => n + s.length, 0);
   if (total !== bytes) {
     throw new DataError(

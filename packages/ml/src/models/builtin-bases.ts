@@ -9,6 +9,7 @@ import {
   builtinBaseRecord,
   checkTfjsManifest,
   keys,
+  modelFolderFiles,
   type Preprocess,
   type Storage,
   UnprocessableError,
@@ -107,11 +108,13 @@ export async function installBuiltinBase(storage: Storage, id: string): Promise<
   const base = builtinBaseModel(id);
   if (!base) throw new UnprocessableError(`${id} is not a built-in base model`, { param: 'id' });
   const { modelJson, shards } = readBuiltinBaseFiles(base);
-  const prefix = keys.baseModel(id);
   for (const { path, data } of shards)
-    await storage.putBytes(`${prefix}${path}`, data, 'application/octet-stream');
-  await storage.putJson(`${prefix}model.json`, modelJson);
-  await storage.putJson(`${prefix}preprocess.json`, builtinBasePreprocess(base));
+    await storage.putBytes(keys.baseModelFile(id, path), data, 'application/octet-stream');
+  await storage.putJson(keys.baseModelFile(id, modelFolderFiles.modelJson), modelJson);
+  await storage.putJson(
+    keys.baseModelFile(id, modelFolderFiles.preprocess),
+    builtinBasePreprocess(base),
+  );
   const record = builtinBaseRecord(base, storage.bucket);
   await storage.putJson(keys.baseModelRecord(id), record);
   return record;

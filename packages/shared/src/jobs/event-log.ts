@@ -74,7 +74,7 @@ export class JobEventLog {
       { reportInput: true },
     );
     if (!parsed.success) throw fromZodError(parsed.error, `${event.type} event`);
-    await this.storage.putJson(`${keys.jobEvents(jobId)}${id}.${event.type}.json`, parsed.data);
+    await this.storage.putJson(keys.jobEvent(jobId, id, event.type), parsed.data);
     return parsed.data;
   }
 

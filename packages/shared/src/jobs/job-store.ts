@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../errors';
 import { isId } from '../ids';
 import { type JobSpec, jobSpecSchema } from '../schemas/jobs';
-import { keys, prefixes, type Storage } from '../storage';
+import { keys, listFolderIds, prefixes, type Storage } from '../storage';
 import type { JobEventLog, JobEventRef } from './event-log';
 import { EVENT_TYPES_WITH_STATE, foldJobEvents, type JobState, type ListedJobEvent } from './fold';
 
@@ -71,19 +71,12 @@ export class JobStore {
 
   /** Job ids in creation order (ids sort by time); `after` is the last id of the previous page. */
   async ids(limit: number, after?: string): Promise<{ ids: string[]; hasMore: boolean }> {
-    const page = await this.storage.listPage(prefixes.jobs, {
-      delimiter: '/',
+    return listFolderIds(this.storage, prefixes.jobs, {
       limit,
-      ...(after ? { startAfter: `${keys.job(after)}~` } : {}),
+      after,
+      isId: (name) => isId('ftjob', name),
+      folder: keys.job,
     });
-    // Some servers do not count common prefixes against MaxKeys: cut the page here too.
-    const all = page.prefixes
-      .map((p) => p.slice(prefixes.jobs.length, -1))
-      .filter((id) => isId('ftjob', id));
-    return {
-      ids: all.slice(0, limit),
-      hasMore: all.length > limit || page.nextToken !== undefined,
-    };
   }
 
   /** Every job id, oldest first. */

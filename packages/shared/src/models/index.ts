@@ -1,2 +1,3 @@
+export * from './base-model-lookup';
 export * from './builtin-bases';
 export * from './tfjs-manifest';

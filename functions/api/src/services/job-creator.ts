@@ -1,37 +1,24 @@
 import type { DatasetService } from '@trainyard/datasets';
 import type { JobQueue } from '@trainyard/queue';
 import {
-  baseModelSchema,
-  builtinRecord,
   type Config,
   type CreateJob,
   type Dataset,
+  findBaseModel,
   gridSize,
   type JobEventLog,
   type JobSpec,
   type JobStore,
   jobFailed,
-  keys,
-  modelManifestSchema,
   NotFoundError,
   newId,
   newWebhookSecret,
   resolveJobSpec,
   type Storage,
+  TASK_INPUT_KIND,
   UnprocessableError,
   ValidationError,
 } from '@trainyard/shared';
-import { z } from 'zod';
-
-/** What kind of input a task's models take (the `input.kind` of a model's `preprocess.json`). */
-const INPUT_KIND: Record<Dataset['task'], string> = {
-  image_classification: 'image',
-  tabular_classification: 'table',
-  tabular_regression: 'table',
-  text_classification: 'text',
-};
-
-const preprocessKindSchema = z.object({ input: z.object({ kind: z.string() }).loose() }).loose();
 
 export interface JobCreatorDeps {
   readonly storage: Storage;
@@ -181,36 +168,17 @@ export class JobCreator {
 
   /** `model_…`: a published platform model, `bm_…`: an imported or built-in one; of the task's input kind. */
   private async checkBaseModel(id: string, task: Dataset['task']): Promise<void> {
-    const { storage } = this.deps;
     const param = 'body.base_model';
-    const missing = () =>
-      new NotFoundError(`No base model ${JSON.stringify(id)}`, {
+    const found = await findBaseModel(this.deps.storage, id);
+    if (!found) {
+      throw new NotFoundError(`No base model ${JSON.stringify(id)}`, {
         param,
         code: 'base_model_not_found',
       });
-    const prefix = id.startsWith('model_') ? keys.model(id) : keys.baseModel(id);
-    let kind: string | undefined;
-    if (id.startsWith('model_')) {
-      const manifest = await storage.tryGetJson(keys.modelManifest(id), modelManifestSchema);
-      if (!manifest) throw missing();
-      kind = INPUT_KIND[manifest.task];
-    } else {
-      // An import writes its record last: without it there is no (whole) base model. A built-in
-      // one is in the catalog whether or not the trainer has installed it into the store yet.
-      const record =
-        builtinRecord(id, storage.bucket) ??
-        (await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema));
-      if (!record) throw missing();
-      kind = INPUT_KIND[record.task];
     }
-    const bytes = await storage.tryGetBytes(`${prefix}preprocess.json`);
-    if (bytes) {
-      const parsed = preprocessKindSchema.safeParse(JSON.parse(Buffer.from(bytes).toString()));
-      if (parsed.success) kind = parsed.data.input.kind;
-    }
-    if (kind !== undefined && kind !== INPUT_KIND[task]) {
+    if (found.takes !== TASK_INPUT_KIND[task]) {
       throw new UnprocessableError(
-        `Base model ${id} takes ${kind} inputs; a ${task} dataset needs one that takes ${INPUT_KIND[task]} inputs`,
+        `Base model ${id} takes ${found.takes} inputs; a ${task} dataset needs one that takes ${TASK_INPUT_KIND[task]} inputs`,
         { param, code: 'base_model_mismatch' },
       );
     }

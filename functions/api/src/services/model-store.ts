@@ -2,6 +2,7 @@ import {
   isId,
   keys,
   type Logger,
+  listRecordPage,
   type Model,
   type ModelManifest,
   modelCardSchema,
@@ -34,21 +35,13 @@ export class ModelStore {
 
   /** Oldest first (ids sort by their job's creation); `after` is the last id of the previous page. */
   async list(limit: number, after?: string) {
-    const page = await this.storage.listPage(prefixes.models, {
-      delimiter: '/',
+    return listRecordPage<ModelManifest>(this.storage, prefixes.models, {
       limit,
-      ...(after ? { startAfter: `${keys.model(after)}~` } : {}),
+      after,
+      isId: (name) => isId('model', name),
+      folder: keys.model,
+      read: (id) => this.manifest(id),
     });
-    const ids = page.prefixes
-      .slice(0, limit)
-      .map((p) => p.slice(prefixes.models.length, -1))
-      .filter((id) => isId('model', id));
-    const manifests = await Promise.all(ids.map((id) => this.manifest(id)));
-    return {
-      data: manifests.filter((m): m is ModelManifest => m !== undefined),
-      has_more: page.prefixes.length > limit || page.nextToken !== undefined,
-      last_id: ids.at(-1) ?? null,
-    };
   }
 
   /** The manifest with the card and the metrics (null where a file is missing or unreadable). */

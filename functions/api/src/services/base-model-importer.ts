@@ -7,12 +7,15 @@ import {
   checkTfjsManifest,
   isId,
   keys,
+  listRecordPage,
+  modelFolderFiles,
   NotFoundError,
   newId,
   OutboundError,
   type OutboundGuard,
   type Preprocess,
   prefixes,
+  readBaseModelRecord,
   type Storage,
   UnprocessableError,
   unixSeconds,
@@ -98,7 +101,7 @@ export async function importBaseModel(
         `weights ${path}`,
       );
       total += data.length;
-      await storage.putBytes(`${prefix}${path}`, data, 'application/octet-stream');
+      await storage.putBytes(keys.baseModelFile(id, path), data, 'application/octet-stream');
     }
     if (total !== bytes) {
       throw new UnprocessableError(
@@ -109,7 +112,7 @@ export async function importBaseModel(
         },
       );
     }
-    await storage.putJson(`${prefix}model.json`, json);
+    await storage.putJson(keys.baseModelFile(id, modelFolderFiles.modelJson), json);
     const channels = shape[2] as 1 | 3;
     const norm = request.normalization ?? { mean: [0.5], std: [0.5] };
     const per = (v: number[]) => Array.from({ length: channels }, (_, i) => v[i] ?? v[0]!);
@@ -127,7 +130,7 @@ export async function importBaseModel(
       labels: null,
       target: null,
     };
-    await storage.putJson(`${prefix}preprocess.json`, preprocess);
+    await storage.putJson(keys.baseModelFile(id, modelFolderFiles.preprocess), preprocess);
     const layers = (
       (model.modelTopology.model_config as { config?: { layers?: unknown[] } } | undefined)?.config
         ?.layers ?? []
@@ -155,11 +158,7 @@ export async function importBaseModel(
 
 /** One base model: a built-in one (from the catalog, installed or not) or an imported one. */
 export async function getBaseModel(storage: Storage, id: string): Promise<BaseModelRecord> {
-  const builtin = builtinRecord(id, storage.bucket);
-  if (builtin) return builtin;
-  const record = /^bm_[0-9a-z]+$/.test(id)
-    ? await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)
-    : undefined;
+  const record = await readBaseModelRecord(storage, id);
   if (!record)
     throw new NotFoundError(`No base model ${JSON.stringify(id)}`, {
       param: 'id',
@@ -180,22 +179,16 @@ export async function listBaseModels(storage: Storage, limit: number, after?: st
   let importedMore = false;
   let lastScanned: string | undefined;
   if (!after || !builtinRecord(after, storage.bucket)) {
-    const page = await storage.listPage(prefixes.baseModels, {
-      delimiter: '/',
-      limit: limit + 1,
-      ...(after ? { startAfter: `${keys.baseModel(after)}~` } : {}),
+    const page = await listRecordPage<BaseModelRecord>(storage, prefixes.baseModels, {
+      limit,
+      after,
+      isId: (name) => isId('bm', name) && !builtinRecord(name, storage.bucket),
+      folder: keys.baseModel,
+      read: (id) => storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema),
     });
-    const ids = page.prefixes
-      .map((p) => p.slice(prefixes.baseModels.length, -1))
-      .filter((id) => isId('bm', id) && !builtinRecord(id, storage.bucket));
-    importedMore = ids.length > limit;
-    lastScanned = ids.slice(0, limit).at(-1);
-    const records = await Promise.all(
-      ids
-        .slice(0, limit)
-        .map((id) => storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)),
-    );
-    imported = records.filter((r): r is BaseModelRecord => r !== undefined);
+    imported = page.data;
+    importedMore = page.has_more;
+    lastScanned = page.last_id ?? undefined;
   }
   // An id whose folder has no record (an import cut short) is skipped but still paged past.
   const appended = importedMore ? [] : builtins.slice(0, limit - imported.length);
