@@ -6,7 +6,7 @@ import {
   builtinBaseRecord,
   type CreateBaseModel,
   checkTfjsManifest,
-  isId,
+  inProject,
   keys,
   NotFoundError,
   newId,
@@ -14,6 +14,8 @@ import {
   type OutboundGuard,
   type Preprocess,
   prefixes,
+  projectOf,
+  projectPage,
   type Storage,
   UnprocessableError,
   unixSeconds,
@@ -70,6 +72,7 @@ export async function importBaseModel(
   storage: Storage,
   request: CreateBaseModel,
   guard: OutboundGuard,
+  project: string,
 ): Promise<BaseModelRecord> {
   const url = new URL(request.source.url);
   const json = JSON.parse(
@@ -136,6 +139,7 @@ export async function importBaseModel(
     const record: BaseModelRecord = {
       id,
       object: 'base_model',
+      project,
       name: request.name,
       task: 'image_classification',
       input_shape: shape,
@@ -154,51 +158,64 @@ export async function importBaseModel(
   }
 }
 
-/** One base model: a built-in one (from the catalog, installed or not) or an imported one. */
-export async function getBaseModel(storage: Storage, id: string): Promise<BaseModelRecord> {
+/**
+ * One base model: a built-in one (from the catalog, installed or not; every project sees them)
+ * or one `project` imported (another project's is a 404 exactly like a missing one).
+ */
+export async function getBaseModel(
+  storage: Storage,
+  id: string,
+  project: string,
+): Promise<BaseModelRecord> {
   const builtin = builtinBaseModel(id);
-  if (builtin) return builtinBaseRecord(builtin, storage.bucket);
+  if (builtin) return { ...builtinBaseRecord(builtin, storage.bucket), project: null };
   const record = /^bm_[0-9a-z]+$/.test(id)
     ? await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)
     : undefined;
-  if (!record)
+  if (!record || !inProject(record, project))
     throw new NotFoundError(`No base model ${JSON.stringify(id)}`, {
       param: 'id',
       code: 'base_model_not_found',
     });
-  return record;
+  return { ...record, project: projectOf(record) };
 }
 
 /**
- * Base models, oldest first: the imported ones, then the built-in ones (from the catalog, so they
- * are listed whether or not they are in the store yet; their ids sort after every generated id).
+ * Base models, oldest first: the ones `project` imported, then the built-in ones (from the
+ * catalog, so they are listed whether or not they are in the store yet; their ids sort after
+ * every generated id).
  */
-export async function listBaseModels(storage: Storage, limit: number, after?: string) {
-  const builtins = BUILTIN_BASE_MODELS.filter((b) => after === undefined || b.id > after).map((b) =>
-    builtinBaseRecord(b, storage.bucket),
+export async function listBaseModels(
+  storage: Storage,
+  limit: number,
+  after: string | undefined,
+  project: string,
+) {
+  const builtins = BUILTIN_BASE_MODELS.filter((b) => after === undefined || b.id > after).map(
+    (b) => ({ ...builtinBaseRecord(b, storage.bucket), project: null }),
   );
   let imported: BaseModelRecord[] = [];
   let importedMore = false;
-  let lastScanned: string | undefined;
+  let lastScanned: string | null = null;
   if (!after || !builtinBaseModel(after)) {
-    const page = await storage.listPage(prefixes.baseModels, {
-      delimiter: '/',
-      limit: limit + 1,
-      ...(after ? { startAfter: `${keys.baseModel(after)}~` } : {}),
+    // A folder without a record (an import cut short) or a built-in's installed copy is skipped.
+    const page = await projectPage({
+      storage,
+      prefix: prefixes.baseModels,
+      kind: 'bm',
+      project,
+      limit,
+      after,
+      read: async (id) => {
+        if (builtinBaseModel(id)) return undefined;
+        const record = await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema);
+        return record && { ...record, project: projectOf(record) };
+      },
     });
-    const ids = page.prefixes
-      .map((p) => p.slice(prefixes.baseModels.length, -1))
-      .filter((id) => isId('bm', id) && !builtinBaseModel(id));
-    importedMore = ids.length > limit;
-    lastScanned = ids.slice(0, limit).at(-1);
-    const records = await Promise.all(
-      ids
-        .slice(0, limit)
-        .map((id) => storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema)),
-    );
-    imported = records.filter((r): r is BaseModelRecord => r !== undefined);
+    imported = page.data;
+    importedMore = page.has_more;
+    lastScanned = page.last_id;
   }
-  // An id whose folder has no record (an import cut short) is skipped but still paged past.
   const appended = importedMore ? [] : builtins.slice(0, limit - imported.length);
   return {
     data: [...imported, ...appended],

@@ -15,6 +15,7 @@ import {
   type ModelMetrics,
   modelIdForJob,
   modelManifestSchema,
+  projectOf,
   unixSeconds,
 } from '@trainyard/shared';
 import type { JobContext } from './context';
@@ -82,6 +83,7 @@ export async function publishModel(
   const manifest: ModelManifest = {
     id,
     object: 'model',
+    project: projectOf(spec),
     name: spec.model_name,
     task: spec.task,
     created_at: unixSeconds(),

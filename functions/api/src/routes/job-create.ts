@@ -8,6 +8,7 @@ import {
   type CreateJob,
   type Dataset,
   gridSize,
+  inProject,
   type JobEventLog,
   type JobSpec,
   type JobStore,
@@ -52,8 +53,12 @@ export interface JobCreatorDeps {
 export class JobCreator {
   constructor(private readonly deps: JobCreatorDeps) {}
 
-  async create(request: CreateJob): Promise<{ spec: JobSpec; secret: string | undefined }> {
-    const { spec } = await this.resolve(newId('ftjob'), request);
+  /** Creates a job of `project`; what it trains from must be that project's (404 otherwise). */
+  async create(
+    request: CreateJob,
+    project: string,
+  ): Promise<{ spec: JobSpec; secret: string | undefined }> {
+    const { spec } = await this.resolve(newId('ftjob'), request, project);
     const id = spec.id;
     const secret = spec.webhook ? (request.webhook?.secret ?? newWebhookSecret()) : undefined;
     await this.deps.store.create(spec, secret);
@@ -75,11 +80,16 @@ export class JobCreator {
   async resolve(
     id: string,
     request: CreateJob,
+    project: string,
   ): Promise<{ spec: JobSpec; dataset: Dataset; validation: Dataset | undefined }> {
-    const dataset = await this.readyDataset(request.dataset, 'body.dataset');
+    const dataset = await this.readyDataset(request.dataset, 'body.dataset', project);
     let validation: Dataset | undefined;
     if (request.validation_dataset) {
-      validation = await this.readyDataset(request.validation_dataset, 'body.validation_dataset');
+      validation = await this.readyDataset(
+        request.validation_dataset,
+        'body.validation_dataset',
+        project,
+      );
       if (validation.task !== dataset.task) {
         throw new UnprocessableError(
           `validation_dataset ${validation.id} is ${validation.task}; the dataset is ${dataset.task}`,
@@ -88,7 +98,7 @@ export class JobCreator {
       }
     }
     if (request.base_model && request.base_model !== 'none') {
-      await this.checkBaseModel(request.base_model, dataset.task);
+      await this.checkBaseModel(request.base_model, dataset.task, project);
     }
     let spec: JobSpec;
     try {
@@ -100,7 +110,7 @@ export class JobCreator {
         ...(error.param ? { param: `body.${error.param}` } : {}),
       });
     }
-    return { spec: this.bound(request, spec), dataset, validation };
+    return { spec: { ...this.bound(request, spec), project }, dataset, validation };
   }
 
   /**
@@ -160,10 +170,10 @@ export class JobCreator {
     };
   }
 
-  private async readyDataset(id: string, param: string): Promise<Dataset> {
+  private async readyDataset(id: string, param: string, project: string): Promise<Dataset> {
     let dataset: Dataset;
     try {
-      dataset = await this.deps.datasets.get(id);
+      dataset = await this.deps.datasets.get(id, project);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       throw new NotFoundError(`No dataset with id ${JSON.stringify(id)}`, {
@@ -180,8 +190,11 @@ export class JobCreator {
     return dataset;
   }
 
-  /** `model_…`: a published platform model, `bm_…`: an imported or built-in one; of the task's input kind. */
-  private async checkBaseModel(id: string, task: Dataset['task']): Promise<void> {
+  /**
+   * `model_…`: a published platform model, `bm_…`: an imported or built-in one; of the task's
+   * input kind. Another project's model or imported base model is as missing as an unknown one.
+   */
+  private async checkBaseModel(id: string, task: Dataset['task'], project: string): Promise<void> {
     const { storage } = this.deps;
     const param = 'body.base_model';
     const missing = () =>
@@ -193,7 +206,7 @@ export class JobCreator {
     let kind: string | undefined;
     if (id.startsWith('model_')) {
       const manifest = await storage.tryGetJson(keys.modelManifest(id), modelManifestSchema);
-      if (!manifest) throw missing();
+      if (!manifest || !inProject(manifest, project)) throw missing();
       kind = INPUT_KIND[manifest.task];
     } else {
       // An import writes its record last: without it there is no (whole) base model. A built-in
@@ -202,7 +215,7 @@ export class JobCreator {
       const record = builtin
         ? builtinBaseRecord(builtin, storage.bucket)
         : await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema);
-      if (!record) throw missing();
+      if (!record || (!builtin && !inProject(record, project))) throw missing();
       kind = INPUT_KIND[record.task];
     }
     const bytes = await storage.tryGetBytes(`${prefix}preprocess.json`);

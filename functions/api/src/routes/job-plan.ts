@@ -7,6 +7,7 @@ import {
   planJob,
   type Storage,
 } from '@trainyard/shared';
+import { projectOfRequest as project } from '@trainyard/http';
 import { errorResponses, security } from './errors';
 import type { JobCreator } from './job-create';
 
@@ -41,7 +42,11 @@ const PLAN_ID = 'ftjob_plan';
 
 export function registerJobPlan(app: OpenAPIHono, creator: JobCreator, storage: Storage): void {
   app.openapi(plan, async (c) => {
-    const { spec, dataset, validation } = await creator.resolve(PLAN_ID, c.req.valid('json'));
+    const { spec, dataset, validation } = await creator.resolve(
+      PLAN_ID,
+      c.req.valid('json'),
+      project(c),
+    );
     const manifest = await storage.tryGetJson(
       keys.datasetManifest(dataset.id),
       datasetManifestSchema,

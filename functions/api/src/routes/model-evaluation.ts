@@ -7,6 +7,7 @@ import {
   type Storage,
   ValidationError,
 } from '@trainyard/shared';
+import { projectOfRequest as project } from '@trainyard/http';
 import { errorResponses, security } from './errors';
 import type { ModelStore } from './model-store';
 
@@ -93,7 +94,7 @@ export function registerModelEvaluation(
   app.openapi(evaluation, async (c) => {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
-    const model = await models.get(id);
+    const model = await models.get(id, project(c));
     const metrics = model.metrics;
     const evaluated = [metrics?.split, metrics?.test ? 'test' : undefined].filter(Boolean);
     if (!evaluated.includes(query.split)) {

@@ -1,1 +1,4 @@
 export * from './api-keys';
+export * from './projects';
+export * from './roles';
+export * from './project-page';
