@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { apiKeyRoleSchema } from '../auth';
 
-const roleSchema = apiKeyRoleSchema.openapi('ApiKeyRole', {
+const roleSchema = z.enum(apiKeyRoleSchema.options).openapi('ApiKeyRole', {
   description:
     '`admin`: manage the project and its keys, and everything `member` does; `member`: datasets, fine-tuning jobs, models, base models, and predict; `inference`: predict only',
 });
