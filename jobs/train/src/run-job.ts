@@ -9,8 +9,8 @@ import {
 import { keys, modelIdForJob, modelManifestSchema } from '@trainyard/shared';
 import { type BaseModel, loadBaseModel } from './base-model';
 import { CheckpointStore } from './checkpoints';
-import { assertInJobProject } from './project-scope';
 import { type JobContext, JobFailure } from './context';
+import { assertInJobProject } from './project-scope';
 import { publishModel } from './publish';
 import { type Split, trainOnce } from './train-once';
 import { runTuning } from './tuning';

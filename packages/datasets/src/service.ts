@@ -1,12 +1,10 @@
 import { pipeline, Readable, Transform } from 'node:stream';
 import {
   ConflictError,
-  DEFAULT_PROJECT,
-  inProject,
-  projectOf,
-  projectPage,
   type CreateDataset,
   type Dataset,
+  DEFAULT_PROJECT,
+  inProject,
   isId,
   keys,
   type Logger,
@@ -14,6 +12,8 @@ import {
   newId,
   PayloadTooLargeError,
   prefixes,
+  projectOf,
+  projectPage,
   type Storage,
   UnprocessableError,
   unixSeconds,

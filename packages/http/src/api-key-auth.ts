@@ -27,7 +27,10 @@ export interface ApiKeyAuthOptions {
  * role does not reach what `access` says the route needs is a 403 naming both roles. Sets
  * `apiKey` (with its `project`) on the context.
  */
-export function apiKeyAuth({ store, access = () => 'member' }: ApiKeyAuthOptions): MiddlewareHandler {
+export function apiKeyAuth({
+  store,
+  access = () => 'member',
+}: ApiKeyAuthOptions): MiddlewareHandler {
   return async function apiKeyAuth(c, next) {
     const header = c.req.header('Authorization');
     if (!header) {

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   apiKeyIdParam,
   apiKeySchema,
@@ -8,7 +9,6 @@ import {
   listOf,
 } from '@trainyard/shared';
 import type { ApiDeps } from '../deps';
-import { projectOfRequest as project } from '@trainyard/http';
 
 const errors = {
   400: {

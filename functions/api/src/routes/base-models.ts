@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   baseModelSchema,
   createBaseModelSchema,
@@ -8,7 +9,6 @@ import {
   type OutboundGuard,
   type Storage,
 } from '@trainyard/shared';
-import { projectOfRequest as project } from '@trainyard/http';
 import { getBaseModel, importBaseModel, listBaseModels } from '../base-model-importer';
 import { errorResponses, security } from './errors';
 

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   createJobSchema,
   datasetManifestSchema,
@@ -7,7 +8,6 @@ import {
   planJob,
   type Storage,
 } from '@trainyard/shared';
-import { projectOfRequest as project } from '@trainyard/http';
 import { errorResponses, security } from './errors';
 import type { JobCreator } from './job-create';
 

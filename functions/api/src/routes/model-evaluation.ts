@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   type ExamplePrediction,
   examplePredictionSchema,
@@ -7,7 +8,6 @@ import {
   type Storage,
   ValidationError,
 } from '@trainyard/shared';
-import { projectOfRequest as project } from '@trainyard/http';
 import { errorResponses, security } from './errors';
 import type { ModelStore } from './model-store';
 

@@ -88,7 +88,9 @@ export class ModelStore {
     const manifest = await this.manifest(id);
     if (manifest) return projectOf(manifest);
     const job = `ftjob_${id.slice('model_'.length)}`;
-    const spec = await this.storage.tryGetJson(keys.jobSpec(job), jobSpecSchema).catch(() => undefined);
+    const spec = await this.storage
+      .tryGetJson(keys.jobSpec(job), jobSpecSchema)
+      .catch(() => undefined);
     return projectOf(spec ?? {});
   }
 

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   idParam,
   isModelPredictionsFile,
@@ -10,7 +11,6 @@ import {
   modelSchema,
   type Storage,
 } from '@trainyard/shared';
-import { projectOfRequest as project } from '@trainyard/http';
 import { ZipFile } from 'yazl';
 import { errorResponses, security } from './errors';
 import type { ModelStore } from './model-store';
@@ -167,7 +167,9 @@ export function registerModels(app: OpenAPIHono, models: ModelStore, storage: St
     const { limit, after } = c.req.valid('query');
     return c.json(await models.list(limit, after, project(c)), 200);
   });
-  app.openapi(show, async (c) => c.json(await models.get(c.req.valid('param').id, project(c)), 200));
+  app.openapi(show, async (c) =>
+    c.json(await models.get(c.req.valid('param').id, project(c)), 200),
+  );
   app.openapi(remove, async (c) =>
     c.json(await models.delete(c.req.valid('param').id, project(c)), 200),
   );

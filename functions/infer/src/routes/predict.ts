@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { projectOfRequest } from '@trainyard/http';
 import {
   errorBodySchema,
   fromZodError,
@@ -8,7 +9,6 @@ import {
   predictRequestSchema,
   predictResponseSchema,
 } from '@trainyard/shared';
-import { projectOfRequest } from '@trainyard/http';
 import type { ModelCache } from '../model-cache';
 import { readPredictBody } from './predict-body';
 

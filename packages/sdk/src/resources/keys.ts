@@ -15,7 +15,9 @@ export class Keys {
    * A new key of the caller's project; `role` defaults to `member` (`admin`, `member`,
    * `inference`). Its `secret` is in this answer only. Needs an admin key (else `PermissionError`).
    */
-  create(body: Omit<CreateApiKey, 'role'> & { role?: CreateApiKey['role'] }): Promise<CreatedApiKey> {
+  create(
+    body: Omit<CreateApiKey, 'role'> & { role?: CreateApiKey['role'] },
+  ): Promise<CreatedApiKey> {
     return unwrap(this.core.api.POST('/v1/api-keys', { body: body as CreateApiKey }));
   }
 

@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { isolatedRuntime } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
 import { AuthenticationError, NotFoundError, PermissionError } from '../errors';
 import { keys, type Storage } from '../storage';
 import { ApiKeyStore, apiKeyIdOf, RevokedApiKeyError } from './api-keys';
@@ -64,7 +64,9 @@ describe('ApiKeyStore', () => {
     const legacy = (scopes: string[], id: string) => ({
       id,
       name: `legacy-${id}`,
-      sha256: createHash('sha256').update(`ty_${id}_${'s'.repeat(32)}`).digest('hex'),
+      sha256: createHash('sha256')
+        .update(`ty_${id}_${'s'.repeat(32)}`)
+        .digest('hex'),
       last4: 'ssss',
       scopes,
       created_at: 1,

@@ -1,11 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import {
-  AuthenticationError,
-  ConflictError,
-  NotFoundError,
-  ValidationError,
-} from '../errors';
+import { AuthenticationError, ConflictError, NotFoundError, ValidationError } from '../errors';
 import { API_KEY_ID_PATTERN, unixSeconds } from '../ids';
 import { keys, prefixes, type Storage } from '../storage';
 import { DEFAULT_PROJECT } from './projects';
@@ -244,7 +239,8 @@ export class ApiKeyStore {
       ? await this.storage.tryGetJson(keys.apiKey(id), storedApiKeySchema)
       : undefined;
     // Another project's key is as absent as an unknown one: ids cannot be probed.
-    const record = found && (project === undefined || found.project === project) ? found : undefined;
+    const record =
+      found && (project === undefined || found.project === project) ? found : undefined;
     if (!record)
       throw new NotFoundError(`No API key with id ${JSON.stringify(id.slice(0, 80))}`, {
         param: 'id',

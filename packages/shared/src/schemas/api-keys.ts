@@ -11,7 +11,9 @@ export const apiKeySchema = z
     id: z.string(),
     name: z.string(),
     last4: z.string(),
-    project: z.string().openapi({ description: 'The project the key belongs to', example: 'default' }),
+    project: z
+      .string()
+      .openapi({ description: 'The project the key belongs to', example: 'default' }),
     role: roleSchema,
     operator: z.boolean().openapi({
       description:
