@@ -401,10 +401,10 @@ describe('roles', () => {
 describe('migration of data from before projects', () => {
   it('moves a key and a dataset without a project into the default project on start', async () => {
     // As an install from before projects left them: a key with scopes, a dataset with no project.
-    const legacySecret = `ty_legacykey01_${'L'.repeat(32)}`;
+    const legacySecret = `ty_legacykey001_${'L'.repeat(32)}`;
     const { createHash } = await import('node:crypto');
-    await runtime.storage.putJson(keys.apiKey('legacykey01'), {
-      id: 'legacykey01',
+    await runtime.storage.putJson(keys.apiKey('legacykey001'), {
+      id: 'legacykey001',
       name: 'old',
       sha256: createHash('sha256').update(legacySecret).digest('hex'),
       last4: 'LLLL',
@@ -431,14 +431,14 @@ describe('migration of data from before projects', () => {
     runtime = createRuntime(harness.platform.config, 'test');
 
     const stored = JSON.parse(
-      Buffer.from(await runtime.storage.getBytes(keys.apiKey('legacykey01'))).toString(),
+      Buffer.from(await runtime.storage.getBytes(keys.apiKey('legacykey001'))).toString(),
     );
     expect(stored).toMatchObject({ project: 'default', role: 'admin' });
     expect(stored.scopes).toBeUndefined();
     const old = api(legacySecret);
     expect(await json(await old('/v1/projects/current'))).toMatchObject({
       project: { id: 'default' },
-      key: { id: 'legacykey01', role: 'admin' },
+      key: { id: 'legacykey001', role: 'admin' },
     });
     const listed = (await json(await old('/v1/datasets'))).data;
     expect(listed).toContainEqual(expect.objectContaining({ id: dataset.id, project: 'default' }));
