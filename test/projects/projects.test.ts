@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
-import { apiKeyIdOf, createRuntime, keys, type Runtime } from '@trainyard/shared';
+import { apiKeyIdOf, createRuntime, jobSpecSchema, keys, type Runtime } from '@trainyard/shared';
+import { assertInJobProject } from '@trainyard/train';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformHarness } from '../jobs/platform-support';
 import { irisDataset, type Loose, untilEnded } from '../jobs/support';
@@ -312,6 +313,34 @@ describe('projects keep their objects to themselves', () => {
     expect(fromBase.status).toBe(404);
     expect((await json(fromBase)).error.code).toBe('base_model_not_found');
     expect((await json(await b('/v1/fine-tuning/jobs'))).data).toEqual([]);
+  }, 60_000);
+
+  it("keeps the trainer within the job's project, whatever wrote the spec", async () => {
+    const spec = await runtime.storage.getJson(keys.jobSpec(owned.ftjob), jobSpecSchema);
+    expect(spec.project).toBe('team-a');
+    await expect(assertInJobProject(runtime.storage, spec)).resolves.toBeUndefined();
+    await expect(
+      assertInJobProject(runtime.storage, { ...spec, base_model: owned.model }),
+    ).resolves.toBeUndefined();
+    await expect(
+      assertInJobProject(runtime.storage, { ...spec, project: 'team-b' }),
+    ).rejects.toMatchObject({ code: 'dataset_not_found', param: 'dataset' });
+    // A spec from before projects is the default project's: A's dataset is not its.
+    const { project: _p, ...legacy } = spec;
+    await expect(assertInJobProject(runtime.storage, legacy)).rejects.toMatchObject({
+      code: 'dataset_not_found',
+    });
+    const own = await irisDataset(api(adminB));
+    for (const base of [owned.model, owned.bm]) {
+      await expect(
+        assertInJobProject(runtime.storage, {
+          ...spec,
+          project: 'team-b',
+          dataset: own,
+          base_model: base,
+        }),
+      ).rejects.toMatchObject({ code: 'base_model_not_found', param: 'base_model' });
+    }
   }, 60_000);
 
   it('keeps Idempotency-Keys per project: the same key and body in B runs afresh', async () => {
