@@ -1,6 +1,7 @@
 import { loadPredictor, type Predictor } from '@trainyard/ml';
 import {
   type Config,
+  inProject,
   isModelPredictionsFile,
   keys,
   type Logger,
@@ -117,6 +118,15 @@ export class ModelCache {
 
   private async acquire(id: string, project: string | undefined): Promise<Entry> {
     if (!MODEL_ID.test(id)) throw notFound(id);
+    if (project !== undefined && !this.entries.has(id)) {
+      // Before loading: another project's key never makes this process load a model it may not
+      // use (one GET of the manifest, on a first load only).
+      const manifest = await this.options.storage.tryGetJson(
+        keys.modelManifest(id),
+        modelManifestSchema,
+      );
+      if (!manifest || !inProject(manifest, project)) throw notFound(id);
+    }
     for (;;) {
       const entry = await this.find(id);
       if (project !== undefined && entry.project !== project) throw notFound(id);
