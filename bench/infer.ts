@@ -207,7 +207,7 @@ async function main() {
       if (i > 600) throw new Error('the inference server did not start');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const { secret } = await runtime.apiKeys.create('bench', ['infer']);
+    const { secret } = await runtime.apiKeys.create('bench', { role: 'inference' });
     // The floor any HTTP answer pays here: GET /healthz (no auth, no model) on the same client.
     const floorAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const floor: number[] = [];

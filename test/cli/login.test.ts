@@ -97,6 +97,37 @@ describe('login and logout', () => {
   }, 60_000);
 });
 
+describe('whoami', () => {
+  it('shows the key’s project and role, for every role; an inference key cannot list datasets', async () => {
+    const env = { TRAINYARD_API_URL: apiUrl, TRAINYARD_API_KEY: secret };
+    const me = await cli(env, 'whoami', '--json');
+    expect(me.code, me.stderr).toBe(0);
+    expect(JSON.parse(me.stdout)).toMatchObject({
+      project: { id: 'default' },
+      key: { role: 'admin', operator: true, project: 'default' },
+    });
+    const human = await cli(env, 'whoami');
+    expect(human.stdout).toMatch(/project\s+default/);
+    expect(human.stdout).toMatch(/role\s+admin/);
+
+    const created = await fetch(`${apiUrl}/v1/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'edge', role: 'inference' }),
+    });
+    const edge = ((await created.json()) as { secret: string }).secret;
+    const edgeEnv = { TRAINYARD_API_URL: apiUrl, TRAINYARD_API_KEY: edge };
+    const edgeMe = await cli(edgeEnv, 'whoami', '--json');
+    expect(edgeMe.code, edgeMe.stderr).toBe(0);
+    expect(JSON.parse(edgeMe.stdout).key).toMatchObject({ role: 'inference', operator: false });
+    const list = await cli(edgeEnv, 'datasets', 'list');
+    expect(list.code).toBe(1);
+    expect(list.stderr).toContain('403');
+    expect(list.stderr).toContain('member role');
+    expect(list.stderr).toContain('this key has the inference role');
+  }, 60_000);
+});
+
 describe('resolveConfig', () => {
   it('flags > env > saved login > local platform; the saved key only goes to its own URL', async () => {
     const file = join(dir, 'resolve.json');

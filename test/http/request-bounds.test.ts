@@ -169,7 +169,7 @@ describe('bounds on every inference request', () => {
     const server = await startInferServer(runtime, 0);
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const { secret } = await runtime.apiKeys.create('infer', ['infer']);
+      const { secret } = await runtime.apiKeys.create('infer', { role: 'inference' });
       const headers = { Authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
       const deep = await fetch(`${url}/v1/models/model_x/predict`, {
         method: 'POST',

@@ -75,7 +75,7 @@ export async function startInfer(
 ): Promise<InferServer> {
   const server = await startInferServer(runtime, 0, options);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { secret } = await runtime.apiKeys.create('app', ['infer']);
+  const { secret } = await runtime.apiKeys.create('app', { role: 'inference' });
   const predict = (modelId: string, { query, ...init }: RequestInit & { query?: string }) =>
     fetch(`${url}/v1/models/${modelId}/predict${query ? `?${query}` : ''}`, {
       method: 'POST',

@@ -261,14 +261,16 @@ describe('bad inputs', () => {
     expect((await fetch(`${infer.url}/healthz`)).status).toBe(200);
   });
 
-  it('takes only keys with the infer scope', async () => {
-    const apiOnly = (await runtime.apiKeys.create('admin', ['api'])).secret;
+  it('answers a key of another project 404, as for a missing model', async () => {
+    await runtime.projects.create('elsewhere').catch(() => undefined);
+    const other = (await runtime.apiKeys.create('other', { project: 'elsewhere' })).secret;
     const res = await fetch(`${infer.url}/v1/models/${irisModel.modelId}/predict`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${apiOnly}`, 'content-type': 'application/json' },
+      headers: { Authorization: `Bearer ${other}`, 'content-type': 'application/json' },
       body: JSON.stringify({ inputs: [good()] }),
     });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('model_not_found');
   });
 
   it('documents the route in /openapi.json', async () => {

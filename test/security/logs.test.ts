@@ -110,12 +110,17 @@ describe('logs of a full run', () => {
         body: JSON.stringify(body),
       });
 
-    const created = await post('/v1/api-keys', { name: 'ci' }, { 'Idempotency-Key': 'k1' });
+    const created = await post(
+      '/v1/api-keys',
+      { name: 'ci', role: 'admin' },
+      { 'Idempotency-Key': 'k1' },
+    );
     const { secret: minted } = (await created.json()) as { secret: string };
     expect(minted).toMatch(/^ty_/);
-    expect((await post('/v1/api-keys', { name: 'ci' }, { 'Idempotency-Key': 'k1' })).status).toBe(
-      201,
-    );
+    expect(
+      (await post('/v1/api-keys', { name: 'ci', role: 'admin' }, { 'Idempotency-Key': 'k1' }))
+        .status,
+    ).toBe(201);
     expect((await call('/v1/api-keys', {}, WRONG_KEY)).status).toBe(401);
     expect((await call('/v1/api-keys', {}, minted)).status).toBe(200);
 

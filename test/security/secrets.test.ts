@@ -87,7 +87,7 @@ describe('Idempotency-Key replays', () => {
     expect(res.status).toBe(201);
     // The same record, as it would be 24 h and a minute later.
     const caller = apiKeyIdOf(api.secret);
-    const hash = createHash('sha256').update(`${caller}\u0000day-old`).digest('hex');
+    const hash = createHash('sha256').update(`default\u0000${caller}\u0000day-old`).digest('hex');
     const key = keys.idempotency('api', hash);
     const record = await api.runtime.storage.getJson(key, z.any());
     await api.runtime.storage.putJson(key, {
@@ -124,7 +124,7 @@ describe('revoked keys', () => {
         await call(envKey, '/v1/api-keys', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: 'second' }),
+          body: JSON.stringify({ name: 'second', role: 'admin' }),
         }),
       );
       const revoked = await call(other.secret, `/v1/api-keys/${apiKeyIdOf(envKey)}`, {

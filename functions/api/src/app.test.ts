@@ -105,25 +105,33 @@ describe('API app', () => {
     }
   });
 
-  it('lets a valid key in, and keeps an inference-only key out with 403', async () => {
+  it('lets a valid key in, and keeps an inference key out with a 403 naming both roles', async () => {
     expect((await app.request('/v1/api-keys', { headers: auth() })).status).toBe(200);
-    const inferOnly = (await runtime.apiKeys.create('edge', ['infer'])).secret;
+    const inferOnly = (await runtime.apiKeys.create('edge', { role: 'inference' })).secret;
     const res = await app.request('/v1/api-keys', {
       headers: { Authorization: `Bearer ${inferOnly}` },
     });
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('role_required');
+    expect(error.message).toContain('admin role');
+    expect(error.message).toContain('this key has the inference role');
   });
 
   it('creates, lists and revokes keys; a revoked key is refused at once', async () => {
     const created = await app.request('/v1/api-keys', {
       method: 'POST',
       headers: { ...auth(), 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'deploy', scopes: ['infer'] }),
+      body: JSON.stringify({ name: 'deploy', role: 'inference' }),
     });
     expect(created.status).toBe(201);
-    const key = (await created.json()) as { id: string; secret: string; scopes: string[] };
-    expect(key.scopes).toEqual(['infer']);
+    const key = (await created.json()) as {
+      id: string;
+      secret: string;
+      role: string;
+      project: string;
+    };
+    expect(key).toMatchObject({ role: 'inference', project: 'default' });
     const list = (await (await app.request('/v1/api-keys', { headers: auth() })).json()) as {
       data: { id: string }[];
     };
@@ -132,23 +140,23 @@ describe('API app', () => {
       (await app.request(`/v1/api-keys/${key.id}`, { method: 'DELETE', headers: auth() })).status,
     ).toBe(200);
     // The app's store caches lookups briefly; a fresh store (another process) refuses at once.
-    await expect(runtime.apiKeys.verify(key.secret, 'infer')).rejects.toThrow();
+    await expect(runtime.apiKeys.verify(key.secret)).rejects.toThrow();
   });
 
   it('names the field, what was received and what was expected on bad input', async () => {
     const res = await app.request('/v1/api-keys', {
       method: 'POST',
       headers: { ...auth(), 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'x', scopes: ['admin'] }),
+      body: JSON.stringify({ name: 'x', role: 'owner' }),
     });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as {
       error: { code: string; message: string; param: string };
     };
     expect(error.code).toBe('invalid_request');
-    expect(error.param).toBe('body.scopes[0]');
-    expect(error.message).toContain('"api"');
-    expect(error.message).toContain('received "admin"');
+    expect(error.param).toBe('body.role');
+    expect(error.message).toContain('"member"');
+    expect(error.message).toContain('received "owner"');
 
     const unknown = await app.request('/v1/api-keys', {
       method: 'POST',

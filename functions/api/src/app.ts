@@ -4,6 +4,7 @@ import { DatasetService } from '@trainyard/datasets';
 import { apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
 import { createApiQueue } from '@trainyard/queue';
 import { JobEventLog, JobStore, OutboundGuard } from '@trainyard/shared';
+import { apiAccess } from './access';
 import type { ApiDeps } from './deps';
 import { registerApiKeys } from './routes/api-keys';
 import { registerBaseModels } from './routes/base-models';
@@ -15,6 +16,7 @@ import { registerJobReports } from './routes/job-reports';
 import { registerJobs } from './routes/jobs';
 import { registerModelEvaluation } from './routes/model-evaluation';
 import { registerModels } from './routes/models';
+import { registerProjects } from './routes/projects';
 import { JobCreator } from './services/job-creator';
 import { ModelStore } from './services/model-store';
 
@@ -36,7 +38,8 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API key: `npm start` prints one; `npm run keys -- create` makes more',
+    description:
+      'An API key of one project, with a role (admin, member, inference): `npm start` prints the first; `npm run keys -- create` makes more',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -44,13 +47,16 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
       title: 'Trainyard API',
       version: deps.version,
       description:
-        'Upload datasets, fine-tune models and manage them. Predictions are served by the inference function.',
+        'Upload datasets, fine-tune models and manage them. Predictions are served by the inference function. Every key belongs to one project and sees only its objects: another project’s object answers 404, as a missing one does.',
     },
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Trainyard API' }));
 
-  app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, scope: 'api' }));
+  // Every key belongs to a project and has a role: `apiAccess` says which role each route needs,
+  // and every store read below is scoped by the key's project (`projectOfRequest`).
+  app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, access: apiAccess }));
   app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api', pure: [JOB_PLAN_PATH] }));
+  registerProjects(app, deps);
   registerApiKeys(app, deps);
   const datasets = new DatasetService({
     storage: deps.storage,

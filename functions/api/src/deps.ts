@@ -1,11 +1,12 @@
 import type { JobQueue } from '@trainyard/queue';
-import type { ApiKeyStore, Config, Logger, Storage } from '@trainyard/shared';
+import type { ApiKeyStore, Config, Logger, ProjectStore, Storage } from '@trainyard/shared';
 
 /** Everything the API needs, created once per process and passed in (never module globals). */
 export interface ApiDeps {
   readonly config: Config;
   readonly storage: Storage;
   readonly apiKeys: ApiKeyStore;
+  readonly projects: ProjectStore;
   readonly logger: Logger;
   readonly version: string;
   /** Where jobs run. Default: from `config.queue` (`npm start` passes its local runner). */

@@ -28,19 +28,15 @@ describe('inference app', () => {
       'unauthenticated',
     );
 
-    const apiOnly = (await runtime.apiKeys.create('admin', ['api'])).secret;
-    const forbidden = await app.request('/v1/models/model_x/predict', {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${apiOnly}` },
-    });
-    expect(forbidden.status).toBe(403);
-
-    const inferOnly = (await runtime.apiKeys.create('edge', ['infer'])).secret;
-    const allowed = await app.request('/v1/models/model_x/predict', {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${inferOnly}` },
-    });
-    expect(allowed.status).not.toBe(401);
-    expect(allowed.status).not.toBe(403);
+    // Every role may predict (admin ⊇ member ⊇ inference).
+    for (const role of ['admin', 'member', 'inference'] as const) {
+      const secret = (await runtime.apiKeys.create(role, { role })).secret;
+      const allowed = await app.request('/v1/models/model_x/predict', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${secret}` },
+      });
+      expect(allowed.status, role).not.toBe(401);
+      expect(allowed.status, role).not.toBe(403);
+    }
   });
 });

@@ -28,7 +28,7 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API key with the `infer` scope (or both scopes)',
+    description: 'An API key of the model’s project, any role (`inference`, `member`, `admin`)',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -39,7 +39,8 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
         'Predictions from published models, with the preprocessing they were trained with.',
     },
   });
-  app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, scope: 'infer' }));
+  // Every role may predict; the model must be the key's project's (else 404).
+  app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, access: () => 'inference' }));
   registerPredict(app, { cache: deps.cache ?? createModelCache(deps) });
   return app;
 }

@@ -1,11 +1,13 @@
 import { loadPredictor, type Predictor } from '@trainyard/ml';
 import {
   type Config,
+  inProject,
   isModelPredictionsFile,
   keys,
   type Logger,
   modelManifestSchema,
   NotFoundError,
+  projectOf,
   type Storage,
 } from '@trainyard/shared';
 
@@ -27,6 +29,8 @@ export interface ModelCacheOptions {
 
 interface Entry {
   readonly id: string;
+  /** The project of the model (its manifest's): only that project's keys may use it. */
+  readonly project: string;
   readonly predictor: Predictor;
   readonly bytes: number;
   readonly etag: string | undefined;
@@ -74,9 +78,16 @@ export class ModelCache {
     this.revalidateMs = options.revalidateMs ?? 1000;
   }
 
-  /** Runs `fn` with the model; the model is not disposed while `fn` runs, even if evicted. */
-  async use<T>(id: string, fn: (predictor: Predictor) => Promise<T> | T): Promise<T> {
-    const entry = await this.acquire(id);
+  /**
+   * Runs `fn` with the model; the model is not disposed while `fn` runs, even if evicted. With
+   * `project`, another project's model is a `NotFoundError` exactly like a missing one.
+   */
+  async use<T>(
+    id: string,
+    project: string | undefined,
+    fn: (predictor: Predictor) => Promise<T> | T,
+  ): Promise<T> {
+    const entry = await this.acquire(id, project);
     try {
       return await fn(entry.predictor);
     } finally {
@@ -89,7 +100,7 @@ export class ModelCache {
   async warm(ids: readonly string[]): Promise<void> {
     await Promise.all(
       ids.map((id) =>
-        this.use(id, () => undefined).catch((error: unknown) =>
+        this.use(id, undefined, () => undefined).catch((error: unknown) =>
           this.options.logger.warn({ err: error, model: id }, 'warm-up load failed'),
         ),
       ),
@@ -105,10 +116,20 @@ export class ModelCache {
     for (const entry of [...this.entries.values()]) this.evict(entry);
   }
 
-  private async acquire(id: string): Promise<Entry> {
+  private async acquire(id: string, project: string | undefined): Promise<Entry> {
     if (!MODEL_ID.test(id)) throw notFound(id);
+    if (project !== undefined && !this.entries.has(id)) {
+      // Before loading: another project's key never makes this process load a model it may not
+      // use (one GET of the manifest, on a first load only).
+      const manifest = await this.options.storage.tryGetJson(
+        keys.modelManifest(id),
+        modelManifestSchema,
+      );
+      if (!manifest || !inProject(manifest, project)) throw notFound(id);
+    }
     for (;;) {
       const entry = await this.find(id);
+      if (project !== undefined && entry.project !== project) throw notFound(id);
       // Between the await and here another load may have evicted it; take a fresh one then.
       if (!entry.evicted) {
         entry.refs++;
@@ -179,6 +200,7 @@ export class ModelCache {
     predictor.warmUp();
     const entry: Entry = {
       id,
+      project: projectOf(manifest),
       predictor,
       // What the predictor holds: the model's files, not its evaluation output.
       bytes: manifest.files

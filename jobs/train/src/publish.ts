@@ -17,6 +17,7 @@ import {
   modelIdForJob,
   modelManifestSchema,
   modelPredictionsPath,
+  projectOf,
   unixSeconds,
 } from '@trainyard/shared';
 import type { JobContext } from './context';
@@ -83,6 +84,7 @@ export async function publishModel(
   const manifest: ModelManifest = {
     id,
     object: 'model',
+    project: projectOf(spec),
     name: spec.model_name,
     task: spec.task,
     created_at: unixSeconds(),

@@ -10,6 +10,7 @@ import { keys, modelIdForJob, modelManifestSchema } from '@trainyard/shared';
 import { type BaseModel, loadBaseModel } from './base-model';
 import { CheckpointStore } from './checkpoints';
 import { type JobContext, JobFailure } from './context';
+import { assertInJobProject } from './project-scope';
 import { publishModel } from './publish';
 import { type Split, trainOnce } from './train-once';
 import { runTuning } from './tuning';
@@ -70,6 +71,7 @@ export async function runJob(ctx: JobContext): Promise<string | undefined> {
     // An earlier attempt published and died before saying so.
     return modelId;
   }
+  await assertInJobProject(storage, spec);
   const { raw, split } = await loadData(ctx);
   const test = split.test?.length ?? 0;
   await events.append(spec.id, {

@@ -4,6 +4,7 @@ import { registerDatasets } from './commands/datasets';
 import { registerJobs } from './commands/jobs';
 import { registerLogin } from './commands/login';
 import { registerKeys, registerModels, registerPredict } from './commands/models';
+import { registerWhoami } from './commands/whoami';
 import { type Context, contextOf } from './context';
 import { CliExit, EXIT } from './exit';
 
@@ -39,6 +40,7 @@ export function createProgram(signal: AbortSignal): Command {
   registerPredict(program, run);
   registerKeys(program, run);
   registerLogin(program, run);
+  registerWhoami(program, run);
   return program;
 }
 

@@ -3,6 +3,8 @@ import {
   ConflictError,
   type CreateDataset,
   type Dataset,
+  DEFAULT_PROJECT,
+  inProject,
   isId,
   keys,
   type Logger,
@@ -11,6 +13,8 @@ import {
   newId,
   PayloadTooLargeError,
   prefixes,
+  projectOf,
+  projectPage,
   type Storage,
   UnprocessableError,
   unixSeconds,
@@ -73,8 +77,8 @@ export class DatasetService {
     this.storage = options.storage;
   }
 
-  /** Creates a dataset awaiting its file, with presigned upload URLs. */
-  async create(input: CreateDataset) {
+  /** Creates a dataset of `project` (default: the default project) awaiting its file, with presigned upload URLs. */
+  async create(input: CreateDataset, project: string = DEFAULT_PROJECT) {
     const encoding = input.csv?.encoding;
     if (encoding !== undefined && !encodingExists(encoding)) {
       throw new ValidationError(
@@ -86,6 +90,7 @@ export class DatasetService {
     const dataset: Dataset = {
       id: newId('ds'),
       object: 'dataset',
+      project,
       name: input.name,
       task: input.task,
       format: input.format,
@@ -140,15 +145,36 @@ export class DatasetService {
     };
   }
 
-  async get(id: string): Promise<Dataset> {
+  /**
+   * The dataset, with its `project` filled in. With `project`, another project's dataset is a
+   * `NotFoundError` exactly like a missing one (ids cannot be probed); without it, any project's.
+   */
+  async get(id: string, project?: string): Promise<Dataset> {
     if (!/^ds_[0-9a-z]+$/.test(id)) throw notFound(id);
     const dataset = await this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema);
-    if (!dataset) throw notFound(id);
-    return dataset;
+    if (!dataset || (project !== undefined && !inProject(dataset, project))) throw notFound(id);
+    return { ...dataset, project: projectOf(dataset) };
   }
 
-  /** Oldest first; `after` is the last id of the previous page. */
-  async list(limit: number, after?: string) {
+  /**
+   * Oldest first; `after` is the last id of the previous page. With `project`, only that
+   * project's datasets (pages stay full: see `projectPage`); without it, every project's.
+   */
+  async list(limit: number, after?: string, project?: string) {
+    if (project !== undefined) {
+      return projectPage({
+        storage: this.storage,
+        prefix: prefixes.datasets,
+        kind: 'ds',
+        project,
+        limit,
+        after,
+        read: async (id) => {
+          const d = await this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema);
+          return d && { ...d, project: projectOf(d) };
+        },
+      });
+    }
     return listRecordPage<Dataset>(this.storage, prefixes.datasets, {
       limit,
       after,
@@ -201,8 +227,9 @@ export class DatasetService {
     id: string,
     body: ReadableStream<Uint8Array> | null,
     contentLength?: number,
+    project?: string,
   ): Promise<Dataset> {
-    const dataset = await this.get(id);
+    const dataset = await this.get(id, project);
     this.assertAwaitingUpload(dataset);
     const max = this.options.uploadMaxBytes;
     const tooLarge = (n: number) =>
@@ -239,8 +266,9 @@ export class DatasetService {
   async complete(
     id: string,
     parts?: Array<{ part_number: number; etag: string }>,
+    project?: string,
   ): Promise<Dataset> {
-    const dataset = await this.get(id);
+    const dataset = await this.get(id, project);
     if (dataset.status === 'ready') return dataset;
     if (dataset.status === 'validating' && !this.isStale(dataset))
       this.assertAwaitingUpload(dataset);
@@ -436,9 +464,12 @@ export class DatasetService {
     await this.running.get(id);
   }
 
-  /** Removes every object of the dataset. */
-  async delete(id: string): Promise<{ id: string; object: 'dataset'; deleted: true }> {
-    await this.get(id);
+  /** Removes every object of the dataset (with `project`: only one of that project, else 404). */
+  async delete(
+    id: string,
+    project?: string,
+  ): Promise<{ id: string; object: 'dataset'; deleted: true }> {
+    await this.get(id, project);
     const state = await this.storage.tryGetJson(keys.datasetUploadState(id), uploadStateSchema);
     if (state)
       await this.storage

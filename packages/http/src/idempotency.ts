@@ -5,6 +5,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 
 const recordSchema = z.object({
+  /** The project of the key that made the request (absent in records from before projects). */
+  project: z.string().optional(),
   request_sha256: z.string(),
   status: z.number().int(),
   body: z.unknown(),
@@ -75,7 +77,9 @@ export function idempotency({
         { code: 'invalid_idempotency_key', param: 'Idempotency-Key' },
       );
     }
-    const owner = c.get('apiKey')?.id ?? 'anonymous';
+    const apiKey = c.get('apiKey');
+    // Per key and per project: one project's Idempotency-Key never answers another's request.
+    const owner = apiKey ? `${apiKey.project}\u0000${apiKey.id}` : 'anonymous';
     const objectKey = keys.idempotency(scope, sha256(`${owner}\u0000${key}`));
     const requestHash = sha256(`${c.req.method} ${c.req.path}\u0000${await c.req.text()}`);
 
@@ -112,6 +116,7 @@ export function idempotency({
       ) {
         const body = await c.res.clone().json();
         await storage.putJson(objectKey, {
+          ...(apiKey ? { project: apiKey.project } : {}),
           request_sha256: requestHash,
           status: c.res.status,
           body: withoutSecrets(body),

@@ -86,6 +86,15 @@ export async function startPlatform(
   const effective = runtime.config;
   const closers: Array<() => Promise<void>> = [];
   try {
+    // Projects: the default one exists; keys from before projects become its admins. Data from
+    // before projects (no `project` field) is read as the default project's (see `projectOf`).
+    await runtime.projects.ensureDefault();
+    const migrated = await runtime.apiKeys.migrate();
+    if (migrated.length)
+      runtime.logger.info(
+        { keys: migrated },
+        `${migrated.length} API key(s) from before projects moved into the default project`,
+      );
     const apiKey = await ensureLocalApiKey(runtime);
     // The built-in bases (from npm packages, no network) go into the store at the first start.
     await ensureBuiltinBases(runtime.storage);

@@ -5,6 +5,7 @@ import { Datasets } from './resources/datasets';
 import { Jobs } from './resources/jobs';
 import { Keys } from './resources/keys';
 import { Models } from './resources/models';
+import { Projects } from './resources/projects';
 import type { PredictResponse } from './types';
 
 /**
@@ -28,6 +29,7 @@ export class Trainyard {
   readonly models: Models;
   readonly baseModels: BaseModels;
   readonly keys: Keys;
+  readonly projects: Projects;
   /** The API's and the inference function's base URLs, and the typed low-level clients. */
   readonly core: Core;
 
@@ -38,6 +40,7 @@ export class Trainyard {
     this.models = new Models(this.core);
     this.baseModels = new BaseModels(this.core);
     this.keys = new Keys(this.core);
+    this.projects = new Projects(this.core);
   }
 
   /** Predictions from a model (same as `models.predict`). */

@@ -6,6 +6,12 @@ type Schemas = components['schemas'];
 export type ApiKey = Schemas['ApiKey'];
 export type CreateApiKey = Schemas['CreateApiKey'];
 export type CreatedApiKey = Schemas['CreatedApiKey'];
+export type ApiKeyRole = Schemas['ApiKeyRole'];
+export type Project = Schemas['Project'];
+export type CreateProject = Schemas['CreateProject'];
+export type CreatedProject = Schemas['CreatedProject'];
+/** `GET /v1/projects/current`: the calling key's project, and the key. */
+export type CurrentProject = Schemas['CurrentProject'];
 export type BaseModel = Schemas['BaseModel'];
 export type CreateBaseModel = Schemas['CreateBaseModel'];
 export type Dataset = Schemas['Dataset'];

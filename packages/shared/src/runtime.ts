@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ApiKeyStore } from './auth';
+import { ApiKeyStore, ProjectStore } from './auth';
 import { type Config, exitOnConfigError, loadConfig } from './config';
 import { ConfigError } from './errors';
 import { createLogger, type Logger } from './logger';
@@ -13,6 +13,8 @@ export interface Runtime {
   readonly s3: S3Client;
   readonly storage: Storage;
   readonly apiKeys: ApiKeyStore;
+  /** Projects: every key, dataset, job and model belongs to one. */
+  readonly projects: ProjectStore;
   readonly version: string;
 }
 
@@ -24,7 +26,15 @@ export function createRuntime(config: Config, service: string): Runtime {
   const logger = createLogger(service, config.logLevel);
   const s3 = createS3Client(config.s3);
   const storage = new Storage(s3, config.s3.bucket);
-  return { config, logger, s3, storage, apiKeys: new ApiKeyStore(storage), version: VERSION };
+  return {
+    config,
+    logger,
+    s3,
+    storage,
+    apiKeys: new ApiKeyStore(storage),
+    projects: new ProjectStore(storage),
+    version: VERSION,
+  };
 }
 
 /** A running S3-compatible server the runtime talks to when no `S3_ENDPOINT` is configured. */

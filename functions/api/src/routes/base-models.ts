@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   baseModelSchema,
   createBaseModelSchema,
@@ -69,11 +70,13 @@ const show = createRoute({
 /** `guard` fetches the `source.url` of imports (`OUTBOUND_ALLOW` decides what is internal but allowed). */
 export function registerBaseModels(app: OpenAPIHono, storage: Storage, guard: OutboundGuard): void {
   app.openapi(create, async (c) =>
-    c.json(await importBaseModel(storage, c.req.valid('json'), guard), 201),
+    c.json(await importBaseModel(storage, c.req.valid('json'), guard, project(c)), 201),
   );
   app.openapi(list, async (c) => {
     const { limit, after } = c.req.valid('query');
-    return c.json(await listBaseModels(storage, limit, after), 200);
+    return c.json(await listBaseModels(storage, limit, after, project(c)), 200);
   });
-  app.openapi(show, async (c) => c.json(await getBaseModel(storage, c.req.valid('param').id), 200));
+  app.openapi(show, async (c) =>
+    c.json(await getBaseModel(storage, c.req.valid('param').id, project(c)), 200),
+  );
 }

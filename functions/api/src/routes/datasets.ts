@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { type DatasetService, exportCsv } from '@trainyard/datasets';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   completeDatasetSchema,
   createDatasetSchema,
@@ -145,7 +146,7 @@ const download = createRoute({
 
 export function registerDatasets(app: OpenAPIHono, datasets: DatasetService): void {
   app.openapi(create, async (c) => {
-    const { dataset, upload } = await datasets.create(c.req.valid('json'));
+    const { dataset, upload } = await datasets.create(c.req.valid('json'), project(c));
     const { uploadMaxBytes } = datasets.options;
     const url = new URL(`/v1/datasets/${dataset.id}/file`, c.req.url).toString();
     return c.json({ ...dataset, upload, api_upload: { url, max_bytes: uploadMaxBytes } }, 201);
@@ -153,15 +154,19 @@ export function registerDatasets(app: OpenAPIHono, datasets: DatasetService): vo
 
   app.openapi(list, async (c) => {
     const { limit, after } = c.req.valid('query');
-    return c.json(await datasets.list(limit, after), 200);
+    return c.json(await datasets.list(limit, after, project(c)), 200);
   });
 
-  app.openapi(show, async (c) => c.json(await datasets.get(c.req.valid('param').id), 200));
+  app.openapi(show, async (c) =>
+    c.json(await datasets.get(c.req.valid('param').id, project(c)), 200),
+  );
 
-  app.openapi(remove, async (c) => c.json(await datasets.delete(c.req.valid('param').id), 200));
+  app.openapi(remove, async (c) =>
+    c.json(await datasets.delete(c.req.valid('param').id, project(c)), 200),
+  );
 
   app.openapi(download, async (c) => {
-    const dataset = await datasets.get(c.req.valid('param').id);
+    const dataset = await datasets.get(c.req.valid('param').id, project(c));
     const rows = exportCsv(datasets.options.storage, dataset.id);
     const first = await rows.next(); // errors (not ready, not a table) become JSON answers, not a broken stream
     const encoder = new TextEncoder();
@@ -187,13 +192,14 @@ export function registerDatasets(app: OpenAPIHono, datasets: DatasetService): vo
       c.req.valid('param').id,
       c.req.raw.body,
       length === undefined ? undefined : Number(length),
+      project(c),
     );
     return c.json(dataset, 200);
   });
 
   app.openapi(complete, async (c) => {
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
-    const dataset = await datasets.complete(c.req.valid('param').id, body.parts);
+    const dataset = await datasets.complete(c.req.valid('param').id, body.parts, project(c));
     return dataset.status === 'validating' ? c.json(dataset, 202) : c.json(dataset, 200);
   });
 }

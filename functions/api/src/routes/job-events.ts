@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import type { JobQueue } from '@trainyard/queue';
 import {
   isTerminal,
@@ -64,7 +65,7 @@ export function registerJobEvents(app: OpenAPIHono, options: JobEventRoutesOptio
   app.openapi(events, async (c) => {
     const { id } = c.req.valid('param');
     const { after, limit } = c.req.valid('query');
-    const { state } = await store.get(id);
+    const { state } = await store.get(id, project(c));
     if (c.req.header('accept')?.includes('text/event-stream')) {
       const from = c.req.header('last-event-id') || after;
       if (

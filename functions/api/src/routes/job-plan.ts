@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   createJobSchema,
   datasetManifestSchema,
@@ -41,7 +42,11 @@ const PLAN_ID = 'ftjob_plan';
 
 export function registerJobPlan(app: OpenAPIHono, creator: JobCreator, storage: Storage): void {
   app.openapi(plan, async (c) => {
-    const { spec, dataset, validation } = await creator.resolve(PLAN_ID, c.req.valid('json'));
+    const { spec, dataset, validation } = await creator.resolve(
+      PLAN_ID,
+      c.req.valid('json'),
+      project(c),
+    );
     const manifest = await storage.tryGetJson(
       keys.datasetManifest(dataset.id),
       datasetManifestSchema,

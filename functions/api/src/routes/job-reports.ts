@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   checkpointsFromEvents,
   type JobStore,
@@ -8,6 +9,7 @@ import {
   metricsFromEvents,
   trialsFromEvents,
 } from '@trainyard/shared';
+import type { Context } from 'hono';
 import { errorResponses, security } from './errors';
 import { jobIdParam } from './jobs';
 
@@ -44,24 +46,35 @@ const trials = route(
 );
 
 /** Reads the job's events of these types only (a listing says each event's type). */
-async function eventsOf(store: JobStore, id: string, types: (t: string) => boolean) {
-  await store.get(id); // 404 for an unknown job
+async function eventsOf(c: Context, store: JobStore, id: string, types: (t: string) => boolean) {
+  await store.get(id, project(c)); // 404 for an unknown job, or another project's
   return store.log.read((await store.log.refs(id)).filter((r) => types(r.type)));
 }
 
 export function registerJobReports(app: OpenAPIHono, store: JobStore): void {
   app.openapi(metrics, async (c) => {
-    const events = await eventsOf(store, c.req.valid('param').id, (t) => t === 'epoch.completed');
+    const events = await eventsOf(
+      c,
+      store,
+      c.req.valid('param').id,
+      (t) => t === 'epoch.completed',
+    );
     return c.json({ data: metricsFromEvents(events) }, 200);
   });
 
   app.openapi(checkpoints, async (c) => {
-    const events = await eventsOf(store, c.req.valid('param').id, (t) => t === 'checkpoint.saved');
+    const events = await eventsOf(
+      c,
+      store,
+      c.req.valid('param').id,
+      (t) => t === 'checkpoint.saved',
+    );
     return c.json({ data: checkpointsFromEvents(events) }, 200);
   });
 
   app.openapi(trials, async (c) => {
     const events = await eventsOf(
+      c,
       store,
       c.req.valid('param').id,
       (t) => t.startsWith('trial.') || t === 'study.best' || t === 'epoch.completed',

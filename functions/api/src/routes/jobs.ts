@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import type { JobQueue } from '@trainyard/queue';
 import {
   ConflictError,
@@ -11,7 +12,6 @@ import {
   jobSchema,
   listOf,
   listQueryFor,
-  NotFoundError,
   toJobObject,
 } from '@trainyard/shared';
 import type { JobCreator } from '../services/job-creator';
@@ -104,7 +104,7 @@ export interface JobRoutesDeps {
 
 export function registerJobs(app: OpenAPIHono, { store, creator, queue }: JobRoutesDeps): void {
   app.openapi(create, async (c) => {
-    const { spec, secret } = await creator.create(c.req.valid('json'));
+    const { spec, secret } = await creator.create(c.req.valid('json'), project(c));
     const job = toJobObject(spec, await store.state(spec.id));
     return c.json(
       { ...job, webhook: spec.webhook && secret ? { ...spec.webhook, secret } : null },
@@ -114,17 +114,10 @@ export function registerJobs(app: OpenAPIHono, { store, creator, queue }: JobRou
 
   app.openapi(list, async (c) => {
     const { limit, after } = c.req.valid('query');
-    const { ids, hasMore } = await store.ids(limit, after);
-    // A folder without a spec (a write cut short before the spec) is not a job: skip it.
-    const found = await Promise.all(
-      ids.map((id) =>
-        store.get(id).catch((error) => {
-          if (error instanceof NotFoundError) return undefined;
-          throw error;
-        }),
-      ),
+    const page = await store.page(project(c), limit, after);
+    const jobs = await Promise.all(
+      page.data.map(async (spec) => ({ spec, state: await store.state(spec.id) })),
     );
-    const jobs = found.filter((j) => j !== undefined);
     const open = jobs.filter((j) => unsettled(j.state)).map((j) => j.spec.id);
     const changed = new Set(open.length ? await queue.reconcile(open) : []);
     const data = await Promise.all(
@@ -132,12 +125,12 @@ export function registerJobs(app: OpenAPIHono, { store, creator, queue }: JobRou
         toJobObject(j.spec, changed.has(j.spec.id) ? await store.state(j.spec.id) : j.state),
       ),
     );
-    return c.json({ data, has_more: hasMore, last_id: ids.at(-1) ?? null }, 200);
+    return c.json({ data, has_more: page.has_more, last_id: page.last_id }, 200);
   });
 
   app.openapi(show, async (c) => {
     const { id } = c.req.valid('param');
-    let { spec, state } = await store.get(id);
+    let { spec, state } = await store.get(id, project(c));
     if (unsettled(state) && (await queue.reconcile([id])).length) {
       state = await store.state(id);
     }
@@ -146,7 +139,7 @@ export function registerJobs(app: OpenAPIHono, { store, creator, queue }: JobRou
 
   app.openapi(cancel, async (c) => {
     const { id } = c.req.valid('param');
-    const { spec, state } = await store.get(id);
+    const { spec, state } = await store.get(id, project(c));
     if (isTerminal(state.status) && state.status !== 'cancelled') {
       throw new ConflictError(
         `Job ${id} already ${state.status}; only a queued or running job can be cancelled`,

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   type ExamplePrediction,
   examplePredictionSchema,
@@ -93,7 +94,7 @@ export function registerModelEvaluation(
   app.openapi(evaluation, async (c) => {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
-    const model = await models.get(id);
+    const model = await models.get(id, project(c));
     const metrics = model.metrics;
     const evaluated = [metrics?.split, metrics?.test ? 'test' : undefined].filter(Boolean);
     if (!evaluated.includes(query.split)) {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { projectOfRequest as project } from '@trainyard/http';
 import {
   idParam,
   isModelPredictionsFile,
@@ -164,12 +165,17 @@ function modelZip(
 export function registerModels(app: OpenAPIHono, models: ModelStore, storage: Storage): void {
   app.openapi(list, async (c) => {
     const { limit, after } = c.req.valid('query');
-    return c.json(await models.list(limit, after), 200);
+    return c.json(await models.list(limit, after, project(c)), 200);
   });
-  app.openapi(show, async (c) => c.json(await models.get(c.req.valid('param').id), 200));
-  app.openapi(remove, async (c) => c.json(await models.delete(c.req.valid('param').id), 200));
+  app.openapi(show, async (c) =>
+    c.json(await models.get(c.req.valid('param').id, project(c)), 200),
+  );
+  app.openapi(remove, async (c) =>
+    c.json(await models.delete(c.req.valid('param').id, project(c)), 200),
+  );
   app.openapi(download, async (c) => {
-    const model = await models.get(c.req.valid('param').id); // 404 before the stream starts
+    // 404 (missing, or another project's) before the stream starts.
+    const model = await models.get(c.req.valid('param').id, project(c));
     return c.body(modelZip(storage, model), 200, {
       'content-type': 'application/zip',
       'content-disposition': `attachment; filename="${model.id}.zip"`,

@@ -5,9 +5,8 @@ import {
   builtinRecords,
   type CreateBaseModel,
   checkTfjsManifest,
-  isId,
+  inProject,
   keys,
-  listRecordPage,
   modelFolderFiles,
   NotFoundError,
   newId,
@@ -15,6 +14,8 @@ import {
   type OutboundGuard,
   type Preprocess,
   prefixes,
+  projectOf,
+  projectPage,
   readBaseModelRecord,
   type Storage,
   UnprocessableError,
@@ -72,6 +73,7 @@ export async function importBaseModel(
   storage: Storage,
   request: CreateBaseModel,
   guard: OutboundGuard,
+  project: string,
 ): Promise<BaseModelRecord> {
   const url = new URL(request.source.url);
   const json = JSON.parse(
@@ -138,6 +140,7 @@ export async function importBaseModel(
     const record: BaseModelRecord = {
       id,
       object: 'base_model',
+      project,
       name: request.name,
       task: 'image_classification',
       input_shape: shape,
@@ -156,41 +159,60 @@ export async function importBaseModel(
   }
 }
 
-/** One base model: a built-in one (from the catalog, installed or not) or an imported one. */
-export async function getBaseModel(storage: Storage, id: string): Promise<BaseModelRecord> {
+/**
+ * One base model: a built-in one (from the catalog, installed or not; every project sees them)
+ * or one `project` imported (another project's is a 404 exactly like a missing one).
+ */
+export async function getBaseModel(
+  storage: Storage,
+  id: string,
+  project: string,
+): Promise<BaseModelRecord> {
   const record = await readBaseModelRecord(storage, id);
-  if (!record)
+  if (!record || (!record.builtin && !inProject(record, project)))
     throw new NotFoundError(`No base model ${JSON.stringify(id)}`, {
       param: 'id',
       code: 'base_model_not_found',
     });
-  return record;
+  return { ...record, project: projectOf(record) };
 }
 
 /**
- * Base models, oldest first: the imported ones, then the built-in ones (from the catalog, so they
- * are listed whether or not they are in the store yet; their ids sort after every generated id).
+ * Base models, oldest first: the ones `project` imported, then the built-in ones (from the
+ * catalog, so they are listed whether or not they are in the store yet; their ids sort after
+ * every generated id).
  */
-export async function listBaseModels(storage: Storage, limit: number, after?: string) {
+export async function listBaseModels(
+  storage: Storage,
+  limit: number,
+  after: string | undefined,
+  project: string,
+) {
   const builtins = builtinRecords(storage.bucket).filter(
     (b) => after === undefined || b.id > after,
   );
   let imported: BaseModelRecord[] = [];
   let importedMore = false;
-  let lastScanned: string | undefined;
+  let lastScanned: string | null = null;
   if (!after || !builtinRecord(after, storage.bucket)) {
-    const page = await listRecordPage<BaseModelRecord>(storage, prefixes.baseModels, {
+    // A folder without a record (an import cut short) or a built-in's installed copy is skipped.
+    const page = await projectPage({
+      storage,
+      prefix: prefixes.baseModels,
+      kind: 'bm',
+      project,
       limit,
       after,
-      isId: (name) => isId('bm', name) && !builtinRecord(name, storage.bucket),
-      folder: keys.baseModel,
-      read: (id) => storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema),
+      read: async (id) => {
+        if (builtinRecord(id, storage.bucket)) return undefined;
+        const record = await storage.tryGetJson(keys.baseModelRecord(id), baseModelSchema);
+        return record && { ...record, project: projectOf(record) };
+      },
     });
     imported = page.data;
     importedMore = page.has_more;
-    lastScanned = page.last_id ?? undefined;
+    lastScanned = page.last_id;
   }
-  // An id whose folder has no record (an import cut short) is skipped but still paged past.
   const appended = importedMore ? [] : builtins.slice(0, limit - imported.length);
   return {
     data: [...imported, ...appended],

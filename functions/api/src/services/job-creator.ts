@@ -6,6 +6,7 @@ import {
   type Dataset,
   findBaseModel,
   gridSize,
+  inProject,
   type JobEventLog,
   type JobSpec,
   type JobStore,
@@ -38,8 +39,12 @@ export interface JobCreatorDeps {
 export class JobCreator {
   constructor(private readonly deps: JobCreatorDeps) {}
 
-  async create(request: CreateJob): Promise<{ spec: JobSpec; secret: string | undefined }> {
-    const { spec } = await this.resolve(newId('ftjob'), request);
+  /** Creates a job of `project`; what it trains from must be that project's (404 otherwise). */
+  async create(
+    request: CreateJob,
+    project: string,
+  ): Promise<{ spec: JobSpec; secret: string | undefined }> {
+    const { spec } = await this.resolve(newId('ftjob'), request, project);
     const id = spec.id;
     const secret = spec.webhook ? (request.webhook?.secret ?? newWebhookSecret()) : undefined;
     await this.deps.store.create(spec, secret);
@@ -61,11 +66,16 @@ export class JobCreator {
   async resolve(
     id: string,
     request: CreateJob,
+    project: string,
   ): Promise<{ spec: JobSpec; dataset: Dataset; validation: Dataset | undefined }> {
-    const dataset = await this.readyDataset(request.dataset, 'body.dataset');
+    const dataset = await this.readyDataset(request.dataset, 'body.dataset', project);
     let validation: Dataset | undefined;
     if (request.validation_dataset) {
-      validation = await this.readyDataset(request.validation_dataset, 'body.validation_dataset');
+      validation = await this.readyDataset(
+        request.validation_dataset,
+        'body.validation_dataset',
+        project,
+      );
       if (validation.task !== dataset.task) {
         throw new UnprocessableError(
           `validation_dataset ${validation.id} is ${validation.task}; the dataset is ${dataset.task}`,
@@ -74,7 +84,7 @@ export class JobCreator {
       }
     }
     if (request.base_model && request.base_model !== 'none') {
-      await this.checkBaseModel(request.base_model, dataset.task);
+      await this.checkBaseModel(request.base_model, dataset.task, project);
     }
     let spec: JobSpec;
     try {
@@ -86,7 +96,7 @@ export class JobCreator {
         ...(error.param ? { param: `body.${error.param}` } : {}),
       });
     }
-    return { spec: this.bound(request, spec), dataset, validation };
+    return { spec: { ...this.bound(request, spec), project }, dataset, validation };
   }
 
   /**
@@ -146,10 +156,10 @@ export class JobCreator {
     };
   }
 
-  private async readyDataset(id: string, param: string): Promise<Dataset> {
+  private async readyDataset(id: string, param: string, project: string): Promise<Dataset> {
     let dataset: Dataset;
     try {
-      dataset = await this.deps.datasets.get(id);
+      dataset = await this.deps.datasets.get(id, project);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       throw new NotFoundError(`No dataset with id ${JSON.stringify(id)}`, {
@@ -166,10 +176,13 @@ export class JobCreator {
     return dataset;
   }
 
-  /** `model_…`: a published platform model, `bm_…`: an imported or built-in one; of the task's input kind. */
-  private async checkBaseModel(id: string, task: Dataset['task']): Promise<void> {
+  /**
+   * `model_…`: a published platform model, `bm_…`: an imported or built-in one; of the task's
+   * input kind. Another project's model or imported base model is as missing as an unknown one.
+   */
+  private async checkBaseModel(id: string, task: Dataset['task'], project: string): Promise<void> {
     const param = 'body.base_model';
-    const found = await findBaseModel(this.deps.storage, id);
+    const found = await findBaseModel(this.deps.storage, id, project);
     if (!found) {
       throw new NotFoundError(`No base model ${JSON.stringify(id)}`, {
         param,

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { projectOfRequest } from '@trainyard/http';
 import {
   errorBodySchema,
   fromZodError,
@@ -47,8 +48,7 @@ const route = createRoute({
     },
     400: error('An input does not fit the model: the message names it and the expected input'),
     401: error('Missing or invalid API key'),
-    403: error('The key may not call inference'),
-    404: error('No such model'),
+    404: error('No such model in the key’s project'),
     413: error('Body over INFER_MAX_BODY_BYTES'),
     415: error('Not JSON, multipart/form-data or image/*'),
     422: error(
@@ -72,7 +72,7 @@ export function registerPredict(app: OpenAPIHono, { cache }: PredictRouteOptions
     const param = idParam('model').safeParse({ id: c.req.param('id') });
     if (!param.success) throw fromZodError(param.error, 'path', { id: c.req.param('id') });
     const { id } = param.data;
-    const predictions = await cache.use(id, async (predictor) => {
+    const predictions = await cache.use(id, projectOfRequest(c), async (predictor) => {
       const { inputs, options } = await readPredictBody(c);
       return predictor.predict(inputs, options);
     });

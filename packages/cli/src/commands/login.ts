@@ -30,7 +30,8 @@ export function registerLogin(program: Command, run: Run): void {
         ...(inferUrl ? { inferUrl } : {}),
         maxRetries: 0,
       });
-      await client.datasets.list({ limit: 1 }); // a wrong key or URL fails here: nothing is saved
+      // A wrong key or URL fails here (nothing is saved); every role may ask this.
+      const { project, key } = await client.projects.current();
       const saved: SavedConfig = {
         api_url: apiUrl,
         api_key: apiKey,
@@ -40,7 +41,10 @@ export function registerLogin(program: Command, run: Run): void {
       await mkdir(dirname(file), { recursive: true, mode: 0o700 });
       await writeFile(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
       await chmod(file, 0o600); // a file that was already there keeps its old mode otherwise
-      ctx.out.record({ logged_in: apiUrl, config: file }, { api_url: apiUrl, config: file });
+      ctx.out.record(
+        { logged_in: apiUrl, project: project.id, role: key.role, config: file },
+        { api_url: apiUrl, project: project.id, role: key.role, config: file },
+      );
     },
   );
 

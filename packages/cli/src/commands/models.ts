@@ -159,20 +159,20 @@ export function registerPredict(program: Command, run: Run): void {
 }
 
 export function registerKeys(program: Command, run: Run): void {
-  const keys = program.command('keys').description('API keys');
+  const keys = program.command('keys').description('API keys of your project (admin keys only)');
   run(
     keys
       .command('create')
-      .description('Create a key; its secret is shown once')
+      .description('Create a key of your project (needs an admin key); its secret is shown once')
       .requiredOption('--name <name>', 'what it is for')
-      .option('--scope <scope>', 'api or infer (repeatable; default both)', collect, []),
-    async (ctx, flags: { name: string; scope: string[] }) => {
+      .option('--role <role>', 'admin, member or inference (default member)'),
+    async (ctx, flags: { name: string; role?: string }) => {
       const key = await ctx.client().keys.create({
         name: flags.name,
-        ...(flags.scope.length ? { scopes: flags.scope as Array<'api' | 'infer'> } : {}),
+        ...(flags.role ? { role: flags.role as 'admin' | 'member' | 'inference' } : {}),
       });
       ctx.out.record(
-        { id: key.id, name: key.name, scopes: key.scopes.join(','), secret: key.secret },
+        { id: key.id, name: key.name, project: key.project, role: key.role, secret: key.secret },
         key,
       );
       ctx.out.note('The secret is shown this once; only its hash is kept.');
@@ -183,7 +183,7 @@ export function registerKeys(program: Command, run: Run): void {
     ctx.out.table(rows, [
       { header: 'id', value: (k) => k.id },
       { header: 'name', value: (k) => k.name },
-      { header: 'scopes', value: (k) => k.scopes.join(',') },
+      { header: 'role', value: (k) => k.role },
       { header: 'last4', value: (k) => k.last4 },
       { header: 'created', value: (k) => when(k.created_at) },
       { header: 'revoked', value: (k) => when(k.revoked_at) },

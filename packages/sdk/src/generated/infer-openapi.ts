@@ -65,16 +65,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The key may not call inference */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description No such model */
+                /** @description No such model in the key’s project */
                 404: {
                     headers: {
                         [name: string]: unknown;

@@ -95,7 +95,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys (their hashes stay server-side) */
+        /** List the project’s API keys (their hashes stay server-side); needs the admin role */
         get: {
             parameters: {
                 query?: never;
@@ -123,10 +123,19 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key is not an admin key of its project */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
-        /** Create an API key; its secret is in this answer only */
+        /** Create an API key of this project with a role (default member); its secret is in this answer only; needs the admin role */
         post: {
             parameters: {
                 query?: never;
@@ -167,6 +176,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key is not an admin key of its project */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -185,7 +203,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key */
+        /** Revoke one of the project’s API keys; needs the admin role */
         delete: {
             parameters: {
                 query?: never;
@@ -215,7 +233,16 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description No such key */
+                /** @description The key is not an admin key of its project */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such key in this project */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1692,6 +1719,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every project (the operator’s key only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Projects by id */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectList"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not the operator’s key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a project and its first admin key (the operator’s key only)
+         * @description The operator’s key is the one `npm start` printed first (or TRAINYARD_API_KEY). The new admin key’s `secret` is in this answer only. Accepts `Idempotency-Key`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateProject"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedProject"];
+                    };
+                };
+                /** @description Invalid request: `param` names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not the operator’s key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project and role of the calling key (any role) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The key’s project and the key */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CurrentProject"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1701,14 +1900,26 @@ export interface components {
             id: string;
             last4: string;
             name: string;
+            /** @description The install’s own key (printed by `npm start`, or TRAINYARD_API_KEY): it may also create projects */
+            operator: boolean;
+            /**
+             * @description The project the key belongs to
+             * @example default
+             */
+            project: string;
             revoked_at: number | null;
-            scopes: ("api" | "infer")[];
+            role: components["schemas"]["ApiKeyRole"];
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
             has_more: boolean;
             last_id: string | null;
         };
+        /**
+         * @description `admin`: manage the project and its keys, and everything `member` does; `member`: datasets, fine-tuning jobs, models, base models, and predict; `inference`: predict only
+         * @enum {string}
+         */
+        ApiKeyRole: "admin" | "member" | "inference";
         Architecture: {
             batch_norm?: boolean;
             bidirectional?: boolean;
@@ -1766,6 +1977,8 @@ export interface components {
             };
             /** @enum {string} */
             object: "base_model";
+            /** @description The project that imported it (only keys of that project see it); null for the built-in bases, which every project sees */
+            project?: string | null;
             source: {
                 url: string;
             };
@@ -1828,13 +2041,7 @@ export interface components {
         CreateApiKey: {
             /** @example ci */
             name: string;
-            /**
-             * @default [
-             *       "api",
-             *       "infer"
-             *     ]
-             */
-            scopes: ("api" | "infer")[];
+            role?: components["schemas"]["ApiKeyRole"];
         };
         CreateBaseModel: {
             input_shape?: [
@@ -1891,6 +2098,10 @@ export interface components {
                 secret_note?: string;
             } | null);
         };
+        CreatedProject: {
+            admin_key: components["schemas"]["CreatedApiKey"];
+            project: components["schemas"]["Project"];
+        };
         CreateFineTuningJob: {
             architecture?: components["schemas"]["Architecture"];
             augmentation?: components["schemas"]["Augmentation"];
@@ -1908,6 +2119,18 @@ export interface components {
             validation_dataset?: string;
             validation_split?: number;
             webhook?: components["schemas"]["WebhookRequest"];
+        };
+        CreateProject: {
+            /**
+             * @description The name of the project’s first admin key
+             * @default admin
+             */
+            admin_key_name: string;
+            /**
+             * @description The project’s id: 2-40 characters, lower-case letters, digits and "-", starting with a letter
+             * @example team-vision
+             */
+            name: string;
         };
         /** @description CSV: how the file was read */
         CsvDialect: {
@@ -1947,6 +2170,10 @@ export interface components {
              */
             thousands?: "," | "." | " " | "'" | "";
         };
+        CurrentProject: {
+            key: components["schemas"]["ApiKey"];
+            project: components["schemas"]["Project"];
+        };
         Dataset: {
             created_at: number;
             csv?: components["schemas"]["CsvOptions"];
@@ -1963,6 +2190,11 @@ export interface components {
             name: string;
             /** @enum {string} */
             object: "dataset";
+            /**
+             * @description The project it belongs to (only keys of that project see it); records from before projects are the `default` project’s
+             * @example default
+             */
+            project?: string;
             report: components["schemas"]["DatasetReport"];
             /** @description The size declared at creation: the presigned PUT is signed with it, and complete refuses a file of another size (422 upload_size_mismatch) */
             size_bytes?: number | null;
@@ -2176,6 +2408,11 @@ export interface components {
             model_name: string;
             /** @enum {string} */
             object: "fine_tuning.job";
+            /**
+             * @description The project it belongs to (only keys of that project see it)
+             * @example default
+             */
+            project: string;
             regularization: {
                 dropout: number;
                 l1: number;
@@ -2290,6 +2527,7 @@ export interface components {
                 };
                 max_runtime_seconds?: number;
                 model_name: string;
+                project?: string;
                 regularization: {
                     dropout: number;
                     l1: number;
@@ -3159,6 +3397,7 @@ export interface components {
                 id: string;
                 max_runtime_seconds?: number;
                 model_name: string;
+                project?: string;
                 regularization: {
                     dropout: number;
                     l1: number;
@@ -3207,6 +3446,11 @@ export interface components {
             name: string;
             /** @enum {string} */
             object: "model";
+            /**
+             * @description The project it belongs to (only keys of that project see it); records from before projects are the `default` project’s
+             * @example default
+             */
+            project?: string;
             /** @enum {string} */
             task: "image_classification" | "tabular_classification" | "tabular_regression" | "text_classification";
         };
@@ -3256,6 +3500,18 @@ export interface components {
          * @enum {string}
          */
         Optimizer: "sgd" | "momentum" | "adam" | "adamw" | "rmsprop" | "adagrad";
+        Project: {
+            created_at: number;
+            /** @example default */
+            id: string;
+            /** @enum {string} */
+            object: "project";
+        };
+        ProjectList: {
+            data: components["schemas"]["Project"][];
+            has_more: boolean;
+            last_id: string | null;
+        };
         Readiness: {
             checks: {
                 s3: {

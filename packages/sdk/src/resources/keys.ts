@@ -6,14 +6,17 @@ import type { ApiKey, CreateApiKey, CreatedApiKey } from '../types';
 export class Keys {
   constructor(private readonly core: Core) {}
 
-  /** Every key (one page: the server lists them all). */
+  /** Every key of the caller's project (one page: the server lists them all). Needs an admin key. */
   list(): PageIterator<ApiKey> {
     return new PageIterator(() => unwrap(this.core.api.GET('/v1/api-keys')));
   }
 
-  /** A new key; `scopes` default `["api", "infer"]`. Its `secret` is in this answer only. */
+  /**
+   * A new key of the caller's project; `role` defaults to `member` (`admin`, `member`,
+   * `inference`). Its `secret` is in this answer only. Needs an admin key (else `PermissionError`).
+   */
   create(
-    body: Omit<CreateApiKey, 'scopes'> & { scopes?: CreateApiKey['scopes'] },
+    body: Omit<CreateApiKey, 'role'> & { role?: CreateApiKey['role'] },
   ): Promise<CreatedApiKey> {
     return unwrap(this.core.api.POST('/v1/api-keys', { body: body as CreateApiKey }));
   }

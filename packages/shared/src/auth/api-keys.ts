@@ -1,32 +1,66 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import {
-  AuthenticationError,
-  ConflictError,
-  NotFoundError,
-  PermissionError,
-  ValidationError,
-} from '../errors';
+import { AuthenticationError, ConflictError, NotFoundError, ValidationError } from '../errors';
 import { API_KEY_ID_PATTERN, unixSeconds } from '../ids';
 import { keys, prefixes, type Storage } from '../storage';
+import { DEFAULT_PROJECT } from './projects';
+import { type ApiKeyRole, apiKeyRoleSchema } from './roles';
 
-/** What a key may call: the management API, the inference endpoint, or both. */
-export const apiKeyScopeSchema = z.enum(['api', 'infer']);
-export type ApiKeyScope = z.infer<typeof apiKeyScopeSchema>;
+/**
+ * The scopes keys had before projects and roles (`api`: the management API, `infer`: predict).
+ * Only read, to migrate such records: `api` (which could mint keys) becomes `admin`, `infer`
+ * alone becomes `inference`.
+ */
+const legacyScopeSchema = z.enum(['api', 'infer']);
 
 /** A key as stored in S3: only the SHA-256 of the secret, never the secret itself. */
-export const storedApiKeySchema = z.object({
+const currentRecordSchema = z.object({
   id: z.string(),
   name: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** The last four characters, so a person can tell keys apart in a list. */
   last4: z.string(),
-  scopes: z.array(apiKeyScopeSchema).min(1),
+  /** The project the key belongs to: it sees and touches that project's objects only. */
+  project: z.string(),
+  role: apiKeyRoleSchema,
+  /**
+   * The install's own key (the one `npm start` prints or `TRAINYARD_API_KEY`): it may also create
+   * and list projects. Default false.
+   */
+  operator: z.boolean().default(false),
   created_at: z.number().int(),
   revoked_at: z.number().int().nullable(),
 });
-export type StoredApiKey = z.infer<typeof storedApiKeySchema>;
+
+/** Whether a stored record predates projects (no `project`/`role`, `scopes` instead). */
+function isLegacy(raw: unknown): raw is Record<string, unknown> {
+  return typeof raw === 'object' && raw !== null && !('role' in raw);
+}
+
+/**
+ * A key record as read: a record written before projects (no `project`, no `role`, `scopes`) is
+ * read as a key of the default project, `admin` when it had the `api` scope (it could mint keys)
+ * and `inference` when it had only `infer`. `ApiKeyStore.migrate` rewrites such records at start.
+ */
+export const storedApiKeySchema = z.preprocess((raw) => {
+  if (!isLegacy(raw)) return raw;
+  const scopes = z.array(legacyScopeSchema).safeParse(raw.scopes);
+  const { scopes: _scopes, ...rest } = raw;
+  return {
+    ...rest,
+    project: raw.project ?? DEFAULT_PROJECT,
+    role: scopes.success && !scopes.data.includes('api') ? 'inference' : 'admin',
+  };
+}, currentRecordSchema);
+export type StoredApiKey = z.infer<typeof currentRecordSchema>;
 export type ApiKey = Omit<StoredApiKey, 'sha256'>;
+
+/** Who a new key is for. Defaults: the default project, `admin`, not the operator's. */
+export interface NewApiKeyOptions {
+  readonly project?: string;
+  readonly role?: ApiKeyRole;
+  readonly operator?: boolean;
+}
 
 const GENERATED = /^ty_([0-9a-z]{12})_[A-Za-z0-9_-]{32,}$/;
 
@@ -67,10 +101,14 @@ export class ApiKeyStore {
     private readonly cacheMs = 5000,
   ) {}
 
-  /** Makes a new random key; the secret is returned once and never stored. */
+  /**
+   * Makes a new random key (`options`: its project, role, operator flag; defaults: the default
+   * project, `admin`, false); the secret is returned once and never stored. The caller checks
+   * that the project exists.
+   */
   async create(
     name: string,
-    scopes: ApiKeyScope[] = ['api', 'infer'],
+    options: NewApiKeyOptions = {},
   ): Promise<{ key: ApiKey; secret: string }> {
     const id = randomBytes(9)
       .toString('base64url')
@@ -78,7 +116,7 @@ export class ApiKeyStore {
       .replace(/[^0-9a-z]/g, '0')
       .slice(0, 12);
     const secret = `ty_${id}_${randomBytes(24).toString('base64url')}`;
-    const key = await this.register(secret, name, scopes);
+    const key = await this.register(secret, name, options);
     return { key, secret };
   }
 
@@ -87,11 +125,7 @@ export class ApiKeyStore {
    * key stays revoked (`RevokedApiKeyError`), and a secret whose id belongs to another key is
    * refused (`ConflictError`): registering never brings a key back or replaces one.
    */
-  async register(
-    secret: string,
-    name: string,
-    scopes: ApiKeyScope[] = ['api', 'infer'],
-  ): Promise<ApiKey> {
+  async register(secret: string, name: string, options: NewApiKeyOptions = {}): Promise<ApiKey> {
     if (secret.length < 16) {
       throw new ValidationError(
         `API key too short: expected at least 16 characters, received ${secret.length}`,
@@ -110,6 +144,12 @@ export class ApiKeyStore {
         });
       }
       if (existing.revoked_at !== null) throw new RevokedApiKeyError(existing.id);
+      if (options.operator && !existing.operator) {
+        const promoted = { ...existing, operator: true };
+        await this.storage.putJson(keys.apiKey(id), promoted);
+        this.cache.delete(id);
+        return publicView(promoted);
+      }
       return publicView(existing);
     }
     const record: StoredApiKey = {
@@ -117,7 +157,9 @@ export class ApiKeyStore {
       name,
       sha256: sha256(secret).toString('hex'),
       last4: secret.slice(-4),
-      scopes,
+      project: options.project ?? DEFAULT_PROJECT,
+      role: options.role ?? 'admin',
+      operator: options.operator ?? false,
       created_at: unixSeconds(),
       revoked_at: null,
     };
@@ -126,21 +168,25 @@ export class ApiKeyStore {
     return publicView(record);
   }
 
-  async list(): Promise<ApiKey[]> {
+  /** The keys of `project` (every project's when undefined), oldest first. */
+  async list(project?: string): Promise<ApiKey[]> {
     const out: ApiKey[] = [];
     for await (const object of this.storage.list(prefixes.apiKeys)) {
       const record = await this.storage.tryGetJson(object.key, storedApiKeySchema);
-      if (record) out.push(publicView(record));
+      if (record && (project === undefined || record.project === project))
+        out.push(publicView(record));
     }
     return out.sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
   }
 
-  async get(id: string): Promise<ApiKey> {
-    return publicView(await this.stored(id));
+  /** A key of `project` (of any project when undefined); another project's is a 404. */
+  async get(id: string, project?: string): Promise<ApiKey> {
+    return publicView(await this.stored(id, project));
   }
 
-  async revoke(id: string): Promise<ApiKey> {
-    const record = await this.stored(id);
+  /** Revokes a key of `project` (of any when undefined); another project's is a 404. */
+  async revoke(id: string, project?: string): Promise<ApiKey> {
+    const record = await this.stored(id, project);
     const revoked = { ...record, revoked_at: record.revoked_at ?? unixSeconds() };
     await this.storage.putJson(keys.apiKey(id), revoked);
     this.cache.delete(id);
@@ -148,29 +194,53 @@ export class ApiKeyStore {
   }
 
   /**
-   * The key a bearer token belongs to, if it exists, is not revoked and has `scope`.
-   * Hashes are compared in constant time.
+   * Rewrites key records written before projects (see `storedApiKeySchema`) in the current form:
+   * the default project, `admin` (or `inference` for an infer-only key). Run once at start;
+   * returns the ids rewritten.
    */
-  async verify(token: string, scope: ApiKeyScope): Promise<ApiKey> {
+  async migrate(): Promise<string[]> {
+    const migrated: string[] = [];
+    for await (const object of this.storage.list(prefixes.apiKeys)) {
+      const bytes = await this.storage.tryGetBytes(object.key);
+      if (!bytes) continue;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
+      } catch {
+        continue;
+      }
+      if (!isLegacy(raw)) continue;
+      const record = storedApiKeySchema.safeParse(raw);
+      if (!record.success || object.key !== keys.apiKey(record.data.id)) continue;
+      await this.storage.putJson(object.key, record.data);
+      this.cache.delete(record.data.id);
+      migrated.push(record.data.id);
+    }
+    return migrated;
+  }
+
+  /**
+   * The key a bearer token belongs to, if it exists and is not revoked (401 otherwise). What
+   * the key may do is its role's (`assertRole`). Hashes are compared in constant time.
+   */
+  async verify(token: string): Promise<ApiKey> {
     const record = await this.lookup(apiKeyIdOf(token));
     if (!record || !this.matches(record, token) || record.revoked_at !== null) {
       throw new AuthenticationError(
         'Invalid API key: expected a key created by `npm run keys -- create` or printed by `npm start`',
       );
     }
-    if (!record.scopes.includes(scope)) {
-      throw new PermissionError(
-        `This API key may not call the ${scope} endpoints; it has scopes ${record.scopes.join(', ')}`,
-      );
-    }
     return publicView(record);
   }
 
-  /** The stored record of a key id; a malformed id is as absent as an unknown one. */
-  private async stored(id: string): Promise<StoredApiKey> {
-    const record = API_KEY_ID_PATTERN.test(id)
+  /** The stored record of a key id; a malformed id, or another project's key, is a 404. */
+  private async stored(id: string, project?: string): Promise<StoredApiKey> {
+    const found = API_KEY_ID_PATTERN.test(id)
       ? await this.storage.tryGetJson(keys.apiKey(id), storedApiKeySchema)
       : undefined;
+    // Another project's key is as absent as an unknown one: ids cannot be probed.
+    const record =
+      found && (project === undefined || found.project === project) ? found : undefined;
     if (!record)
       throw new NotFoundError(`No API key with id ${JSON.stringify(id.slice(0, 80))}`, {
         param: 'id',

@@ -1,1 +1,4 @@
 export * from './api-keys';
+export * from './project-page';
+export * from './projects';
+export * from './roles';

@@ -85,7 +85,7 @@ export class AuthenticationError extends TrainyardError {
 /** 403: a valid key that may not do this. */
 export class PermissionError extends TrainyardError {
   override readonly kind: ErrorKind = 'forbidden';
-  override readonly code = 'forbidden';
+  override readonly code: string = 'forbidden';
 }
 
 /** 404: the addressed resource does not exist. */

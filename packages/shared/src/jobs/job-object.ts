@@ -1,3 +1,4 @@
+import { projectOf } from '../auth/projects';
 import type { Job } from '../schemas/job-resources';
 import type { JobSpec } from '../schemas/jobs';
 import type { JobState } from './fold';
@@ -7,6 +8,7 @@ export function toJobObject(spec: JobSpec, state: JobState): Job {
   return {
     id: spec.id,
     object: 'fine_tuning.job',
+    project: projectOf(spec),
     status: state.status,
     created_at: state.created_at ?? 0,
     started_at: state.started_at,

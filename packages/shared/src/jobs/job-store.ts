@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inProject, type ProjectPage, projectPage } from '../auth';
 import { NotFoundError } from '../errors';
 import { isId } from '../ids';
 import { type JobSpec, jobSpecSchema } from '../schemas/jobs';
@@ -47,9 +48,11 @@ export class JobStore {
     await this.log.append(spec.id, { type: 'job.queued', message: 'Queued' });
   }
 
-  async spec(id: string): Promise<JobSpec | undefined> {
+  /** The spec; undefined for no such job, or (with `project`) another project's job. */
+  async spec(id: string, project?: string): Promise<JobSpec | undefined> {
     if (!/^ftjob_[0-9a-z]+$/.test(id)) return undefined;
-    return this.storage.tryGetJson(keys.jobSpec(id), jobSpecSchema);
+    const spec = await this.storage.tryGetJson(keys.jobSpec(id), jobSpecSchema);
+    return spec && (project === undefined || inProject(spec, project)) ? spec : undefined;
   }
 
   /**
@@ -63,10 +66,30 @@ export class JobStore {
     return foldJobEvents(refs.map((r) => bodies.get(r.id) ?? stub(r)));
   }
 
-  async get(id: string): Promise<StoredJob> {
-    const spec = await this.spec(id);
+  /**
+   * The job; `jobNotFound` (404) for no such job or, with `project`, another project's job, so
+   * that its events, reports and cancel answer exactly as for a missing id.
+   */
+  async get(id: string, project?: string): Promise<StoredJob> {
+    const spec = await this.spec(id, project);
     if (!spec) throw jobNotFound(id);
     return { spec, state: await this.state(id) };
+  }
+
+  /**
+   * A page of `project`'s jobs, oldest first (`after`: the previous page's `last_id`); a folder
+   * without a spec (a write cut short) is skipped. States are folded by the caller.
+   */
+  async page(project: string, limit: number, after?: string): Promise<ProjectPage<JobSpec>> {
+    return projectPage({
+      storage: this.storage,
+      prefix: prefixes.jobs,
+      kind: 'ftjob',
+      project,
+      limit,
+      after,
+      read: (id) => this.spec(id),
+    });
   }
 
   /** Job ids in creation order (ids sort by time); `after` is the last id of the previous page. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inProject } from '../auth/projects';
 import { isId } from '../ids';
 import { type BaseModelRecord, baseModelSchema } from '../schemas/base-models';
 import type { JobSpec } from '../schemas/jobs';
@@ -58,21 +59,26 @@ export interface FoundBaseModel {
  * Where base model `id` is and what it takes, for the API (checking a job) and the trainer
  * (loading it): `model_…`, a platform model once its manifest is published; `bm_…`, an imported
  * base once its record is written, or a built-in one (whether or not it is installed). Undefined
- * when there is no such base model (a malformed id included). Throws `StorageError` when S3
- * fails, and `TrainyardError` when a stored manifest or record does not match its schema.
+ * when there is no such base model (a malformed id included), and, with `project`, when it is
+ * another project's model or imported base (the built-in ones are every project's): the API and
+ * the trainer then answer exactly as for a missing one. Throws `StorageError` when S3 fails, and
+ * `TrainyardError` when a stored manifest or record does not match its schema.
  */
 export async function findBaseModel(
   storage: Storage,
   id: string,
+  project?: string,
 ): Promise<FoundBaseModel | undefined> {
+  const visible = (record: { project?: string | null; builtin?: boolean }) =>
+    project === undefined || record.builtin === true || inProject(record, project);
   let found: Omit<FoundBaseModel, 'takes'> & { takes: string };
   if (isId('model', id)) {
     const manifest = await storage.tryGetJson(keys.modelManifest(id), modelManifestSchema);
-    if (!manifest) return undefined;
+    if (!manifest || !visible(manifest)) return undefined;
     found = { id, folder: keys.model(id), manifest, takes: TASK_INPUT_KIND[manifest.task] };
   } else {
     const record = await readBaseModelRecord(storage, id);
-    if (!record) return undefined;
+    if (!record || !visible(record)) return undefined;
     const builtin = builtinBaseModel(id);
     found = {
       id,

@@ -95,6 +95,7 @@ export function builtinBaseRecord(base: BuiltinBaseModel, bucket: string): BaseM
     status: 'ready',
     created_at: base.created_at,
     builtin: true,
+    project: null,
     description: base.description,
     cut_layer: base.cut_layer,
     normalization: { mean: [...base.normalization.mean], std: [...base.normalization.std] },
@@ -162,6 +163,7 @@ export function builtinWordVectorsRecord(v: BuiltinWordVectors, bucket: string):
     status: 'ready',
     created_at: v.created_at,
     builtin: true,
+    project: null,
     description: v.description,
     word_vectors: { words: v.words, dimensions: v.dimensions, lowercase: true },
   };

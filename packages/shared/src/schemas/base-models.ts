@@ -40,6 +40,10 @@ export const baseModelSchema = z
   .object({
     id: z.string().openapi({ example: 'bm_0mfk2v8a3x7q1c9d0e2f4g' }),
     object: z.literal('base_model'),
+    project: z.string().nullable().optional().openapi({
+      description:
+        'The project that imported it (only keys of that project see it); null for the built-in bases, which every project sees',
+    }),
     name: z.string(),
     /** The inputs it takes: images, or text (built-in word vectors). */
     task: z.enum(['image_classification', 'text_classification']),

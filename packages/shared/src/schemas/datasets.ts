@@ -249,6 +249,11 @@ export const datasetSchema = z
   .object({
     id: z.string().openapi({ example: 'ds_0mfk2v8a3x7q1c9d0e2f4g' }),
     object: z.literal('dataset'),
+    project: z.string().optional().openapi({
+      description:
+        'The project it belongs to (only keys of that project see it); records from before projects are the `default` project’s',
+      example: 'default',
+    }),
     name: z.string(),
     task: datasetTaskSchema,
     format: datasetFormatSchema,

@@ -7,6 +7,10 @@ export const jobSchema = z
   .object({
     id: z.string().openapi({ example: 'ftjob_0mfk2v8a3x7q1c9d0e2f4g' }),
     object: z.literal('fine_tuning.job'),
+    project: z.string().openapi({
+      description: 'The project it belongs to (only keys of that project see it)',
+      example: 'default',
+    }),
     status: jobStatusSchema,
     created_at: z.number().int(),
     started_at: z.number().int().nullable(),

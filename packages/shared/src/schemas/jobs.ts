@@ -301,6 +301,12 @@ export type ValidationSource = z.infer<typeof validationSourceSchema>;
  */
 export const jobSpecSchema = z.object({
   id: z.string(),
+  /**
+   * The project the job belongs to; its dataset, validation dataset and base model are that
+   * project's (checked at creation and again by the trainer). Absent from specs written before
+   * projects: the default project (`projectOf`).
+   */
+  project: z.string().optional(),
   dataset: z.string(),
   task: z.enum([
     'image_classification',

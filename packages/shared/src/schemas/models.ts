@@ -10,6 +10,11 @@ export const modelManifestSchema = z
   .object({
     id: z.string(),
     object: z.literal('model'),
+    project: z.string().optional().openapi({
+      description:
+        'The project it belongs to (only keys of that project see it); records from before projects are the `default` project’s',
+      example: 'default',
+    }),
     name: z.string(),
     task: jobSpecSchema.shape.task,
     created_at: z.number().int(),

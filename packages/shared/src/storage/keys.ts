@@ -14,6 +14,7 @@ export const prefixes = {
   jobs: 'jobs/',
   models: 'models/',
   idempotency: 'idempotency/',
+  projects: 'projects/',
 } as const;
 
 const ds = (id: string) => checkedId('ds', id);

@@ -1,5 +1,6 @@
 import { isolatedRuntime } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { isId, newId } from '../ids';
 import { keys, prefixes } from './keys';
 import { listFolderIds, listRecordPage } from './list-records';
@@ -41,7 +42,7 @@ describe('listing records one folder each', () => {
     expect(seen).toEqual(ids);
   });
 
-  it('leaves out a folder without its record but pages past it', async () => {
+  it('leaves out a folder without its record, pages past it, and keeps the page full', async () => {
     const prefix = prefixes.models;
     const [a, b, c] = [newId('model'), newId('model'), newId('model')].sort();
     await storage.putJson(keys.modelManifest(a!), { id: a });
@@ -51,9 +52,32 @@ describe('listing records one folder each', () => {
       (await storage.exists(keys.modelManifest(id))) ? id : undefined;
     const args = { isId: (n: string) => isId('model', n), folder: keys.model, read };
 
-    const first = await listRecordPage(storage, prefix, { limit: 2, ...args });
-    expect(first).toEqual({ data: [a], has_more: true, last_id: b });
-    const rest = await listRecordPage(storage, prefix, { limit: 2, after: b, ...args });
+    const full = await listRecordPage(storage, prefix, { limit: 2, ...args });
+    expect(full).toEqual({ data: [a, c], has_more: false, last_id: c });
+    const first = await listRecordPage(storage, prefix, { limit: 1, ...args });
+    expect(first).toEqual({ data: [a], has_more: true, last_id: a });
+    const rest = await listRecordPage(storage, prefix, { limit: 1, after: a, ...args });
     expect(rest).toEqual({ data: [c], has_more: false, last_id: c });
+  });
+
+  it('leaves out what `keep` refuses, never names it as last_id, and fills the page past it', async () => {
+    const prefix = prefixes.models;
+    const ids = Array.from({ length: 6 }, () => newId('model')).sort();
+    for (const [i, id] of ids.entries()) {
+      await storage.putJson(keys.modelManifest(id), { id, project: i % 3 === 0 ? 'a' : 'b' });
+    }
+    const owned = z.object({ id: z.string(), project: z.string().optional() });
+    // The other test's records (no project) are refused; its record-less folder is paged past.
+    const read = (id: string) => storage.tryGetJson(keys.modelManifest(id), owned);
+    const args = { isId: (n: string) => isId('model', n), folder: keys.model, read };
+    const keep = (r: { project?: string }) => r.project === 'a';
+    const page = await listRecordPage(storage, prefix, { limit: 2, keep, ...args });
+    expect(page).toEqual({
+      data: [ids[0], ids[3]].map((id) => ({ id, project: 'a' })),
+      has_more: true,
+      last_id: ids[3],
+    });
+    const rest = await listRecordPage(storage, prefix, { limit: 2, after: ids[3], keep, ...args });
+    expect(rest).toEqual({ data: [], has_more: false, last_id: null });
   });
 });

@@ -52,19 +52,42 @@ export async function listFolderIds(
 }
 
 /**
- * One page of records kept one per folder under `prefix` (`listFolderIds`), each read by `read`;
- * a folder whose record is missing (a write cut short) is left out of `data` but paged past.
+ * One page of records kept one per folder under `prefix` (`listFolderIds`), each read by `read`.
+ * A folder whose record is missing (a write cut short) is left out of `data` but paged past; a
+ * record `keep` refuses (another project's, say) is left out and never named as `last_id`, and
+ * the listing goes on until the page is full or the prefix is exhausted, so refused records never
+ * shorten a page. `has_more` is true while folders are left (the next page may then be empty).
  */
 export async function listRecordPage<T>(
   storage: Storage,
   prefix: string,
-  args: FolderIdsArgs & { readonly read: (id: string) => Promise<T | undefined> },
+  args: FolderIdsArgs & {
+    readonly read: (id: string) => Promise<T | undefined>;
+    /** Whether a record belongs on the page. Default: every record. */
+    readonly keep?: (record: T) => boolean;
+  },
 ): Promise<RecordPage<T>> {
-  const { ids, hasMore } = await listFolderIds(storage, prefix, args);
-  const records = await Promise.all(ids.map(args.read));
-  return {
-    data: records.filter((r): r is Awaited<T> => r !== undefined) as T[],
-    has_more: hasMore,
-    last_id: ids.at(-1) ?? null,
-  };
+  const { limit, read, keep } = args;
+  const data: T[] = [];
+  let after = args.after;
+  let lastId: string | null = null;
+  for (;;) {
+    // With a filter, folders are listed in batches of at least 50: records it refuses would
+    // otherwise cost one request each.
+    const want = keep ? Math.max(limit - data.length, 50) : limit - data.length;
+    const { ids, hasMore } = await listFolderIds(storage, prefix, { ...args, limit: want, after });
+    const records = await Promise.all(ids.map(read));
+    for (let i = 0; i < ids.length; i++) {
+      const record = records[i];
+      if (record !== undefined && keep && !keep(record)) continue;
+      lastId = ids[i]!;
+      if (record === undefined) continue;
+      data.push(record);
+      if (data.length === limit) {
+        return { data, has_more: i < ids.length - 1 || hasMore, last_id: lastId };
+      }
+    }
+    if (!hasMore || ids.length === 0) return { data, has_more: false, last_id: lastId };
+    after = ids.at(-1);
+  }
 }
