@@ -72,7 +72,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     queue,
     limits: deps.config.jobs,
   });
-  registerJobPlan(app, creator, deps.storage);
+  registerJobPlan(app, creator);
   registerJobs(app, { store, creator, queue });
   registerJobEvents(app, { store, queue });
   registerJobReports(app, store);

@@ -3,4 +3,3 @@ export { CheckpointStore } from './checkpoints';
 export { JobFailure } from './context';
 export { headName, modelArgs, transferArgs } from './model-args';
 export { runJob } from './run-job';
-export { trialSpec } from './trial-spec';

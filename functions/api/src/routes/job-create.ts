@@ -7,6 +7,8 @@ import {
   type Config,
   type CreateJob,
   type Dataset,
+  type DatasetManifest,
+  datasetManifestSchema,
   gridSize,
   type JobEventLog,
   type JobSpec,
@@ -23,6 +25,7 @@ import {
   ValidationError,
 } from '@trainyard/shared';
 import { z } from 'zod';
+import { checkModelSize } from './job-model-size';
 
 /** What kind of input a task's models take (the `input.kind` of a model's `preprocess.json`). */
 const INPUT_KIND: Record<Dataset['task'], string> = {
@@ -40,7 +43,10 @@ export interface JobCreatorDeps {
   readonly store: JobStore;
   readonly log: JobEventLog;
   readonly queue: JobQueue;
-  /** Runtime and grid bounds (JOB_MAX_RUNTIME_S, TUNING_MAX_TRIAL_RUNTIME_S, TUNING_MAX_GRID_POINTS). */
+  /**
+   * Runtime, grid and model-size bounds (JOB_MAX_RUNTIME_S, TUNING_MAX_TRIAL_RUNTIME_S,
+   * TUNING_MAX_GRID_POINTS, JOB_MAX_PARAMETERS, JOB_MAX_MEMORY_BYTES).
+   */
   readonly limits: Config['jobs'];
 }
 
@@ -75,7 +81,12 @@ export class JobCreator {
   async resolve(
     id: string,
     request: CreateJob,
-  ): Promise<{ spec: JobSpec; dataset: Dataset; validation: Dataset | undefined }> {
+  ): Promise<{
+    spec: JobSpec;
+    dataset: Dataset;
+    validation: Dataset | undefined;
+    manifest: DatasetManifest | undefined;
+  }> {
     const dataset = await this.readyDataset(request.dataset, 'body.dataset');
     let validation: Dataset | undefined;
     if (request.validation_dataset) {
@@ -100,7 +111,17 @@ export class JobCreator {
         ...(error.param ? { param: `body.${error.param}` } : {}),
       });
     }
-    return { spec: this.bound(request, spec), dataset, validation };
+    const bounded = this.bound(request, spec);
+    const manifest =
+      (await this.deps.storage.tryGetJson(
+        keys.datasetManifest(dataset.id),
+        datasetManifestSchema,
+      )) ?? undefined;
+    checkModelSize(
+      { spec: bounded, dataset, manifest, validationDataset: validation },
+      this.deps.limits,
+    );
+    return { spec: bounded, dataset, validation, manifest };
   }
 
   /**

@@ -1,12 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import {
-  createJobSchema,
-  datasetManifestSchema,
-  jobPlanSchema,
-  keys,
-  planJob,
-  type Storage,
-} from '@trainyard/shared';
+import { createJobSchema, jobPlanSchema, planJob } from '@trainyard/shared';
 import { errorResponses, security } from './errors';
 import type { JobCreator } from './job-create';
 
@@ -39,16 +32,12 @@ const plan = createRoute({
 /** The id a planned spec carries while it is resolved; the plan shows the spec without it. */
 const PLAN_ID = 'ftjob_plan';
 
-export function registerJobPlan(app: OpenAPIHono, creator: JobCreator, storage: Storage): void {
+export function registerJobPlan(app: OpenAPIHono, creator: JobCreator): void {
   app.openapi(plan, async (c) => {
-    const { spec, dataset, validation } = await creator.resolve(PLAN_ID, c.req.valid('json'));
-    const manifest = await storage.tryGetJson(
-      keys.datasetManifest(dataset.id),
-      datasetManifestSchema,
+    const { spec, dataset, validation, manifest } = await creator.resolve(
+      PLAN_ID,
+      c.req.valid('json'),
     );
-    return c.json(
-      planJob({ spec, dataset, manifest: manifest ?? undefined, validationDataset: validation }),
-      200,
-    );
+    return c.json(planJob({ spec, dataset, manifest, validationDataset: validation }), 200);
   });
 }

@@ -48,6 +48,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BODY_TIMEOUT_MS: '0' })).toThrow(/BODY_TIMEOUT_MS/);
   });
 
+  it('caps the model size of every job, configurably', () => {
+    expect(loadConfig({}).jobs).toMatchObject({
+      maxParameters: 50_000_000,
+      maxMemoryBytes: 4 * 1024 ** 3,
+    });
+    expect(loadConfig({ JOB_MAX_PARAMETERS: '1000' }).jobs.maxParameters).toBe(1000);
+    expect(() => loadConfig({ JOB_MAX_MEMORY_BYTES: '-1' })).toThrow(/JOB_MAX_MEMORY_BYTES/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ S3_ENDPOINT: '', API_PORT: '' }).s3.embedded).toBe(true);
   });

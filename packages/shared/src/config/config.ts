@@ -75,6 +75,10 @@ export const envSchema = z.object({
   TUNING_MAX_TRIAL_RUNTIME_S: positiveInt.default(6 * 3600),
   /** Most points a grid search may have (the product of its parameters' counts). */
   TUNING_MAX_GRID_POINTS: positiveInt.default(10_000),
+  /** Most weights a job's model (under tuning: its largest trial's) may have, by the plan's estimate. */
+  JOB_MAX_PARAMETERS: positiveInt.default(50_000_000),
+  /** Most bytes training a job's model (or its largest trial's) may need, by the plan's estimate. */
+  JOB_MAX_MEMORY_BYTES: positiveInt.default(4 * 1024 ** 3),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -119,6 +123,10 @@ export interface Config {
     readonly maxRuntimeSeconds: number;
     readonly maxTrialRuntimeSeconds: number;
     readonly maxGridPoints: number;
+    /** Most parameters of a job's model (the largest trial's under tuning). */
+    readonly maxParameters: number;
+    /** Most bytes of training memory (`memory_bytes` of the plan) a job's model may need. */
+    readonly maxMemoryBytes: number;
   };
   /** What user-given URLs may reach besides public addresses (`OUTBOUND_ALLOW`). */
   readonly outbound: { readonly allow: readonly string[] };
@@ -201,6 +209,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRuntimeSeconds: e.JOB_MAX_RUNTIME_S,
       maxTrialRuntimeSeconds: e.TUNING_MAX_TRIAL_RUNTIME_S,
       maxGridPoints: e.TUNING_MAX_GRID_POINTS,
+      maxParameters: e.JOB_MAX_PARAMETERS,
+      maxMemoryBytes: e.JOB_MAX_MEMORY_BYTES,
     },
     outbound: { allow: OutboundAllowList.parse(e.OUTBOUND_ALLOW).entries },
     infer: {
