@@ -1,7 +1,7 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DatasetService } from '@trainyard/datasets';
-import { apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
+import { admission, apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
 import { createApiQueue } from '@trainyard/queue';
 import { JobEventLog, JobStore, OutboundGuard } from '@trainyard/shared';
 import type { ApiDeps } from './deps';
@@ -50,6 +50,15 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Trainyard API' }));
 
   app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, scope: 'api' }));
+  const { admission: limits } = deps.config;
+  app.use(
+    '/v1/*',
+    admission({
+      windowSeconds: limits.windowSeconds,
+      limits: limits.api,
+      variables: { rateLimit: 'API_RATE_LIMIT', maxConcurrent: 'API_MAX_CONCURRENT_PER_KEY' },
+    }),
+  );
   app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api', pure: [JOB_PLAN_PATH] }));
   registerApiKeys(app, deps);
   const datasets = new DatasetService({

@@ -24,7 +24,14 @@ export function createRuntime(config: Config, service: string): Runtime {
   const logger = createLogger(service, config.logLevel);
   const s3 = createS3Client(config.s3);
   const storage = new Storage(s3, config.s3.bucket);
-  return { config, logger, s3, storage, apiKeys: new ApiKeyStore(storage), version: VERSION };
+  return {
+    config,
+    logger,
+    s3,
+    storage,
+    apiKeys: new ApiKeyStore(storage, config.admission.apiKeyCacheMs),
+    version: VERSION,
+  };
 }
 
 /** A running S3-compatible server the runtime talks to when no `S3_ENDPOINT` is configured. */

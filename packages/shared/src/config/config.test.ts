@@ -57,6 +57,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JOB_MAX_MEMORY_BYTES: '-1' })).toThrow(/JOB_MAX_MEMORY_BYTES/);
   });
 
+  it('has generous admission defaults, each configurable', () => {
+    expect(loadConfig({}).admission).toEqual({
+      windowSeconds: 60,
+      api: { rateLimit: 12_000, maxConcurrent: 64 },
+      infer: { rateLimit: 600_000, maxConcurrent: 512, latencyBudgetMs: 2000 },
+      apiKeyCacheMs: 5000,
+    });
+    expect(loadConfig({ INFER_LATENCY_BUDGET_MS: '50' }).admission.infer.latencyBudgetMs).toBe(50);
+    expect(() => loadConfig({ API_KEY_CACHE_MS: '600000' })).toThrow(/API_KEY_CACHE_MS/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ S3_ENDPOINT: '', API_PORT: '' }).s3.embedded).toBe(true);
   });
