@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Validation cost linear in the file: a zip of many tiny entries is read from S3 about once (its
 // central directory once, the entries front to back), not a read-ahead block per entry.
 
-const ENTRIES = 20_000;
+const ENTRIES = 10_000;
 
 /** Counts the bytes each read of a dataset's raw file brings from the S3 endpoint. */
 class CountingStorage extends Storage {
