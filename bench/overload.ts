@@ -3,7 +3,7 @@
  * on iris with the real trainer, starts the inference function as its own process on a loopback
  * port, finds the knee of `POST /v1/models/{id}/predict` with autocannon (admission out of the way),
  * then restarts it with `INFER_LATENCY_BUDGET_MS` = 2 × the knee's p50 (or `--budget-ms`) and
- * drives it at 2× and 5× the knee's connections. Checks, and prints in a table: admitted
+ * offers it 2× and 5× the knee's load (connections and requests per second). Checks, and prints in a table: admitted
  * requests keep p99 ≤ 3× the knee's p50; the rest are 429/503 with `Retry-After`; nothing else
  * (no other status, no socket error or timeout); the server's RSS stays flat (peak under overload
  * ≤ 1.25× the peak at the knee + 32 MiB). Exit status 1 when a check fails. Loopback only, about
@@ -132,6 +132,8 @@ async function drive(
   key: string,
   body: string,
   connections: number,
+  /** Requests per second offered in all (open loop), or undefined for as fast as answered. */
+  overallRate?: number,
 ): Promise<Run> {
   const admitted: number[] = [];
   const statuses = new Map<number, number>();
@@ -143,6 +145,7 @@ async function drive(
   const result = await autocannon({
     url,
     connections,
+    ...(overallRate ? { overallRate } : {}),
     duration: SECONDS,
     timeout: 10,
     requests: [
@@ -249,6 +252,9 @@ async function main() {
     );
     console.log(header_);
     const overload: Array<{ factor: number; run: Run }> = [];
+    // Offered load: factor × the knee's connections, at factor × the knee's throughput, so that
+    // the clients' pace, not how fast refusals come back, sets the load (autocannon does not
+    // honour Retry-After; a closed loop would retry each 503 at once, which no client should do).
     const ref = await drive(server.url, server.child.pid!, modelId, secret, body, knee.connections);
     console.log(row('1× knee', ref));
     for (const factor of [2, 5]) {
@@ -259,6 +265,7 @@ async function main() {
         secret,
         body,
         factor * knee.connections,
+        Math.round(factor * knee.rps),
       );
       overload.push({ factor, run });
       console.log(row(`${factor}× knee`, run));

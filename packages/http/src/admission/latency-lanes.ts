@@ -72,21 +72,41 @@ export class LatencyLanes {
     };
   }
 
-  /** Runs `fn` in `lane`'s queue, after the work queued before it. */
+  /**
+   * Runs `fn` in `lane`'s queue, after the work queued before it. Once the lane has measured its
+   * pace, work whose turn comes more than `budgetMs` after it was queued is not run but refused
+   * with `OverloadedError`: the depth estimate bounds the wait on average, this bounds it for every
+   * request answered. (Counted from the queue, not the request's arrival: a slow upload or a
+   * model's first load from S3 is not the queue's doing.)
+   */
   run<T>(lane: string, fn: () => Promise<T> | T): Promise<T> {
     const l = this.lane(lane);
     const enqueued = performance.now();
     return new Promise<T>((resolve, reject) => {
       l.queue.push(async () => {
+        let ran = false;
         try {
+          const waited = performance.now() - enqueued;
+          const { serviceMs } = this.statsOf(l);
+          if (serviceMs !== undefined && waited > this.budgetMs) {
+            const ahead = (l.queue.length + 1) * serviceMs;
+            throw new OverloadedError(
+              `This request for ${lane} waited ${Math.round(waited)} ms for its turn; this server answers what it can serve within ${this.budgetMs} ms (${this.variable}): retry after the Retry-After seconds`,
+              ahead / 1000,
+            );
+          }
+          ran = true;
           resolve(await fn());
         } catch (error) {
           reject(error);
         } finally {
-          const done = performance.now();
-          l.samples[l.completions % SAMPLES] = done - Math.max(enqueued, l.lastDone);
-          l.completions++;
-          l.lastDone = done;
+          // A refused piece took no service time: it says nothing of the lane's pace.
+          if (ran) {
+            const done = performance.now();
+            l.samples[l.completions % SAMPLES] = done - Math.max(enqueued, l.lastDone);
+            l.completions++;
+            l.lastDone = done;
+          }
           l.running = false;
           // The next piece after the event loop has read what arrived meanwhile.
           if (l.queue.length > 0) setImmediate(() => this.drain(l));
