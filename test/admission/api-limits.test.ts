@@ -1,4 +1,6 @@
 import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startApiServer } from '@trainyard/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { body, startTestApi, type TestApi } from '../support/api';
 
@@ -79,5 +81,36 @@ describe('per-key concurrency limit', () => {
     upload.end('2,b\n');
     expect(await uploaded).toBe(200);
     expect((await get(key)).status).toBe(200);
+  });
+});
+
+describe('limits per principal (the hook per-project limits use)', () => {
+  it('applies the limits `limitsFor` gives the authenticated key, and the configured ones to others', async () => {
+    const { key: tight, secret: tightSecret } = await api.runtime.apiKeys.create('tight');
+    const other = await newKey('loose');
+    const server = await startApiServer(
+      {
+        ...api.runtime,
+        limitsFor: (principal) =>
+          principal === `key:${tight.id}`
+            ? { rateLimit: 1, maxConcurrent: 1 }
+            : { rateLimit: 100, maxConcurrent: 10 },
+      },
+      0,
+    );
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const call = (secret: string) =>
+      fetch(`${url}/v1/datasets?limit=1`, { headers: { Authorization: `Bearer ${secret}` } });
+    try {
+      expect((await call(tightSecret)).status).toBe(200);
+      const over = await call(tightSecret);
+      expect(over.status).toBe(429);
+      expect(over.headers.get('ratelimit-limit')).toBe('1');
+      const fine = await call(other);
+      expect(fine.status).toBe(200);
+      expect(fine.headers.get('ratelimit-limit')).toBe('100');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

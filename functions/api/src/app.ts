@@ -56,6 +56,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     admission({
       windowSeconds: limits.windowSeconds,
       limits: limits.api,
+      ...(deps.limitsFor ? { limitsFor: deps.limitsFor } : {}),
       variables: { rateLimit: 'API_RATE_LIMIT', maxConcurrent: 'API_MAX_CONCURRENT_PER_KEY' },
     }),
   );

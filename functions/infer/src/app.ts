@@ -57,6 +57,7 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
     admission({
       windowSeconds: limits.windowSeconds,
       limits: limits.infer,
+      ...(deps.limitsFor ? { limitsFor: deps.limitsFor } : {}),
       variables: { rateLimit: 'INFER_RATE_LIMIT', maxConcurrent: 'INFER_MAX_CONCURRENT_PER_KEY' },
     }),
   );
