@@ -271,8 +271,12 @@ async function main() {
       console.log(row(`${factor}× knee`, run));
     }
 
-    // 3. The checks.
-    console.log('\nchecks');
+    // 3. The checks, after this machine's own spread at the knee without overload.
+    const refP99 = quantile(ref.admitted, 0.99);
+    console.log(
+      `\nreference, 1× knee under the same budget: p99 ${f(refP99, 2)} ms = ${f(refP99 / kneeP50, 2)} × the knee's p50 (the spread with no overload)`,
+    );
+    console.log('checks');
     let failed = false;
     const check = (ok: boolean, text: string) => {
       console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
