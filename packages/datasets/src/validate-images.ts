@@ -72,7 +72,12 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
   }
   let total = 0;
   const paths: string[] = [];
+  // Whether the central directory lists the entries in file order (every zip tool writes it so).
+  let inFileOrder = true;
+  let lastOffset = -1;
   for await (const entry of zipEntries(zip)) {
+    if (entry.relativeOffsetOfLocalHeader < lastOffset) inFileOrder = false;
+    lastOffset = entry.relativeOffsetOfLocalHeader;
     const name = entryName(entry);
     const path = checkPath(name);
     if (isSymlink(entry)) {
@@ -108,7 +113,7 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
       `The archive expands ${Math.round(total / size)}× to ${total} bytes; at most ${limits.zipRatio}× is accepted`,
     );
   }
-  return detectLayout(paths);
+  return { layout: detectLayout(paths), inFileOrder };
 }
 
 /** One image's problem in the report: what it is, and whether the rest of the dataset goes on. */
@@ -201,7 +206,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
   };
 
   const first = await open();
-  const layout = await scan(ctx, first, size).finally(() => first.close());
+  const { layout, inFileOrder } = await scan(ctx, first, size).finally(() => first.close());
   const splitted = layout.splitFolders.size > 0;
   if (splitted) report.warn('split_folders', describeLayout(layout), layout.root || undefined);
 
@@ -227,8 +232,10 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
   const duplicates = new DuplicateCounter();
   let ignored = 0;
   try {
-    // In file order, so that the entries' bytes are read front to back, each about once.
-    for (const entry of await entriesInFileOrder(zip)) {
+    // In file order, so that the entries' bytes are read front to back, each about once: as the
+    // directory lists them when it is in that order (streamed), else listed once and sorted.
+    const entries = inFileOrder ? zipEntries(zip) : await entriesInFileOrder(zip);
+    for await (const entry of entries) {
       const path = entryName(entry).replace(/\\/g, '/');
       if (path.endsWith('/')) continue;
       if (isSystemFile(path)) {
