@@ -106,10 +106,73 @@ describe('bounds on every job, at creation', () => {
     expect(trial.status).toBe(400);
     expect((await json(trial)).error.param).toBe('body.tuning.max_trial_runtime_seconds');
   });
+  it('refuses a model past JOB_MAX_PARAMETERS with a 422 naming its size and the cap, planned or created', async () => {
+    const before = await jobCount();
+    const huge = {
+      dataset,
+      architecture: { type: 'mlp', head: { units: Array(8).fill(8192), batch_norm: false } },
+    };
+    // Iris: 4 features in, 3 classes out; dense layers of weights and biases.
+    const parameters = 4 * 8192 + 8192 + 7 * (8192 * 8192 + 8192) + 8192 * 3 + 3;
+    for (const path of ['/v1/fine-tuning/jobs', '/v1/fine-tuning/jobs/plan']) {
+      const res = await api.post(path, huge);
+      expect(res.status).toBe(422);
+      const { error } = await json(res);
+      expect(error).toMatchObject({ code: 'model_too_large', param: 'body.architecture' });
+      expect(error.message).toContain(`${parameters.toLocaleString('en-US')} parameters`);
+      expect(error.message).toContain('at most 50,000,000 (JOB_MAX_PARAMETERS)');
+    }
+    // The same head, one layer: well under the cap, planned with the figure the cap is checked on.
+    const plan = await json(
+      await api.post('/v1/fine-tuning/jobs/plan', {
+        dataset,
+        architecture: { type: 'mlp', head: { units: [8192], batch_norm: false } },
+      }),
+    );
+    expect(plan.estimate.parameters).toBe(4 * 8192 + 8192 + 8192 * 3 + 3);
+    expect(await jobCount()).toBe(before);
+  });
+
+  it('sizes a tuning job by its largest trial, and names that trial', async () => {
+    const before = await jobCount();
+    const res = await api.post('/v1/fine-tuning/jobs', {
+      dataset,
+      architecture: { type: 'mlp', head: { batch_norm: false } },
+      tuning: {
+        strategy: 'random',
+        search_space: {
+          'architecture.head.units': { type: 'choice', values: ['16', '8192,8192,8192', '64,32'] },
+          'hyperparameters.batch_size': { type: 'int', min: 8, max: 64 },
+          'hyperparameters.learning_rate': { type: 'log_uniform', min: 1e-4, max: 1e-1 },
+        },
+      },
+    });
+    expect(res.status).toBe(422);
+    const { error } = await json(res);
+    expect(error).toMatchObject({ code: 'model_too_large', param: 'body.tuning.search_space' });
+    expect(error.message).toContain('architecture.head.units = "8192,8192,8192"');
+    expect(error.message).toContain('hyperparameters.batch_size = 64');
+    const parameters = 4 * 8192 + 8192 + 2 * (8192 * 8192 + 8192) + 8192 * 3 + 3;
+    expect(error.message).toContain(`${parameters.toLocaleString('en-US')} parameters`);
+    // Without the large choice, every trial fits and the job is created.
+    const fits = await api.post('/v1/fine-tuning/jobs', {
+      dataset,
+      hyperparameters: { epochs: 1 },
+      tuning: {
+        strategy: 'random',
+        max_trials: 1,
+        search_space: { 'architecture.head.units': { type: 'choice', values: ['16', '64,32'] } },
+      },
+    });
+    expect(fits.status).toBe(201);
+    await untilEnded(api, (await json(fits)).id, 120_000);
+    expect(await jobCount()).toBe(before + 1);
+  }, 180_000);
 });
 
 describe('bounds on every job, while it runs (real trainer)', () => {
   it('fails a diverging job with `diverged`, naming the epoch and the loss, and publishes no model', async () => {
+    const models = (await json(await api.call('/v1/models'))).data.length;
     const created = await api.post('/v1/fine-tuning/jobs', {
       dataset,
       hyperparameters: {
@@ -129,10 +192,11 @@ describe('bounds on every job, while it runs (real trainer)', () => {
     // Cross-entropy is clipped: a blown-up classifier is far worse than guessing, not Infinity.
     expect(job.error.message).toMatch(/loss was [0-9.]+ in epoch \d+, over 6\.10/);
     expect(job.result_model).toBeNull();
-    expect((await json(await api.call('/v1/models'))).data).toHaveLength(0);
+    expect((await json(await api.call('/v1/models'))).data).toHaveLength(models);
   }, 180_000);
 
   it('fails a job past its max_runtime_seconds with `timeout`, and publishes no model', async () => {
+    const models = (await json(await api.call('/v1/models'))).data.length;
     const created = await api.post('/v1/fine-tuning/jobs', {
       dataset,
       max_runtime_seconds: 3,
@@ -148,6 +212,6 @@ describe('bounds on every job, while it runs (real trainer)', () => {
     expect(job.result_model).toBeNull();
     const metrics = await json(await api.call(`/v1/fine-tuning/jobs/${id}/metrics`));
     expect(metrics.data.length).toBeLessThan(1000);
-    expect((await json(await api.call('/v1/models'))).data).toHaveLength(0);
+    expect((await json(await api.call('/v1/models'))).data).toHaveLength(models);
   }, 180_000);
 });

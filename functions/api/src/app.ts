@@ -1,7 +1,7 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DatasetService } from '@trainyard/datasets';
-import { apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
+import { admission, apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
 import { createApiQueue } from '@trainyard/queue';
 import { JobEventLog, JobStore, OutboundGuard } from '@trainyard/shared';
 import { apiAccess } from './access';
@@ -55,6 +55,16 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   // Every key belongs to a project and has a role: `apiAccess` says which role each route needs,
   // and every store read below is scoped by the key's project (`projectOfRequest`).
   app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, access: apiAccess }));
+  const { admission: limits } = deps.config;
+  app.use(
+    '/v1/*',
+    admission({
+      windowSeconds: limits.windowSeconds,
+      limits: limits.api,
+      ...(deps.limitsFor ? { limitsFor: deps.limitsFor } : {}),
+      variables: { rateLimit: 'API_RATE_LIMIT', maxConcurrent: 'API_MAX_CONCURRENT_PER_KEY' },
+    }),
+  );
   app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api', pure: [JOB_PLAN_PATH] }));
   registerProjects(app, deps);
   registerApiKeys(app, deps);
@@ -78,7 +88,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     queue,
     limits: deps.config.jobs,
   });
-  registerJobPlan(app, creator, deps.storage);
+  registerJobPlan(app, creator);
   registerJobs(app, { store, creator, queue });
   registerJobEvents(app, { store, queue });
   registerJobReports(app, store);

@@ -1,3 +1,4 @@
+import type { AdmissionOptions } from '@trainyard/http';
 import type { JobQueue } from '@trainyard/queue';
 import type { ApiKeyStore, Config, Logger, ProjectStore, Storage } from '@trainyard/shared';
 
@@ -11,4 +12,9 @@ export interface ApiDeps {
   readonly version: string;
   /** Where jobs run. Default: from `config.queue` (`npm start` passes its local runner). */
   readonly queue?: JobQueue;
+  /**
+   * Limits per authenticated principal (`principalOf`: `key:<id>`), for limits per project; by
+   * default every key has the configured ones (API_RATE_LIMIT, API_MAX_CONCURRENT_PER_KEY).
+   */
+  readonly limitsFor?: AdmissionOptions['limitsFor'];
 }

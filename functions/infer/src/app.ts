@@ -1,19 +1,30 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { apiKeyAuth, createOpenApiApp } from '@trainyard/http';
+import { admission, apiKeyAuth, createOpenApiApp, LatencyLanes } from '@trainyard/http';
 import { describeChoice, selectBackend } from '@trainyard/ml';
 import type { InferDeps } from './deps';
 import { createModelCache } from './model-cache';
 import { registerPredict } from './routes/predict';
 
+const PREDICT_PATH = /^\/v1\/models\/([^/]+)\/predict$/;
+
 /** The inference function: predictions from trained models, read from S3. */
 export function createInferApp(deps: InferDeps): OpenAPIHono {
   const { requests } = deps.config;
-  const app = createOpenApiApp(deps.logger, {
-    maxBytes: deps.config.infer.maxBodyBytes,
-    maxBytesVariable: 'INFER_MAX_BODY_BYTES',
-    maxJsonDepth: requests.maxJsonDepth,
-    timeoutMs: requests.bodyTimeoutMs,
-  });
+  const lanes = new LatencyLanes(
+    deps.config.admission.infer.latencyBudgetMs,
+    'INFER_LATENCY_BUDGET_MS',
+  );
+  const app = createOpenApiApp(
+    deps.logger,
+    {
+      maxBytes: deps.config.infer.maxBodyBytes,
+      maxBytesVariable: 'INFER_MAX_BODY_BYTES',
+      maxJsonDepth: requests.maxJsonDepth,
+      timeoutMs: requests.bodyTimeoutMs,
+    },
+    // One lane per model: the queue its predictions wait in, counted from each one's arrival.
+    { laneOf: (c) => PREDICT_PATH.exec(c.req.path)?.[1], lanes },
+  );
   app.get('/healthz', (c) =>
     c.json({ status: 'ok' as const, service: 'infer', version: deps.version }),
   );
@@ -41,7 +52,17 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
   });
   // Every role may predict; the model must be the key's project's (else 404).
   app.use('/v1/*', apiKeyAuth({ store: deps.apiKeys, access: () => 'inference' }));
-  registerPredict(app, { cache: deps.cache ?? createModelCache(deps) });
+  const { admission: limits } = deps.config;
+  app.use(
+    '/v1/*',
+    admission({
+      windowSeconds: limits.windowSeconds,
+      limits: limits.infer,
+      ...(deps.limitsFor ? { limitsFor: deps.limitsFor } : {}),
+      variables: { rateLimit: 'INFER_RATE_LIMIT', maxConcurrent: 'INFER_MAX_CONCURRENT_PER_KEY' },
+    }),
+  );
+  registerPredict(app, { cache: deps.cache ?? createModelCache(deps), lanes });
   return app;
 }
 

@@ -1,3 +1,4 @@
+import type { AdmissionOptions } from '@trainyard/http';
 import type { ApiKeyStore, Config, Logger, Storage } from '@trainyard/shared';
 import type { ModelCache } from './model-cache';
 
@@ -10,4 +11,9 @@ export interface InferDeps {
   readonly version: string;
   /** The model cache; by default one from `config.infer` (tests and warm-up pass their own). */
   readonly cache?: ModelCache;
+  /**
+   * Limits per authenticated principal (`principalOf`: `key:<id>`), for limits per project; by
+   * default every key has the configured ones (INFER_RATE_LIMIT, INFER_MAX_CONCURRENT_PER_KEY).
+   */
+  readonly limitsFor?: AdmissionOptions['limitsFor'];
 }

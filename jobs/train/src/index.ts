@@ -4,4 +4,3 @@ export { JobFailure } from './context';
 export { headName, modelArgs, transferArgs } from './model-args';
 export { assertInJobProject } from './project-scope';
 export { runJob } from './run-job';
-export { trialSpec } from './trial-spec';

@@ -3,13 +3,24 @@ import type { Storage } from '@trainyard/shared';
 import yauzl from 'yauzl';
 import { decodeEntryName } from './zip-names';
 
+/** The central directory is kept in memory up to this size (else read through the block). */
+const MAX_PINNED_BYTES = 64 * 1024 * 1024;
+
 /**
- * Lets yauzl read a zip that stays in S3, by byte ranges. Zips are read front to back, so one
- * read-ahead block of `blockSize` bytes serves most small reads; memory stays at one block (plus
- * a single larger entry when one is read whole).
+ * Lets yauzl read a zip that stays in S3, by byte ranges, each byte about once:
+ * - the central directory (the zip's tail, from its offset to the end) is read once and kept
+ *   (`pinTail`, up to 64 MiB), so listing the entries, however often, reads S3 once;
+ * - the entries' data are read front to back (callers read entries in file order), through one
+ *   read-ahead block of `blockSize` bytes: memory stays at one block (plus a single larger entry
+ *   when one is read whole), and the bytes fetched stay near the file's size.
+ * Before the tail was kept, listing the directory and reading an entry evicted each other's
+ * block: a zip of 100k tiny entries fetched an 8 MiB block per entry (3,100× the file).
  */
 export class S3ZipReader extends yauzl.RandomAccessReader {
   private block: { start: number; data: Buffer } | undefined;
+  private pinned: { start: number; data: Buffer } | undefined;
+  /** Bytes fetched from S3 so far. */
+  bytesFetched = 0;
 
   constructor(
     private readonly storage: Storage,
@@ -29,15 +40,30 @@ export class S3ZipReader extends yauzl.RandomAccessReader {
     return out;
   }
 
+  /** Keeps bytes [start, size) in memory (the central directory), unless over 64 MiB. */
+  async pinTail(start: number): Promise<void> {
+    if (this.pinned && this.pinned.start <= start) return;
+    if (this.size - start > MAX_PINNED_BYTES || start < 0 || start >= this.size) return;
+    const block = this.block;
+    const data =
+      block && start >= block.start && block.start + block.data.length >= this.size
+        ? block.data.subarray(start - block.start)
+        : await this.fetch(start, this.size);
+    this.pinned = { start, data };
+  }
+
   /** Bytes [start, end). */
   async readRange(start: number, end: number): Promise<Buffer> {
     if (end <= start) return Buffer.alloc(0);
-    const block = this.block;
-    if (block && start >= block.start && end <= block.start + block.data.length) {
-      return block.data.subarray(start - block.start, end - block.start);
+    for (const kept of [this.pinned, this.block]) {
+      if (kept && start >= kept.start && end <= kept.start + kept.data.length) {
+        return kept.data.subarray(start - kept.start, end - kept.start);
+      }
     }
     if (end - start > this.blockSize) return this.fetch(start, end);
-    const data = await this.fetch(start, Math.min(this.size, start + this.blockSize));
+    // Read ahead up to the block size, but not into the kept tail.
+    const stop = this.pinned && start < this.pinned.start ? this.pinned.start : this.size;
+    const data = await this.fetch(start, Math.max(end, Math.min(stop, start + this.blockSize)));
     this.block = { start, data };
     return data.subarray(0, end - start);
   }
@@ -47,13 +73,18 @@ export class S3ZipReader extends yauzl.RandomAccessReader {
     for await (const chunk of await this.storage.getStream(this.key, { start, end: end - 1 })) {
       chunks.push(chunk as Buffer);
     }
-    return Buffer.concat(chunks);
+    const data = Buffer.concat(chunks);
+    this.bytesFetched += data.length;
+    return data;
   }
 }
 
-/** Opens a zip in S3 for reading its entries one at a time. */
-export function openZip(reader: S3ZipReader, size: number): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) =>
+/**
+ * Opens a zip in S3 for reading its entries one at a time, and keeps its central directory in
+ * the reader's memory (`pinTail`).
+ */
+export async function openZip(reader: S3ZipReader, size: number): Promise<yauzl.ZipFile> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.fromRandomAccessReader(
       reader,
       size,
@@ -61,6 +92,17 @@ export function openZip(reader: S3ZipReader, size: number): Promise<yauzl.ZipFil
       (error, zip) => (error ? reject(error) : resolve(zip!)),
     ),
   );
+  // Before any entry is read, yauzl's cursor is the central directory's offset.
+  const cursor = (zip as unknown as { readEntryCursor?: number }).readEntryCursor;
+  if (typeof cursor === 'number') await reader.pinTail(cursor);
+  return zip;
+}
+
+/** The entries of an open zip, in file order (by their local header's offset), listed once. */
+export async function entriesInFileOrder(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
+  const entries: yauzl.Entry[] = [];
+  for await (const entry of zipEntries(zip)) entries.push(entry);
+  return entries.sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader);
 }
 
 /** The entries of an open zip, in central-directory order. */

@@ -13,7 +13,15 @@ import { DuplicateCounter } from './duplicates';
 import { describeLayout, detectLayout, placeOf, warnMissingClasses } from './folder-layout';
 import { checkLabelSpellings } from './labels';
 import { FatalDatasetError } from './report';
-import { entryName, isSymlink, openZip, readEntry, S3ZipReader, zipEntries } from './s3-zip-reader';
+import {
+  entriesInFileOrder,
+  entryName,
+  isSymlink,
+  openZip,
+  readEntry,
+  S3ZipReader,
+  zipEntries,
+} from './s3-zip-reader';
 import { ShardWriter, writeImageIndex } from './shards';
 import { Summary, sortedCounts } from './summary';
 import type { ValidationContext, ValidationResult } from './validation';
@@ -64,7 +72,12 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
   }
   let total = 0;
   const paths: string[] = [];
+  // Whether the central directory lists the entries in file order (every zip tool writes it so).
+  let inFileOrder = true;
+  let lastOffset = -1;
   for await (const entry of zipEntries(zip)) {
+    if (entry.relativeOffsetOfLocalHeader < lastOffset) inFileOrder = false;
+    lastOffset = entry.relativeOffsetOfLocalHeader;
     const name = entryName(entry);
     const path = checkPath(name);
     if (isSymlink(entry)) {
@@ -100,7 +113,7 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
       `The archive expands ${Math.round(total / size)}× to ${total} bytes; at most ${limits.zipRatio}× is accepted`,
     );
   }
-  return detectLayout(paths);
+  return { layout: detectLayout(paths), inFileOrder };
 }
 
 /** One image's problem in the report: what it is, and whether the rest of the dataset goes on. */
@@ -166,7 +179,8 @@ async function inspect(
  * `image_folder_zip`: top folders are class names, or split folders (`train/`, `val/`, `test/`)
  * that hold the class folders, either optionally inside one wrapping folder (see
  * `detectLayout`); entry names are decoded as `decodeEntryName` says (NFC). Reads the zip in S3 by ranges (never the whole
- * file), checks every entry, decodes every image once, and writes shards of the images' original
+ * file; the central directory once, the entries in file order through a bounded read-ahead, so
+ * the bytes read stay near the file's size), checks every entry, decodes every image once, and writes shards of the images' original
  * bytes with an index, for training.
  */
 export async function validateImages(ctx: ValidationContext): Promise<ValidationResult> {
@@ -192,7 +206,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
   };
 
   const first = await open();
-  const layout = await scan(ctx, first, size).finally(() => first.close());
+  const { layout, inFileOrder } = await scan(ctx, first, size).finally(() => first.close());
   const splitted = layout.splitFolders.size > 0;
   if (splitted) report.warn('split_folders', describeLayout(layout), layout.root || undefined);
 
@@ -212,7 +226,10 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
   const duplicates = new DuplicateCounter();
   let ignored = 0;
   try {
-    for await (const entry of zipEntries(zip)) {
+    // In file order, so that the entries' bytes are read front to back, each about once: as the
+    // directory lists them when it is in that order (streamed), else listed once and sorted.
+    const entries = inFileOrder ? zipEntries(zip) : await entriesInFileOrder(zip);
+    for await (const entry of entries) {
       const path = entryName(entry).replace(/\\/g, '/');
       if (path.endsWith('/')) continue;
       if (isSystemFile(path)) {

@@ -28,9 +28,21 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, ContentfulStatusCode>> =
   too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  overloaded: 503,
 };
+
+/**
+ * `Retry-After` of an error answer: the error's own (`TooManyRequestsError`, `OverloadedError`),
+ * else 1 s for a dependency that is unavailable (a client backs off instead of hammering it).
+ */
+function retryAfterOf(error: TrainyardError): number | undefined {
+  if ('retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number')
+    return Math.max(1, Math.ceil(error.retryAfterSeconds));
+  return error.kind === 'unavailable' ? 1 : undefined;
+}
 
 /** Hono's own exceptions (body limit, bad JSON, …) in our shape, with a stable code. */
 function fromHttpException(error: HTTPException): { code: string; message: string } {
@@ -54,7 +66,9 @@ export function errorHandler(logger: Logger): ErrorHandler {
     const log = c.get('log') ?? logger;
     if (error instanceof TrainyardError && error.kind !== 'internal') {
       const status = STATUS_OF_KIND[error.kind];
-      if (status >= 500) log.error({ err: error }, error.message);
+      if (error.kind === 'unavailable') log.error({ err: error }, error.message);
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
       // The body may be left unread: the client must not reuse this connection.
       if (status === 413 || status === 408) c.header('Connection', 'close');
       return c.json(body(c, error.code, error.message, error.param), status);

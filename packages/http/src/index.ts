@@ -1,5 +1,6 @@
 import './context';
 
+export * from './admission';
 export * from './api-key-auth';
 export * from './body-bounds';
 export * from './error-handler';

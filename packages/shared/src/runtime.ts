@@ -31,7 +31,7 @@ export function createRuntime(config: Config, service: string): Runtime {
     logger,
     s3,
     storage,
-    apiKeys: new ApiKeyStore(storage),
+    apiKeys: new ApiKeyStore(storage, config.admission.apiKeyCacheMs),
     projects: new ProjectStore(storage),
     version: VERSION,
   };

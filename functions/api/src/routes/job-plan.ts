@@ -1,13 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { projectOfRequest as project } from '@trainyard/http';
-import {
-  createJobSchema,
-  datasetManifestSchema,
-  jobPlanSchema,
-  keys,
-  planJob,
-  type Storage,
-} from '@trainyard/shared';
+import { createJobSchema, jobPlanSchema, planJob } from '@trainyard/shared';
 import type { JobCreator } from '../services/job-creator';
 import { errorResponses, security } from './errors';
 
@@ -40,20 +33,13 @@ const plan = createRoute({
 /** The id a planned spec carries while it is resolved; the plan shows the spec without it. */
 const PLAN_ID = 'ftjob_plan';
 
-export function registerJobPlan(app: OpenAPIHono, creator: JobCreator, storage: Storage): void {
+export function registerJobPlan(app: OpenAPIHono, creator: JobCreator): void {
   app.openapi(plan, async (c) => {
-    const { spec, dataset, validation } = await creator.resolve(
+    const { spec, dataset, validation, manifest } = await creator.resolve(
       PLAN_ID,
       c.req.valid('json'),
       project(c),
     );
-    const manifest = await storage.tryGetJson(
-      keys.datasetManifest(dataset.id),
-      datasetManifestSchema,
-    );
-    return c.json(
-      planJob({ spec, dataset, manifest: manifest ?? undefined, validationDataset: validation }),
-      200,
-    );
+    return c.json(planJob({ spec, dataset, manifest, validationDataset: validation }), 200);
   });
 }

@@ -4,6 +4,8 @@ import {
   type Config,
   type CreateJob,
   type Dataset,
+  type DatasetManifest,
+  datasetManifestSchema,
   findBaseModel,
   gridSize,
   inProject,
@@ -11,6 +13,7 @@ import {
   type JobSpec,
   type JobStore,
   jobFailed,
+  keys,
   NotFoundError,
   newId,
   newWebhookSecret,
@@ -20,6 +23,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '@trainyard/shared';
+import { checkModelSize } from './job-model-size';
 
 export interface JobCreatorDeps {
   readonly storage: Storage;
@@ -27,7 +31,10 @@ export interface JobCreatorDeps {
   readonly store: JobStore;
   readonly log: JobEventLog;
   readonly queue: JobQueue;
-  /** Runtime and grid bounds (JOB_MAX_RUNTIME_S, TUNING_MAX_TRIAL_RUNTIME_S, TUNING_MAX_GRID_POINTS). */
+  /**
+   * Runtime, grid and model-size bounds (JOB_MAX_RUNTIME_S, TUNING_MAX_TRIAL_RUNTIME_S,
+   * TUNING_MAX_GRID_POINTS, JOB_MAX_PARAMETERS, JOB_MAX_MEMORY_BYTES).
+   */
   readonly limits: Config['jobs'];
 }
 
@@ -67,7 +74,12 @@ export class JobCreator {
     id: string,
     request: CreateJob,
     project: string,
-  ): Promise<{ spec: JobSpec; dataset: Dataset; validation: Dataset | undefined }> {
+  ): Promise<{
+    spec: JobSpec;
+    dataset: Dataset;
+    validation: Dataset | undefined;
+    manifest: DatasetManifest | undefined;
+  }> {
     const dataset = await this.readyDataset(request.dataset, 'body.dataset', project);
     let validation: Dataset | undefined;
     if (request.validation_dataset) {
@@ -96,7 +108,17 @@ export class JobCreator {
         ...(error.param ? { param: `body.${error.param}` } : {}),
       });
     }
-    return { spec: { ...this.bound(request, spec), project }, dataset, validation };
+    const bounded = { ...this.bound(request, spec), project };
+    const manifest =
+      (await this.deps.storage.tryGetJson(
+        keys.datasetManifest(dataset.id),
+        datasetManifestSchema,
+      )) ?? undefined;
+    checkModelSize(
+      { spec: bounded, dataset, manifest, validationDataset: validation },
+      this.deps.limits,
+    );
+    return { spec: bounded, dataset, validation, manifest };
   }
 
   /**

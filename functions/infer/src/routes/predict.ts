@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { projectOfRequest } from '@trainyard/http';
+import { type LatencyLanes, projectOfRequest } from '@trainyard/http';
 import {
   errorBodySchema,
   fromZodError,
@@ -50,6 +50,12 @@ const route = createRoute({
     401: error('Missing or invalid API key'),
     404: error('No such model in the key’s project'),
     413: error('Body over INFER_MAX_BODY_BYTES'),
+    429: error(
+      'Over the key’s INFER_RATE_LIMIT (`rate_limited`) or INFER_MAX_CONCURRENT_PER_KEY (`concurrency_limited`); see Retry-After',
+    ),
+    503: error(
+      '`overloaded`: the model’s queue is past what it serves within INFER_LATENCY_BUDGET_MS; retry after Retry-After seconds',
+    ),
     415: error('Not JSON, multipart/form-data or image/*'),
     422: error(
       'An image that cannot be used: `unsupported_image_format` (a format with no decoder here, such as HEIC; the message says how to convert it), `undecodable_image` (truncated, corrupt or no image at all), `image_too_large` (too many pixels)',
@@ -59,11 +65,13 @@ const route = createRoute({
 
 export interface PredictRouteOptions {
   readonly cache: ModelCache;
+  /** Each model's queue: its predictions run one at a time through it (see `queueAdmission`). */
+  readonly lanes: LatencyLanes;
 }
 
 /** `POST /v1/models/{id}/predict`; the body is read here, by media type, not by the route's schema. */
 /** The body arrives bounded (INFER_MAX_BODY_BYTES, MAX_JSON_DEPTH, BODY_TIMEOUT_MS) by the app. */
-export function registerPredict(app: OpenAPIHono, { cache }: PredictRouteOptions) {
+export function registerPredict(app: OpenAPIHono, { cache, lanes }: PredictRouteOptions) {
   // Documented from the zod schemas, validated by hand: the inputs can only be checked against
   // the model's own input spec, which names what that model expects.
   app.openAPIRegistry.registerPath(route);
@@ -74,7 +82,7 @@ export function registerPredict(app: OpenAPIHono, { cache }: PredictRouteOptions
     const { id } = param.data;
     const predictions = await cache.use(id, projectOfRequest(c), async (predictor) => {
       const { inputs, options } = await readPredictBody(c);
-      return predictor.predict(inputs, options);
+      return lanes.run(id, () => predictor.predict(inputs, options));
     });
     return c.json({ model: id, predictions });
   });

@@ -1,11 +1,11 @@
 import { type RawDataset, TrainingStopped } from '@trainyard/ml';
 import type { JobSpec } from '@trainyard/shared';
+import { trialSpec } from '@trainyard/shared';
 import { createPruner, createSampler, type Direction, Study } from '@trainyard/tuning';
 import type { BaseModel } from '../base-model';
 import type { CheckpointStore } from '../checkpoints';
 import { type JobContext, JobFailure } from '../context';
 import type { Split, TrainedModel } from '../train-once';
-import { trialSpec } from '../trial-spec';
 import { claimTrial } from './claim';
 import { StudyJournal, type StudyLog } from './journal';
 import { type StudyTerms, studyBest, studyStarted } from './messages';

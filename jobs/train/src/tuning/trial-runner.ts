@@ -5,6 +5,7 @@ import {
   type TrainCallback,
   TrainingStopped,
 } from '@trainyard/ml';
+import { trialSpec } from '@trainyard/shared';
 import type { Direction, Study } from '@trainyard/tuning';
 import type { BaseModel } from '../base-model';
 import {
@@ -16,7 +17,6 @@ import {
 import type { CheckpointStore } from '../checkpoints';
 import { type JobContext, RuntimeExceeded } from '../context';
 import { type Split, type TrainedModel, trainOnce } from '../train-once';
-import { trialSpec } from '../trial-spec';
 import type { StudyJournal } from './journal';
 import { cachedFeaturesComputed } from './messages';
 import { PruningCallback, trialObjective } from './objective';

@@ -101,6 +101,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Over the key’s INFER_RATE_LIMIT (`rate_limited`) or INFER_MAX_CONCURRENT_PER_KEY (`concurrency_limited`); see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `overloaded`: the model’s queue is past what it serves within INFER_LATENCY_BUDGET_MS; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;

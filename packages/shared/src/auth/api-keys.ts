@@ -94,8 +94,13 @@ export class RevokedApiKeyError extends ConflictError {
 /** Creates, lists, revokes and verifies API keys kept as hashes in S3. */
 export class ApiKeyStore {
   private readonly cache = new Map<string, { record: StoredApiKey | undefined; at: number }>();
+  /** Lookups under way, by key id: concurrent verifications of one key share one S3 read. */
+  private readonly reading = new Map<string, Promise<StoredApiKey | undefined>>();
 
-  /** @param cacheMs how long a looked-up key is trusted before S3 is read again (default 5 s). */
+  /**
+   * @param cacheMs how long a looked-up key (or its absence) is trusted before S3 is read again
+   *   (default 5 s, `API_KEY_CACHE_MS`): a key revoked by another process stops working within it.
+   */
   constructor(
     private readonly storage: Storage,
     private readonly cacheMs = 5000,
@@ -252,12 +257,27 @@ export class ApiKeyStore {
     return timingSafeEqual(Buffer.from(record.sha256, 'hex'), sha256(secret));
   }
 
+  /**
+   * The stored key, from the cache while it is younger than `cacheMs`; concurrent misses of one id
+   * share one read (single flight), so a burst of requests with one key reads S3 once. The entry
+   * is dated from when its read started, so no answer is trusted longer than `cacheMs` after S3
+   * gave it.
+   */
   private async lookup(id: string): Promise<StoredApiKey | undefined> {
     const hit = this.cache.get(id);
     if (hit && Date.now() - hit.at < this.cacheMs) return hit.record;
-    const record = await this.storage.tryGetJson(keys.apiKey(id), storedApiKeySchema);
-    this.cache.set(id, { record, at: Date.now() });
-    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
-    return record;
+    const pending = this.reading.get(id);
+    if (pending) return pending;
+    const at = Date.now();
+    const read = this.storage
+      .tryGetJson(keys.apiKey(id), storedApiKeySchema)
+      .then((record) => {
+        this.cache.set(id, { record, at });
+        if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+        return record;
+      })
+      .finally(() => this.reading.delete(id));
+    this.reading.set(id, read);
+    return read;
   }
 }

@@ -48,6 +48,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BODY_TIMEOUT_MS: '0' })).toThrow(/BODY_TIMEOUT_MS/);
   });
 
+  it('caps the model size of every job, configurably', () => {
+    expect(loadConfig({}).jobs).toMatchObject({
+      maxParameters: 50_000_000,
+      maxMemoryBytes: 4 * 1024 ** 3,
+    });
+    expect(loadConfig({ JOB_MAX_PARAMETERS: '1000' }).jobs.maxParameters).toBe(1000);
+    expect(() => loadConfig({ JOB_MAX_MEMORY_BYTES: '-1' })).toThrow(/JOB_MAX_MEMORY_BYTES/);
+  });
+
+  it('has generous admission defaults, each configurable', () => {
+    expect(loadConfig({}).admission).toEqual({
+      windowSeconds: 60,
+      api: { rateLimit: 12_000, maxConcurrent: 64 },
+      infer: { rateLimit: 600_000, maxConcurrent: 512, latencyBudgetMs: 2000 },
+      apiKeyCacheMs: 5000,
+    });
+    expect(loadConfig({ INFER_LATENCY_BUDGET_MS: '50' }).admission.infer.latencyBudgetMs).toBe(50);
+    expect(() => loadConfig({ API_KEY_CACHE_MS: '600000' })).toThrow(/API_KEY_CACHE_MS/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ S3_ENDPOINT: '', API_PORT: '' }).s3.embedded).toBe(true);
   });

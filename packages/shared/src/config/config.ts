@@ -75,6 +75,27 @@ export const envSchema = z.object({
   TUNING_MAX_TRIAL_RUNTIME_S: positiveInt.default(6 * 3600),
   /** Most points a grid search may have (the product of its parameters' counts). */
   TUNING_MAX_GRID_POINTS: positiveInt.default(10_000),
+  /** Most weights a job's model (under tuning: its largest trial's) may have, by the plan's estimate. */
+  JOB_MAX_PARAMETERS: positiveInt.default(50_000_000),
+  /** Most bytes training a job's model (or its largest trial's) may need, by the plan's estimate. */
+  JOB_MAX_MEMORY_BYTES: positiveInt.default(4 * 1024 ** 3),
+  /** Seconds of the fixed window the per-key rate limits count requests in. */
+  RATE_LIMIT_WINDOW_S: positiveInt.default(60),
+  /** Management API requests one key may make per window. */
+  API_RATE_LIMIT: positiveInt.default(12_000),
+  /** Inference requests one key may make per window. */
+  INFER_RATE_LIMIT: positiveInt.default(600_000),
+  /** Management API requests one key may have in progress at once. */
+  API_MAX_CONCURRENT_PER_KEY: positiveInt.default(64),
+  /** Inference requests one key may have in progress at once. */
+  INFER_MAX_CONCURRENT_PER_KEY: positiveInt.default(512),
+  /**
+   * Milliseconds a prediction may expect to wait and run: past what a model's queue can serve in
+   * this time (from its measured service time), requests for it are shed with 503.
+   */
+  INFER_LATENCY_BUDGET_MS: positiveInt.default(2000),
+  /** Milliseconds a looked-up API key is trusted before S3 is read again: revocation's bound. */
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -119,6 +140,25 @@ export interface Config {
     readonly maxRuntimeSeconds: number;
     readonly maxTrialRuntimeSeconds: number;
     readonly maxGridPoints: number;
+    /** Most parameters of a job's model (the largest trial's under tuning). */
+    readonly maxParameters: number;
+    /** Most bytes of training memory (`memory_bytes` of the plan) a job's model may need. */
+    readonly maxMemoryBytes: number;
+  };
+  /**
+   * Admission control of both functions: per-key rate and concurrency limits, and the inference
+   * function's per-model latency budget.
+   */
+  readonly admission: {
+    readonly windowSeconds: number;
+    readonly api: { readonly rateLimit: number; readonly maxConcurrent: number };
+    readonly infer: {
+      readonly rateLimit: number;
+      readonly maxConcurrent: number;
+      readonly latencyBudgetMs: number;
+    };
+    /** How long a verified key is cached: a revoked key stops working within this time. */
+    readonly apiKeyCacheMs: number;
   };
   /** What user-given URLs may reach besides public addresses (`OUTBOUND_ALLOW`). */
   readonly outbound: { readonly allow: readonly string[] };
@@ -201,6 +241,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRuntimeSeconds: e.JOB_MAX_RUNTIME_S,
       maxTrialRuntimeSeconds: e.TUNING_MAX_TRIAL_RUNTIME_S,
       maxGridPoints: e.TUNING_MAX_GRID_POINTS,
+      maxParameters: e.JOB_MAX_PARAMETERS,
+      maxMemoryBytes: e.JOB_MAX_MEMORY_BYTES,
+    },
+    admission: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_S,
+      api: { rateLimit: e.API_RATE_LIMIT, maxConcurrent: e.API_MAX_CONCURRENT_PER_KEY },
+      infer: {
+        rateLimit: e.INFER_RATE_LIMIT,
+        maxConcurrent: e.INFER_MAX_CONCURRENT_PER_KEY,
+        latencyBudgetMs: e.INFER_LATENCY_BUDGET_MS,
+      },
+      apiKeyCacheMs: e.API_KEY_CACHE_MS,
     },
     outbound: { allow: OutboundAllowList.parse(e.OUTBOUND_ALLOW).entries },
     infer: {

@@ -17,6 +17,10 @@ export type ErrorKind =
   /** The request (its body) did not arrive in time (408). */
   | 'timeout'
   | 'unsupported_media_type'
+  /** The caller sent more than its limits allow (a rate or a concurrency limit; 429). */
+  | 'rate_limited'
+  /** The server sheds load: it cannot serve this within its latency budget now (503). */
+  | 'overloaded'
   /** A dependency (the S3 endpoint, the queue, a backend) is unavailable (503). */
   | 'unavailable'
   /** A bug or an impossible state (500). */
@@ -24,7 +28,7 @@ export type ErrorKind =
 
 /** The kinds of error the caller caused and can fix (not `unavailable` or `internal`). */
 export function isCallerError(error: TrainyardError): boolean {
-  return error.kind !== 'internal' && error.kind !== 'unavailable';
+  return error.kind !== 'internal' && error.kind !== 'unavailable' && error.kind !== 'overloaded';
 }
 
 /**
@@ -133,6 +137,39 @@ export class DependencyError extends TrainyardError {
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, options);
     this.code = options.code ?? 'dependency_unavailable';
+  }
+}
+
+/**
+ * 429: the caller is over one of its limits (`rate_limited`: requests per window;
+ * `concurrency_limited`: requests at once). `retryAfterSeconds` becomes `Retry-After`.
+ */
+export class TooManyRequestsError extends TrainyardError {
+  override readonly kind: ErrorKind = 'rate_limited';
+  override readonly code: string;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options: { code?: string } = {},
+  ) {
+    super(message);
+    this.code = options.code ?? 'rate_limited';
+  }
+}
+
+/**
+ * 503 `overloaded`: the server sheds this request because its queue is past what it can serve
+ * within its latency budget; `retryAfterSeconds` (when the queue should have drained) becomes
+ * `Retry-After`.
+ */
+export class OverloadedError extends TrainyardError {
+  override readonly kind: ErrorKind = 'overloaded';
+  override readonly code = 'overloaded';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
   }
 }
 

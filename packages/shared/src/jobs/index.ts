@@ -5,4 +5,5 @@ export * from './fold';
 export * from './job-object';
 export * from './job-store';
 export * from './projections';
+export * from './trial-spec';
 export * from './webhook-signature';

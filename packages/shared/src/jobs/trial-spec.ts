@@ -1,4 +1,5 @@
-import { coerceSearchValue, type JobSpec, type ParamValue } from '@trainyard/shared';
+import type { JobSpec } from '../schemas/jobs';
+import { coerceSearchValue, type ParamValue } from '../schemas/search-space';
 
 /** The spec of one trial: the job's spec with the sampled values at their dotted paths. */
 export function trialSpec(spec: JobSpec, params: Readonly<Record<string, ParamValue>>): JobSpec {

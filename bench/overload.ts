@@ -1,0 +1,312 @@
+/**
+ * `npm run bench:overload [-- --seconds 5 --levels 1,2,4,8,16,32 --budget-ms N]`: trains an MLP
+ * on iris with the real trainer, starts the inference function as its own process on a loopback
+ * port, finds the knee of `POST /v1/models/{id}/predict` with autocannon (admission out of the way),
+ * then restarts it with `INFER_LATENCY_BUDGET_MS` = 2 × the knee's p50 (or `--budget-ms`) and
+ * offers it 2× and 5× the knee's load (connections and requests per second). Checks, and prints in a table: admitted
+ * requests keep p99 ≤ 3× the knee's p50; the rest are 429/503 with `Retry-After`; nothing else
+ * (no other status, no socket error or timeout); the server's RSS stays flat (peak under overload
+ * ≤ 1.25× the peak at the knee + 32 MiB). Exit status 1 when a check fails. Loopback only, about
+ * a minute after training. Method and caveats: bench/README-overload.md.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { DatasetService } from '@trainyard/datasets';
+import { openScratchRuntime } from '@trainyard/local';
+import { selectBackend } from '@trainyard/ml';
+import { trainerEnvironment } from '@trainyard/queue';
+import { JobEventLog, keys, newId, type Runtime, resolveJobSpec } from '@trainyard/shared';
+import { iris, toCsv } from '@trainyard/testing';
+import { runJob } from '@trainyard/train';
+import autocannon from 'autocannon';
+
+const root = join(import.meta.dirname, '..');
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+};
+const SECONDS = Number(arg('seconds', '5'));
+const LEVELS = arg('levels', '1,2,4,8,16,32').split(',').map(Number);
+const BUDGET_ARG = arg('budget-ms', '');
+
+const quantile = (xs: number[], q: number) =>
+  xs.length === 0 ? Number.NaN : [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
+const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function trainIris(runtime: Runtime): Promise<string> {
+  const datasets = new DatasetService({
+    storage: runtime.storage,
+    logger: runtime.logger,
+    uploadMaxBytes: 8 << 20,
+  });
+  const { header, rows } = iris();
+  const { dataset } = await datasets.create({
+    name: 'iris',
+    task: 'tabular_classification',
+    format: 'csv',
+    label_column: 'species',
+  });
+  await datasets.uploadThroughApi(dataset.id, new Blob([toCsv(header, rows)]).stream());
+  const ready = await datasets.complete(dataset.id);
+  const jobId = newId('ftjob');
+  const spec = resolveJobSpec(
+    jobId,
+    { dataset: ready.id, hyperparameters: { epochs: 20, early_stopping: null } },
+    ready,
+  );
+  await runtime.storage.putJson(keys.jobSpec(jobId), spec);
+  const { backend } = await selectBackend({ preference: runtime.config.backend });
+  const model = await runJob({
+    spec,
+    storage: runtime.storage,
+    events: new JobEventLog(runtime.storage, 'bench'),
+    logger: runtime.logger,
+    backend,
+    attempt: 1,
+    stopping: () => false,
+  });
+  if (!model) throw new Error('the job published no model');
+  return model;
+}
+
+/** The inference function as its own process, as `npm start` and Lambda run it. */
+async function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/infer/src/node.ts'], {
+    cwd: root,
+    env: { ...env, INFER_PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {}
+    if (i > 600) throw new Error('the inference server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, child };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Resident memory of a process, MiB (Linux /proc). */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+interface Run {
+  connections: number;
+  rps: number;
+  /** Latencies (ms) of answers with status 200. */
+  admitted: number[];
+  statuses: Map<number, number>;
+  /** 429/503 answers without a Retry-After header. */
+  missingRetryAfter: number;
+  errors: number;
+  timeouts: number;
+  peakRssMiB: number;
+}
+
+async function drive(
+  url: string,
+  pid: number,
+  modelId: string,
+  key: string,
+  body: string,
+  connections: number,
+  /** Requests per second offered in all (open loop), or undefined for as fast as answered. */
+  overallRate?: number,
+): Promise<Run> {
+  const admitted: number[] = [];
+  const statuses = new Map<number, number>();
+  let missingRetryAfter = 0;
+  let peakRssMiB = rssMiB(pid);
+  const sampler = setInterval(() => {
+    peakRssMiB = Math.max(peakRssMiB, rssMiB(pid));
+  }, 200);
+  const result = await autocannon({
+    url,
+    connections,
+    ...(overallRate ? { overallRate } : {}),
+    duration: SECONDS,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        path: `/v1/models/${modelId}/predict`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body,
+        onResponse: (status: number, _body: string, _context: unknown, headers: unknown) => {
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          const h = headers as Record<string, string | undefined>;
+          if ((status === 429 || status === 503) && !(h['retry-after'] ?? h['Retry-After']))
+            missingRetryAfter++;
+        },
+      },
+    ],
+    setupClient: (client) => {
+      client.on('response', (status: number, _bytes: number, ms: number) => {
+        if (status === 200) admitted.push(ms);
+      });
+    },
+  });
+  clearInterval(sampler);
+  return {
+    connections,
+    rps: result.requests.average,
+    admitted,
+    statuses,
+    missingRetryAfter,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    peakRssMiB,
+  };
+}
+
+function row(label: string, r: Run): string {
+  const total = [...r.statuses.values()].reduce((a, b) => a + b, 0);
+  const shed = (r.statuses.get(429) ?? 0) + (r.statuses.get(503) ?? 0);
+  const other = total - shed - (r.statuses.get(200) ?? 0);
+  return [
+    label.padEnd(14),
+    String(r.connections).padStart(5),
+    f(r.rps, 0).padStart(8),
+    f((r.admitted.length / SECONDS) * 1, 0).padStart(9),
+    f(quantile(r.admitted, 0.5), 2).padStart(8),
+    f(quantile(r.admitted, 0.99), 2).padStart(8),
+    `${f((100 * shed) / Math.max(1, total), 1)}%`.padStart(7),
+    String(other + r.errors + r.timeouts).padStart(6),
+    f(r.peakRssMiB, 0).padStart(8),
+  ].join(' ');
+}
+
+async function main() {
+  process.env.LOG_LEVEL ??= 'warn';
+  const runtime = await openScratchRuntime('bench-overload', { bucket: 'ty-bench-overload' });
+  const env = { ...process.env, ...trainerEnvironment(runtime.config) };
+  let server: { url: string; child: ChildProcess } | undefined;
+  try {
+    console.log('training: iris MLP (20 epochs)…');
+    const modelId = await trainIris(runtime);
+    const { header, rows } = iris();
+    const body = JSON.stringify({
+      inputs: [Object.fromEntries(header.slice(0, 4).map((h, i) => [h, rows[0]![i]]))],
+    });
+    const { secret } = await runtime.apiKeys.create('bench', { role: 'inference' });
+    const header_ =
+      'run            conns    req/s  ok req/s  ok p50  ok p99    shed  other  RSS MiB';
+
+    // 1. The knee, with admission out of the way (a budget nothing reaches).
+    server = await startServer({ ...env, INFER_LATENCY_BUDGET_MS: '600000' });
+    const warm = await fetch(`${server.url}/v1/models/${modelId}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body,
+    });
+    if (warm.status !== 200) throw new Error(`warm-up: status ${warm.status}`);
+    console.log(`\nknee search (INFER_LATENCY_BUDGET_MS=600000), ${SECONDS} s per level`);
+    console.log(header_);
+    const levels: Run[] = [];
+    for (const c of LEVELS) {
+      const r = await drive(server.url, server.child.pid!, modelId, secret, body, c);
+      levels.push(r);
+      console.log(row(`level ${c}`, r));
+    }
+    const best = Math.max(...levels.map((r) => r.rps));
+    const knee = levels.find((r) => r.rps >= 0.95 * best)!;
+    const kneeP50 = quantile(knee.admitted, 0.5);
+    const kneeRss = Math.max(...levels.map((r) => r.peakRssMiB));
+    await stopServer(server.child);
+
+    // 2. Overload, with the budget set from the knee.
+    const budget = BUDGET_ARG ? Number(BUDGET_ARG) : Math.max(1, Math.round(2 * kneeP50));
+    server = await startServer({ ...env, INFER_LATENCY_BUDGET_MS: String(budget) });
+    // The lane measures its service time from its first predictions.
+    for (let i = 0; i < 20; i++) {
+      await fetch(`${server.url}/v1/models/${modelId}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body,
+      }).then((r) => r.arrayBuffer());
+    }
+    console.log(
+      `\nknee: ${knee.connections} connections, ${f(knee.rps, 0)} req/s, p50 ${f(kneeP50, 2)} ms; overload with INFER_LATENCY_BUDGET_MS=${budget}`,
+    );
+    console.log(header_);
+    const overload: Array<{ factor: number; run: Run }> = [];
+    // Offered load: factor × the knee's connections, at factor × the knee's throughput, so that
+    // the clients' pace, not how fast refusals come back, sets the load (autocannon does not
+    // honour Retry-After; a closed loop would retry each 503 at once, which no client should do).
+    const ref = await drive(server.url, server.child.pid!, modelId, secret, body, knee.connections);
+    console.log(row('1× knee', ref));
+    for (const factor of [2, 5]) {
+      const run = await drive(
+        server.url,
+        server.child.pid!,
+        modelId,
+        secret,
+        body,
+        factor * knee.connections,
+        Math.round(factor * knee.rps),
+      );
+      overload.push({ factor, run });
+      console.log(row(`${factor}× knee`, run));
+    }
+
+    // 3. The checks, after this machine's own spread at the knee without overload.
+    const refP99 = quantile(ref.admitted, 0.99);
+    console.log(
+      `\nreference, 1× knee under the same budget: p99 ${f(refP99, 2)} ms = ${f(refP99 / kneeP50, 2)} × the knee's p50 (the spread with no overload)`,
+    );
+    console.log('checks');
+    let failed = false;
+    const check = (ok: boolean, text: string) => {
+      console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
+      if (!ok) failed = true;
+    };
+    for (const { factor, run } of overload) {
+      const p99 = quantile(run.admitted, 0.99);
+      check(
+        p99 <= 3 * kneeP50,
+        `${factor}× knee: admitted p99 ${f(p99, 2)} ms ≤ 3 × knee p50 (${f(3 * kneeP50, 2)} ms); ratio ${f(p99 / kneeP50, 2)}`,
+      );
+      const other = [...run.statuses.entries()].filter(([s]) => ![200, 429, 503].includes(s));
+      check(
+        other.length === 0 && run.errors === 0 && run.timeouts === 0,
+        `${factor}× knee: only 200/429/503 (statuses ${JSON.stringify(Object.fromEntries(run.statuses))}, errors ${run.errors}, timeouts ${run.timeouts})`,
+      );
+      check(
+        run.missingRetryAfter === 0,
+        `${factor}× knee: every 429/503 has Retry-After (${run.missingRetryAfter} without)`,
+      );
+      check(
+        run.peakRssMiB <= 1.25 * kneeRss + 32,
+        `${factor}× knee: server RSS peak ${f(run.peakRssMiB, 0)} MiB ≤ 1.25 × knee-search peak ${f(kneeRss, 0)} MiB + 32`,
+      );
+    }
+    if (failed) process.exitCode = 1;
+  } finally {
+    if (server) await stopServer(server.child);
+    await runtime.close();
+  }
+}
+
+await main();

@@ -1,0 +1,3 @@
+export * from './admission';
+export * from './concurrency';
+export * from './latency-lanes';

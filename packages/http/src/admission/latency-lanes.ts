@@ -1,0 +1,158 @@
+import { OverloadedError } from '@trainyard/shared';
+
+/** Completions a lane's service time is estimated from (the median of the last ones). */
+const SAMPLES = 32;
+/** Below this many completions a lane admits everything (a cold model's first load is slow). */
+const MIN_SAMPLES = 8;
+
+interface Lane {
+  /** Requests admitted and not yet answered: waiting for their body, in the queue, or running. */
+  admitted: number;
+  /** Work waiting its turn, first come first served. */
+  readonly queue: Array<() => void>;
+  running: boolean;
+  /** When the lane's last piece of work ended (ms, performance clock). */
+  lastDone: number;
+  /** Recent service times (ms), a ring. */
+  readonly samples: number[];
+  completions: number;
+}
+
+export interface LaneStats {
+  readonly admitted: number;
+  /** Estimated milliseconds per request, or undefined before 8 completions. */
+  readonly serviceMs: number | undefined;
+  /** Requests the lane admits at once within the budget. */
+  readonly depth: number | undefined;
+}
+
+/**
+ * Queues per lane (the inference function's lane is a model) and admission by their depth.
+ *
+ * `run` executes a lane's work one piece at a time, first come first served, and yields to the
+ * event loop between pieces: requests that arrive meanwhile are read and wait in this queue, where
+ * they are counted, rather than unseen in the sockets. `admit` (at a request's arrival) admits it
+ * while the lane holds fewer than `budgetMs / serviceMs` requests (at least one), so an admitted
+ * request expects to wait and run within `budgetMs`; past it, `OverloadedError` (503) with
+ * `Retry-After` = the time the requests ahead should take.
+ *
+ * The service time is measured, not configured: each completion contributes the time since the
+ * previous one when the work was queued behind it (1 / throughput, the HTTP work between included)
+ * and its own time otherwise. The estimate is the median of the last 32, so one slow request (a
+ * model's first load from S3) does not close the lane.
+ */
+export class LatencyLanes {
+  private readonly lanes = new Map<string, Lane>();
+
+  constructor(
+    readonly budgetMs: number,
+    private readonly variable: string,
+  ) {}
+
+  /**
+   * Counts a request into `lane`, or refuses it; call the returned function when it is answered.
+   * @throws OverloadedError when the lane already holds what it serves within the budget.
+   */
+  admit(lane: string): () => void {
+    const l = this.lane(lane);
+    const { serviceMs, depth } = this.statsOf(l);
+    if (serviceMs !== undefined && depth !== undefined && l.admitted >= depth) {
+      const ahead = Math.round(l.admitted * serviceMs);
+      throw new OverloadedError(
+        `${l.admitted} requests for ${lane} are queued, about ${ahead} ms of work at ${serviceMs.toFixed(1)} ms each; this server admits what it can serve within ${this.budgetMs} ms (${this.variable}): retry after the Retry-After seconds`,
+        ahead / 1000,
+      );
+    }
+    l.admitted++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      l.admitted--;
+    };
+  }
+
+  /**
+   * Runs `fn` in `lane`'s queue, after the work queued before it. Once the lane has measured its
+   * pace, work whose turn comes more than `budgetMs` after it was queued is not run but refused
+   * with `OverloadedError`: the depth estimate bounds the wait on average, this bounds it for every
+   * request answered. (Counted from the queue, not the request's arrival: a slow upload or a
+   * model's first load from S3 is not the queue's doing.)
+   */
+  run<T>(lane: string, fn: () => Promise<T> | T): Promise<T> {
+    const l = this.lane(lane);
+    const enqueued = performance.now();
+    return new Promise<T>((resolve, reject) => {
+      l.queue.push(async () => {
+        let ran = false;
+        try {
+          const waited = performance.now() - enqueued;
+          const { serviceMs } = this.statsOf(l);
+          if (serviceMs !== undefined && waited > this.budgetMs) {
+            const ahead = (l.queue.length + 1) * serviceMs;
+            throw new OverloadedError(
+              `This request for ${lane} waited ${Math.round(waited)} ms for its turn; this server answers what it can serve within ${this.budgetMs} ms (${this.variable}): retry after the Retry-After seconds`,
+              ahead / 1000,
+            );
+          }
+          ran = true;
+          resolve(await fn());
+        } catch (error) {
+          reject(error);
+        } finally {
+          // A refused piece took no service time: it says nothing of the lane's pace.
+          if (ran) {
+            const done = performance.now();
+            l.samples[l.completions % SAMPLES] = done - Math.max(enqueued, l.lastDone);
+            l.completions++;
+            l.lastDone = done;
+          }
+          l.running = false;
+          // The next piece after the event loop has read what arrived meanwhile.
+          if (l.queue.length > 0) setImmediate(() => this.drain(l));
+        }
+      });
+      if (!l.running && l.queue.length === 1) this.drain(l);
+    });
+  }
+
+  stats(lane: string): LaneStats {
+    const l = this.lanes.get(lane);
+    return l
+      ? { admitted: l.admitted, ...this.statsOf(l) }
+      : { admitted: 0, serviceMs: undefined, depth: undefined };
+  }
+
+  private drain(l: Lane): void {
+    if (l.running) return;
+    const next = l.queue.shift();
+    if (!next) return;
+    l.running = true;
+    void next();
+  }
+
+  private statsOf(l: Lane): { serviceMs: number | undefined; depth: number | undefined } {
+    if (l.completions < MIN_SAMPLES) return { serviceMs: undefined, depth: undefined };
+    const sorted = [...l.samples].sort((a, b) => a - b);
+    const serviceMs = Math.max(0.01, sorted[Math.floor(sorted.length / 2)]!);
+    return { serviceMs, depth: Math.max(1, Math.floor(this.budgetMs / serviceMs)) };
+  }
+
+  private lane(name: string): Lane {
+    let l = this.lanes.get(name);
+    if (!l) {
+      l = { admitted: 0, queue: [], running: false, lastDone: 0, samples: [], completions: 0 };
+      this.lanes.set(name, l);
+      // Lanes are models, but a flood of made-up ids must not grow this without bound.
+      if (this.lanes.size > 10_000) {
+        for (const [key, old] of this.lanes) {
+          if (old.admitted === 0 && !old.running && old.queue.length === 0) {
+            this.lanes.delete(key);
+            break;
+          }
+        }
+      }
+    }
+    return l;
+  }
+}
