@@ -1,4 +1,5 @@
-import { loadPredictor, type Predictor } from '@trainyard/ml';
+import { loadPredictor } from '@trainyard/ml';
+import type { Predictor } from '@trainyard/predict';
 import {
   type Config,
   isModelPredictionsFile,

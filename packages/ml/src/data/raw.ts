@@ -1,3 +1,4 @@
+import type { Cell } from '@trainyard/predict';
 import {
   type DatasetManifest,
   type DatasetSplit,
@@ -8,7 +9,6 @@ import {
 } from '@trainyard/shared';
 import { z } from 'zod';
 import { DataError } from '../errors';
-import type { Cell } from '../preprocess/table';
 
 /**
  * Where an example came from in the upload, per the manifest's shard `references`: an image's path

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkTfjsManifest, type Storage } from '@trainyard/shared';
-import { DataError } from '../errors';
+import { loadLayersModelFrom } from '@trainyard/predict';
+import type { Storage } from '@trainyard/shared';
 
-/** Largest model the platform loads (weights), as a guard against a hostile model.json. */
-export const MAX_MODEL_BYTES = 512 * 1024 * 1024;
+export { MAX_MODEL_BYTES } from '@trainyard/predict';
 
 function joinWeights(data: tf.io.WeightData): ArrayBuffer {
   if (!Array.isArray(data)) return data;
@@ -53,32 +52,6 @@ export async function saveModel(
  * Loads a LayersModel saved under `prefix` (by `saveModel`, or imported): the manifest is checked
  * first (shard paths inside the prefix, declared sizes within the cap and equal to the bytes read).
  */
-export async function loadModel(storage: Storage, prefix: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(
-    Buffer.from(await storage.getBytes(`${prefix}model.json`)).toString('utf8'),
-  );
-  const { model, paths, bytes } = checkTfjsManifest(json, MAX_MODEL_BYTES);
-  const shards = await Promise.all(paths.map((p) => storage.getBytes(`${prefix}${p}`)));
-  const total = shards.reduce((n, s) => n + s.length, 0);
-  if (total !== bytes) {
-    throw new DataError(
-      `model at ${prefix} declares ${bytes} bytes of weights but its files hold ${total}`,
-      {
-        code: 'invalid_model',
-      },
-    );
-  }
-  const data = new Uint8Array(total);
-  let at = 0;
-  for (const s of shards) {
-    data.set(s, at);
-    at += s.length;
-  }
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: model.modelTopology,
-      weightSpecs: model.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
-      weightData: data.buffer,
-    }),
-  );
+export function loadModel(storage: Storage, prefix: string): Promise<tf.LayersModel> {
+  return loadLayersModelFrom((path) => storage.getBytes(`${prefix}${path}`), `model at ${prefix}`);
 }
