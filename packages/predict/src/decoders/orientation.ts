@@ -10,7 +10,13 @@ interface Rgba {
  * returns it (`exifBuffer`, starting at the TIFF header).
  */
 export function exifOrientation(exif: Uint8Array | undefined): number {
-  if (!exif || exif.length < 14) return 1;
+  // jpeg-js cuts the APP1 payload after `Exif\0`, leaving the second `\0` in front.
+  const tiff = exif?.[0] === 0 ? exif.subarray(1) : exif;
+  if (!tiff || tiff.length < 14) return 1;
+  return orientationIn(tiff);
+}
+
+function orientationIn(exif: Uint8Array): number {
   const view = new DataView(exif.buffer, exif.byteOffset, exif.byteLength);
   const little = view.getUint16(0) === 0x4949;
   const u16 = (at: number) => view.getUint16(at, little);

@@ -7,7 +7,8 @@ import {
   tooManyPixels,
 } from '@trainyard/shared/portable';
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
-import { decode as decodeJpeg } from 'jpeg-js';
+// The decoder alone: jpeg-js's index also loads its encoder (which reaches for Node's Buffer).
+import decodeJpeg from 'jpeg-js/lib/decoder.js';
 import type { ImageDecoder, ImageSize } from '../preprocess/image';
 import { exifOrientation, orient } from './orientation';
 import { resizeFill } from './resize';
@@ -83,6 +84,18 @@ function jpeg(bytes: Uint8Array, maxPixels: number): Rgba {
   return orient(decoded, exifOrientation(decoded.exifBuffer));
 }
 
+/** sRGB byte → linear light. */
+const LINEAR = Float64Array.from({ length: 256 }, (_, v) => {
+  const c = v / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+});
+
+/** Linear light → sRGB byte. */
+function gamma(y: number): number {
+  const c = y <= 0.0031308 ? 12.92 * y : 1.055 * y ** (1 / 2.4) - 0.055;
+  return Math.min(255, Math.max(0, Math.round(c * 255)));
+}
+
 /** RGBA → `channels` (1 grey, 3 RGB), transparency flattened onto white. */
 function toChannels(image: Rgba, channels: number): Uint8Array {
   const pixels = image.width * image.height;
@@ -92,8 +105,13 @@ function toChannels(image: Rgba, channels: number): Uint8Array {
     const a = src[p * 4 + 3]! / 255;
     const flat = (c: number) => src[p * 4 + c]! * a + 255 * (1 - a);
     if (channels === 1) {
-      // Rec. 709 luma, as libvips' sRGB → b-w.
-      out[p] = Math.round(0.2126 * flat(0) + 0.7152 * flat(1) + 0.0722 * flat(2));
+      // Rec. 709 luminance in linear light, as libvips' sRGB → b-w.
+      const [r, g, b] = [0, 1, 2].map((c) => LINEAR[Math.round(flat(c))]!) as [
+        number,
+        number,
+        number,
+      ];
+      out[p] = gamma(0.2126 * r + 0.7152 * g + 0.0722 * b);
     } else {
       for (let c = 0; c < 3; c++) out[p * 3 + c] = Math.round(flat(c));
     }
