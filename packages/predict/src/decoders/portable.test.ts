@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ImageError } from '@trainyard/shared/portable';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import type { ImageSize } from '../preprocess/image';
 import { portableImageDecoder } from './portable';
 import { sharpImageDecoder } from './sharp';
 
@@ -11,7 +12,7 @@ const fixture = (path: string) =>
   new Uint8Array(
     readFileSync(new URL(`../../../../test/fixtures/realworld/${path}`, import.meta.url)),
   );
-const size = { width: 24, height: 16, channels: 3 };
+const size: ImageSize = { width: 24, height: 16, channels: 3 };
 const maxPixels = 25_000_000;
 
 function meanDifference(a: Uint8Array, b: Uint8Array): number {
@@ -46,7 +47,7 @@ describe('portableImageDecoder', () => {
   ])(
     'sees %s as sharp does (orientation, depth, palette, alpha, grey; resampled)',
     async (path) => {
-      for (const channels of [3, 1]) {
+      for (const channels of [3, 1] as const) {
         const want = { ...size, channels };
         const ours = await portableImageDecoder.decode(fixture(path), want, { maxPixels });
         const theirs = await sharpImageDecoder.decode(fixture(path), want, { maxPixels });
