@@ -149,7 +149,7 @@ describe('the edge build in workerd', () => {
 
   it('answers auth and input errors with the same status and body as the Node function', async () => {
     const bad = { inputs: [{ sepal_length: 'tall' }] };
-    const cases: Array<[string, RequestInit, string]> = [
+    const cases: Array<[string, RequestInit & { headers?: Record<string, string> }, string]> = [
       [models.iris, { method: 'POST' }, 'none'],
       [models.iris, { method: 'POST' }, 'ty_wrong_0123456789abcdefghij'],
       [
@@ -165,7 +165,8 @@ describe('the edge build in workerd', () => {
       ],
     ];
     for (const [id, init, key] of cases) {
-      const headers = key === 'none' ? {} : { Authorization: `Bearer ${key}` };
+      const headers: Record<string, string> =
+        key === 'none' ? {} : { Authorization: `Bearer ${key}` };
       const [e, n] = await Promise.all([
         fetch(`${edge.url}/v1/models/${id}/predict`, {
           method: 'POST',
@@ -180,6 +181,8 @@ describe('the edge build in workerd', () => {
       ]);
       expect(await shape(e)).toEqual(await shape(n));
     }
+    const ready = await fetch(`${edge.url}/readyz`);
+    expect(await json(ready)).toMatchObject({ status: 'ready', checks: { s3: { ok: true } } });
     const apiOnly = (await runtime.apiKeys.create('api-only', ['api'])).secret;
     const forbidden = await edgeJson(models.iris, { inputs: [] }).then(() =>
       edgePredict(models.iris, { body: '{}' }, apiOnly),

@@ -28,6 +28,7 @@ async function prepare(env: EdgeEnv): Promise<OpenAPIHono> {
     accessKeyId: credentials?.accessKeyId ?? '',
     secretAccessKey: credentials?.secretAccessKey ?? '',
     ...(credentials?.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+    forcePathStyle: config.s3.forcePathStyle,
   });
   // Verifying a key only reads it (`tryGetJson`), which FetchStorage does as Storage does.
   const apiKeys = new ApiKeyStore(storage as unknown as Storage);

@@ -11,12 +11,15 @@ export interface EdgeS3Config {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly sessionToken?: string;
+  /** `false`: `https://<bucket>.<endpoint host>/<key>` (AWS's virtual-hosted style). Default true. */
+  readonly forcePathStyle?: boolean;
 }
 
 /**
  * The reads the inference function makes of the bucket (models, API keys, the readiness check),
  * as SigV4-signed `fetch` (aws4fetch: a few KB, Web Crypto only), for runtimes without the AWS SDK:
- * Cloudflare Workers, Deno, browsers. Path-style URLs, so MinIO and the embedded store work too.
+ * Cloudflare Workers, Deno, browsers. Path-style URLs by default, so MinIO and the embedded store
+ * work too.
  * The same method names and results as `Storage`, which it stands in for there.
  */
 export class FetchStorage {
@@ -31,7 +34,11 @@ export class FetchStorage {
       service: 's3',
       region: config.region,
     });
-    this.base = `${config.endpoint.replace(/\/$/, '')}/${config.bucket}/`;
+    const endpoint = new URL(config.endpoint);
+    this.base =
+      config.forcePathStyle === false
+        ? `${endpoint.protocol}//${config.bucket}.${endpoint.host}/`
+        : `${endpoint.origin}/${config.bucket}/`;
   }
 
   private async send(method: 'GET' | 'HEAD', key: string): Promise<Response> {
@@ -57,7 +64,9 @@ export class FetchStorage {
     const started = Date.now();
     try {
       const response = await Promise.race([
-        this.aws.fetch(this.base.replace(/\/$/, ''), { method: 'HEAD' }),
+        this.aws.fetch(this.config.forcePathStyle === false ? this.base : this.base.slice(0, -1), {
+          method: 'HEAD',
+        }),
         new Promise<never>((_, reject) =>
           setTimeout(() => reject(new Error('timeout')), timeoutMs),
         ),
