@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { digitPng, iris, makeZip, mnistDigits, toCsv } from '@trainyard/testing';
+import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InferServer, json, readyDataset, startInfer, trainModel } from '../infer/support';
 import { startTestApi, type TestApi } from '../support/api';
-import { packPredict, unzip } from './standalone-support';
+import { packPredict, serveForBrowser, unzip } from './standalone-support';
 
 // A downloaded model in an empty folder with nothing but the packed @trainyard/predict and
 // @tensorflow/tfjs installed (npm, from its cache or the registry): the README's Node example runs
@@ -24,6 +25,8 @@ const { header, rows } = iris();
 const features = header.slice(0, 4);
 const digits = mnistDigits([0, 1, 2], 12);
 let pngs: Buffer[];
+/** The clean folders, by model, once made. */
+const folders: Partial<Record<'iris' | 'digits', string>> = {};
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'trainyard-standalone-'));
@@ -104,6 +107,7 @@ console.log(JSON.stringify(await predictor.predict(inputs, { top_k: 3 })));
 describe('a downloaded model with only @trainyard/predict and @tensorflow/tfjs', () => {
   it('tabular: the README’s Node example runs as written, and every iris row scores as the endpoint does (1e-5)', async () => {
     const folder = await cleanFolder(models.iris);
+    folders.iris = folder;
     const readme = await readFile(join(folder, 'README.md'), 'utf8');
     const example = readme.match(/```js\n([\s\S]*?)```/)![1]!;
     expect(example).toContain("from '@trainyard/predict/node'");
@@ -143,5 +147,42 @@ describe('a downloaded model with only @trainyard/predict and @tensorflow/tfjs',
     const served = await json(await infer.predict(models.digits, { body: form }));
     expect(standalone).toHaveLength(9);
     expect(maxDifference(standalone, served.predictions)).toBeLessThan(1e-5);
+  }, 240_000);
+
+  it('tabular in headless Chromium: the README’s browser example, served with the folder, scores as the endpoint does (1e-5)', async () => {
+    const folder = folders.iris ?? (await cleanFolder(models.iris));
+    const readme = await readFile(join(folder, 'README.md'), 'utf8');
+    const example = [...readme.matchAll(/```js\n([\s\S]*?)```/g)][1]![1]!;
+    expect(example).toContain("from '@trainyard/predict'");
+    const site = await serveForBrowser(
+      folder,
+      models.iris,
+      `${example}\nwindow.result = predictions;\n`,
+    );
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
+      await page.goto(site.url);
+      await page
+        .waitForFunction(() => 'result' in window || document.title === 'error', null, {
+          timeout: 30_000,
+        })
+        .catch(() => undefined);
+      expect(errors).toEqual([]);
+      const fromBrowser = (await page.evaluate(
+        () => (window as never as { result: Answer }).result,
+      )) as Answer;
+      const exampleInputs = JSON.parse(example.match(/inputs: (\[.*\]) \}/)![1]!);
+      const served = await json(await infer.predictJson(models.iris, { inputs: exampleInputs }));
+      expect(fromBrowser).toHaveLength(1);
+      expect(maxDifference(fromBrowser, served.predictions)).toBeLessThan(1e-5);
+    } finally {
+      await browser.close();
+      await site.close();
+    }
   }, 240_000);
 });

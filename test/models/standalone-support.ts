@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
 import yauzl from 'yauzl';
 
@@ -46,4 +48,56 @@ export function unzip(zip: Buffer, to: string): Promise<string[]> {
       file.readEntry();
     });
   });
+}
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.html': 'text/html',
+  '.bin': 'application/octet-stream',
+};
+
+/**
+ * A page at `/` that runs `script` as a module, with the model folder served at `/<modelId>/`
+ * (as the README's browser example expects) and the folder's installed packages mapped by an
+ * import map (`@trainyard/predict`, `@tensorflow/tfjs`'s ESM bundle).
+ */
+export async function serveForBrowser(folder: string, modelId: string, script: string) {
+  const page = `<!doctype html><meta charset="utf-8"><script type="importmap">${JSON.stringify({
+    imports: {
+      '@tensorflow/tfjs': '/node_modules/@tensorflow/tfjs/dist/tf.fesm.js',
+      '@trainyard/predict': '/node_modules/@trainyard/predict/index.js',
+    },
+  })}</script><script>addEventListener('error', () => { document.title = 'error'; });</script>
+<script type="module">
+${script}
+</script>`;
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname));
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+      return;
+    }
+    const file = path.startsWith(`/${modelId}/`)
+      ? join(folder, path.slice(modelId.length + 2))
+      : path.startsWith('/node_modules/')
+        ? join(folder, path)
+        : undefined;
+    const body = file && (await readFile(file).catch(() => undefined));
+    if (!body) {
+      res.writeHead(404).end();
+      return;
+    }
+    const type = TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream';
+    res.writeHead(200, { 'content-type': type }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

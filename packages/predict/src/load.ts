@@ -84,12 +84,16 @@ export async function loadPredictor(
 }
 
 /**
- * Files fetched relative to `base` (a folder URL; a trailing `/` is added): for browsers, workers
+ * Files fetched relative to `base` (a folder URL, absolute or relative to the page; a trailing `/`
+ * is added): for browsers, workers
  * and any runtime with `fetch`. A file that does not answer 2xx throws `DataError`
  * (`model_file_unavailable`) naming the URL and status.
  */
 export function fromUrl(base: string | URL, init?: RequestInit): ReadModelFile {
-  const folder = String(base).endsWith('/') ? String(base) : `${base}/`;
+  const text = String(base).endsWith('/') ? String(base) : `${base}/`;
+  // A relative folder (`./model_abc/`) is relative to the page (or worker script), as fetch's are.
+  const here = (globalThis as { location?: { href: string } }).location?.href;
+  const folder = new URL(text, here);
   return async (path) => {
     const url = new URL(path, folder);
     const response = await fetch(url, init);
