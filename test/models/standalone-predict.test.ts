@@ -168,14 +168,13 @@ describe('a downloaded model with only @trainyard/predict and @tensorflow/tfjs',
       page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
       await page.goto(site.url);
       await page
-        .waitForFunction(() => 'result' in window || document.title === 'error', null, {
+        // Page-side code as strings: this file is type-checked without the DOM library.
+        .waitForFunction("'result' in window || document.title === 'error'", null, {
           timeout: 30_000,
         })
         .catch(() => undefined);
       expect(errors).toEqual([]);
-      const fromBrowser = (await page.evaluate(
-        () => (window as never as { result: Answer }).result,
-      )) as Answer;
+      const fromBrowser = (await page.evaluate('window.result')) as Answer;
       const exampleInputs = JSON.parse(example.match(/inputs: (\[.*\]) \}/)![1]!);
       const served = await json(await infer.predictJson(models.iris, { inputs: exampleInputs }));
       expect(fromBrowser).toHaveLength(1);
