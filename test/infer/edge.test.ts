@@ -1,7 +1,7 @@
+import { type EdgeServer, startEdgeServer } from '@trainyard/infer/edge-server';
 import { keys } from '@trainyard/shared';
 import { digitPng, iris, makeZip, mnistDigits, spamAndHam, toCsv } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EdgeServer, startEdgeServer } from '../../functions/infer/scripts/edge-server';
 import {
   type InferServer,
   isolatedRuntime,

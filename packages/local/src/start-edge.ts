@@ -1,8 +1,8 @@
 // `npm run start:edge`: the inference function's Worker build in workerd on INFER_EDGE_PORT
 // (default 8789), against the store `npm start` uses (the embedded one, or S3_ENDPOINT).
-import { openLocalRuntime } from '@trainyard/local';
+import { startEdgeServer } from '@trainyard/infer/edge-server';
 import { loadConfigOrExit } from '@trainyard/shared';
-import { startEdgeServer } from './edge-server';
+import { openLocalRuntime } from './open-runtime';
 
 const config = loadConfigOrExit();
 const runtime = await openLocalRuntime(config, 'infer-edge');
