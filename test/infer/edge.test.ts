@@ -58,7 +58,7 @@ beforeAll(async () => {
     })
   ).modelId;
   node = await startInfer(runtime);
-  edge = await startEdgeServer(runtime.config.s3);
+  edge = await startEdgeServer(runtime.config.s3, { env: { LOG_LEVEL: 'warn' } });
 }, 180_000);
 afterAll(async () => {
   await edge?.close();
