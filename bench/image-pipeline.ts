@@ -5,7 +5,9 @@
  * on. Used by bench/train.ts for the CNN.
  */
 import * as tf from '@tensorflow/tfjs';
-import { augmentBatch, decodeImage, imagesToTensor } from '@trainyard/ml';
+import { augmentBatch } from '@trainyard/ml';
+import { imagesToTensor } from '@trainyard/predict';
+import { decodeImage } from '@trainyard/predict/sharp';
 import type { ImageInput } from '@trainyard/shared';
 import sharp from 'sharp';
 

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DatasetService } from '@trainyard/datasets';
 import { openScratchRuntime } from '@trainyard/local';
-import { describeChoice, loadPredictor, type PredictInputs, selectBackend } from '@trainyard/ml';
+import { describeChoice, loadPredictor, selectBackend } from '@trainyard/ml';
+import type { PredictInputs } from '@trainyard/predict';
 import { trainerEnvironment } from '@trainyard/queue';
 import {
   type CreateDataset,

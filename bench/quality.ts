@@ -15,13 +15,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatasetService } from '@trainyard/datasets';
 import { openScratchRuntime } from '@trainyard/local';
-import {
-  describeChoice,
-  loadPredictor,
-  type PredictInputs,
-  selectBackend,
-  splitIndices,
-} from '@trainyard/ml';
+import { describeChoice, loadPredictor, selectBackend, splitIndices } from '@trainyard/ml';
+import type { PredictInputs } from '@trainyard/predict';
 import {
   type ClassScore,
   type CreateDataset,

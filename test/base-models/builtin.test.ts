@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  decodeImage,
-  ensureBuiltinBases,
-  imagesToTensor,
-  loadModel,
-  selectBackend,
-} from '@trainyard/ml';
+import { ensureBuiltinBases, loadModel, selectBackend } from '@trainyard/ml';
+import { imagesToTensor } from '@trainyard/predict';
+import { decodeImage } from '@trainyard/predict/sharp';
 import {
   BUILTIN_BASE_MODELS,
   baseModelSchema,

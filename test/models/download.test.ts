@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NotFoundError, Trainyard } from '@trainyard/sdk';
 import { iris, toCsv } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { platformHarness } from '../jobs/platform-support';
+import { unzip } from './standalone-support';
 
 // `GET /v1/models/{id}/download` against `npm start`'s platform in this process (real HTTP, the
 // real S3 endpoint): the zip a user gets loads in plain @tensorflow/tfjs.
@@ -44,33 +44,6 @@ afterAll(async () => {
   await harness.dispose();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Writes every entry of the zip under `to`; returns the entry names. */
-function unzip(zip: Buffer, to: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, file) => {
-      if (error || !file) return reject(error);
-      const names: string[] = [];
-      file.on('error', reject);
-      file.on('end', () => resolve(names));
-      file.on('entry', (entry: yauzl.Entry) => {
-        names.push(entry.fileName);
-        file.openReadStream(entry, async (err, stream) => {
-          if (err || !stream) return reject(err);
-          const chunks: Buffer[] = [];
-          for await (const chunk of stream) chunks.push(chunk as Buffer);
-          const target = join(to, entry.fileName);
-          await import('node:fs/promises').then((fs) =>
-            fs.mkdir(dirname(target), { recursive: true }),
-          );
-          await writeFile(target, Buffer.concat(chunks));
-          file.readEntry();
-        });
-      });
-      file.readEntry();
-    });
-  });
-}
 
 /** A model.json and its shards read from a folder, as tfjs-node's `file://` would. */
 async function loadFromFolder(folder: string): Promise<tf.LayersModel> {
@@ -115,7 +88,7 @@ describe('model download', () => {
       ]),
     );
     expect(names.some((n) => n.startsWith('predictions/'))).toBe(false);
-    expect(await readFile(join(folder, 'README.md'), 'utf8')).toContain('tf.loadLayersModel');
+    expect(await readFile(join(folder, 'README.md'), 'utf8')).toContain('@trainyard/predict');
 
     const model = await loadFromFolder(folder);
     const preprocess = JSON.parse(await readFile(join(folder, 'preprocess.json'), 'utf8'));

@@ -1,4 +1,4 @@
-import { decodeImage } from '@trainyard/ml';
+import { decodeImage } from '@trainyard/predict/sharp';
 import type { Dataset, ImageInput } from '@trainyard/shared';
 import { makeZip } from '@trainyard/testing';
 import sharp from 'sharp';

@@ -1,6 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { admission, apiKeyAuth, createOpenApiApp, LatencyLanes } from '@trainyard/http';
-import { describeChoice, selectBackend } from '@trainyard/ml';
 import type { InferDeps } from './deps';
 import { createModelCache } from './model-cache';
 import { registerPredict } from './routes/predict';
@@ -64,17 +63,4 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
   );
   registerPredict(app, { cache: deps.cache ?? createModelCache(deps), lanes });
   return app;
-}
-
-/**
- * What every entry does once per process before serving: choose the TensorFlow.js backend
- * (`config.backend`, logged), build the model cache (unless `deps.cache` is given) and load
- * `INFER_WARM_MODELS` into it (a model that fails to load is logged, not fatal). Returns the app.
- */
-export async function prepareInferApp(deps: InferDeps): Promise<OpenAPIHono> {
-  const choice = await selectBackend({ preference: deps.config.backend });
-  deps.logger.info({ backend: choice.backend }, `TensorFlow.js backend: ${describeChoice(choice)}`);
-  const cache = deps.cache ?? createModelCache(deps);
-  await cache.warm(deps.config.infer.warmModels);
-  return createInferApp({ ...deps, cache });
 }

@@ -2,10 +2,14 @@ import type { AdmissionOptions } from '@trainyard/http';
 import type { ApiKeyStore, Config, Logger, Storage } from '@trainyard/shared';
 import type { ModelCache } from './model-cache';
 
+/** The reads the inference function makes of S3 (models, the readiness check). */
+export type InferStorage = Pick<Storage, 'check' | 'head' | 'getBytes' | 'tryGetJson'>;
+
 /** Everything the inference function needs, created once per process. */
 export interface InferDeps {
   readonly config: Config;
-  readonly storage: Storage;
+  /** What the function reads of the bucket: `Storage` on Node, `FetchStorage` on the edge. */
+  readonly storage: InferStorage;
   readonly apiKeys: ApiKeyStore;
   readonly logger: Logger;
   readonly version: string;

@@ -1,4 +1,4 @@
-export { createInferApp, prepareInferApp } from './app';
+export { createInferApp } from './app';
 export type { InferDeps } from './deps';
 export {
   createModelCache,
@@ -7,3 +7,4 @@ export {
   type ModelCacheStats,
 } from './model-cache';
 export { startInferServer } from './node';
+export { prepareInferApp } from './prepare';

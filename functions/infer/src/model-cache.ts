@@ -1,4 +1,4 @@
-import { loadPredictor, type Predictor } from '@trainyard/ml';
+import { type ImageDecoder, loadPredictor, type Predictor } from '@trainyard/predict';
 import {
   type Config,
   inProject,
@@ -14,7 +14,7 @@ import {
 const MODEL_ID = /^model_[0-9a-z]+$/;
 
 export interface ModelCacheOptions {
-  readonly storage: Storage;
+  readonly storage: Pick<Storage, 'head' | 'getBytes' | 'tryGetJson'>;
   readonly logger: Logger;
   /** Sum of the loaded models' file sizes (manifest `files`) kept before the least recently used go. */
   readonly maxBytes: number;
@@ -25,6 +25,11 @@ export interface ModelCacheOptions {
   readonly revalidateMs?: number;
   /** Largest image, in pixels, inputs may have (default `MAX_PREDICT_IMAGE_PIXELS`). */
   readonly maxImagePixels?: number;
+  /**
+   * How image inputs decode: on Node `sharpImageDecoder`, as training did (`prepareInferApp` sets
+   * it); by default the portable one (the edge build).
+   */
+  readonly imageDecoder?: ImageDecoder;
 }
 
 interface Entry {
@@ -194,8 +199,10 @@ export class ModelCache {
     const manifest =
       head && (await storage.tryGetJson(keys.modelManifest(id), modelManifestSchema));
     if (!head || !manifest) throw notFound(id);
-    const predictor = await loadPredictor(storage, id, {
+    const predictor = await loadPredictor((path) => storage.getBytes(keys.modelFile(id, path)), {
+      where: `model ${id}`,
       ...(this.options.maxImagePixels ? { maxImagePixels: this.options.maxImagePixels } : {}),
+      ...(this.options.imageDecoder ? { imageDecoder: this.options.imageDecoder } : {}),
     });
     predictor.warmUp();
     const entry: Entry = {
@@ -241,7 +248,11 @@ export class ModelCache {
  * `deps.storage`; `overrides` replace any option (tests shrink `maxBytes` or `revalidateMs`).
  */
 export function createModelCache(
-  deps: { readonly storage: Storage; readonly logger: Logger; readonly config: Config },
+  deps: {
+    readonly storage: ModelCacheOptions['storage'];
+    readonly logger: Logger;
+    readonly config: Config;
+  },
   overrides: Partial<ModelCacheOptions> = {},
 ): ModelCache {
   return new ModelCache({

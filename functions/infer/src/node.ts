@@ -1,7 +1,7 @@
 import { listen } from '@trainyard/http';
 import { openRuntimeOrExit, type Runtime } from '@trainyard/shared';
-import { prepareInferApp } from './app';
 import type { ModelCache } from './model-cache';
+import { prepareInferApp } from './prepare';
 
 /** Serves the inference function on Node once it is prepared (`prepareInferApp`); resolves once listening. */
 export async function startInferServer(

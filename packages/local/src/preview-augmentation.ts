@@ -8,13 +8,9 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import {
-  augmentBatch,
-  decodeImage,
-  imagesToTensor,
-  loadRawDataset,
-  selectBackend,
-} from '@trainyard/ml';
+import { augmentBatch, loadRawDataset, selectBackend } from '@trainyard/ml';
+import { imagesToTensor } from '@trainyard/predict';
+import { decodeImage } from '@trainyard/predict/sharp';
 import {
   augmentationSchema,
   type ImageInput,

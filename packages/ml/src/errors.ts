@@ -1,39 +1,9 @@
+import type { ModelErrorOptions } from '@trainyard/predict';
 import { type ErrorKind, TrainyardError } from '@trainyard/shared';
 
-/**
- * `ml`'s own errors. They say what went wrong in terms of models and data, never HTTP: the API's
- * error handler maps their `kind` to a status, the trainer reports them as `job.failed`.
- */
-interface MlErrorOptions {
-  /** Stable, snake_case. */
-  code?: string;
-  /** The field or input at fault (`inputs[2].sepal_length`, `architecture.cut_layer`). */
-  param?: string;
-  cause?: unknown;
-}
+export { DataError, ModelInputError, UnusableInputError } from '@trainyard/predict';
 
-/** An input given to a model does not fit it (wrong type, shape, missing column): kind `invalid`. */
-export class ModelInputError extends TrainyardError {
-  override readonly kind: ErrorKind = 'invalid';
-  override readonly code: string;
-  constructor(message: string, options: MlErrorOptions = {}) {
-    super(message, options);
-    this.code = options.code ?? 'invalid_input';
-  }
-}
-
-/**
- * An input that is well-formed but cannot be used (an undecodable image, too many pixels):
- * kind `unprocessable`.
- */
-export class UnusableInputError extends TrainyardError {
-  override readonly kind: ErrorKind = 'unprocessable';
-  override readonly code: string;
-  constructor(message: string, options: MlErrorOptions = {}) {
-    super(message, options);
-    this.code = options.code ?? 'unusable_input';
-  }
-}
+type MlErrorOptions = ModelErrorOptions;
 
 /**
  * A model configuration that cannot be built from what it names (a cut layer the base lacks, a
@@ -45,20 +15,6 @@ export class ModelConfigError extends TrainyardError {
   constructor(message: string, options: MlErrorOptions = {}) {
     super(message, options);
     this.code = options.code ?? 'invalid_model_config';
-  }
-}
-
-/**
- * Data or a stored model that cannot be trained on or loaded as it is (a dataset without a
- * training manifest, a validation set with classes the training set lacks, weights that do not
- * match their manifest): kind `unprocessable`.
- */
-export class DataError extends TrainyardError {
-  override readonly kind: ErrorKind = 'unprocessable';
-  override readonly code: string;
-  constructor(message: string, options: MlErrorOptions = {}) {
-    super(message, options);
-    this.code = options.code ?? 'unusable_data';
   }
 }
 

@@ -9,11 +9,13 @@ import {
   listQueryFor,
   modelManifestSchema,
   modelSchema,
+  preprocessSchema,
   type Storage,
 } from '@trainyard/shared';
 import { ZipFile } from 'yazl';
 import type { ModelStore } from '../services/model-store';
 import { errorResponses, security } from './errors';
+import { modelReadme } from './model-readme';
 
 const tags = ['Models'];
 const modelIdParam = idParam('model');
@@ -79,7 +81,7 @@ const download = createRoute({
   tags,
   security,
   summary:
-    'The model as a zip: TensorFlow.js files (model.json + weight shards), the input encoding, card, metrics and a README',
+    'The model as a zip: TensorFlow.js files (model.json + weight shards), the input encoding, card, metrics and a README with a Node and a browser example using `@trainyard/predict`',
   request: { params: modelIdParam },
   responses: {
     200: {
@@ -91,47 +93,11 @@ const download = createRoute({
   },
 });
 
-/** How to use the downloaded files from Node, written into the zip. */
-function readme(id: string, name: string): string {
-  return `# ${name} (${id})
-
-A Trainyard model: a TensorFlow.js LayersModel (\`model.json\` + weight shards), with
-\`preprocess.json\` (how inputs are encoded and the output labels), \`card.json\` (how it was
-made) and \`metrics.json\` (its validation scores).
-
-## Load it in Node
-
-\`\`\`js
-import { readFile } from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs';
-
-const json = JSON.parse(await readFile('model.json', 'utf8'));
-const shards = json.weightsManifest.flatMap((group) => group.paths);
-const buffers = await Promise.all(shards.map((p) => readFile(p)));
-const weightData = Buffer.concat(buffers);
-const model = await tf.loadLayersModel(
-  tf.io.fromMemory({
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
-    weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength),
-  }),
-);
-
-// Encode an input as preprocess.json says (e.g. tabular: each column's mean/std or
-// one-hot categories, in its order), then:
-const preprocess = JSON.parse(await readFile('preprocess.json', 'utf8'));
-const scores = model.predict(tf.tensor2d([encodedRow])).arraySync()[0];
-// scores[i] is the score of the i-th label in preprocess.json.
-\`\`\`
-
-With \`@tensorflow/tfjs-node\` installed, \`tf.loadLayersModel('file://./model.json')\` loads it directly.
-`;
-}
-
 /** The zip of a published model, streamed: each file is read from storage as the zip reaches it. */
 function modelZip(
   storage: Storage,
   model: { id: string; name: string; created_at: number; files: Array<{ path: string }> },
+  readme: string,
 ): ReadableStream<Uint8Array> {
   const zip = new ZipFile();
   // The model's publication time on every entry: the same model is the same bytes every time.
@@ -157,7 +123,7 @@ function modelZip(
     });
     zip.addReadStream(stream, path, { mtime });
   }
-  zip.addBuffer(Buffer.from(readme(model.id, model.name)), 'README.md', { mtime });
+  zip.addBuffer(Buffer.from(readme), 'README.md', { mtime });
   zip.end();
   return Readable.toWeb(zip.outputStream as Readable) as ReadableStream<Uint8Array>;
 }
@@ -176,7 +142,11 @@ export function registerModels(app: OpenAPIHono, models: ModelStore, storage: St
   app.openapi(download, async (c) => {
     // 404 (missing, or another project's) before the stream starts.
     const model = await models.get(c.req.valid('param').id, project(c));
-    return c.body(modelZip(storage, model), 200, {
+    const pre = await storage.getJson(
+      keys.modelFile(model.id, 'preprocess.json'),
+      preprocessSchema,
+    );
+    return c.body(modelZip(storage, model, modelReadme(model, pre)), 200, {
       'content-type': 'application/zip',
       'content-disposition': `attachment; filename="${model.id}.zip"`,
     }) as never;

@@ -1,4 +1,4 @@
-import type { PredictInputs } from '@trainyard/ml';
+import type { PredictInputs } from '@trainyard/predict';
 import {
   fromZodError,
   type PredictOptions,

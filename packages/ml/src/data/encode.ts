@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { encodeRow, encodeText, imagesToTensor, vocabIndex } from '@trainyard/predict';
+import { decodeImage } from '@trainyard/predict/sharp';
 import type { ImageInput, Preprocess } from '@trainyard/shared';
 import { ModelConfigError } from '../errors';
-import { decodeImage, imagesToTensor } from '../preprocess/image';
-import { encodeRow } from '../preprocess/table';
-import { encodeText, vocabIndex } from '../preprocess/text';
 import type { RawDataset } from './raw';
 
 /**

@@ -4,6 +4,7 @@ import {
   readShardReferences,
   type ShardReference,
 } from '@trainyard/datasets/shards';
+import type { Cell } from '@trainyard/predict';
 import {
   type DatasetManifest,
   type DatasetSplit,
@@ -12,7 +13,6 @@ import {
   type Storage,
 } from '@trainyard/shared';
 import { DataError } from '../errors';
-import type { Cell } from '../preprocess/table';
 
 /**
  * Where an example came from in the upload, per the manifest's shard `references`: an image's path

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkTfjsManifest, keys, modelFolderFiles, type Storage } from '@trainyard/shared';
-import { DataError } from '../errors';
+import { loadLayersModelFrom } from '@trainyard/predict';
+import { keys, modelFolderFiles, type Storage } from '@trainyard/shared';
 
-/** Largest model the platform loads (weights), as a guard against a hostile model.json. */
-export const MAX_MODEL_BYTES = 512 * 1024 * 1024;
+export { MAX_MODEL_BYTES } from '@trainyard/predict';
 
 function joinWeights(data: tf.io.WeightData): ArrayBuffer {
   if (!Array.isArray(data)) return data;
@@ -67,34 +66,9 @@ export async function saveModel(
  * the cap and equal to the bytes read). Throws `ValidationError` for a bad manifest, `DataError`
  * (`invalid_model`) when the weights do not add up, `NotFoundError` when a file is missing.
  */
-export async function loadModel(storage: Storage, prefix: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(
-    Buffer.from(await storage.getBytes(keys.inFolder(prefix, modelFolderFiles.modelJson))).toString(
-      'utf8',
-    ),
-  );
-  const { model, paths, bytes } = checkTfjsManifest(json, MAX_MODEL_BYTES);
-  const shards = await Promise.all(paths.map((p) => storage.getBytes(keys.inFolder(prefix, p))));
-  const total = shards.reduce((n, s) => n + s.length, 0);
-  if (total !== bytes) {
-    throw new DataError(
-      `model at ${prefix} declares ${bytes} bytes of weights but its files hold ${total}`,
-      {
-        code: 'invalid_model',
-      },
-    );
-  }
-  const data = new Uint8Array(total);
-  let at = 0;
-  for (const s of shards) {
-    data.set(s, at);
-    at += s.length;
-  }
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: model.modelTopology,
-      weightSpecs: model.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
-      weightData: data.buffer,
-    }),
+export function loadModel(storage: Storage, prefix: string): Promise<tf.LayersModel> {
+  return loadLayersModelFrom(
+    (path) => storage.getBytes(keys.inFolder(prefix, path)),
+    `model at ${prefix}`,
   );
 }

@@ -1,6 +1,2 @@
-export * from './encode';
-export * from './inputs';
+// Predicting lives in `@trainyard/predict`; this is its S3 loader for the trainer's side.
 export * from './load';
-export * from './outputs';
-export * from './predictor';
-export * from './spec';

@@ -1,17 +1,24 @@
-import '../models/attention-layers'; // custom layers must be registered before a model loads
-import { keys, preprocessSchema, type Storage } from '@trainyard/shared';
-import { loadModel } from '../io/s3-model-io';
-import { Predictor } from './predictor';
+import {
+  loadPredictor as loadFrom,
+  type Predictor,
+  type PredictorOptions,
+} from '@trainyard/predict';
+import { sharpImageDecoder } from '@trainyard/predict/sharp';
+import { keys, type Storage } from '@trainyard/shared';
 
-/** A published model (`models/<id>/`) with its `preprocess.json`, ready to predict. */
+/**
+ * A published model (`models/<id>/` in S3) with its `preprocess.json`, ready to predict; images
+ * decode with sharp, as training decoded them, unless `options.imageDecoder` says otherwise.
+ */
 export async function loadPredictor(
   storage: Storage,
   modelId: string,
-  options: { maxImagePixels?: number } = {},
+  options: PredictorOptions = {},
 ): Promise<Predictor> {
-  const [model, pre] = await Promise.all([
-    loadModel(storage, keys.model(modelId)),
-    storage.getJson(keys.modelFile(modelId, 'preprocess.json'), preprocessSchema),
-  ]);
-  return new Predictor(model, pre, options);
+  const prefix = keys.model(modelId);
+  return loadFrom((path) => storage.getBytes(`${prefix}${path}`), {
+    where: `model at ${prefix}`,
+    imageDecoder: sharpImageDecoder,
+    ...options,
+  });
 }

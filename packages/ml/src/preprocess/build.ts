@@ -1,6 +1,7 @@
+import { decodeImage } from '@trainyard/predict/sharp';
 import type { ImageInput, JobSpec, Preprocess } from '@trainyard/shared';
 import type { RawDataset } from '../data/raw';
-import { channelStats, decodeImage } from './image';
+import { channelStats } from './image';
 import { buildTableInput } from './table';
 import { buildTextInput } from './text';
 

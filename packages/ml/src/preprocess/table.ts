@@ -1,4 +1,4 @@
-import { parseWrittenNumber, type TableColumn, type TableInput } from '@trainyard/shared';
+import type { TableColumn, TableInput } from '@trainyard/shared';
 
 /** Most categories one-hot encoded per column; rarer values count as unseen (all zeros). */
 export const MAX_CATEGORIES = 100;
@@ -24,32 +24,4 @@ export function buildTableInput(columns: readonly TableColumn[], labelColumn: st
     );
   const width = features.reduce((n, c) => n + (c.type === 'numeric' ? 1 : c.categories.length), 0);
   return { kind: 'table', columns: features, features: width };
-}
-
-/** A cell as stored in the normalized shards or sent to the endpoint. */
-export type Cell = string | number | boolean | null | undefined;
-
-/**
- * Encodes one row into `out` at `offset`: numeric columns standardized (missing → 0, the mean;
- * text read with the column's number format, so `"52,000"` is 52000, and text that is not a
- * number of the column counts as missing), categorical ones one-hot (missing or unseen → zeros).
- * `get(name)` reads a cell.
- */
-export function encodeRow(
-  input: TableInput,
-  get: (name: string) => Cell,
-  out: Float32Array,
-  offset = 0,
-): void {
-  let k = offset;
-  for (const column of input.columns) {
-    const value = get(column.name);
-    if (column.type === 'numeric') {
-      const x = parseWrittenNumber(value, column.format);
-      out[k++] = x === undefined ? 0 : (x - column.mean) / column.std;
-    } else {
-      const text = value === null || value === undefined ? undefined : String(value).trim();
-      for (const category of column.categories) out[k++] = category === text ? 1 : 0;
-    }
-  }
 }

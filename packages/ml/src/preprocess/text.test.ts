@@ -1,12 +1,6 @@
+import { DEFAULT_TOKENIZER, encodeText, tokenize, vocabIndex } from '@trainyard/predict';
 import { describe, expect, it } from 'vitest';
-import {
-  buildTextInput,
-  DEFAULT_TOKENIZER,
-  encodeText,
-  MIN_TEXT_LENGTH,
-  tokenize,
-  vocabIndex,
-} from './text';
+import { buildTextInput, MIN_TEXT_LENGTH } from './text';
 
 const words = (text: string) => tokenize(text, true, DEFAULT_TOKENIZER);
 

@@ -1592,7 +1592,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The model as a zip: TensorFlow.js files (model.json + weight shards), the input encoding, card, metrics and a README */
+        /** The model as a zip: TensorFlow.js files (model.json + weight shards), the input encoding, card, metrics and a README with a Node and a browser example using `@trainyard/predict` */
         get: {
             parameters: {
                 query?: never;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { bmpDimensions, decodeBmp } from './bmp';
-import { corruptImage, ImageError, openImage, probeImage } from './read';
+import { corruptImage, ImageError } from './errors';
+import { openImage, probeImage } from './read';
 
 const fixture = (path: string) =>
   readFileSync(new URL(`../../../../test/fixtures/realworld/${path}`, import.meta.url));

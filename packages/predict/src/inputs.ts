@@ -3,9 +3,9 @@ import {
   type Preprocess,
   parseWrittenNumber,
   type TableInput,
-} from '@trainyard/shared';
-import type { Cell } from '../preprocess/table';
-import { invalidInput } from './errors';
+} from '@trainyard/shared/portable';
+import { invalidInput } from './input-errors';
+import type { Cell } from './preprocess/table';
 
 /**
  * A batch of inputs to predict on, in one of two forms: encoded image files, each with the name
@@ -23,6 +23,21 @@ export type PredictInputs =
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DATA_URL = /^data:[\w.+-]+\/[\w.+-]+;base64,/;
+
+/** Checked base64 to bytes, with what every runtime has (`atob`; no `Buffer`). */
+function fromBase64(text: string): Uint8Array | undefined {
+  // Padding is optional, as Node's Buffer reads it; atob wants it whole when present.
+  const unpadded = text.replace(/=+$/, '');
+  let binary: string;
+  try {
+    binary = atob(unpadded);
+  } catch {
+    return undefined;
+  }
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,10 +72,10 @@ export function imageInputs(
       );
     }
     const text = item.image_base64.replace(DATA_URL, '').replace(/\s+/g, '');
-    if (!text || text.length % 4 === 1 || !BASE64.test(text)) {
+    const bytes = text && text.length % 4 !== 1 && BASE64.test(text) && fromBase64(text);
+    if (!bytes)
       throw invalidInput(pre, `${param}.image_base64`, 'received a value that is not base64');
-    }
-    return { bytes: Buffer.from(text, 'base64'), param: `${param}.image_base64` };
+    return { bytes, param: `${param}.image_base64` };
   });
 }
 

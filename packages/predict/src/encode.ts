@@ -1,12 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ImageInput, Preprocess, TableInput, TextInput } from '@trainyard/shared';
-import { InternalError } from '@trainyard/shared';
-import { ImageError, probeImage } from '@trainyard/shared/images';
-import { decodeImage, imagesToTensor } from '../preprocess/image';
-import { encodeRow } from '../preprocess/table';
-import { encodeText } from '../preprocess/text';
-import { unusableImage } from './errors';
+import {
+  ImageError,
+  type ImageInput,
+  InternalError,
+  type Preprocess,
+  type TableInput,
+  type TextInput,
+} from '@trainyard/shared/portable';
+import { portableImageDecoder } from './decoders/portable';
+import { unusableImage } from './input-errors';
 import { imageInputs, type PredictInputs, tableInputs, textInputs } from './inputs';
+import { type ImageDecoder, imagesToTensor } from './preprocess/image';
+import { encodeRow } from './preprocess/table';
+import { encodeText } from './preprocess/text';
 
 /** Largest image (pixels, before resizing) inference decodes: a PNG bomb stops at its header. */
 export const MAX_PREDICT_IMAGE_PIXELS = 25_000_000;
@@ -14,6 +20,8 @@ export const MAX_PREDICT_IMAGE_PIXELS = 25_000_000;
 export interface EncodeOptions {
   /** Default `MAX_PREDICT_IMAGE_PIXELS`. */
   readonly maxImagePixels?: number;
+  /** How image files become pixels. Default `portableImageDecoder` (pure JavaScript). */
+  readonly imageDecoder?: ImageDecoder;
   /** `vocabIndex(pre.input)`, built once per model (text models). */
   readonly vocab?: Map<string, number>;
 }
@@ -35,12 +43,11 @@ async function decodeOne(
   input: ImageInput,
   { bytes, param }: { bytes: Uint8Array; param: string },
   maxPixels: number,
+  decoder: ImageDecoder,
 ): Promise<Uint8Array> {
   try {
-    // The header first, so a bomb stops before decoding; then the very function training and
-    // evaluation decode with.
-    await probeImage(bytes, { maxPixels });
-    return await decodeImage(bytes, input);
+    // The decoder reads the header first, so a bomb stops before decoding.
+    return await decoder.decode(bytes, input, { maxPixels });
   } catch (error) {
     return unusable(pre, param, error);
   }
@@ -51,9 +58,12 @@ async function imageTensor(
   input: ImageInput,
   inputs: PredictInputs,
   maxPixels: number,
+  decoder: ImageDecoder,
 ) {
   const images = imageInputs(pre, inputs);
-  const decoded = await Promise.all(images.map((image) => decodeOne(pre, input, image, maxPixels)));
+  const decoded = await Promise.all(
+    images.map((image) => decodeOne(pre, input, image, maxPixels, decoder)),
+  );
   const size = input.height * input.width * input.channels;
   const pixels = new Uint8Array(decoded.length * size);
   for (const [i, d] of decoded.entries()) pixels.set(d, i * size);
@@ -96,7 +106,13 @@ export async function encodeInputs(
 ): Promise<tf.Tensor> {
   const input = pre.input;
   if (input.kind === 'image')
-    return imageTensor(pre, input, inputs, options.maxImagePixels ?? MAX_PREDICT_IMAGE_PIXELS);
+    return imageTensor(
+      pre,
+      input,
+      inputs,
+      options.maxImagePixels ?? MAX_PREDICT_IMAGE_PIXELS,
+      options.imageDecoder ?? portableImageDecoder,
+    );
   if (input.kind === 'table') return tableTensor(pre, input, inputs);
   if (!options.vocab) throw new InternalError('encodeInputs: a text model needs options.vocab');
   return textTensor(pre, input, inputs, options.vocab);

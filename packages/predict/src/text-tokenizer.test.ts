@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { preprocessSchema } from '@trainyard/shared';
+import { preprocessSchema } from '@trainyard/shared/portable';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TOKENIZER } from '../preprocess/text';
 import { Predictor } from './predictor';
+import { DEFAULT_TOKENIZER } from './preprocess/text';
 
 // A `preprocess.json` as models trained before the segmenter saved it: no `tokenizer` field.
 const saved = {

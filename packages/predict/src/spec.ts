@@ -1,5 +1,4 @@
-import type { Preprocess } from '@trainyard/shared';
-import { DECODED_IMAGE_FORMATS } from '@trainyard/shared/images';
+import { DECODED_IMAGE_FORMATS, type Preprocess } from '@trainyard/shared/portable';
 
 const list = (items: readonly string[], max = 8) =>
   items.length <= max

@@ -1,4 +1,9 @@
-import type { ClassScore, Prediction, PredictOptions, Preprocess } from '@trainyard/shared';
+import type {
+  ClassScore,
+  Prediction,
+  PredictOptions,
+  Preprocess,
+} from '@trainyard/shared/portable';
 
 /** Classes per input when the options set no `top_k`. */
 export const DEFAULT_TOP_K = 5;

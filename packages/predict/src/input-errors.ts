@@ -1,5 +1,5 @@
-import type { Preprocess } from '@trainyard/shared';
-import { ModelInputError, UnusableInputError } from '../errors';
+import type { Preprocess } from '@trainyard/shared/portable';
+import { ModelInputError, UnusableInputError } from './errors';
 import { describeInputSpec } from './spec';
 
 /** A bad input (kind `invalid`): naming the input, what it held and what this model expects. */

@@ -1,18 +1,32 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Prediction, PredictOptions, Preprocess } from '@trainyard/shared';
-import { vocabIndex } from '../preprocess/text';
+import type { Prediction, PredictOptions, Preprocess } from '@trainyard/shared/portable';
 import { type EncodeOptions, encodeInputs } from './encode';
 import type { PredictInputs } from './inputs';
 import { toPredictions } from './outputs';
+import type { ImageDecoder } from './preprocess/image';
+import { vocabIndex } from './preprocess/text';
 
-/** A loaded model with its preprocessing: raw inputs in, answers out. */
+export interface PredictorOptions {
+  /** Largest image, in pixels before resizing, inputs may have. Default `MAX_PREDICT_IMAGE_PIXELS`. */
+  readonly maxImagePixels?: number;
+  /**
+   * How image files become pixels. Default `portableImageDecoder` (pure JavaScript: PNG and JPEG);
+   * on Node, `sharpImageDecoder` (`@trainyard/predict/sharp`) decodes as training did.
+   */
+  readonly imageDecoder?: ImageDecoder;
+}
+
+/**
+ * A loaded model with its preprocessing (`preprocess.json`): raw inputs in, answers out. The same
+ * class serves the inference function, the edge build and downloaded models.
+ */
 export class Predictor {
   private readonly encodeOptions: EncodeOptions;
 
   constructor(
     readonly model: tf.LayersModel,
     readonly pre: Preprocess,
-    options: { maxImagePixels?: number } = {},
+    options: PredictorOptions = {},
   ) {
     this.encodeOptions = {
       ...options,
@@ -33,6 +47,12 @@ export class Predictor {
     return Array.from({ length: count }, (_, i) => out.slice(i * width, (i + 1) * width));
   }
 
+  /**
+   * Answers for a batch, in order: classes best first (`top_k`, default 5; `threshold`), or
+   * `[{value}]` for regression. Throws `ModelInputError` (kind `invalid`) for an input that does not
+   * fit the model, `UnusableInputError` (kind `unprocessable`) for an image that cannot be used,
+   * each naming the input (`inputs[2].sepal_length`) and what the model expects.
+   */
   async predict(inputs: PredictInputs, options: PredictOptions = {}): Promise<Prediction[]> {
     const xs = await this.encode(inputs);
     try {
