@@ -4,6 +4,7 @@ import { DatasetService } from '@trainyard/datasets';
 import { apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
 import { createApiQueue } from '@trainyard/queue';
 import { JobEventLog, JobStore, OutboundGuard } from '@trainyard/shared';
+import { registerConsole } from './console/routes';
 import type { ApiDeps } from './deps';
 import { registerApiKeys } from './routes/api-keys';
 import { registerBaseModels } from './routes/base-models';
@@ -18,7 +19,9 @@ import { registerModelEvaluation } from './routes/model-evaluation';
 import { ModelStore } from './routes/model-store';
 import { registerModels } from './routes/models';
 
-const RAW_UPLOAD_PATH = /^\/v1\/datasets\/[^/]+\/file$/;
+// The raw upload (direct, or forwarded by the console) and the console's forwarded predictions
+// stream on under the caps of the routes that take them (API_UPLOAD_MAX_BYTES, INFER_MAX_BODY_BYTES).
+const STREAMED_PATH = /^(\/console\/api)?\/v1\/datasets\/[^/]+\/file$|^\/console\/predict\/[^/]+$/;
 
 /** The management API: datasets, base models, fine-tuning jobs, models, API keys. */
 export function createApiApp(deps: ApiDeps): OpenAPIHono {
@@ -29,7 +32,8 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     maxJsonDepth: requests.maxJsonDepth,
     timeoutMs: requests.bodyTimeoutMs,
     // The raw upload streams on to S3 under its own cap (API_UPLOAD_MAX_BYTES).
-    streaming: (c) => c.req.method === 'PUT' && RAW_UPLOAD_PATH.test(c.req.path),
+    streaming: (c) =>
+      (c.req.method === 'PUT' || c.req.method === 'POST') && STREAMED_PATH.test(c.req.path),
   });
   registerHealth(app, deps.version, deps.storage);
 
@@ -79,5 +83,6 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   const models = new ModelStore(deps.storage, deps.logger);
   registerModels(app, models, deps.storage);
   registerModelEvaluation(app, models, deps.storage);
+  registerConsole(app, deps);
   return app;
 }

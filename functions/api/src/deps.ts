@@ -10,4 +10,9 @@ export interface ApiDeps {
   readonly version: string;
   /** Where jobs run. Default: from `config.queue` (`npm start` passes its local runner). */
   readonly queue?: JobQueue;
+  /**
+   * The inference function's base URL, where the console's "try it" forwards predictions.
+   * Default: `config.console.inferUrl`, else `http://<config.http.host>:<config.http.inferPort>`.
+   */
+  readonly inferUrl?: string;
 }

@@ -1,0 +1,151 @@
+import type { Json } from '../api-client';
+import { Layout, num, Status, time } from './layout';
+
+const TERMINAL = ['succeeded', 'failed', 'cancelled'];
+
+/** JSON for a `<script type="application/json">`: `<` escaped so no text can end the element. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+function Trials({ trials }: { readonly trials: Json[] }) {
+  if (trials.length === 0) return null;
+  const params = [...new Set(trials.flatMap((t) => Object.keys(t.params ?? {})))];
+  return (
+    <section class="card" aria-labelledby="trials-title">
+      <h2 id="trials-title">Trials</h2>
+      <div class="table-wrap">
+        <table data-sortable>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Status</th>
+              <th>Objective</th>
+              <th>Epochs</th>
+              {params.map((p) => (
+                <th>{p}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {trials.map((t) => (
+              <tr class={t.pruned ? 'pruned' : undefined}>
+                <td>{t.number}</td>
+                <td>
+                  <Status value={t.status} />
+                </td>
+                <td>{num(t.objective)}</td>
+                <td>{t.epochs}</td>
+                {params.map((p) => (
+                  <td>
+                    {typeof t.params?.[p] === 'number'
+                      ? num(t.params[p])
+                      : String(t.params?.[p] ?? '—')}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** One job: status, live curves (SSE via console.js), the event log, trials, cancel. */
+export function JobPage({
+  job,
+  metrics,
+  events,
+  trials,
+}: {
+  readonly job: Json;
+  readonly metrics: Json[];
+  readonly events: Json[];
+  readonly trials: Json[];
+}) {
+  const ended = TERMINAL.includes(job.status);
+  const lastId = events.at(-1)?.id ?? '';
+  return (
+    <Layout title={job.id} section="jobs" charts>
+      <p class="crumbs">
+        <a href="/console/jobs">Jobs</a> / <code>{job.id}</code>
+      </p>
+      <h1>
+        Job <code>{job.id}</code> <Status value={job.status} />
+      </h1>
+      <section class="card">
+        <dl class="facts">
+          <dt>Dataset</dt>
+          <dd>
+            <a href={`/console/datasets/${job.dataset}`}>{job.dataset}</a>
+          </dd>
+          <dt>Created</dt>
+          <dd>{time(job.created_at)}</dd>
+          <dt>Started</dt>
+          <dd>{time(job.started_at)}</dd>
+          <dt>Finished</dt>
+          <dd>{time(job.finished_at)}</dd>
+          <dt>Model</dt>
+          <dd data-result-model>
+            {job.result_model ? (
+              <a href={`/console/models/${job.result_model}`}>{job.result_model}</a>
+            ) : (
+              '—'
+            )}
+          </dd>
+          {job.error ? (
+            <>
+              <dt>Error</dt>
+              <dd class="error">
+                <code>{job.error.code}</code> {job.error.message}
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        {ended ? null : (
+          <form method="post" action={`/console/jobs/${job.id}/cancel`}>
+            <button type="submit" class="danger">
+              Cancel job
+            </button>
+          </form>
+        )}
+      </section>
+      <section class="card" aria-labelledby="curves-title">
+        <h2 id="curves-title">Curves</h2>
+        <p class="muted" data-epochs-shown>
+          {metrics.length} epochs
+        </p>
+        <div class="charts">
+          <div data-chart="loss" aria-label="Loss per epoch" role="img" />
+          <div data-chart="accuracy" aria-label="Accuracy per epoch" role="img" />
+          <div data-chart="learning_rate" aria-label="Learning rate per epoch" role="img" />
+        </div>
+      </section>
+      <Trials trials={trials} />
+      <section class="card" aria-labelledby="events-title">
+        <h2 id="events-title">Events</h2>
+        <ol class="events" data-events>
+          {events.map((e) => (
+            <li class={`level-${e.level}`}>
+              <time>{time(e.created_at)}</time> <code>{e.type}</code> {e.message}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <script
+        type="application/json"
+        id="job-data"
+        dangerouslySetInnerHTML={{
+          __html: scriptJson({
+            id: job.id,
+            status: job.status,
+            ended,
+            lastEventId: lastId,
+            metrics,
+          }),
+        }}
+      />
+    </Layout>
+  );
+}
