@@ -37,15 +37,13 @@ export async function dropFile(
   selector: string,
   file: { name: string; type: string; data: Buffer },
 ): Promise<void> {
-  const transfer = await page.evaluateHandle(
-    ({ name, type, base64 }) => {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([bytes], name, { type }));
-      return dt;
-    },
-    { name: file.name, type: file.type, base64: file.data.toString('base64') },
-  );
+  // A string, evaluated in the page (DataTransfer and File are browser globals).
+  const transfer = await page.evaluateHandle(`(() => {
+    const bytes = Uint8Array.from(atob(${JSON.stringify(file.data.toString('base64'))}), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], ${JSON.stringify(file.name)}, { type: ${JSON.stringify(file.type)} }));
+    return dt;
+  })()`);
   await page.dispatchEvent(selector, 'drop', { dataTransfer: transfer });
 }
 

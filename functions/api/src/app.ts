@@ -8,6 +8,7 @@ import { registerConsole } from './console/routes';
 import type { ApiDeps } from './deps';
 import { registerApiKeys } from './routes/api-keys';
 import { registerBaseModels } from './routes/base-models';
+import { registerDatasetFiles } from './routes/dataset-files';
 import { registerDatasets } from './routes/datasets';
 import { registerHealth } from './routes/health';
 import { JobCreator } from './routes/job-create';
@@ -63,6 +64,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     multipartThreshold: deps.config.multipartThresholdBytes,
   });
   registerDatasets(app, datasets);
+  registerDatasetFiles(app, datasets, deps.storage);
   registerBaseModels(app, deps.storage, new OutboundGuard({ allow: deps.config.outbound.allow }));
 
   const log = new JobEventLog(deps.storage, 'api');

@@ -130,7 +130,11 @@ export function registerConsole(app: OpenAPIHono, deps: ApiDeps): void {
   app.get('/console/datasets/:id', async (c) => {
     const answer = await api(c).get(`/v1/datasets/${c.req.param('id')}`);
     if (!answer.ok) return notFound(c, 'Dataset', errorMessage(answer), answer.status);
-    return c.html(<DatasetPage dataset={answer.body} />);
+    const images = answer.body.format === 'image_folder_zip' && answer.body.status === 'ready';
+    const samples = images
+      ? await api(c).get(`/v1/datasets/${answer.body.id}/samples?per_class=6`)
+      : undefined;
+    return c.html(<DatasetPage dataset={answer.body} samples={samples?.body?.data ?? []} />);
   });
 
   app.get('/console/jobs', async (c) => {

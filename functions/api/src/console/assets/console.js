@@ -208,7 +208,9 @@ function setupJob(data) {
   const shown = $('[data-epochs-shown]');
   for (const el of document.querySelectorAll('[data-chart]')) {
     const name = el.dataset.chart;
-    const width = Math.max(260, Math.min(560, el.parentElement.clientWidth - 8));
+    // Two charts a row on wide screens, one on phones.
+    const room = el.parentElement.clientWidth;
+    const width = Math.max(260, Math.min(room - 8, room >= 900 ? Math.floor(room / 2) - 16 : room));
     const options = {
       title: name.replace('_', ' '),
       width,

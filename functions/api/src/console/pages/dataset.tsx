@@ -54,7 +54,13 @@ function Issues({
 }
 
 /** One dataset: its validation report, errors and warnings first, then what it holds. */
-export function DatasetPage({ dataset }: { readonly dataset: Json }) {
+export function DatasetPage({
+  dataset,
+  samples,
+}: {
+  readonly dataset: Json;
+  readonly samples: Json[];
+}) {
   const report = dataset.report ?? { errors: [], warnings: [], stats: null };
   const stats = report.stats;
   return (
@@ -132,6 +138,27 @@ export function DatasetPage({ dataset }: { readonly dataset: Json }) {
         <section class="card">
           <h2>Examples per class</h2>
           <BarChart counts={stats.classes} label="Examples per class" />
+        </section>
+      ) : null}
+      {samples.length ? (
+        <section class="card" aria-labelledby="samples-title">
+          <h2 id="samples-title">Sample images per class</h2>
+          {samples.map((s) => (
+            <div class="sample-class" data-samples={s.label}>
+              <h3>{s.label}</h3>
+              <div class="samples">
+                {(s.paths as string[]).map((path) => (
+                  <img
+                    src={`/console/api/v1/datasets/${dataset.id}/files?path=${encodeURIComponent(path)}`}
+                    alt={path}
+                    title={path}
+                    width={72}
+                    height={72}
+                  />
+                ))}
+              </div>
+            </div>
+          ))}
         </section>
       ) : null}
       {stats?.columns ? (
