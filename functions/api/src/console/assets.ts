@@ -4,7 +4,19 @@ import { join } from 'node:path';
 import { NotFoundError } from '@trainyard/shared';
 
 const require = createRequire(import.meta.url);
+/** Beside this file in the repository; beside the bundle in the Lambda package (infra copies them). */
 const OWN = join(import.meta.dirname, 'assets');
+
+/** From npm: resolved in node_modules, else beside the bundle. */
+function fromPackage(specifier: string, name: string): () => string {
+  return () => {
+    try {
+      return require.resolve(specifier);
+    } catch {
+      return join(OWN, name);
+    }
+  };
+}
 
 /**
  * The console's static files, all from this repository or its npm dependencies (no CDN): its
@@ -14,11 +26,11 @@ const FILES: Record<string, { readonly path: () => string; readonly type: string
   'console.css': { path: () => join(OWN, 'console.css'), type: 'text/css; charset=utf-8' },
   'console.js': { path: () => join(OWN, 'console.js'), type: 'text/javascript; charset=utf-8' },
   'uPlot.iife.min.js': {
-    path: () => require.resolve('uplot/dist/uPlot.iife.min.js'),
+    path: fromPackage('uplot/dist/uPlot.iife.min.js', 'uPlot.iife.min.js'),
     type: 'text/javascript; charset=utf-8',
   },
   'uPlot.min.css': {
-    path: () => require.resolve('uplot/dist/uPlot.min.css'),
+    path: fromPackage('uplot/dist/uPlot.min.css', 'uPlot.min.css'),
     type: 'text/css; charset=utf-8',
   },
 };
