@@ -1,4 +1,4 @@
-import { digitPng, makeZip, mnistDigits } from '@trainyard/testing';
+import { digitPng, makeZip, mnistDigits, spamAndHam } from '@trainyard/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformHarness } from '../jobs/platform-support';
@@ -59,8 +59,10 @@ describe('the whole path through the UI', () => {
     await page.fill('#api_key', 'ty_wrong_key_that_does_not_exist');
     await page.click('button[type=submit]');
     await expect(page.locator('[role=alert]').textContent()).resolves.toContain('unknown');
-    await page.fill('#api_key', harness.platform.apiKey.secret!);
-    await page.click('button[type=submit]');
+    // By keyboard: the key field has the focus again after the failed try; Enter signs in.
+    expect(await page.evaluate('document.activeElement.id')).toBe('api_key');
+    await page.keyboard.type(harness.platform.apiKey.secret!);
+    await page.keyboard.press('Enter');
     await page.waitForURL('**/console/datasets');
     expect(page.url()).not.toContain(harness.platform.apiKey.secret!);
     const [cookie] = await context.cookies();
@@ -182,6 +184,47 @@ describe('the whole path through the UI', () => {
     await shot(page, '09-model-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
+
+  it('takes a JSON Lines text dataset, trains on it and predicts a typed text', async () => {
+    const lines = spamAndHam(20).map((e) => JSON.stringify(e));
+    await page.goto(`${url}/console/datasets`);
+    await dropFile(page, '[data-drop]', {
+      name: 'mail.jsonl',
+      type: 'application/jsonl',
+      data: Buffer.from(`${lines.join('\n')}\n`),
+    });
+    expect(await page.inputValue('input[name=name]')).toBe('mail');
+    expect(await page.inputValue('select[name=task]')).toBe('text_classification');
+    await page.click('#upload-form button[type=submit]');
+    await page.waitForURL(/\/console\/datasets\/ds_/, { timeout: 30_000 });
+    await expect(page.locator('.facts').textContent()).resolves.toContain('Text length');
+    await page.click('text=Train a model on it');
+    // The architectures offered are the text ones.
+    const offered = await page
+      .locator('select[name="architecture.type"] option:not([disabled])')
+      .allTextContents();
+    expect(offered).toContain('Bag of embeddings');
+    expect(offered).not.toContain('CNN');
+    await page.fill('input[name="hyperparameters.epochs"]', '3');
+    await page.click('button[value=plan]');
+    await expect(page.locator('[data-plan]').textContent()).resolves.toContain('bag_of_embeddings');
+    await page.click('button[value=create]');
+    await page.waitForSelector('[data-result-model] a', { timeout: 90_000 });
+    await page.click('[data-result-model] a');
+    await page.waitForURL(/\/console\/models\/model_/);
+    await page.fill(
+      '[data-try] textarea[name=text]',
+      'Congratulations! You won a FREE prize, click now',
+    );
+    await page.click('[data-try] button[type=submit]');
+    await page.waitForSelector('.scores li');
+    const labels = await page.locator('.scores li strong').allTextContents();
+    expect([...labels].sort()).toEqual(['ham', 'spam']);
+    expect(await page.locator('.copy code').first().textContent()).toContain(
+      '"inputs":["some text"]',
+    );
+    await shot(page, '10-text-model');
+  }, 150_000);
 
   it('signs out, after which pages lead to sign-in again', async () => {
     await page.click('.sign-out button');

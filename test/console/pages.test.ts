@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { irisDataset } from '../jobs/support';
 import { body, startTestApi, type TestApi } from '../support/api';
@@ -90,6 +91,30 @@ describe('a CSV dataset', () => {
 });
 
 describe('unknown console paths', () => {
+  it('forwards only to /v1 routes, whatever encoded dots spell', async () => {
+    // node:http sends the path as written (fetch would resolve the dots before sending).
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${api.url}/console/api/v1/%2e%2e/console/datasets`, {
+        headers: { cookie },
+      });
+      req.path = '/console/api/v1/%2e%2e/console/datasets';
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    // The server resolves the dots before routing: /console/api/console/datasets is no route.
+    expect(answer.status).toBe(404);
+    expect(answer.text).not.toContain('<html');
+    const ok = await fetch(`${api.url}/console/api/v1/datasets/${iris}`, { headers: { cookie } });
+    expect((await body(ok)).id).toBe(iris);
+  });
+
   it('404s an asset that is not in the list, before any session check', async () => {
     const res = await fetch(`${api.url}/console/assets/..%2F..%2Fpackage.json`);
     expect(res.status).toBe(404);

@@ -38,9 +38,16 @@ function bodyInit(c: Context): RequestInit {
  */
 export async function forwardToApi(c: Context, app: InProcessApp, apiKey: string) {
   const url = new URL(c.req.url);
-  const path = url.pathname.replace(/^\/console\/api/, '') + url.search;
+  const target = new URL(url.pathname.replace(/^\/console\/api/, '') + url.search, url.origin);
+  // Encoded dots (`%2e%2e/`) resolve here: whatever they spell must still be a /v1 route.
+  if (!target.pathname.startsWith('/v1/')) {
+    throw new ValidationError(
+      `Invalid console API path ${JSON.stringify(url.pathname.slice(0, 200))}: expected /console/api/v1/…`,
+      { param: 'path' },
+    );
+  }
   const res = await app.request(
-    new Request(new URL(path, url.origin), {
+    new Request(target, {
       ...bodyInit(c),
       headers: forwardHeaders(c, apiKey),
     }),
