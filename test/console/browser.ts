@@ -24,7 +24,7 @@ export function collectProblems(page: Page): string[] {
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()} (${page.url()})`);
   });
-  page.on('pageerror', (e) => problems.push(`exception: ${e.message} (${page.url()})`));
+  page.on('pageerror', (e) => problems.push(`exception: ${e.stack ?? e.message} (${page.url()})`));
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
   });

@@ -206,10 +206,27 @@ describe('the whole path through the UI', () => {
     expect(offered).toContain('Bag of embeddings');
     expect(offered).not.toContain('CNN');
     await page.fill('input[name="hyperparameters.epochs"]', '3');
+    // A small random search over the learning rate.
+    await page.selectOption('select[name="tuning.strategy"]', 'random');
+    await page.fill('input[name="tuning.max_trials"]', '2');
+    await page.fill(
+      'textarea[name="tuning.search_space"]',
+      '{"hyperparameters.learning_rate": {"type": "log_uniform", "min": 0.001, "max": 0.01}}',
+    );
     await page.click('button[value=plan]');
-    await expect(page.locator('[data-plan]').textContent()).resolves.toContain('bag_of_embeddings');
+    const plan = await page.locator('[data-plan]').textContent();
+    expect(plan).toContain('bag_of_embeddings');
+    expect(plan).toContain('2 trials');
     await page.click('button[value=create]');
-    await page.waitForSelector('[data-result-model] a', { timeout: 90_000 });
+    await page.waitForSelector('[data-result-model] a', { timeout: 120_000 });
+    // The trials table (sortable) and the optimization history.
+    expect(await page.locator('#trials-title + p + div + .table-wrap tbody tr').count()).toBe(2);
+    expect(await page.locator('[data-trials-chart] canvas').count()).toBe(1);
+    await page.click('table[data-sortable] th:nth-child(3)');
+    expect(await page.getAttribute('table[data-sortable] th:nth-child(3)', 'aria-sort')).toBe(
+      'ascending',
+    );
+    await shot(page, '10-tuning-job');
     await page.click('[data-result-model] a');
     await page.waitForURL(/\/console\/models\/model_/);
     await page.fill(
@@ -223,8 +240,8 @@ describe('the whole path through the UI', () => {
     expect(await page.locator('.copy code').first().textContent()).toContain(
       '"inputs":["some text"]',
     );
-    await shot(page, '10-text-model');
-  }, 150_000);
+    await shot(page, '11-text-model');
+  }, 200_000);
 
   it('signs out, after which pages lead to sign-in again', async () => {
     await page.click('.sign-out button');

@@ -187,10 +187,11 @@ export function registerConsole(app: OpenAPIHono, deps: ApiDeps): void {
     const id = c.req.param('id');
     const job = await api(c).get(`/v1/fine-tuning/jobs/${id}`);
     if (!job.ok) return notFound(c, 'Job', errorMessage(job), job.status);
-    const [metrics, events, trials] = await Promise.all([
+    const [metrics, events, trials, checkpoints] = await Promise.all([
       api(c).get(`/v1/fine-tuning/jobs/${id}/metrics`),
       api(c).get(`/v1/fine-tuning/jobs/${id}/events`),
       api(c).get(`/v1/fine-tuning/jobs/${id}/trials`),
+      api(c).get(`/v1/fine-tuning/jobs/${id}/checkpoints`),
     ]);
     return c.html(
       <JobPage
@@ -198,6 +199,7 @@ export function registerConsole(app: OpenAPIHono, deps: ApiDeps): void {
         metrics={metrics.body?.data ?? []}
         events={events.body?.data ?? []}
         trials={trials.ok ? (trials.body?.data ?? []) : []}
+        checkpoints={checkpoints.ok ? (checkpoints.body?.data ?? []) : []}
       />,
     );
   });

@@ -202,6 +202,40 @@ function chartData(metrics, name) {
   return [xs, ...SERIES[name].map(([field]) => metrics.map((m) => m[field] ?? null))];
 }
 
+/** Tuning: each trial's objective (points) and the best so far (line). */
+function trialsChart(trials) {
+  const el = $('[data-trials-chart]');
+  if (!el || !window.uPlot || trials.length === 0) return;
+  const maximize = el.dataset.goal !== 'minimize';
+  let best = null;
+  const bestSoFar = trials.map((t) => {
+    if (
+      t.objective !== null &&
+      (best === null || (maximize ? t.objective > best : t.objective < best))
+    ) {
+      best = t.objective;
+    }
+    return best;
+  });
+  const width = Math.max(260, Math.min(720, el.parentElement.clientWidth - 8));
+  new window.uPlot(
+    {
+      title: 'optimization history',
+      width,
+      height: 220,
+      scales: { x: { time: false } },
+      axes: [{ label: 'trial' }, {}],
+      series: [
+        { label: 'trial' },
+        { label: 'objective', stroke: '#d9480f', width: 0, points: { show: true, size: 7 } },
+        { label: 'best so far', stroke: '#1c7ed6', width: 2 },
+      ],
+    },
+    [trials.map((t) => t.number), trials.map((t) => t.objective), bestSoFar],
+    el,
+  );
+}
+
 function setupJob(data) {
   const metrics = data.metrics.slice();
   const charts = [];
@@ -239,6 +273,7 @@ function setupJob(data) {
     updateCount();
   };
   updateCount();
+  trialsChart(data.trials);
   if (data.ended) return;
   const log = $('[data-events]');
   const after = data.lastEventId ? `?after=${encodeURIComponent(data.lastEventId)}` : '';

@@ -8,12 +8,52 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-function Trials({ trials }: { readonly trials: Json[] }) {
+function Checkpoints({ checkpoints }: { readonly checkpoints: Json[] }) {
+  if (checkpoints.length === 0) return null;
+  return (
+    <details class="card">
+      <summary>Checkpoints ({checkpoints.length})</summary>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Trial</th>
+              <th>Epoch</th>
+              <th>val_loss</th>
+              <th>Saved</th>
+            </tr>
+          </thead>
+          <tbody>
+            {checkpoints.map((k) => (
+              <tr>
+                <td>
+                  <code>{k.name}</code>
+                </td>
+                <td>{k.trial ?? '—'}</td>
+                <td>{k.epoch ?? '—'}</td>
+                <td>{num(k.metrics?.val_loss as number | undefined)}</td>
+                <td>{time(k.created_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  );
+}
+
+function Trials({ trials, goal }: { readonly trials: Json[]; readonly goal: string }) {
   if (trials.length === 0) return null;
   const params = [...new Set(trials.flatMap((t) => Object.keys(t.params ?? {})))];
   return (
     <section class="card" aria-labelledby="trials-title">
       <h2 id="trials-title">Trials</h2>
+      <p class="muted">
+        Objective per trial and the best so far ({goal}); pruned trials are struck through. Click a
+        column to sort.
+      </p>
+      <div data-trials-chart data-goal={goal} role="img" aria-label="Objective per trial" />
       <div class="table-wrap">
         <table data-sortable>
           <thead>
@@ -58,11 +98,13 @@ export function JobPage({
   metrics,
   events,
   trials,
+  checkpoints,
 }: {
   readonly job: Json;
   readonly metrics: Json[];
   readonly events: Json[];
   readonly trials: Json[];
+  readonly checkpoints: Json[];
 }) {
   const ended = TERMINAL.includes(job.status);
   const lastId = events.at(-1)?.id ?? '';
@@ -122,7 +164,8 @@ export function JobPage({
           <div data-chart="learning_rate" aria-label="Learning rate per epoch" role="img" />
         </div>
       </section>
-      <Trials trials={trials} />
+      <Trials trials={trials} goal={job.tuning?.objective?.goal ?? 'maximize'} />
+      <Checkpoints checkpoints={checkpoints} />
       <section class="card" aria-labelledby="events-title">
         <h2 id="events-title">Events</h2>
         <ol class="events" data-events>
@@ -143,6 +186,7 @@ export function JobPage({
             ended,
             lastEventId: lastId,
             metrics,
+            trials: trials.map((t) => ({ number: t.number, objective: t.objective })),
           }),
         }}
       />
