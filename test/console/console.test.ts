@@ -222,6 +222,8 @@ describe('the whole path through the UI', () => {
     // The trials table (sortable) and the optimization history.
     expect(await page.locator('#trials-title + p + div + .table-wrap tbody tr').count()).toBe(2);
     expect(await page.locator('[data-trials-chart] canvas').count()).toBe(1);
+    // The default objective, val_loss, is minimized: the page says so.
+    await expect(page.locator('#trials-title + p').textContent()).resolves.toContain('(minimize)');
     await page.click('table[data-sortable] th:nth-child(3)');
     expect(await page.getAttribute('table[data-sortable] th:nth-child(3)', 'aria-sort')).toBe(
       'ascending',

@@ -224,7 +224,7 @@ function trialsChart(trials) {
       width,
       height: 220,
       scales: { x: { time: false } },
-      axes: [{ label: 'trial' }, {}],
+      axes: [{ label: 'trial', incrs: [1, 2, 5, 10, 20, 50, 100] }, {}],
       series: [
         { label: 'trial' },
         { label: 'objective', stroke: '#d9480f', width: 0, points: { show: true, size: 7 } },
@@ -250,7 +250,7 @@ function setupJob(data) {
       width,
       height: 220,
       scales: { x: { time: false } },
-      axes: [{ label: 'epoch' }, {}],
+      axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, {}],
       series: [
         { label: 'epoch' },
         ...SERIES[name].map(([, label, stroke]) => ({

@@ -8,6 +8,12 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
+/** The study's direction: as `study.started` says, else as the spec says (default: minimize val_loss). */
+function studyGoal(job: Json, events: Json[]): string {
+  const started = events.find((e) => e.type === 'study.started');
+  return started?.data?.direction ?? job.tuning?.objective?.goal ?? 'minimize';
+}
+
 function Checkpoints({ checkpoints }: { readonly checkpoints: Json[] }) {
   if (checkpoints.length === 0) return null;
   return (
@@ -164,7 +170,7 @@ export function JobPage({
           <div data-chart="learning_rate" aria-label="Learning rate per epoch" role="img" />
         </div>
       </section>
-      <Trials trials={trials} goal={job.tuning?.objective?.goal ?? 'maximize'} />
+      <Trials trials={trials} goal={studyGoal(job, events)} />
       <Checkpoints checkpoints={checkpoints} />
       <section class="card" aria-labelledby="events-title">
         <h2 id="events-title">Events</h2>
