@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { digitPng, makeZip, mnistDigits, spamAndHam } from '@trainyard/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +103,23 @@ describe('the whole path through the UI', () => {
     await shot(page, '02-dataset');
     await page.goto(`${url}/console/datasets`);
     await expect(page.locator('table').textContent()).resolves.toContain('digits');
+  });
+
+  it('zips a chosen folder of class folders in the browser and uploads it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'console-folder-'));
+    for (const [i, d] of digits.entries()) {
+      await mkdir(join(dir, 'my digits', String(d.label)), { recursive: true });
+      await writeFile(join(dir, 'my digits', String(d.label), `${i}.png`), pngs[i]!);
+    }
+    await page.goto(`${url}/console/datasets`);
+    await page.setInputFiles('input[name=folder]', join(dir, 'my digits'));
+    await expect(page.inputValue('input[name=name]')).resolves.toBe('my digits');
+    await page.click('#upload-form button[type=submit]');
+    await page.waitForURL(/\/console\/datasets\/ds_/, { timeout: 30_000 });
+    await expect(page.locator('h1 .badge').textContent()).resolves.toBe('ready');
+    await expect(page.locator('[data-examples]').textContent()).resolves.toBe('60');
+    expect(await page.locator('.bar-row').count()).toBe(3);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('plans a job, queues it and shows the curve grow over SSE', async () => {

@@ -46,9 +46,87 @@ function sendWithProgress(method, url, body, onProgress, headers = {}) {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// A folder of class folders becomes a zip here (stored, not compressed: images already are).
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(bytes) {
+  let crc = 0xffffffff;
+  for (const b of bytes) crc = CRC_TABLE[(crc ^ b) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A zip (UTF-8 names, stored entries) of `[{path, file}]`, as a File named `name`. */
+async function zipFiles(entries, name) {
+  const parts = [];
+  const central = [];
+  let offset = 0;
+  for (const { path, file } of entries) {
+    const data = new Uint8Array(await file.arrayBuffer());
+    const nameBytes = new TextEncoder().encode(path);
+    const crc = crc32(data);
+    const header = (size) => new DataView(new ArrayBuffer(size));
+    const local = header(30);
+    local.setUint32(0, 0x04034b50, true);
+    local.setUint16(4, 20, true);
+    local.setUint16(6, 0x0800, true); // names are UTF-8
+    local.setUint32(14, crc, true);
+    local.setUint32(18, data.length, true);
+    local.setUint32(22, data.length, true);
+    local.setUint16(26, nameBytes.length, true);
+    const dir = header(46);
+    dir.setUint32(0, 0x02014b50, true);
+    dir.setUint16(4, 20, true);
+    dir.setUint16(6, 20, true);
+    dir.setUint16(8, 0x0800, true);
+    dir.setUint32(16, crc, true);
+    dir.setUint32(20, data.length, true);
+    dir.setUint32(24, data.length, true);
+    dir.setUint16(28, nameBytes.length, true);
+    dir.setUint32(42, offset, true);
+    parts.push(local, nameBytes, data);
+    central.push(dir, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const size = central.reduce((n, p) => n + p.byteLength, 0);
+  const end = new DataView(new ArrayBuffer(22));
+  end.setUint32(0, 0x06054b50, true);
+  end.setUint16(8, entries.length, true);
+  end.setUint16(10, entries.length, true);
+  end.setUint32(12, size, true);
+  end.setUint32(16, offset, true);
+  return new File([...parts, ...central, end], name, { type: 'application/zip' });
+}
+
+/** Every file under a dropped directory entry, with its path from the folder's parent. */
+async function filesOf(entry, prefix = '') {
+  if (entry.isFile) {
+    const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+    return [{ path: `${prefix}${entry.name}`, file }];
+  }
+  const reader = entry.createReader();
+  const children = [];
+  for (;;) {
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) break;
+    children.push(...batch);
+  }
+  const nested = await Promise.all(children.map((c) => filesOf(c, `${prefix}${entry.name}/`)));
+  return nested.flat();
+}
+
 /** A drop zone around a file input (itself keyboard reachable): drag and drop, or paste. */
 function dropZone(zone, onFile) {
-  const input = $('input[type=file]', zone);
+  const input = $('input[type=file]:not([name=folder])', zone);
   const show = (file) => {
     const name = $('[data-file-name]', zone);
     if (name)
@@ -71,10 +149,27 @@ function dropZone(zone, onFile) {
     zone.classList.add('over');
   });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
-  zone.addEventListener('drop', (e) => {
+  zone.addEventListener('drop', async (e) => {
     e.preventDefault();
     zone.classList.remove('over');
+    const entry = e.dataTransfer.items?.[0]?.webkitGetAsEntry?.();
+    if (entry?.isDirectory) {
+      take(await zipFiles(await filesOf(entry), `${entry.name}.zip`));
+      return;
+    }
     take(e.dataTransfer.files[0]);
+  });
+  const folder = $('input[name=folder]', zone);
+  folder?.addEventListener('change', async () => {
+    const files = [...folder.files];
+    if (files.length === 0) return;
+    const root = files[0].webkitRelativePath.split('/')[0];
+    take(
+      await zipFiles(
+        files.map((file) => ({ path: file.webkitRelativePath, file })),
+        `${root}.zip`,
+      ),
+    );
   });
   // A pasted file (a screenshot, a copied image) lands here wherever the focus is.
   document.addEventListener('paste', (e) => {

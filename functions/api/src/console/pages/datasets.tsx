@@ -35,7 +35,7 @@ export function DatasetsPage({ list, error }: { readonly list: Json; readonly er
           </label>
           <div class="drop" data-drop aria-describedby="drop-help">
             <p id="drop-help">
-              Drop a zip of class folders, a CSV or a JSONL here, or choose a file.
+              Drop a folder of class folders, a zip of them, a CSV or a JSONL here, or choose one.
             </p>
             <input
               type="file"
@@ -44,6 +44,10 @@ export function DatasetsPage({ list, error }: { readonly list: Json; readonly er
               accept=".zip,.csv,.jsonl,.json,.tsv,.txt"
               aria-label="Dataset file"
             />
+            <label class="folder">
+              or a folder of class folders (zipped here, in the browser)
+              <input type="file" name="folder" webkitdirectory="" multiple />
+            </label>
             <p class="file-name" data-file-name />
           </div>
           <progress data-progress max={100} value={0} hidden />
