@@ -101,6 +101,19 @@ describe('the whole path through the UI', () => {
       "[...document.querySelectorAll('[data-samples] img')].every((i) => i.complete && i.naturalWidth === 28)",
     );
     await shot(page, '02-dataset');
+    // A path the zip lacks is the API's 404, through the session's forwarding.
+    const id = datasetUrl.split('/').at(-1);
+    const missing = await page.request.get(
+      `${url}/console/api/v1/datasets/${id}/files?path=9/x.png`,
+    );
+    expect(missing.status()).toBe(404);
+    expect((await missing.json()).error).toMatchObject({
+      code: 'file_not_found',
+      param: 'query.path',
+    });
+    const image = await page.request.get(`${url}/console/api/v1/datasets/${id}/files?path=0/0.png`);
+    expect(image.headers()['content-type']).toBe('image/png');
+    expect(Buffer.compare(await image.body(), pngs[0]!)).toBe(0);
     await page.goto(`${url}/console/datasets`);
     await expect(page.locator('table').textContent()).resolves.toContain('digits');
   });
@@ -113,7 +126,9 @@ describe('the whole path through the UI', () => {
     }
     await page.goto(`${url}/console/datasets`);
     await page.setInputFiles('input[name=folder]', join(dir, 'my digits'));
-    await expect(page.inputValue('input[name=name]')).resolves.toBe('my digits');
+    // Zipping reads the files first: the name shows once the zip is ready.
+    await page.waitForFunction("document.querySelector('input[name=name]').value === 'my digits'");
+    expect(await page.textContent('[data-file-name]')).toMatch(/^my digits\.zip \(/);
     await page.click('#upload-form button[type=submit]');
     await page.waitForURL(/\/console\/datasets\/ds_/, { timeout: 30_000 });
     await expect(page.locator('h1 .badge').textContent()).resolves.toBe('ready');
