@@ -165,6 +165,8 @@ describe('the whole path through the UI', () => {
     // At the end the page reloads with the model.
     await page.waitForSelector('[data-result-model] a', { timeout: 90_000 });
     expect(await page.locator('h1 .badge').textContent()).toBe('succeeded');
+    const steps = await page.locator('.timeline strong').allTextContents();
+    expect(steps).toEqual(['created', 'queued', 'started', 'succeeded']);
     expect(await page.locator('[data-epochs-shown]').getAttribute('data-count')).toBe('6');
     await shot(page, '05-job-done');
     await page.click('[data-result-model] a');

@@ -8,6 +8,29 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
+const TIMELINE = [
+  'job.created',
+  'job.queued',
+  'job.started',
+  'job.succeeded',
+  'job.failed',
+  'job.cancelled',
+];
+
+/** The status changes, from the event log. */
+function Timeline({ events }: { readonly events: Json[] }) {
+  const steps = events.filter((e) => TIMELINE.includes(e.type));
+  return (
+    <ol class="timeline" aria-label="Status timeline">
+      {steps.map((e) => (
+        <li class={`level-${e.level}`}>
+          <strong>{String(e.type).replace('job.', '')}</strong> <time>{time(e.created_at)}</time>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 /** The study's direction: as `study.started` says, else as the spec says (default: minimize val_loss). */
 function studyGoal(job: Json, events: Json[]): string {
   const started = events.find((e) => e.type === 'study.started');
@@ -123,6 +146,7 @@ export function JobPage({
         Job <code>{job.id}</code> <Status value={job.status} />
       </h1>
       <section class="card">
+        <Timeline events={events} />
         <dl class="facts">
           <dt>Dataset</dt>
           <dd>
