@@ -40,8 +40,14 @@ function sendWithProgress(method, url, body, onProgress, headers = {}) {
       }
       reject(new Error(message));
     };
-    xhr.onerror = () =>
-      reject(new Error(`The upload to ${new URL(url, location.href).host} failed`));
+    xhr.onerror = () => {
+      const host = new URL(url, location.href).host;
+      const hint =
+        host === location.host
+          ? ''
+          : ': the store must allow PUT from this origin (a CORS rule exposing ETag); files up to API_UPLOAD_MAX_BYTES go through the API instead';
+      reject(new Error(`The upload to ${host} failed${hint}`));
+    };
     xhr.send(body);
   });
 }
