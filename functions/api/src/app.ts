@@ -5,9 +5,11 @@ import { admission, apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard
 import { createApiQueue } from '@trainyard/queue';
 import { JobEventLog, JobStore, OutboundGuard } from '@trainyard/shared';
 import { apiAccess } from './access';
+import { registerConsole } from './console/routes';
 import type { ApiDeps } from './deps';
 import { registerApiKeys } from './routes/api-keys';
 import { registerBaseModels } from './routes/base-models';
+import { registerDatasetFiles } from './routes/dataset-files';
 import { registerDatasets } from './routes/datasets';
 import { registerHealth } from './routes/health';
 import { registerJobEvents } from './routes/job-events';
@@ -20,7 +22,9 @@ import { registerProjects } from './routes/projects';
 import { JobCreator } from './services/job-creator';
 import { ModelStore } from './services/model-store';
 
-const RAW_UPLOAD_PATH = /^\/v1\/datasets\/[^/]+\/file$/;
+// The raw upload (direct, or forwarded by the console) and the console's forwarded predictions
+// stream on under the caps of the routes that take them (API_UPLOAD_MAX_BYTES, INFER_MAX_BODY_BYTES).
+const STREAMED_PATH = /^(\/console\/api)?\/v1\/datasets\/[^/]+\/file$|^\/console\/predict\/[^/]+$/;
 
 /** The management API: datasets, base models, fine-tuning jobs, models, API keys. */
 export function createApiApp(deps: ApiDeps): OpenAPIHono {
@@ -31,7 +35,8 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     maxJsonDepth: requests.maxJsonDepth,
     timeoutMs: requests.bodyTimeoutMs,
     // The raw upload streams on to S3 under its own cap (API_UPLOAD_MAX_BYTES).
-    streaming: (c) => c.req.method === 'PUT' && RAW_UPLOAD_PATH.test(c.req.path),
+    streaming: (c) =>
+      (c.req.method === 'PUT' || c.req.method === 'POST') && STREAMED_PATH.test(c.req.path),
   });
   registerHealth(app, deps.version, deps.storage);
 
@@ -75,6 +80,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     multipartThreshold: deps.config.multipartThresholdBytes,
   });
   registerDatasets(app, datasets);
+  registerDatasetFiles(app, datasets, deps.storage);
   registerBaseModels(app, deps.storage, new OutboundGuard({ allow: deps.config.outbound.allow }));
 
   const log = new JobEventLog(deps.storage, 'api');
@@ -95,5 +101,6 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   const models = new ModelStore(deps.storage, deps.logger);
   registerModels(app, models, deps.storage);
   registerModelEvaluation(app, models, deps.storage);
+  registerConsole(app, deps);
   return app;
 }

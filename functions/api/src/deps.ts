@@ -17,4 +17,9 @@ export interface ApiDeps {
    * default every key has the configured ones (API_RATE_LIMIT, API_MAX_CONCURRENT_PER_KEY).
    */
   readonly limitsFor?: AdmissionOptions['limitsFor'];
+  /**
+   * The inference function's base URL, where the console's "try it" forwards predictions.
+   * Default: `config.console.inferUrl`, else `http://<config.http.host>:<config.http.inferPort>`.
+   */
+  readonly inferUrl?: string;
 }

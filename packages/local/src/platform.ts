@@ -109,7 +109,21 @@ export async function startPlatform(
       effective.queue.kind === 'local'
         ? createRunner(createRuntime(effective, 'runner'), options)
         : undefined;
-    const api = await startApiServer({ ...createRuntime(effective, 'api'), queue: runner });
+    const infer = await startInferServer(createRuntime(effective, 'infer'));
+    closers.push(
+      () =>
+        new Promise((resolve) => {
+          infer.close(() => resolve());
+          // The console's forwarded predictions keep connections alive: end them too.
+          if ('closeAllConnections' in infer) infer.closeAllConnections();
+        }),
+    );
+    // The console's "try it" forwards to the inference server this start opened (its port may be 0).
+    const api = await startApiServer({
+      ...createRuntime(effective, 'api'),
+      queue: runner,
+      inferUrl: effective.console.inferUrl ?? urlOf(infer, effective.http.host),
+    });
     closers.push(
       () =>
         new Promise((resolve) => {
@@ -123,8 +137,6 @@ export async function startPlatform(
       closers.push(() => runner.close());
       await runner.start();
     }
-    const infer = await startInferServer(createRuntime(effective, 'infer'));
-    closers.push(() => new Promise((resolve) => infer.close(() => resolve())));
     return {
       apiUrl: urlOf(api, effective.http.host),
       inferUrl: urlOf(infer, effective.http.host),

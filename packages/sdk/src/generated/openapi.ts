@@ -789,6 +789,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/datasets/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One image of an image-folder dataset
+         * @description The image at `path` inside the zip (as `GET /v1/models/{id}/evaluation` references and `…/samples` lists it), with its sniffed content type. 404 `file_not_found` for a path the zip lacks; 422 for a dataset that is not an image zip, an entry over 16 MiB or a file that is not an image.
+         */
+        get: {
+            parameters: {
+                query: {
+                    path: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The image bytes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/*": string;
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but not possible with what it refers to (`param` names the field) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/datasets/{id}/rows.csv": {
         parameters: {
             query?: never;
@@ -839,6 +909,76 @@ export interface paths {
                     };
                 };
                 /** @description Conflicts with the current state */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sample image paths per class of an image-folder dataset
+         * @description Up to `per_class` (1-50, default 8) paths of each class, in zip order, for `GET /v1/datasets/{id}/files?path=`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    per_class?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Paths per class */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetSamples"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but not possible with what it refers to (`param` names the field) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2220,6 +2360,14 @@ export interface components {
             message: string;
             /** @example line 17 */
             where?: string;
+        };
+        DatasetSamples: {
+            data: {
+                label: string;
+                paths: string[];
+            }[];
+            /** @enum {string} */
+            object: "list";
         };
         /** @description Image zips laid out in split folders (`train/<class>`, `val|valid|validation/<class>`, `test/<class>`): examples per split. A job validates on the validation split unless it sets validation_split or validation_dataset; the test split is never trained on and is scored as the model's `metrics.test` */
         DatasetSplitCounts: {

@@ -61,6 +61,16 @@ export const envSchema = z.object({
    * webhooks) may reach although they are internal (loopback, private, link-local). Empty: none.
    */
   OUTBOUND_ALLOW: z.string().optional(),
+  /**
+   * The inference function's base URL as the API's server reaches it (the console's "try it"
+   * forwards there). Unset: `http://HOST:INFER_PORT` (`npm start` passes the one it started).
+   */
+  CONSOLE_INFER_URL: z.url().optional(),
+  /**
+   * The secret (at least 32 characters) that seals console session cookies. Unset: a random one
+   * per process, so sessions end when the process does; set it where several processes serve.
+   */
+  CONSOLE_SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   /** Largest predict body; 6 MiB is what a synchronous Lambda invocation takes anyway. */
   INFER_MAX_BODY_BYTES: positiveInt.default(6 * 1024 * 1024),
   /** Largest body of a management API request (the raw upload route has API_UPLOAD_MAX_BYTES). */
@@ -167,6 +177,11 @@ export interface Config {
     readonly warmModels: readonly string[];
     readonly maxBodyBytes: number;
   };
+  /** The web console (`/console`): where "try it" predicts, and its session secret. */
+  readonly console: {
+    readonly inferUrl: string | undefined;
+    readonly sessionSecret: string | undefined;
+  };
 }
 
 /**
@@ -260,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       warmModels: e.INFER_WARM_MODELS ?? [],
       maxBodyBytes: e.INFER_MAX_BODY_BYTES,
     },
+    console: { inferUrl: e.CONSOLE_INFER_URL, sessionSecret: e.CONSOLE_SESSION_SECRET },
   };
 }
 
