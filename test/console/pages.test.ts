@@ -66,6 +66,37 @@ describe('sign-in', () => {
   });
 });
 
+describe('two projects', () => {
+  it('shows the signed-in project, and nothing of another project in pages or forwarded calls', async () => {
+    const other = await api.runtime.apiKeys.create('b-admin', { project: 'team-b', role: 'admin' });
+    const res = await signIn(other.secret, api.url);
+    expect(res.status).toBe(303);
+    const session = res.headers.get('set-cookie')!.split(';')[0]!;
+    const page = (path: string) =>
+      fetch(`${api.url}${path}`, { headers: { cookie: session }, redirect: 'manual' });
+
+    const list = await page('/console/datasets');
+    expect(list.status).toBe(200);
+    const html = await list.text();
+    expect(html).toContain(
+      'project <strong data-project="true">team-b</strong> · admin key “b-admin”',
+    );
+    expect(html).not.toContain(iris);
+    // The default project's dataset, by its id: the same 404 as a missing one, page and API.
+    const shown = await page(`/console/datasets/${iris}`);
+    expect(shown.status).toBe(404);
+    expect(await shown.text()).not.toContain('sepal');
+    const forwarded = await page(`/console/api/v1/datasets/${iris}`);
+    expect(forwarded.status).toBe(404);
+    expect((await body(forwarded)).error.code).toBe('dataset_not_found');
+    const mine = await page('/console/api/v1/datasets');
+    expect((await body(mine)).data).toEqual([]);
+    // The default project's own session still sees it.
+    const own = await fetch(`${api.url}/console/datasets`, { headers: { cookie } });
+    expect(await own.text()).toContain(iris);
+  });
+});
+
 describe('a CSV dataset', () => {
   it('shows its columns with their types and missing counts', async () => {
     const res = await fetch(`${api.url}/console/datasets/${iris}`, { headers: { cookie } });

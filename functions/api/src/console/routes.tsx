@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { AuthenticationError, PermissionError } from '@trainyard/shared';
+import { type ApiKey, AuthenticationError, PermissionError } from '@trainyard/shared';
 import type { Context, MiddlewareHandler } from 'hono';
+import { contextStorage } from 'hono/context-storage';
 import type { ApiDeps } from '../deps';
 import { ConsoleApi, errorMessage } from './api-client';
 import { readAsset } from './assets';
@@ -22,6 +23,8 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** The console session's API key (routes under `/console`, once signed in). */
     consoleKey: string;
+    /** The signed-in key's record: its project and role show in every page's header. */
+    consoleIdentity: Pick<ApiKey, 'name' | 'project' | 'role'>;
   }
 }
 
@@ -64,13 +67,8 @@ export function registerConsole(app: OpenAPIHono, deps: ApiDeps): void {
       );
     }
     const key = sessionKey(c, sealer);
-    const valid = key
-      ? await deps.apiKeys.verify(key).then(
-          () => true,
-          () => false,
-        )
-      : false;
-    if (!valid) {
+    const identity = key ? await deps.apiKeys.verify(key).catch(() => undefined) : undefined;
+    if (!identity) {
       if (key) endSession(c);
       const page = c.req.method === 'GET' && !/^\/console\/(api|predict)\//.test(c.req.path);
       if (page) {
@@ -82,9 +80,16 @@ export function registerConsole(app: OpenAPIHono, deps: ApiDeps): void {
       );
     }
     c.set('consoleKey', key!);
+    c.set('consoleIdentity', {
+      name: identity.name,
+      project: identity.project,
+      role: identity.role,
+    });
     c.header('cache-control', 'no-store');
     await next();
   };
+  // The pages' layout reads the signed-in identity from the request's context (AsyncLocalStorage).
+  app.use('/console/*', contextStorage());
   app.use('/console/*', session);
 
   app.get('/console/sign-in', (c) => c.html(<SignInPage next={safeNext(c.req.query('next'))} />));
@@ -102,13 +107,7 @@ export function registerConsole(app: OpenAPIHono, deps: ApiDeps): void {
         )
       : false;
     if (!ok) {
-      return c.html(
-        <SignInPage
-          next={next}
-          error="That API key is unknown, revoked, or lacks the api scope."
-        />,
-        401,
-      );
+      return c.html(<SignInPage next={next} error="That API key is unknown or revoked." />, 401);
     }
     startSession(c, sealer, key);
     return c.redirect(next, 303);

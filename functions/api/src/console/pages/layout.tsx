@@ -1,3 +1,4 @@
+import { tryGetContext } from 'hono/context-storage';
 import type { Child } from 'hono/jsx';
 
 export interface LayoutProps {
@@ -19,6 +20,7 @@ const NAV = [
 
 /** The page shell: header, nav, main; the console's own script and stylesheet (no CDN). */
 export function Layout({ title, section, signedIn = true, charts = false, children }: LayoutProps) {
+  const who = signedIn ? tryGetContext()?.get('consoleIdentity') : undefined;
   return (
     <html lang="en">
       <head>
@@ -48,6 +50,11 @@ export function Layout({ title, section, signedIn = true, charts = false, childr
               ))}
               <a href="/docs">API docs</a>
             </nav>
+          ) : null}
+          {who ? (
+            <p class="who" data-identity>
+              project <strong data-project>{who.project}</strong> · {who.role} key “{who.name}”
+            </p>
           ) : null}
           {signedIn ? (
             <form method="post" action="/console/sign-out" class="sign-out">
