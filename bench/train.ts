@@ -19,6 +19,7 @@ import {
   conv2d,
   describeChoice,
   dropout,
+  lstm,
   selectBackend,
 } from '@trainyard/ml';
 import { cars, spamAndHam } from '@trainyard/testing';
@@ -247,7 +248,7 @@ function lstmText(vocab: number): tf.LayersModel {
   const model = tf.sequential({
     layers: [
       tf.layers.embedding({ inputDim: vocab, outputDim: 32, inputLength: SEQ_LEN }),
-      tf.layers.lstm({ units: 32, recurrentActivation: 'sigmoid' }),
+      lstm({ units: 32, recurrentActivation: 'sigmoid' }),
       tf.layers.dense({ units: 2, activation: 'softmax' }),
     ],
   });

@@ -9,6 +9,7 @@ export * from './conv2d';
 export * from './dropout';
 export * from './frozen';
 export type { HeadArgs, ModelArgs, RegularizerArgs } from './layers-util';
+export * from './lstm';
 export type { MlpArgs } from './mlp';
 export type { ResnetArgs } from './resnet';
 export type { RnnArgs } from './rnn';

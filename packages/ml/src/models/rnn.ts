@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { head, kernelRegularizer, type ModelArgs, namer, type Symbolic } from './layers-util';
+import { lstm } from './lstm';
 
 /** A recurrent text model's arguments; `inputShape` is `[tokens]` (int32 token ids). */
 export interface RnnArgs extends ModelArgs {
@@ -37,7 +38,7 @@ export function buildRnn(args: RnnArgs): tf.LayersModel {
     };
     const recurrent =
       cell === 'lstm'
-        ? tf.layers.lstm(config)
+        ? lstm(config)
         : cell === 'gru'
           ? tf.layers.gru(config)
           : tf.layers.simpleRNN(config);

@@ -11,6 +11,7 @@ import { dropoutMaskConfig } from './dropout-mask';
 import { fusedBatchNormConfig } from './fused-batch-norm';
 import { gatherV2Config } from './gather';
 import { identityConfig } from './identity';
+import { lstmSequenceConfig, lstmSequenceGradConfig } from './lstm';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig } from './mean';
 import { registerReluGradient, reluGradConfig } from './relu-grad';
@@ -42,6 +43,8 @@ const WASM_KERNELS: readonly KernelConfig[] = [
   adamUpdateConfig,
   gatherV2Config,
   dropoutMaskConfig,
+  lstmSequenceConfig,
+  lstmSequenceGradConfig,
 ];
 
 let registered = false;

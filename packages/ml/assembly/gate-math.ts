@@ -1,0 +1,147 @@
+/**
+ * Element-wise math of recurrent gates, four floats at a time, and the small products the
+ * recurrent kernels repeat every step. No tables (the module must have no data segments): exp is
+ * a degree-6 polynomial after range reduction, ~1 ulp off float32's on the gates' ranges.
+ */
+
+/** e^x per lane (x clamped to [-87, 88], where float32 stays normal). */
+@inline
+export function exp4(x: v128): v128 {
+  const c = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const n = f32x4.nearest(f32x4.mul(c, f32x4.splat(1.44269504)));
+  // r = c - n·ln2, with ln2 split in two so that the product is exact enough.
+  let r = f32x4.sub(c, f32x4.mul(n, f32x4.splat(0.693145752)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(1.42860677e-6)));
+  let p = f32x4.splat(1.0 / 720.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** 1 / (1 + e^-x) per lane. */
+@inline
+export function sigmoid4(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+}
+
+/** tfjs-layers' hard sigmoid per lane: clip(0.2·x + 0.5, 0, 1). */
+@inline
+export function hardSigmoid4(x: v128): v128 {
+  const y = f32x4.add(f32x4.mul(x, f32x4.splat(0.2)), f32x4.splat(0.5));
+  return f32x4.min(f32x4.max(y, f32x4.splat(0.0)), f32x4.splat(1.0));
+}
+
+/** The recurrent activation: hard sigmoid or sigmoid. */
+@inline
+export function gate4(x: v128, hard: bool): v128 {
+  return hard ? hardSigmoid4(x) : sigmoid4(x);
+}
+
+/**
+ * The gate's derivative from its output y: y·(1 − y) for the sigmoid, 0.2 inside (0, 1) for the
+ * hard sigmoid (0 where it is clipped).
+ */
+@inline
+export function gateGrad4(y: v128, hard: bool): v128 {
+  if (hard) {
+    const inside = v128.and(f32x4.gt(y, f32x4.splat(0.0)), f32x4.lt(y, f32x4.splat(1.0)));
+    return v128.and(f32x4.splat(0.2), inside);
+  }
+  return f32x4.mul(y, f32x4.sub(f32x4.splat(1.0), y));
+}
+
+/** tanh per lane: 1 − 2 / (e^{2x} + 1). */
+@inline
+export function tanh4(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  const e = exp4(f32x4.add(x, x));
+  return f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(e, one)));
+}
+
+/** Four floats from `p`, or the `count` (< 4) that remain, the others 0. */
+@inline
+export function load4(p: usize, count: i32): v128 {
+  if (count >= 4) return v128.load(p);
+  let v = f32x4.splat(0);
+  if (count > 0) v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/** Stores four floats at `p`, or only the first `count` (< 4). */
+@inline
+export function store4(p: usize, v: v128, count: i32): void {
+  if (count >= 4) {
+    v128.store(p, v);
+    return;
+  }
+  if (count > 0) store<f32>(p, f32x4.extract_lane(v, 0));
+  if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/**
+ * out[m, n] += A[m, k]·B[k, n] (all row-major, contiguous; A's rows `aStride` floats apart):
+ * rows of B scaled and added sixteen (then four, then one) columns at a time.
+ */
+export function gemmAccumulate(
+  a: usize,
+  aStride: i32,
+  b: usize,
+  out: usize,
+  m: i32,
+  k: i32,
+  n: i32,
+): void {
+  const bRow = (<usize>n) << 2;
+  for (let i = 0; i < m; i++) {
+    const aRow = a + ((<usize>(i * aStride)) << 2);
+    const outRow = out + ((<usize>(i * n)) << 2);
+    let j = 0;
+    for (; j + 16 <= n; j += 16) {
+      const o = outRow + ((<usize>j) << 2);
+      let c0 = v128.load(o);
+      let c1 = v128.load(o, 16);
+      let c2 = v128.load(o, 32);
+      let c3 = v128.load(o, 48);
+      let bp = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        const v = f32x4.splat(load<f32>(aRow + ((<usize>p) << 2)));
+        c0 = f32x4.add(c0, f32x4.mul(v, v128.load(bp)));
+        c1 = f32x4.add(c1, f32x4.mul(v, v128.load(bp, 16)));
+        c2 = f32x4.add(c2, f32x4.mul(v, v128.load(bp, 32)));
+        c3 = f32x4.add(c3, f32x4.mul(v, v128.load(bp, 48)));
+        bp += bRow;
+      }
+      v128.store(o, c0);
+      v128.store(o, c1, 16);
+      v128.store(o, c2, 32);
+      v128.store(o, c3, 48);
+    }
+    for (; j + 4 <= n; j += 4) {
+      const o = outRow + ((<usize>j) << 2);
+      let c = v128.load(o);
+      let bp = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        c = f32x4.add(c, f32x4.mul(f32x4.splat(load<f32>(aRow + ((<usize>p) << 2))), v128.load(bp)));
+        bp += bRow;
+      }
+      v128.store(o, c);
+    }
+    for (; j < n; j++) {
+      const o = outRow + ((<usize>j) << 2);
+      let s = load<f32>(o);
+      for (let p = 0; p < k; p++) {
+        s += load<f32>(aRow + ((<usize>p) << 2)) * load<f32>(b + ((<usize>(p * n + j)) << 2));
+      }
+      store<f32>(o, s);
+    }
+  }
+}
