@@ -88,22 +88,25 @@ export function store4(p: usize, v: v128, count: i32): void {
 }
 
 /**
- * out[m, n] += A[m, k]·B[k, n] (all row-major, contiguous; A's rows `aStride` floats apart):
- * rows of B scaled and added sixteen (then four, then one) columns at a time.
+ * out[m, n] += A[m, k]·B[k, n], row-major with row strides in floats (A's `aStride`, B's
+ * `bStride`, out's `outStride`: sub-blocks of wider matrices): rows of B scaled and added sixteen
+ * (then four, then one) columns at a time.
  */
 export function gemmAccumulate(
   a: usize,
   aStride: i32,
   b: usize,
+  bStride: i32,
   out: usize,
+  outStride: i32,
   m: i32,
   k: i32,
   n: i32,
 ): void {
-  const bRow = (<usize>n) << 2;
+  const bRow = (<usize>bStride) << 2;
   for (let i = 0; i < m; i++) {
     const aRow = a + ((<usize>(i * aStride)) << 2);
-    const outRow = out + ((<usize>(i * n)) << 2);
+    const outRow = out + ((<usize>(i * outStride)) << 2);
     let j = 0;
     for (; j + 16 <= n; j += 16) {
       const o = outRow + ((<usize>j) << 2);
@@ -139,9 +142,77 @@ export function gemmAccumulate(
       const o = outRow + ((<usize>j) << 2);
       let s = load<f32>(o);
       for (let p = 0; p < k; p++) {
-        s += load<f32>(aRow + ((<usize>p) << 2)) * load<f32>(b + ((<usize>(p * n + j)) << 2));
+        s += load<f32>(aRow + ((<usize>p) << 2)) * load<f32>(b + ((<usize>(p * bStride + j)) << 2));
       }
       store<f32>(o, s);
+    }
+  }
+}
+
+/**
+ * out[m, n] = A[k, m]ᵀ·B[k, n] (a weight gradient: inputs' rows times output gradients' rows),
+ * row-major with row strides in floats as in `gemmAccumulate`.
+ */
+export function gemmTransposedA(
+  a: usize,
+  aStride: i32,
+  b: usize,
+  bStride: i32,
+  out: usize,
+  outStride: i32,
+  m: i32,
+  k: i32,
+  n: i32,
+): void {
+  const aRow = (<usize>aStride) << 2;
+  const bRow = (<usize>bStride) << 2;
+  for (let i = 0; i < m; i++) {
+    const outRow = out + ((<usize>(i * outStride)) << 2);
+    const aCol = a + ((<usize>i) << 2);
+    let j = 0;
+    for (; j + 16 <= n; j += 16) {
+      let c0 = f32x4.splat(0);
+      let c1 = f32x4.splat(0);
+      let c2 = f32x4.splat(0);
+      let c3 = f32x4.splat(0);
+      let ap = aCol;
+      let bp = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        const v = f32x4.splat(load<f32>(ap));
+        c0 = f32x4.add(c0, f32x4.mul(v, v128.load(bp)));
+        c1 = f32x4.add(c1, f32x4.mul(v, v128.load(bp, 16)));
+        c2 = f32x4.add(c2, f32x4.mul(v, v128.load(bp, 32)));
+        c3 = f32x4.add(c3, f32x4.mul(v, v128.load(bp, 48)));
+        ap += aRow;
+        bp += bRow;
+      }
+      const o = outRow + ((<usize>j) << 2);
+      v128.store(o, c0);
+      v128.store(o, c1, 16);
+      v128.store(o, c2, 32);
+      v128.store(o, c3, 48);
+    }
+    for (; j + 4 <= n; j += 4) {
+      let c = f32x4.splat(0);
+      let ap = aCol;
+      let bp = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        c = f32x4.add(c, f32x4.mul(f32x4.splat(load<f32>(ap)), v128.load(bp)));
+        ap += aRow;
+        bp += bRow;
+      }
+      v128.store(outRow + ((<usize>j) << 2), c);
+    }
+    for (; j < n; j++) {
+      let s: f32 = 0;
+      let ap = aCol;
+      let bp = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        s += load<f32>(ap) * load<f32>(bp);
+        ap += aRow;
+        bp += bRow;
+      }
+      store<f32>(outRow + ((<usize>j) << 2), s);
     }
   }
 }

@@ -4,6 +4,7 @@ export { binary } from './binary';
 export { columnSums } from './column-sums';
 export { conv2dFilterGrad } from './conv2d-filter-grad';
 export { dropoutMask } from './dropout';
+export { gruBackward, gruForward } from './gru';
 export { lstmBackward, lstmForward } from './lstm';
 export { matmul } from './matmul';
 export { maxPoolGrad } from './max-pool-grad';

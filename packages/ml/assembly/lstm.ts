@@ -1,5 +1,6 @@
 import { gate4, gateGrad4, gemmAccumulate, load4, store4, tanh4 } from './gate-math';
 import { matmul } from './matmul';
+import { addInto, bytes, columnTotals, toStepMajor, transpose2d } from './sequence-layout';
 
 /**
  * A Keras/tfjs-layers LSTM over a whole sequence in one call, forward and backward. Weights in
@@ -13,37 +14,6 @@ import { matmul } from './matmul';
  * initial state), gates [T, B, 4U] (i, f, g, o after their activations). `goBackwards` reads the
  * input from its last step to its first, as tfjs does (outputs stay in the order of the steps).
  */
-
-@inline
-function bytes(floats: i32): usize {
-  return (<usize>floats) << 2;
-}
-
-/** xs[s, b, :] = x[b, t, :], t = s (or T − 1 − s going backwards): step-major rows. */
-export function toStepMajor(
-  x: usize,
-  xs: usize,
-  batch: i32,
-  steps: i32,
-  dim: i32,
-  goBackwards: bool,
-): void {
-  for (let s = 0; s < steps; s++) {
-    const t = goBackwards ? steps - 1 - s : s;
-    for (let b = 0; b < batch; b++) {
-      memory.copy(xs + bytes((s * batch + b) * dim), x + bytes((b * steps + t) * dim), bytes(dim));
-    }
-  }
-}
-
-/** out[c, r] = x[r, c] for x [rows, cols]. */
-export function transpose2d(x: usize, out: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      store<f32>(out + bytes(c * rows + r), load<f32>(x + bytes(r * cols + c)));
-    }
-  }
-}
 
 /**
  * Forward pass. x [B, T, D] (batch-major, as tfjs gives it); out [B, T, U] with
@@ -75,14 +45,14 @@ export function lstmForward(
   toStepMajor(x, xs, batch, steps, inputDim, goBackwards);
   const rows = steps * batch;
   for (let r = 0; r < rows; r++) memory.copy(gates + bytes(r * g), bias, bytes(g));
-  gemmAccumulate(xs, inputDim, kernel, gates, rows, inputDim, g);
+  gemmAccumulate(xs, inputDim, kernel, g, gates, g, rows, inputDim, g);
   for (let s = 0; s < steps; s++) {
     const gs = gates + bytes(s * batch * g);
     const hPrev = hs + bytes(s * state);
     const cPrev = cs + bytes(s * state);
     const hNext = hPrev + bytes(state);
     const cNext = cPrev + bytes(state);
-    gemmAccumulate(hPrev, units, recurrent, gs, batch, units, g);
+    gemmAccumulate(hPrev, units, recurrent, g, gs, g, batch, units, g);
     for (let b = 0; b < batch; b++) {
       const row = gs + bytes(b * g);
       const at = bytes(b * units);
@@ -207,7 +177,7 @@ export function lstmBackward(
       }
     }
     memory.fill(dh, 0, bytes(state));
-    gemmAccumulate(dzs, g, recurrentT, dh, batch, g, units);
+    gemmAccumulate(dzs, g, recurrentT, units, dh, units, batch, g, units);
   }
   matmul(xs, dz, dKernel, inputDim, rows, g, true, false);
   matmul(hs, dz, dRecurrent, units, rows, g, true, false);
@@ -217,26 +187,17 @@ export function lstmBackward(
     const t = goBackwards ? steps - 1 - s : s;
     for (let b = 0; b < batch; b++) {
       const dzRow = dz + bytes((s * batch + b) * g);
-      gemmAccumulate(dzRow, g, kernelT, dx + bytes((b * steps + t) * inputDim), 1, g, inputDim);
+      gemmAccumulate(
+        dzRow,
+        g,
+        kernelT,
+        inputDim,
+        dx + bytes((b * steps + t) * inputDim),
+        inputDim,
+        1,
+        g,
+        inputDim,
+      );
     }
   }
-}
-
-/** to[i] += from[i] for `count` floats. */
-export function addInto(to: usize, from: usize, count: i32): void {
-  let i = 0;
-  for (; i + 4 <= count; i += 4) {
-    const o = bytes(i);
-    v128.store(to + o, f32x4.add(v128.load(to + o), v128.load(from + o)));
-  }
-  for (; i < count; i++) {
-    const o = bytes(i);
-    store<f32>(to + o, load<f32>(to + o) + load<f32>(from + o));
-  }
-}
-
-/** out[c] = Σ_r x[r, c] over x [rows, width]. */
-export function columnTotals(x: usize, out: usize, rows: i32, width: i32): void {
-  memory.fill(out, 0, bytes(width));
-  for (let r = 0; r < rows; r++) addInto(out, x + bytes(r * width), width);
 }

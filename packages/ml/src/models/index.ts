@@ -8,6 +8,7 @@ export type { CnnArgs } from './cnn';
 export * from './conv2d';
 export * from './dropout';
 export * from './frozen';
+export * from './gru';
 export type { HeadArgs, ModelArgs, RegularizerArgs } from './layers-util';
 export * from './lstm';
 export type { MlpArgs } from './mlp';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { gru } from './gru';
 import { head, kernelRegularizer, type ModelArgs, namer, type Symbolic } from './layers-util';
 import { lstm } from './lstm';
 
@@ -37,11 +38,7 @@ export function buildRnn(args: RnnArgs): tf.LayersModel {
       name: name(cell),
     };
     const recurrent =
-      cell === 'lstm'
-        ? lstm(config)
-        : cell === 'gru'
-          ? tf.layers.gru(config)
-          : tf.layers.simpleRNN(config);
+      cell === 'lstm' ? lstm(config) : cell === 'gru' ? gru(config) : tf.layers.simpleRNN(config);
     x = (
       bidirectional
         ? tf.layers.bidirectional({ layer: recurrent as tf.RNN, name: name('bidirectional') })

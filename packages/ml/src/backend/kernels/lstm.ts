@@ -16,7 +16,7 @@ export const LSTM_SEQUENCE = 'TrainyardLstmSequence';
 /** Gradient of `LSTM_SEQUENCE`: inputs dy, x, kernel, recurrentKernel, hs, cs, gates → dx, dKernel, dRecurrentKernel, dBias. */
 export const LSTM_SEQUENCE_GRAD = 'TrainyardLstmSequenceGrad';
 
-export interface LstmSequenceAttrs extends NamedAttrMap {
+export interface RecurrentSequenceAttrs extends NamedAttrMap {
   /** Gates through tfjs's hard sigmoid (its default) rather than the sigmoid. */
   hardSigmoid: boolean;
   returnSequences: boolean;
@@ -28,7 +28,7 @@ const flag = (b: boolean) => (b ? 1 : 0);
 function lstmSequence(args: {
   inputs: { x: TensorInfo; kernel: TensorInfo; recurrentKernel: TensorInfo; bias: TensorInfo };
   backend: BackendWasm;
-  attrs: LstmSequenceAttrs;
+  attrs: RecurrentSequenceAttrs;
 }): TensorInfo[] {
   const { inputs, backend, attrs } = args;
   const { x, kernel, recurrentKernel, bias } = inputs;
@@ -76,7 +76,7 @@ function lstmSequenceGrad(args: {
     gates: TensorInfo;
   };
   backend: BackendWasm;
-  attrs: LstmSequenceAttrs;
+  attrs: RecurrentSequenceAttrs;
 }): TensorInfo[] {
   const { inputs, backend, attrs } = args;
   const { dy, x, kernel, recurrentKernel, hs, cs, gates } = inputs;

@@ -10,6 +10,7 @@ import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-
 import { dropoutMaskConfig } from './dropout-mask';
 import { fusedBatchNormConfig } from './fused-batch-norm';
 import { gatherV2Config } from './gather';
+import { gruSequenceConfig, gruSequenceGradConfig } from './gru';
 import { identityConfig } from './identity';
 import { lstmSequenceConfig, lstmSequenceGradConfig } from './lstm';
 import { maxPoolGradConfig } from './max-pool-grad';
@@ -45,6 +46,8 @@ const WASM_KERNELS: readonly KernelConfig[] = [
   dropoutMaskConfig,
   lstmSequenceConfig,
   lstmSequenceGradConfig,
+  gruSequenceConfig,
+  gruSequenceGradConfig,
 ];
 
 let registered = false;
