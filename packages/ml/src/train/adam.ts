@@ -67,6 +67,63 @@ export class Adam extends tf.AdamOptimizer {
     });
     this.incrementIterations();
   }
+
+  /**
+   * The moments of `variables` (created as `applyGradients` creates them, by position: pass the
+   * variables in the order the generic path would, the model's trainable weights) and this step's
+   * constants, for a kernel that runs the Adam step itself. Call `completeFusedStep` after it.
+   */
+  fusedStepState(variables: tf.Variable[]): AdamStepState {
+    const state = this as unknown as AdamState;
+    const m: tf.Variable[] = [];
+    const v: tf.Variable[] = [];
+    variables.forEach((value, i) => {
+      state.accumulatedFirstMoment[i] ??= {
+        originalName: `${value.name}/m`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      state.accumulatedSecondMoment[i] ??= {
+        originalName: `${value.name}/v`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      m.push(state.accumulatedFirstMoment[i]!.variable);
+      v.push(state.accumulatedSecondMoment[i]!.variable);
+    });
+    return {
+      m,
+      v,
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      c1: Math.fround(1 - state.accBeta1.dataSync()[0]!),
+      c2: Math.fround(1 - state.accBeta2.dataSync()[0]!),
+    };
+  }
+
+  /** Advances the step count and β powers after a fused step, as `applyGradients` does. */
+  completeFusedStep(): void {
+    const state = this as unknown as AdamState;
+    tf.tidy(() => {
+      state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
+      state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  }
+}
+
+/** What a fused training step needs from `Adam` for its variables (see `fusedStepState`). */
+export interface AdamStepState {
+  /** First and second moments, one per variable, in the order asked for. */
+  m: tf.Variable[];
+  v: tf.Variable[];
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** 1 − β1ᵗ and 1 − β2ᵗ of this step. */
+  c1: number;
+  c2: number;
 }
 
 /** `tf.train.adam`, with the faster step above on wasm. */

@@ -5,6 +5,7 @@ import { batchNormTrainingConfigs } from './batch-norm-training';
 import { broadcastBinaryConfigs } from './broadcast-binary';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
+import { denseTrainStepConfig } from './dense-train-step';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input';
 import { dropoutMaskConfig } from './dropout-mask';
@@ -48,6 +49,7 @@ const WASM_KERNELS: readonly KernelConfig[] = [
   lstmSequenceGradConfig,
   gruSequenceConfig,
   gruSequenceGradConfig,
+  denseTrainStepConfig,
 ];
 
 let registered = false;

@@ -184,6 +184,23 @@ export interface SimdKernels {
     returnSequences: number,
     goBackwards: number,
   ): void;
+  /** Layer table and scratch: `assembly/dense-train-step.ts`. */
+  denseTrainStep(
+    table: number,
+    layers: number,
+    x: number,
+    labels: number,
+    batch: number,
+    probabilities: number,
+    correct: number,
+    scratch: number,
+    negativeLr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    c1: number,
+    c2: number,
+  ): void;
   conv2dFilterGrad(
     x: number,
     dy: number,
