@@ -586,16 +586,37 @@ async function main(): Promise<void> {
     argv.includes('--model') ? argv[argv.indexOf('--model') + 1] : 'cnn'
   ) as ModelKey;
   if (childEngine) return child(childEngine, childModel, args);
-  if (args.models.includes('cnn')) benchCnn(args);
-  if (args.models.includes('mlp')) benchSmall('mlp', args);
-  if (args.models.includes('lstm')) benchSmall('lstm', args);
+  const summaries: string[] = [];
+  if (args.models.includes('cnn')) summaries.push(summary('CNN', benchCnn(args)));
+  if (args.models.includes('mlp')) summaries.push(summary('MLP', benchSmall('mlp', args)));
+  if (args.models.includes('lstm')) summaries.push(summary('LSTM', benchSmall('lstm', args)));
+  console.log(`\n${summaries.join('\n')}`);
   console.log(
     `\nload average at the end ${os.loadavg()[0]!.toFixed(1)} (other processes slow every engine)`,
   );
 }
 
-/** The CNN on MNIST, printed as before the MLP and LSTM joined. */
-function benchCnn(args: Args): void {
+type Outcome = Result | { error: string };
+
+/**
+ * One line per model: tfjs wasm's samples/s over PyTorch's (each at its faster thread count) and
+ * the test accuracy gap in points (positive: tfjs wasm is more accurate).
+ */
+function summary(model: string, [wasm, torch]: [Outcome, Outcome]): string {
+  if ('error' in wasm || 'error' in torch) {
+    return `${model}: no ratio (${'error' in wasm ? wasm.error : (torch as { error: string }).error})`;
+  }
+  const ratio = wasm.samplesPerSecond / torch.samplesPerSecond;
+  const gap = 100 * (wasm.accuracy - torch.accuracy);
+  return (
+    `${model}: tfjs wasm ${ratio.toFixed(2)}× PyTorch CPU's samples/s, test accuracy ` +
+    `${(100 * wasm.accuracy).toFixed(1)}% vs ${(100 * torch.accuracy).toFixed(1)}% ` +
+    `(${gap >= 0 ? '+' : ''}${gap.toFixed(1)} points)`
+  );
+}
+
+/** The CNN on MNIST, printed as before the MLP and LSTM joined; returns wasm's and PyTorch's runs. */
+function benchCnn(args: Args): [Outcome, Outcome] {
   const data = loadTask('cnn', args);
   console.log(
     `MNIST from the mnist package: ${data.trainY.length} train / ${data.testY.length} test digits; ` +
@@ -616,10 +637,14 @@ function benchCnn(args: Args): void {
     ],
     torchRate,
   );
+  return [wasm, torch];
 }
 
-/** The MLP on cars or the LSTM on SpamAssassin: the same three engines, a table of its own. */
-function benchSmall(key: 'mlp' | 'lstm', args: Args): void {
+/**
+ * The MLP on cars or the LSTM on SpamAssassin: the same three engines, a table of its own;
+ * returns wasm's and PyTorch's runs.
+ */
+function benchSmall(key: 'mlp' | 'lstm', args: Args): [Outcome, Outcome] {
   const data = loadTask(key, args);
   const what =
     key === 'mlp'
@@ -646,6 +671,7 @@ function benchSmall(key: 'mlp' | 'lstm', args: Args): void {
     ],
     torchRate,
   );
+  return [wasm, torch];
 }
 
 await main();
