@@ -104,7 +104,58 @@ export function gemmAccumulate(
   n: i32,
 ): void {
   const bRow = (<usize>bStride) << 2;
-  for (let i = 0; i < m; i++) {
+  let i = 0;
+  // Two rows at a time over sixteen columns: each row of B loaded once for both.
+  for (; i + 2 <= m; i += 2) {
+    const aRow0 = a + ((<usize>(i * aStride)) << 2);
+    const aRow1 = aRow0 + ((<usize>aStride) << 2);
+    const outRow0 = out + ((<usize>(i * outStride)) << 2);
+    const outRow1 = outRow0 + ((<usize>outStride) << 2);
+    let j = 0;
+    for (; j + 16 <= n; j += 16) {
+      const o0 = outRow0 + ((<usize>j) << 2);
+      const o1 = outRow1 + ((<usize>j) << 2);
+      let c0 = v128.load(o0);
+      let c1 = v128.load(o0, 16);
+      let c2 = v128.load(o0, 32);
+      let c3 = v128.load(o0, 48);
+      let d0 = v128.load(o1);
+      let d1 = v128.load(o1, 16);
+      let d2 = v128.load(o1, 32);
+      let d3 = v128.load(o1, 48);
+      let bp = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(bp);
+        const b1 = v128.load(bp, 16);
+        const b2 = v128.load(bp, 32);
+        const b3 = v128.load(bp, 48);
+        const u = f32x4.splat(load<f32>(aRow0 + ((<usize>p) << 2)));
+        const v = f32x4.splat(load<f32>(aRow1 + ((<usize>p) << 2)));
+        c0 = f32x4.add(c0, f32x4.mul(u, b0));
+        c1 = f32x4.add(c1, f32x4.mul(u, b1));
+        c2 = f32x4.add(c2, f32x4.mul(u, b2));
+        c3 = f32x4.add(c3, f32x4.mul(u, b3));
+        d0 = f32x4.add(d0, f32x4.mul(v, b0));
+        d1 = f32x4.add(d1, f32x4.mul(v, b1));
+        d2 = f32x4.add(d2, f32x4.mul(v, b2));
+        d3 = f32x4.add(d3, f32x4.mul(v, b3));
+        bp += bRow;
+      }
+      v128.store(o0, c0);
+      v128.store(o0, c1, 16);
+      v128.store(o0, c2, 32);
+      v128.store(o0, c3, 48);
+      v128.store(o1, d0);
+      v128.store(o1, d1, 16);
+      v128.store(o1, d2, 32);
+      v128.store(o1, d3, 48);
+    }
+    if (j < n) {
+      gemmRowTail(aRow0, b, bStride, outRow0, k, n, j);
+      gemmRowTail(aRow1, b, bStride, outRow1, k, n, j);
+    }
+  }
+  for (; i < m; i++) {
     const aRow = a + ((<usize>(i * aStride)) << 2);
     const outRow = out + ((<usize>(i * outStride)) << 2);
     let j = 0;
@@ -128,24 +179,39 @@ export function gemmAccumulate(
       v128.store(o, c2, 32);
       v128.store(o, c3, 48);
     }
-    for (; j + 4 <= n; j += 4) {
-      const o = outRow + ((<usize>j) << 2);
-      let c = v128.load(o);
-      let bp = b + ((<usize>j) << 2);
-      for (let p = 0; p < k; p++) {
-        c = f32x4.add(c, f32x4.mul(f32x4.splat(load<f32>(aRow + ((<usize>p) << 2))), v128.load(bp)));
-        bp += bRow;
-      }
-      v128.store(o, c);
+    if (j < n) gemmRowTail(aRow, b, bStride, outRow, k, n, j);
+  }
+}
+
+/** out[j..n) += a·B[:, j..n) for one row: four columns, then one, at a time. */
+function gemmRowTail(
+  aRow: usize,
+  b: usize,
+  bStride: i32,
+  outRow: usize,
+  k: i32,
+  n: i32,
+  from: i32,
+): void {
+  const bRow = (<usize>bStride) << 2;
+  let j = from;
+  for (; j + 4 <= n; j += 4) {
+    const o = outRow + ((<usize>j) << 2);
+    let c = v128.load(o);
+    let bp = b + ((<usize>j) << 2);
+    for (let p = 0; p < k; p++) {
+      c = f32x4.add(c, f32x4.mul(f32x4.splat(load<f32>(aRow + ((<usize>p) << 2))), v128.load(bp)));
+      bp += bRow;
     }
-    for (; j < n; j++) {
-      const o = outRow + ((<usize>j) << 2);
-      let s = load<f32>(o);
-      for (let p = 0; p < k; p++) {
-        s += load<f32>(aRow + ((<usize>p) << 2)) * load<f32>(b + ((<usize>(p * bStride + j)) << 2));
-      }
-      store<f32>(o, s);
+    v128.store(o, c);
+  }
+  for (; j < n; j++) {
+    const o = outRow + ((<usize>j) << 2);
+    let s = load<f32>(o);
+    for (let p = 0; p < k; p++) {
+      s += load<f32>(aRow + ((<usize>p) << 2)) * load<f32>(b + ((<usize>(p * bStride + j)) << 2));
     }
+    store<f32>(o, s);
   }
 }
 
