@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Hyperparameters } from '@trainyard/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DENSE_TRAIN_STEP } from '../backend/kernels/dense-train-step';
 import { seeded, useWasm } from '../backend/kernels/test-support';
+import type { EncodedDataset } from '../data/encode';
 import { buildMlp } from '../models/mlp';
 import { adam } from './adam';
 import { fusedDenseStep } from './fused-dense-step';
+import { fit } from './loop';
 
 beforeAll(useWasm);
 
@@ -138,5 +141,72 @@ describe('the fused dense training step on wasm matches tfjs on cpu', () => {
     await tf.setBackend('cpu');
     expect(fusedDenseStep(denseModel(), adam())).toBeNull();
     await tf.setBackend('wasm');
+  });
+
+  it("fit() takes it for a dense classifier on wasm and trains as tfjs's generic path on cpu", async () => {
+    const labels = [0, 1, 2, 1, 0, 2, 2, 1, 0, 1, 2, 0];
+    const features = seeded([labels.length, 6], 7).mul(2);
+    const rows = features.arraySync() as number[][];
+    features.dispose();
+    const data: EncodedDataset = {
+      count: labels.length,
+      exampleShape: [6],
+      classes: 3,
+      labels,
+      batch: (indices) => ({
+        xs: tf.tensor2d(Array.from(indices, (i) => rows[i]!)),
+        ys: tf
+          .oneHot(
+            Array.from(indices, (i) => labels[i]!),
+            3,
+          )
+          .toFloat(),
+      }),
+    };
+    const hyperparameters: Hyperparameters = {
+      epochs: 3,
+      batch_size: 5,
+      learning_rate: 0.05,
+      optimizer: 'adam',
+      momentum: 0,
+      weight_decay: 0,
+      lr_schedule: { type: 'constant', warmup_epochs: 0, step_size: 10, gamma: 0.1, min_lr: 0 },
+      early_stopping: null,
+      gradient_clip_norm: null,
+      fine_tune_epochs: 0,
+      fine_tune_learning_rate_factor: 0.1,
+      class_weight: null,
+    };
+    const run = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      const model = denseModel();
+      let history: { loss: number; accuracy: number | null }[] = [];
+      const { kernelNames } = await tf.profile(async () => {
+        ({ history } = await fit(model, data, {
+          hyperparameters,
+          learningRate: 0.05,
+          optimizer: adam(0.05),
+          epochs: 3,
+          train: labels.map((_, i) => i),
+          validation: [],
+          seed: 3,
+        }));
+      });
+      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return { kernelNames, history, weights };
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    expect(wasm.kernelNames).toContain(DENSE_TRAIN_STEP);
+    expect(wasm.kernelNames).not.toContain('BatchMatMul');
+    expect(cpu.kernelNames).not.toContain(DENSE_TRAIN_STEP);
+    for (const [i, epoch] of cpu.history.entries()) {
+      expect(wasm.history[i]!.loss).toBeCloseTo(epoch.loss, 4);
+      expect(wasm.history[i]!.accuracy).toBeCloseTo(epoch.accuracy!, 6);
+    }
+    for (const [i, want] of cpu.weights.entries()) {
+      expect(wasm.weights[i]!).toEqual(want.map((v) => expect.closeTo(v, 4)));
+    }
   });
 });
