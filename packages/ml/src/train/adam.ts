@@ -17,7 +17,14 @@ type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
  * and Keras-style serialization are unchanged. Other backends run tfjs's own code.
  */
 export class Adam extends tf.AdamOptimizer {
+  /**
+   * β1ᵗ and β2ᵗ after fused steps, as float32 numbers, while `accBeta1`/`accBeta2` lag behind
+   * (fused steps keep them here rather than running kernels for them); `null` when in step.
+   */
+  private betaPowers: [number, number] | null = null;
+
   override applyGradients(variableGradients: VariableGradients): void {
+    this.syncBetaPowers();
     if (tf.getBackend() !== 'wasm') {
       super.applyGradients(variableGradients);
       return;
@@ -96,19 +103,48 @@ export class Adam extends tf.AdamOptimizer {
       beta1: this.beta1,
       beta2: this.beta2,
       epsilon: this.epsilon,
-      c1: Math.fround(1 - state.accBeta1.dataSync()[0]!),
-      c2: Math.fround(1 - state.accBeta2.dataSync()[0]!),
+      c1: Math.fround(1 - this.currentBetaPowers()[0]),
+      c2: Math.fround(1 - this.currentBetaPowers()[1]),
     };
   }
 
-  /** Advances the step count and β powers after a fused step, as `applyGradients` does. */
+  /**
+   * Advances the step count and β powers after a fused step, as `applyGradients` does (the
+   * powers in float32 as tfjs's Multiply computes them, kept as numbers until a generic step or
+   * `setWeights` needs the variables).
+   */
   completeFusedStep(): void {
-    const state = this as unknown as AdamState;
-    tf.tidy(() => {
-      state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
-      state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
-    });
+    const [p1, p2] = this.currentBetaPowers();
+    this.betaPowers = [
+      Math.fround(p1 * Math.fround(this.beta1)),
+      Math.fround(p2 * Math.fround(this.beta2)),
+    ];
     this.incrementIterations();
+  }
+
+  override async setWeights(
+    weightValues: Parameters<tf.AdamOptimizer['setWeights']>[0],
+  ): Promise<void> {
+    this.betaPowers = null; // tfjs recomputes the powers from the restored step count
+    await super.setWeights(weightValues);
+  }
+
+  private currentBetaPowers(): [number, number] {
+    if (this.betaPowers) return this.betaPowers;
+    const state = this as unknown as AdamState;
+    return [state.accBeta1.dataSync()[0]!, state.accBeta2.dataSync()[0]!];
+  }
+
+  /** Writes powers kept as numbers back into tfjs's variables, for its own code to read. */
+  private syncBetaPowers(): void {
+    if (!this.betaPowers) return;
+    const state = this as unknown as AdamState;
+    const [p1, p2] = this.betaPowers;
+    tf.tidy(() => {
+      state.accBeta1.assign(tf.scalar(p1));
+      state.accBeta2.assign(tf.scalar(p2));
+    });
+    this.betaPowers = null;
   }
 }
 
