@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { gru } from './gru';
 import { head, kernelRegularizer, type ModelArgs, namer, type Symbolic } from './layers-util';
+import { lstm } from './lstm';
 
 /** A recurrent text model's arguments; `inputShape` is `[tokens]` (int32 token ids). */
 export interface RnnArgs extends ModelArgs {
@@ -36,11 +38,7 @@ export function buildRnn(args: RnnArgs): tf.LayersModel {
       name: name(cell),
     };
     const recurrent =
-      cell === 'lstm'
-        ? tf.layers.lstm(config)
-        : cell === 'gru'
-          ? tf.layers.gru(config)
-          : tf.layers.simpleRNN(config);
+      cell === 'lstm' ? lstm(config) : cell === 'gru' ? gru(config) : tf.layers.simpleRNN(config);
     x = (
       bidirectional
         ? tf.layers.bidirectional({ layer: recurrent as tf.RNN, name: name('bidirectional') })

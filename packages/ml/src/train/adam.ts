@@ -17,7 +17,14 @@ type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
  * and Keras-style serialization are unchanged. Other backends run tfjs's own code.
  */
 export class Adam extends tf.AdamOptimizer {
+  /**
+   * β1ᵗ and β2ᵗ after fused steps, as float32 numbers, while `accBeta1`/`accBeta2` lag behind
+   * (fused steps keep them here rather than running kernels for them); `null` when in step.
+   */
+  private betaPowers: [number, number] | null = null;
+
   override applyGradients(variableGradients: VariableGradients): void {
+    this.syncBetaPowers();
     if (tf.getBackend() !== 'wasm') {
       super.applyGradients(variableGradients);
       return;
@@ -67,6 +74,92 @@ export class Adam extends tf.AdamOptimizer {
     });
     this.incrementIterations();
   }
+
+  /**
+   * The moments of `variables` (created as `applyGradients` creates them, by position: pass the
+   * variables in the order the generic path would, the model's trainable weights) and this step's
+   * constants, for a kernel that runs the Adam step itself. Call `completeFusedStep` after it.
+   */
+  fusedStepState(variables: tf.Variable[]): AdamStepState {
+    const state = this as unknown as AdamState;
+    const m: tf.Variable[] = [];
+    const v: tf.Variable[] = [];
+    variables.forEach((value, i) => {
+      state.accumulatedFirstMoment[i] ??= {
+        originalName: `${value.name}/m`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      state.accumulatedSecondMoment[i] ??= {
+        originalName: `${value.name}/v`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      m.push(state.accumulatedFirstMoment[i]!.variable);
+      v.push(state.accumulatedSecondMoment[i]!.variable);
+    });
+    return {
+      m,
+      v,
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      c1: Math.fround(1 - this.currentBetaPowers()[0]),
+      c2: Math.fround(1 - this.currentBetaPowers()[1]),
+    };
+  }
+
+  /**
+   * Advances the step count and β powers after a fused step, as `applyGradients` does (the
+   * powers in float32 as tfjs's Multiply computes them, kept as numbers until a generic step or
+   * `setWeights` needs the variables).
+   */
+  completeFusedStep(): void {
+    const [p1, p2] = this.currentBetaPowers();
+    this.betaPowers = [
+      Math.fround(p1 * Math.fround(this.beta1)),
+      Math.fround(p2 * Math.fround(this.beta2)),
+    ];
+    this.incrementIterations();
+  }
+
+  override async setWeights(
+    weightValues: Parameters<tf.AdamOptimizer['setWeights']>[0],
+  ): Promise<void> {
+    this.betaPowers = null; // tfjs recomputes the powers from the restored step count
+    await super.setWeights(weightValues);
+  }
+
+  private currentBetaPowers(): [number, number] {
+    if (this.betaPowers) return this.betaPowers;
+    const state = this as unknown as AdamState;
+    return [state.accBeta1.dataSync()[0]!, state.accBeta2.dataSync()[0]!];
+  }
+
+  /** Writes powers kept as numbers back into tfjs's variables, for its own code to read. */
+  private syncBetaPowers(): void {
+    if (!this.betaPowers) return;
+    const state = this as unknown as AdamState;
+    const [p1, p2] = this.betaPowers;
+    tf.tidy(() => {
+      state.accBeta1.assign(tf.scalar(p1));
+      state.accBeta2.assign(tf.scalar(p2));
+    });
+    this.betaPowers = null;
+  }
+}
+
+/** What a fused training step needs from `Adam` for its variables (see `fusedStepState`). */
+export interface AdamStepState {
+  /** First and second moments, one per variable, in the order asked for. */
+  m: tf.Variable[];
+  v: tf.Variable[];
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** 1 − β1ᵗ and 1 − β2ᵗ of this step. */
+  c1: number;
+  c2: number;
 }
 
 /** `tf.train.adam`, with the faster step above on wasm. */

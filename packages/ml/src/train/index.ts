@@ -3,6 +3,7 @@ export * from './callbacks';
 export * from './class-weight';
 export * from './divergence';
 export * from './early-stopping';
+export * from './fused-dense-step';
 export * from './loop';
 export * from './optimizers';
 export * from './seed';

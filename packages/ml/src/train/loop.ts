@@ -4,6 +4,7 @@ import type { EncodedDataset } from '../data/encode';
 import { evaluate } from '../evaluate/evaluate';
 import type { EpochLogs, TrainCallback } from './callbacks';
 import { classWeights } from './class-weight';
+import { fusedDenseStep } from './fused-dense-step';
 import { correctOf, lossOf, weightedLossOf } from './loss';
 import { learningRateAt, setLearningRate } from './optimizers';
 
@@ -90,6 +91,15 @@ export async function fit(
     // Creates the optimizer's slots by name, then overwrites them with the checkpoint's values.
     await optimizer.setWeights(options.optimizerState);
   }
+  // Small dense classifiers train as one wasm kernel a step where nothing needs the generic path.
+  const fused =
+    classification &&
+    !weightTensor &&
+    !hp.gradient_clip_norm &&
+    decayed.length === 0 &&
+    !options.augment
+      ? fusedDenseStep(model, optimizer)
+      : null;
   for (const cb of callbacks) await cb.onTrainBegin?.();
   for (let epoch = start; epoch < options.epochs; epoch++) {
     const random = mulberry32((options.seed * 1000003 + epoch) >>> 0);
@@ -110,26 +120,33 @@ export async function fit(
       const batch = data.batch(indices);
       const xs = options.augment ? options.augment(batch.xs, random) : batch.xs;
       let stats: [tf.Scalar, tf.Scalar] | undefined;
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => {
-          const preds = model.apply(xs, { training: true }) as tf.Tensor;
-          const base = lossOf(classification, batch.ys, preds);
-          // Kept past the gradient scope: the epoch's training loss and accuracy.
-          stats = [
-            tf.keep(base.mul(indices.length) as tf.Scalar),
-            tf.keep(classification ? correctOf(batch.ys, preds) : tf.scalar(0)),
-          ];
-          const objective = weightTensor ? weightedLossOf(batch.ys, preds, weightTensor) : base;
-          const regularization = model.calculateLosses();
-          return (
-            regularization.length ? objective.add(tf.addN(regularization)) : objective
-          ) as tf.Scalar;
-        }, vars);
-        optimizer.applyGradients(
-          hp.gradient_clip_norm ? clipByGlobalNorm(grads, hp.gradient_clip_norm) : grads,
-        );
-        for (const v of decayed) v.assign(v.mul(1 - lr * hp.weight_decay));
-      });
+      if (fused) {
+        const labels = tf.tidy(() => tf.argMax(batch.ys, -1).toFloat());
+        const { loss, correct } = fused(xs, labels);
+        labels.dispose();
+        stats = [tf.scalar(loss * indices.length), tf.scalar(correct)];
+      } else {
+        tf.tidy(() => {
+          const { grads } = tf.variableGrads(() => {
+            const preds = model.apply(xs, { training: true }) as tf.Tensor;
+            const base = lossOf(classification, batch.ys, preds);
+            // Kept past the gradient scope: the epoch's training loss and accuracy.
+            stats = [
+              tf.keep(base.mul(indices.length) as tf.Scalar),
+              tf.keep(classification ? correctOf(batch.ys, preds) : tf.scalar(0)),
+            ];
+            const objective = weightTensor ? weightedLossOf(batch.ys, preds, weightTensor) : base;
+            const regularization = model.calculateLosses();
+            return (
+              regularization.length ? objective.add(tf.addN(regularization)) : objective
+            ) as tf.Scalar;
+          }, vars);
+          optimizer.applyGradients(
+            hp.gradient_clip_norm ? clipByGlobalNorm(grads, hp.gradient_clip_norm) : grads,
+          );
+          for (const v of decayed) v.assign(v.mul(1 - lr * hp.weight_decay));
+        });
+      }
       const [loss, correct] = stats!;
       losses.push(loss);
       corrects.push(correct);

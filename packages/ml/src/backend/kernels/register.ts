@@ -5,12 +5,15 @@ import { batchNormTrainingConfigs } from './batch-norm-training';
 import { broadcastBinaryConfigs } from './broadcast-binary';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
+import { denseTrainStepConfig } from './dense-train-step';
 import { depthwiseConv2dBackpropFilterConfig } from './depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input';
 import { dropoutMaskConfig } from './dropout-mask';
 import { fusedBatchNormConfig } from './fused-batch-norm';
 import { gatherV2Config } from './gather';
+import { gruSequenceConfig, gruSequenceGradConfig } from './gru';
 import { identityConfig } from './identity';
+import { lstmSequenceConfig, lstmSequenceGradConfig } from './lstm';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig } from './mean';
 import { registerReluGradient, reluGradConfig } from './relu-grad';
@@ -42,6 +45,11 @@ const WASM_KERNELS: readonly KernelConfig[] = [
   adamUpdateConfig,
   gatherV2Config,
   dropoutMaskConfig,
+  lstmSequenceConfig,
+  lstmSequenceGradConfig,
+  gruSequenceConfig,
+  gruSequenceGradConfig,
+  denseTrainStepConfig,
 ];
 
 let registered = false;
