@@ -164,5 +164,5 @@ const line = (r: string[]) => r.map((x, i) => x.padEnd(widths[i]!)).join('  ');
 console.log(`\n${line(header)}`);
 for (const r of rows) console.log(line(r));
 console.log(
-  `\ncalibration in use: startup ${LOCAL_CALIBRATION.startupSeconds} s, step ${LOCAL_CALIBRATION.stepSeconds} s, s/MAC ${JSON.stringify(LOCAL_CALIBRATION.secondsPerMac)} (${LOCAL_CALIBRATION.measuredOn})`,
+  `\ncalibration in use: startup s ${JSON.stringify(LOCAL_CALIBRATION.startupSeconds)}, step ${LOCAL_CALIBRATION.stepSeconds} s, s/MAC ${JSON.stringify(LOCAL_CALIBRATION.secondsPerMac)} (${LOCAL_CALIBRATION.measuredOn})`,
 );

@@ -74,7 +74,7 @@ export function planJob({ spec, dataset, manifest, validationDataset }: PlanSour
     const perEpoch =
       stepsPerEpoch * c.stepSeconds +
       (train + validation / 3) * shape.macs * c.secondsPerMac[shape.family];
-    seconds = round(c.startupSeconds + trials * epochs * perEpoch);
+    seconds = round(c.startupSeconds[shape.family] + trials * epochs * perEpoch);
   } else {
     notes.push(
       'Transfer: the model’s size and time depend on its base model, which the plan does not load',
