@@ -74,6 +74,8 @@ describe('case 08: an Excel "CSV UTF-8" export (BOM, CRLF, quoted commas and lin
     }) as Record<string, string>[];
     expect(rows.map((r) => r.Notes)).toEqual(source.map((r) => r.Notes));
     expect(rows.some((r) => r.Notes!.includes('\n'))).toBe(true);
+    // Notes that mention numbers ("follow-up in 3 months") are text, with no false alarm.
+    expect(issues(dataset.report.warnings, 'numeric_looking_text')).toEqual([]);
   });
 });
 
@@ -342,6 +344,20 @@ describe('dialects and number forms of other exports', () => {
     const [warning] = issues(dataset.report.warnings, 'numeric_looking_text');
     expect(warning!.message).toContain('Column "id" looks numeric');
     expect(warning!.message).toContain('"A-1001"');
+  });
+
+  it('does not call free-text notes that mention numbers numeric-looking', async () => {
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) =>
+        `${20 + (i % 7)},"follow-up in ${1 + (i % 6)} months, fasting #${i}",${i % 2 ? 'x' : 'y'}`,
+    );
+    const dataset = await submit(['score,notes,label', ...rows].join('\n'), {
+      label_column: 'label',
+    });
+    expect(dataset.status).toBe('ready');
+    expect(column(dataset, 'notes').type).toBe('categorical');
+    expect(issues(dataset.report.warnings, 'numeric_looking_text')).toEqual([]);
   });
 
   it('refuses csv options that do not fit, naming the field', async () => {

@@ -186,4 +186,18 @@ describe('API app', () => {
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { param: string } }).error.param).toBe('path.id');
   });
+
+  it('tells a prediction sent to the API where the inference function is', async () => {
+    const res = await app.request('/v1/models/model_abc/predict', {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: '{"inputs":[[1,2,3,4]]}',
+    });
+    expect(res.status).toBe(404);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('route_not_found');
+    const { host, inferPort } = runtime.config.http;
+    expect(error.message).toContain(`POST http://${host}:${inferPort}/v1/models/{id}/predict`);
+    expect(error.message).toContain('TRAINYARD_INFER_URL');
+  });
 });

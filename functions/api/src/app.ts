@@ -3,10 +3,11 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DatasetService } from '@trainyard/datasets';
 import { admission, apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
 import { createApiQueue } from '@trainyard/queue';
-import { JobEventLog, JobStore, OutboundGuard } from '@trainyard/shared';
+import { JobEventLog, JobStore, NotFoundError, OutboundGuard } from '@trainyard/shared';
 import { apiAccess } from './access';
 import { registerConsole } from './console/routes';
 import type { ApiDeps } from './deps';
+import { inferenceUrl } from './infer-url';
 import { registerApiKeys } from './routes/api-keys';
 import { registerBaseModels } from './routes/base-models';
 import { registerDatasetFiles } from './routes/dataset-files';
@@ -100,6 +101,14 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   registerJobReports(app, store);
   const models = new ModelStore(deps.storage, deps.logger);
   registerModels(app, models, deps.storage);
+  // Not a route of this API: a client that sent a prediction here (an SDK or CLI without its
+  // inference URL) is told where predictions are served, instead of a bare "no route".
+  app.post('/v1/models/:id/predict', () => {
+    throw new NotFoundError(
+      `Predictions are served by the inference function, not the management API: POST ${inferenceUrl(deps)}/v1/models/{id}/predict (the SDK's \`inferUrl\`, the CLI's --infer-url or TRAINYARD_INFER_URL)`,
+      { code: 'route_not_found' },
+    );
+  });
   registerModelEvaluation(app, models, deps.storage);
   registerConsole(app, deps);
   return app;

@@ -18,7 +18,7 @@ export function createProgram(signal: AbortSignal): Command {
     )
     .option(
       '--infer-url <url>',
-      'the inference function (env TRAINYARD_INFER_URL; default: the API’s host, port 8788)',
+      'the inference function (env TRAINYARD_INFER_URL; default: the API’s URL with port 8788 when the API is on 8787, as `npm start` runs them, else the API’s URL)',
     )
     .option(
       '--api-key <key>',

@@ -14,7 +14,9 @@ import { Summary } from './summary';
  * column (`readNumber`, with the column's unit if it has one); the other cells are then missing
  * values, named in a warning. Below it the column is categorical.
  */
-export const NUMERIC_SHARE = 0.95;
+export /** Words a non-number cell may have and still count as number-like (`55 kg`, `approx 3 h`). */
+const NUMBER_LIKE_WORDS = 3;
+const NUMERIC_SHARE = 0.95;
 /** A unit (`kg`, `EUR`) belongs to the column when at least this share of its non-missing cells carry it. */
 export const UNIT_SHARE = 0.5;
 /** A text column with this many distinct values or more, mostly digits, gets a warning. */
@@ -80,7 +82,11 @@ export interface ColumnIssue {
 export class ColumnTally {
   missing = 0;
   private notNumbers = 0;
-  /** Cells that are not numbers but hold digits (`A-1001`, `12-14`). */
+  /**
+   * Cells that are not numbers but look like one with something around it (`A-1001`, `12-14`,
+   * `55 kg`): digits in at most `NUMBER_LIKE_WORDS` words. Free text that mentions a number
+   * (`follow-up in 3 months`) is text, and does not make a column look numeric.
+   */
   private digitCells = 0;
   private readonly notNumberExamples: Example[] = [];
   private readonly units = new Map<string, UnitTally>();
@@ -103,7 +109,8 @@ export class ColumnTally {
     }
     if (!reading || !tally) {
       this.notNumbers++;
-      if (/\d/.test(text)) this.digitCells++;
+      if (/\d/.test(text) && text.trim().split(/\s+/).length <= NUMBER_LIKE_WORDS)
+        this.digitCells++;
       if (this.notNumberExamples.length < EXAMPLES) this.notNumberExamples.push({ text, where });
       this.count(text);
       return text;

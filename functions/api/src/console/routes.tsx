@@ -3,6 +3,7 @@ import { type ApiKey, AuthenticationError, PermissionError } from '@trainyard/sh
 import type { Context, MiddlewareHandler } from 'hono';
 import { contextStorage } from 'hono/context-storage';
 import type { ApiDeps } from '../deps';
+import { inferenceUrl } from '../infer-url';
 import { ConsoleApi, errorMessage } from './api-client';
 import { readAsset } from './assets';
 import { formToJobBody, JOB_FORM_FIELDS } from './job-form';
@@ -45,8 +46,7 @@ function safeNext(value: unknown): string {
  */
 export function registerConsole(app: OpenAPIHono, deps: ApiDeps): void {
   const sealer = new SessionSealer(deps.config.console.sessionSecret);
-  const { host, inferPort } = deps.config.http;
-  const inferUrl = deps.inferUrl ?? deps.config.console.inferUrl ?? `http://${host}:${inferPort}`;
+  const inferUrl = inferenceUrl(deps);
   const api = (c: Context) => new ConsoleApi(app, c.get('consoleKey'));
 
   app.get('/', (c) => c.redirect(HOME));
@@ -70,7 +70,9 @@ export function registerConsole(app: OpenAPIHono, deps: ApiDeps): void {
     const identity = key ? await deps.apiKeys.verify(key).catch(() => undefined) : undefined;
     if (!identity) {
       if (key) endSession(c);
-      const page = c.req.method === 'GET' && !/^\/console\/(api|predict)\//.test(c.req.path);
+      const page =
+        (c.req.method === 'GET' || c.req.method === 'HEAD') &&
+        !/^\/console\/(api|predict)\//.test(c.req.path);
       if (page) {
         const next = encodeURIComponent(c.req.path + new URL(c.req.url).search);
         return c.redirect(`/console/sign-in?next=${next}`);

@@ -96,7 +96,12 @@ function showJob(ctx: Context, job: FineTuningJob): void {
  */
 export async function followJob(ctx: Context, client: Trainyard, id: string): Promise<void> {
   const start = await client.jobs.get(id);
-  const progress = jobProgress(ctx.out, start.hyperparameters?.epochs);
+  // A transfer job fine-tunes for `fine_tune_epochs` after its `epochs`: the bar counts both.
+  const hp = start.hyperparameters;
+  const progress = jobProgress(
+    ctx.out,
+    hp?.epochs === undefined ? undefined : hp.epochs + (hp.fine_tune_epochs ?? 0),
+  );
   try {
     for await (const event of client.jobs.follow(id, { signal: ctx.signal })) {
       if (ctx.out.json) ctx.out.data(event);
@@ -139,7 +144,11 @@ function withJobFlags(command: Command): Command {
   return command
     .requiredOption('--dataset <id>', 'the ready dataset to train on')
     .option('--spec <json>', 'the whole job body as JSON, or @file.json (flags below win)')
-    .option('--epochs <n>', 'hyperparameters.epochs', Number)
+    .option(
+      '--epochs <n>',
+      'hyperparameters.epochs (a transfer job then fine-tunes for hyperparameters.fine_tune_epochs more)',
+      Number,
+    )
     .option('--learning-rate <rate>', 'hyperparameters.learning_rate', Number)
     .option('--batch-size <n>', 'hyperparameters.batch_size', Number)
     .option(
