@@ -14,8 +14,19 @@ import { Summary } from './summary';
  * column (`readNumber`, with the column's unit if it has one); the other cells are then missing
  * values, named in a warning. Below it the column is categorical.
  */
-export /** Words a non-number cell may have and still count as number-like (`55 kg`, `approx 3 h`). */
-const NUMBER_LIKE_WORDS = 3;
+export /**
+ * Share of a non-number cell's non-space characters that must be digits for it to count as
+ * number-like: `A-1001` (0.67), `12-14` (0.8), `55 kg` (0.5) are; `none #3` (0.17) and
+ * `follow-up in 3 months` (0.05), text that mentions a number, are not.
+ */
+const NUMBER_LIKE_DIGIT_SHARE = 0.4;
+
+/** Whether a cell that is not a number still looks like one (see `NUMBER_LIKE_DIGIT_SHARE`). */
+function numberLike(text: string): boolean {
+  const chars = text.replace(/\s+/g, '');
+  const digits = chars.replace(/\D+/g, '').length;
+  return digits > 0 && digits >= NUMBER_LIKE_DIGIT_SHARE * chars.length;
+}
 const NUMERIC_SHARE = 0.95;
 /** A unit (`kg`, `EUR`) belongs to the column when at least this share of its non-missing cells carry it. */
 export const UNIT_SHARE = 0.5;
@@ -84,8 +95,8 @@ export class ColumnTally {
   private notNumbers = 0;
   /**
    * Cells that are not numbers but look like one with something around it (`A-1001`, `12-14`,
-   * `55 kg`): digits in at most `NUMBER_LIKE_WORDS` words. Free text that mentions a number
-   * (`follow-up in 3 months`) is text, and does not make a column look numeric.
+   * `55 kg`): mostly digits (`numberLike`). Free text that mentions a number (`follow-up in 3
+   * months`, `none #3`) is text, and does not make a column look numeric.
    */
   private digitCells = 0;
   private readonly notNumberExamples: Example[] = [];
@@ -109,8 +120,7 @@ export class ColumnTally {
     }
     if (!reading || !tally) {
       this.notNumbers++;
-      if (/\d/.test(text) && text.trim().split(/\s+/).length <= NUMBER_LIKE_WORDS)
-        this.digitCells++;
+      if (numberLike(text)) this.digitCells++;
       if (this.notNumberExamples.length < EXAMPLES) this.notNumberExamples.push({ text, where });
       this.count(text);
       return text;
