@@ -131,6 +131,8 @@ interface Route {
   readonly doc: 'api' | 'infer';
   readonly method: string;
   readonly path: string;
+  /** The route's required query parameters, given a plausible value so that it is reached. */
+  readonly query: string;
 }
 
 async function routesOf(doc: 'api' | 'infer'): Promise<Route[]> {
@@ -138,8 +140,13 @@ async function routesOf(doc: 'api' | 'infer'): Promise<Route[]> {
   const document = await json(await fetch(`${base}/openapi.json`));
   const out: Route[] = [];
   for (const [path, operations] of Object.entries(document.paths as Record<string, object>)) {
-    for (const method of Object.keys(operations))
-      out.push({ doc, method: method.toUpperCase(), path });
+    for (const [method, operation] of Object.entries(operations)) {
+      const params = ((operation as { parameters?: Array<Record<string, unknown>> }).parameters ??
+        []) as Array<{ in: string; name: string; required?: boolean }>;
+      const required = params.filter((p) => p.in === 'query' && p.required);
+      const query = required.map((p) => `${p.name}=x.png`).join('&');
+      out.push({ doc, method: method.toUpperCase(), path, query: query ? `?${query}` : '' });
+    }
   }
   return out;
 }
@@ -172,6 +179,8 @@ describe('projects keep their objects to themselves', () => {
       expect.arrayContaining([
         'GET /v1/datasets/{id}',
         'GET /v1/datasets/{id}/rows.csv',
+        'GET /v1/datasets/{id}/samples',
+        'GET /v1/datasets/{id}/files',
         'PUT /v1/datasets/{id}/file',
         'POST /v1/datasets/{id}/complete',
         'DELETE /v1/datasets/{id}',
@@ -202,7 +211,7 @@ describe('projects keep their objects to themselves', () => {
         method: route.method,
         ...(payload ? { body: payload.body, headers: { 'content-type': payload.type } } : {}),
       };
-      const res = await call(route.path.replace('{id}', id), init);
+      const res = await call(route.path.replace('{id}', id) + route.query, init);
       const text = await res.text();
       if (res.status !== 404)
         failures.push(`${route.method} ${route.path} → ${res.status} ${text}`);
@@ -210,7 +219,7 @@ describe('projects keep their objects to themselves', () => {
       const absent = id.includes('_')
         ? id.replace(/_[0-9a-z]+$/, (m) => `_${'0'.repeat(m.length - 1)}`)
         : '0'.repeat(id.length);
-      const other = await call(route.path.replace('{id}', absent), init);
+      const other = await call(route.path.replace('{id}', absent) + route.query, init);
       const otherText = await other.text();
       if (other.status !== res.status)
         failures.push(`${route.method} ${route.path}: missing id → ${other.status}`);

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { type DatasetService, readZipImage, sampleImages } from '@trainyard/datasets';
+import { projectOfRequest as project } from '@trainyard/http';
 import { idParam, type Storage } from '@trainyard/shared';
 import { errorResponses, security } from './errors';
 
@@ -63,7 +64,7 @@ const samples = createRoute({
 /** The images inside an image-folder dataset: sample paths per class, and one image by path. */
 export function registerDatasetFiles(app: OpenAPIHono, datasets: DatasetService, storage: Storage) {
   app.openapi(file, async (c) => {
-    const dataset = await datasets.get(c.req.valid('param').id);
+    const dataset = await datasets.get(c.req.valid('param').id, project(c));
     const { bytes, mediaType } = await readZipImage(storage, dataset, c.req.valid('query').path);
     // A dataset is immutable once ready: its files can be cached.
     return c.body(new Uint8Array(bytes), 200, {
@@ -73,7 +74,7 @@ export function registerDatasetFiles(app: OpenAPIHono, datasets: DatasetService,
     }) as never;
   });
   app.openapi(samples, async (c) => {
-    const dataset = await datasets.get(c.req.valid('param').id);
+    const dataset = await datasets.get(c.req.valid('param').id, project(c));
     const data = await sampleImages(storage, dataset, c.req.valid('query').per_class);
     return c.json({ object: 'list' as const, data }, 200);
   });

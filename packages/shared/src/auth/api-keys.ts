@@ -94,6 +94,8 @@ export class RevokedApiKeyError extends ConflictError {
 /** Creates, lists, revokes and verifies API keys kept as hashes in S3. */
 export class ApiKeyStore {
   private readonly cache = new Map<string, { record: StoredApiKey | undefined; at: number }>();
+  /** Bumped by each write of a key: a read started before it is not cached. */
+  private readonly generations = new Map<string, number>();
   /** Lookups under way, by key id: concurrent verifications of one key share one S3 read. */
   private readonly reading = new Map<string, Promise<StoredApiKey | undefined>>();
 
@@ -152,7 +154,7 @@ export class ApiKeyStore {
       if (options.operator && !existing.operator) {
         const promoted = { ...existing, operator: true };
         await this.storage.putJson(keys.apiKey(id), promoted);
-        this.cache.delete(id);
+        this.forget(id);
         return publicView(promoted);
       }
       return publicView(existing);
@@ -169,7 +171,7 @@ export class ApiKeyStore {
       revoked_at: null,
     };
     await this.storage.putJson(keys.apiKey(id), record);
-    this.cache.delete(id);
+    this.forget(id);
     return publicView(record);
   }
 
@@ -194,7 +196,7 @@ export class ApiKeyStore {
     const record = await this.stored(id, project);
     const revoked = { ...record, revoked_at: record.revoked_at ?? unixSeconds() };
     await this.storage.putJson(keys.apiKey(id), revoked);
-    this.cache.delete(id);
+    this.forget(id);
     return publicView(revoked);
   }
 
@@ -218,7 +220,7 @@ export class ApiKeyStore {
       const record = storedApiKeySchema.safeParse(raw);
       if (!record.success || object.key !== keys.apiKey(record.data.id)) continue;
       await this.storage.putJson(object.key, record.data);
-      this.cache.delete(record.data.id);
+      this.forget(record.data.id);
       migrated.push(record.data.id);
     }
     return migrated;
@@ -253,6 +255,16 @@ export class ApiKeyStore {
     return record;
   }
 
+  /**
+   * Drops what this store knows of key `id` after writing it: the cached record, and any read in
+   * flight (its answer may predate the write, so it is neither shared nor cached).
+   */
+  private forget(id: string): void {
+    this.cache.delete(id);
+    this.reading.delete(id);
+    this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
+  }
+
   private matches(record: StoredApiKey, secret: string): boolean {
     return timingSafeEqual(Buffer.from(record.sha256, 'hex'), sha256(secret));
   }
@@ -269,14 +281,19 @@ export class ApiKeyStore {
     const pending = this.reading.get(id);
     if (pending) return pending;
     const at = Date.now();
+    const generation = this.generations.get(id);
     const read = this.storage
       .tryGetJson(keys.apiKey(id), storedApiKeySchema)
       .then((record) => {
+        // A write through this store (a revoke) during the read: its answer may predate it.
+        if (this.generations.get(id) !== generation) return record;
         this.cache.set(id, { record, at });
         if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
         return record;
       })
-      .finally(() => this.reading.delete(id));
+      .finally(() => {
+        if (this.reading.get(id) === read) this.reading.delete(id);
+      });
     this.reading.set(id, read);
     return read;
   }
