@@ -259,6 +259,10 @@ describe('the whole path through the UI', () => {
     // The trials table (sortable) and the optimization history.
     expect(await page.locator('#trials-title + p + div + .table-wrap tbody tr').count()).toBe(2);
     expect(await page.locator('[data-trials-chart] canvas').count()).toBe(1);
+    // Parallel coordinates: one line per trial through the learning rate and the objective.
+    const lines = page.locator('[data-parallel-coordinates] polyline');
+    expect(await lines.count()).toBe(2);
+    expect((await lines.first().getAttribute('points'))!.split(' ')).toHaveLength(2);
     // The default objective, val_loss, is minimized: the page says so.
     await expect(page.locator('#trials-title + p').textContent()).resolves.toContain('(minimize)');
     await page.click('table[data-sortable] th:nth-child(3)');
