@@ -235,6 +235,9 @@ describe('the whole path through the UI', () => {
     await page.click('#upload-form button[type=submit]');
     await page.waitForURL(/\/console\/datasets\/ds_/, { timeout: 30_000 });
     await expect(page.locator('.facts').textContent()).resolves.toContain('Text length');
+    // The text-length histogram: 40 texts, each in one bucket.
+    const counts = await page.locator('[data-length-histogram] .bar-value').allTextContents();
+    expect(counts.reduce((sum, n) => sum + Number(n), 0)).toBe(40);
     await page.click('text=Train a model on it');
     // The architectures offered are the text ones.
     const offered = await page
@@ -273,6 +276,7 @@ describe('the whole path through the UI', () => {
     expect(await page.locator('[data-space-editor] tbody tr').count()).toBe(1);
     expect(await row(0).locator('[data-field=type]').inputValue()).toBe('log_uniform');
     expect(await row(0).locator('[data-field=max]').inputValue()).toBe('0.01');
+    await shot(page, '09b-search-space-editor');
     await page.click('button[value=plan]');
     const plan = await page.locator('[data-plan]').textContent();
     expect(plan).toContain('bag_of_embeddings');
