@@ -155,6 +155,19 @@ describe('a JSONL text dataset', () => {
   });
 });
 
+describe('the new-job form without JavaScript', () => {
+  it('keeps the search space a JSON textarea, with the tunable paths listed for the editor', async () => {
+    const res = await fetch(`${api.url}/console/jobs/new?dataset=${iris}`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toMatch(/<textarea name="tuning\.search_space"/);
+    // The editor's host is empty until console.js fills it.
+    expect(html).toMatch(/<div class="space-editor wide" data-space-editor(="[^"]*")?><\/div>/);
+    expect(html).toContain('<datalist id="tunable-paths">');
+    expect(html).toContain('<option value="hyperparameters.learning_rate"></option>');
+  });
+});
+
 describe('unknown console paths', () => {
   it('forwards only to /v1 routes, whatever encoded dots spell', async () => {
     // node:http sends the path as written (fetch would resolve the dots before sending).
