@@ -235,6 +235,9 @@ describe('the whole path through the UI', () => {
     await page.click('#upload-form button[type=submit]');
     await page.waitForURL(/\/console\/datasets\/ds_/, { timeout: 30_000 });
     await expect(page.locator('.facts').textContent()).resolves.toContain('Text length');
+    // The text-length histogram: 40 texts, each in one bucket.
+    const counts = await page.locator('[data-length-histogram] .bar-value').allTextContents();
+    expect(counts.reduce((sum, n) => sum + Number(n), 0)).toBe(40);
     await page.click('text=Train a model on it');
     // The architectures offered are the text ones.
     const offered = await page
@@ -246,10 +249,34 @@ describe('the whole path through the UI', () => {
     // A small random search over the learning rate.
     await page.selectOption('select[name="tuning.strategy"]', 'random');
     await page.fill('input[name="tuning.max_trials"]', '2');
+    // The search-space editor writes the JSON the form submits, row by row.
+    const space = async () =>
+      JSON.parse((await page.inputValue('textarea[name="tuning.search_space"]')) || '{}');
+    const row = (n: number) => page.locator('[data-space-editor] tbody tr').nth(n);
+    await page.click('[data-space-add]');
+    await row(0).locator('[data-field=path]').fill('hyperparameters.learning_rate');
+    await row(0).locator('[data-field=type]').selectOption('log_uniform');
+    await row(0).locator('[data-field=min]').fill('0.001');
+    await row(0).locator('[data-field=max]').fill('0.01');
+    await page.click('[data-space-add]');
+    await row(1).locator('[data-field=path]').fill('hyperparameters.optimizer');
+    await row(1).locator('[data-field=type]').selectOption('choice');
+    await row(1).locator('[data-field=extra]').fill('adam, sgd');
+    expect(await space()).toEqual({
+      'hyperparameters.learning_rate': { type: 'log_uniform', min: 0.001, max: 0.01 },
+      'hyperparameters.optimizer': { type: 'choice', values: ['adam', 'sgd'] },
+    });
+    await row(1).locator('[data-space-remove]').click();
+    expect(Object.keys(await space())).toEqual(['hyperparameters.learning_rate']);
+    // Typed JSON (what a page without the script submits) comes back as rows.
     await page.fill(
       'textarea[name="tuning.search_space"]',
       '{"hyperparameters.learning_rate": {"type": "log_uniform", "min": 0.001, "max": 0.01}}',
     );
+    expect(await page.locator('[data-space-editor] tbody tr').count()).toBe(1);
+    expect(await row(0).locator('[data-field=type]').inputValue()).toBe('log_uniform');
+    expect(await row(0).locator('[data-field=max]').inputValue()).toBe('0.01');
+    await shot(page, '09b-search-space-editor');
     await page.click('button[value=plan]');
     const plan = await page.locator('[data-plan]').textContent();
     expect(plan).toContain('bag_of_embeddings');
@@ -259,6 +286,10 @@ describe('the whole path through the UI', () => {
     // The trials table (sortable) and the optimization history.
     expect(await page.locator('#trials-title + p + div + .table-wrap tbody tr').count()).toBe(2);
     expect(await page.locator('[data-trials-chart] canvas').count()).toBe(1);
+    // Parallel coordinates: one line per trial through the learning rate and the objective.
+    const polylines = page.locator('[data-parallel-coordinates] polyline');
+    expect(await polylines.count()).toBe(2);
+    expect((await polylines.first().getAttribute('points'))!.split(' ')).toHaveLength(2);
     // The default objective, val_loss, is minimized: the page says so.
     await expect(page.locator('#trials-title + p').textContent()).resolves.toContain('(minimize)');
     await page.click('table[data-sortable] th:nth-child(3)');

@@ -121,6 +121,53 @@ describe('a CSV dataset', () => {
   });
 });
 
+describe('a JSONL text dataset', () => {
+  it('shows a histogram of text lengths whose buckets hold every text once', async () => {
+    const texts = ['hi!', 'hello there', 'x'.repeat(40), 'y'.repeat(41), 'z'.repeat(95)];
+    const created = await body(
+      await api.call('/v1/datasets', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'short texts', task: 'text_classification', format: 'jsonl' }),
+      }),
+    );
+    const jsonl = texts.map((text, i) => JSON.stringify({ text, label: i % 2 ? 'a' : 'b' }));
+    await api.call(`/v1/datasets/${created.id}/file`, { method: 'PUT', body: jsonl.join('\n') });
+    const done = await body(
+      await api.call(`/v1/datasets/${created.id}/complete`, { method: 'POST' }),
+    );
+    expect(done.status).toBe('ready');
+    const res = await fetch(`${api.url}/console/datasets/${created.id}`, { headers: { cookie } });
+    const html = await res.text();
+    expect(html).toContain('<h2>Text length</h2>');
+    // Lengths 3 to 95 in at most 20 buckets: width 5, from 0 to 100.
+    const rows = [...html.matchAll(/data-bucket="(\d+)-(\d+)">.*?class="bar-value">(\d+)</g)];
+    expect(rows.map((r) => [Number(r[1]), Number(r[2])])).toEqual(
+      Array.from({ length: 20 }, (_, i) => [i * 5, i * 5 + 5]),
+    );
+    const count = (from: number) => Number(rows.find((r) => Number(r[1]) === from)![3]);
+    expect(count(0)).toBe(1);
+    expect(count(10)).toBe(1);
+    expect(count(40)).toBe(2);
+    expect(count(95)).toBe(1);
+    expect(rows.reduce((s, r) => s + Number(r[3]), 0)).toBe(texts.length);
+    expect(html).toContain('<span class="bar-label">40–44</span>');
+  });
+});
+
+describe('the new-job form without JavaScript', () => {
+  it('keeps the search space a JSON textarea, with the tunable paths listed for the editor', async () => {
+    const res = await fetch(`${api.url}/console/jobs/new?dataset=${iris}`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toMatch(/<textarea name="tuning\.search_space"/);
+    // The editor's host is empty until console.js fills it.
+    expect(html).toMatch(/<div class="space-editor wide" data-space-editor(="[^"]*")?><\/div>/);
+    expect(html).toContain('<datalist id="tunable-paths">');
+    expect(html).toContain('<option value="hyperparameters.learning_rate"></option>');
+  });
+});
+
 describe('unknown console paths', () => {
   it('forwards only to /v1 routes, whatever encoded dots spell', async () => {
     // node:http sends the path as written (fetch would resolve the dots before sending).

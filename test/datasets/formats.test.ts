@@ -202,6 +202,14 @@ describe('jsonl', () => {
       classes: { ham: 25, spam: 25 },
       text_length: { min: Math.min(...lengths), max: Math.max(...lengths) },
     });
+    // Every text counted once, in the bucket that holds its length.
+    const histogram: { from: number; to: number; count: number }[] =
+      dataset.report.stats.text_length.histogram;
+    expect(histogram.length).toBeLessThanOrEqual(20);
+    expect(histogram.reduce((s, b) => s + b.count, 0)).toBe(50);
+    for (const b of histogram) {
+      expect(b.count).toBe(lengths.filter((n) => b.from <= n && n < b.to).length);
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { keys } from '@trainyard/shared';
 import { checkClasses } from './class-checks';
 import { DuplicateCounter } from './duplicates';
 import { checkLabelSpellings, normalizeLabel, relabelShards } from './labels';
+import { LengthHistogram } from './length-histogram';
 import { utf8Lines } from './lines';
 import { ShardWriter } from './shards';
 import { Summary } from './summary';
@@ -27,6 +28,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
   );
   const classes = new Map<string, number>();
   const lengths = new Summary();
+  const histogram = new LengthHistogram();
   const duplicates = new DuplicateCounter();
   for await (const { text: raw, line } of utf8Lines(source, limits.lineChars)) {
     const where = `line ${line}`;
@@ -85,6 +87,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
       report.warn('duplicate', `${where} repeats an earlier example exactly`, where);
     classes.set(name, (classes.get(name) ?? 0) + 1);
     lengths.add(text.length);
+    histogram.add(text.length);
     shards.addJsonLine(JSON.stringify({ text, label: name }), line);
     if (shards.full) await shards.flush();
   }
@@ -99,7 +102,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
   const stats = {
     examples,
     classes: Object.fromEntries([...classes].sort(([a], [b]) => a.localeCompare(b))),
-    text_length: lengths.toJSON(),
+    text_length: { ...lengths.toJSON(), histogram: histogram.toJSON() },
     duplicates: duplicates.duplicates,
     bytes: size,
   };

@@ -200,6 +200,7 @@ export function registerConsole(app: OpenAPIHono, deps: ApiDeps): void {
         metrics={metrics.body?.data ?? []}
         events={events.body?.data ?? []}
         trials={trials.ok ? (trials.body?.data ?? []) : []}
+        bestTrial={trials.ok ? (trials.body?.best ?? null) : null}
         checkpoints={checkpoints.ok ? (checkpoints.body?.data ?? []) : []}
       />,
     );

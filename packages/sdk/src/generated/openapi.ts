@@ -2411,6 +2411,14 @@ export interface components {
             splits?: components["schemas"]["DatasetSplitCounts"];
             /** @description Characters per text */
             text_length?: {
+                /** @description Texts per length bucket: at most 20 contiguous buckets of one round width (1, 2, 5 × 10^k characters), empty ones included (datasets validated before it have none) */
+                histogram?: {
+                    count: number;
+                    /** @description Shortest length in it (inclusive) */
+                    from: number;
+                    /** @description End of the bucket (exclusive) */
+                    to: number;
+                }[];
                 max: number;
                 mean: number;
                 min: number;

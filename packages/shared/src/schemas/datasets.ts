@@ -205,7 +205,24 @@ export const datasetStatsSchema = z
       .optional(),
     columns: z.array(columnStatsSchema).optional(),
     csv: csvDialectSchema.optional().openapi({ description: 'CSV: how the file was read' }),
-    text_length: numberSummary.optional().openapi({ description: 'Characters per text' }),
+    text_length: numberSummary
+      .extend({
+        histogram: z
+          .array(
+            z.object({
+              from: z.number().int().openapi({ description: 'Shortest length in it (inclusive)' }),
+              to: z.number().int().openapi({ description: 'End of the bucket (exclusive)' }),
+              count: z.number().int(),
+            }),
+          )
+          .optional()
+          .openapi({
+            description:
+              'Texts per length bucket: at most 20 contiguous buckets of one round width (1, 2, 5 × 10^k characters), empty ones included (datasets validated before it have none)',
+          }),
+      })
+      .optional()
+      .openapi({ description: 'Characters per text' }),
     duplicates: z.number().int().optional(),
     splits: splitCountsSchema.optional().openapi({
       description:

@@ -540,6 +540,101 @@ function setupJobForm(form) {
   filter();
 }
 
+const SPACE_TYPES = ['uniform', 'log_uniform', 'int', 'choice'];
+
+/** A typed choice value: a number or boolean when it reads as one, else the trimmed text. */
+function choiceValue(text) {
+  const t = text.trim();
+  if (t === 'true' || t === 'false') return t === 'true';
+  return t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
+}
+
+/**
+ * The search-space editor: one row per parameter (path, type, min/max/step or values, remove) that
+ * writes the same JSON the textarea holds, and reads it back when the JSON is typed. The textarea
+ * stays the form field, so a page without this script submits what was typed there.
+ */
+function setupSpaceEditor(host, textarea) {
+  host.innerHTML = `<table class="space-rows"><thead><tr><th>Parameter</th><th>Type</th>
+    <th>Min</th><th>Max</th><th>Step / values</th><th><span class="sr-only">Remove</span></th></tr></thead>
+    <tbody></tbody></table>
+    <button type="button" data-space-add>Add parameter</button>
+    <small class="muted" data-space-note></small>`;
+  const body = $('tbody', host);
+  const note = $('[data-space-note]', host);
+  const write = () => {
+    const space = {};
+    for (const row of body.rows) {
+      const get = (name) => row.querySelector(`[data-field=${name}]`).value.trim();
+      const path = get('path');
+      if (!path) continue;
+      const type = get('type');
+      const param = { type };
+      if (type === 'choice') {
+        param.values = get('extra') === '' ? [] : get('extra').split(',').map(choiceValue);
+      } else {
+        for (const end of ['min', 'max']) if (get(end) !== '') param[end] = Number(get(end));
+        if (type === 'int' && get('extra') !== '') param.step = Number(get('extra'));
+      }
+      space[path] = param;
+    }
+    textarea.value = Object.keys(space).length ? JSON.stringify(space, null, 1) : '';
+  };
+  const addRow = (path = '', param = { type: 'uniform' }) => {
+    const row = body.insertRow();
+    const choice = param.type === 'choice';
+    const extra = choice ? (param.values ?? []).join(', ') : (param.step ?? '');
+    row.innerHTML = `<td><input data-field="path" list="tunable-paths" aria-label="Parameter path"
+        placeholder="hyperparameters.learning_rate"></td>
+      <td><select data-field="type" aria-label="Type">${SPACE_TYPES.map((t) => `<option>${t}</option>`).join('')}</select></td>
+      <td><input data-field="min" inputmode="decimal" aria-label="Min" size="7"></td>
+      <td><input data-field="max" inputmode="decimal" aria-label="Max" size="7"></td>
+      <td><input data-field="extra" aria-label="Step or values" size="12"></td>
+      <td><button type="button" data-space-remove aria-label="Remove parameter">×</button></td>`;
+    const field = (name) => row.querySelector(`[data-field=${name}]`);
+    field('path').value = path;
+    field('type').value = SPACE_TYPES.includes(param.type) ? param.type : 'uniform';
+    field('min').value = param.min ?? '';
+    field('max').value = param.max ?? '';
+    field('extra').value = extra;
+    const shape = () => {
+      const type = field('type').value;
+      field('min').disabled = field('max').disabled = type === 'choice';
+      field('extra').disabled = type === 'uniform' || type === 'log_uniform';
+      field('extra').placeholder = type === 'choice' ? 'adam, sgd' : type === 'int' ? 'step 1' : '';
+    };
+    field('type').addEventListener('change', shape);
+    shape();
+    $('[data-space-remove]', row).addEventListener('click', () => {
+      row.remove();
+      write();
+    });
+    return row;
+  };
+  const read = () => {
+    const text = textarea.value.trim();
+    let space = {};
+    try {
+      space = text ? JSON.parse(text) : {};
+    } catch {
+      note.textContent = 'The JSON below does not parse; the rows show its last valid value.';
+      return;
+    }
+    if (space === null || typeof space !== 'object' || Array.isArray(space)) return;
+    note.textContent = '';
+    body.replaceChildren();
+    for (const [path, param] of Object.entries(space)) addRow(path, param ?? {});
+  };
+  body.addEventListener('input', write);
+  body.addEventListener('change', write);
+  $('[data-space-add]', host).addEventListener('click', () => {
+    addRow();
+    $('tr:last-child [data-field=path]', body).focus();
+  });
+  textarea.addEventListener('input', read);
+  read();
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   const upload = $('[data-upload]');
   if (upload) setupUpload(upload);
@@ -549,6 +644,8 @@ document.addEventListener('DOMContentLoaded', () => {
   if (tryForm) setupTry(tryForm);
   const jobForm = $('[data-job-form]');
   if (jobForm) setupJobForm(jobForm);
+  const spaceEditor = $('[data-space-editor]');
+  if (spaceEditor) setupSpaceEditor(spaceEditor, $('textarea[name="tuning.search_space"]'));
   for (const button of document.querySelectorAll('[data-copy]')) setupCopy(button);
   for (const table of document.querySelectorAll('table[data-sortable]')) setupSortable(table);
 });

@@ -26,6 +26,27 @@ export function BarChart({
   );
 }
 
+/**
+ * Texts per length bucket (`stats.text_length.histogram`: `[{from, to, count}]`, `to` exclusive),
+ * one horizontal bar a bucket in length order, widths relative to the fullest bucket.
+ */
+export function LengthHistogram({ buckets }: { readonly buckets: Json[] }) {
+  const max = Math.max(1, ...buckets.map((b) => b.count as number));
+  return (
+    <figure class="bars" aria-label="Texts per length in characters" data-length-histogram>
+      {buckets.map((b) => (
+        <div class="bar-row" data-bucket={`${b.from}-${b.to}`}>
+          <span class="bar-label">{b.to - b.from === 1 ? b.from : `${b.from}–${b.to - 1}`}</span>
+          <span class="bar-track">
+            <span class="bar" style={`width:${((100 * b.count) / max).toFixed(1)}%`} />
+          </span>
+          <span class="bar-value">{num(b.count)}</span>
+        </div>
+      ))}
+    </figure>
+  );
+}
+
 function Issues({
   title,
   items,
@@ -138,6 +159,13 @@ export function DatasetPage({
         <section class="card">
           <h2>Examples per class</h2>
           <BarChart counts={stats.classes} label="Examples per class" />
+        </section>
+      ) : null}
+      {stats?.text_length?.histogram?.length ? (
+        <section class="card">
+          <h2>Text length</h2>
+          <p class="muted">Texts per length, in characters.</p>
+          <LengthHistogram buckets={stats.text_length.histogram} />
         </section>
       ) : null}
       {samples.length ? (

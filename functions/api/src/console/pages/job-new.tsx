@@ -1,3 +1,4 @@
+import { TUNABLE_PATHS } from '@trainyard/shared';
 import type { Json } from '../api-client';
 import { ErrorBox, Layout, num } from './layout';
 
@@ -239,6 +240,13 @@ export function JobNewPage({ datasets, values, body, plan, error }: Props) {
             values={values}
             placeholder="val_accuracy"
           />
+          {/* Filled by console.js: rows that write the JSON below; without JS, the JSON is the editor. */}
+          <div class="space-editor wide" data-space-editor />
+          <datalist id="tunable-paths">
+            {TUNABLE_PATHS.map((path) => (
+              <option value={path} />
+            ))}
+          </datalist>
           <label class="wide">
             Search space (JSON)
             <textarea

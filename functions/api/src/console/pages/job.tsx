@@ -1,5 +1,6 @@
 import type { Json } from '../api-client';
 import { Layout, num, Status, time } from './layout';
+import { ParallelCoordinates } from './parallel-coordinates';
 
 const TERMINAL = ['succeeded', 'failed', 'cancelled'];
 
@@ -72,7 +73,17 @@ function Checkpoints({ checkpoints }: { readonly checkpoints: Json[] }) {
   );
 }
 
-function Trials({ trials, goal }: { readonly trials: Json[]; readonly goal: string }) {
+function Trials({
+  trials,
+  goal,
+  space,
+  best,
+}: {
+  readonly trials: Json[];
+  readonly goal: string;
+  readonly space: Record<string, Json> | undefined;
+  readonly best: number | null;
+}) {
   if (trials.length === 0) return null;
   const params = [...new Set(trials.flatMap((t) => Object.keys(t.params ?? {})))];
   return (
@@ -117,6 +128,8 @@ function Trials({ trials, goal }: { readonly trials: Json[]; readonly goal: stri
           </tbody>
         </table>
       </div>
+      <h3>Parameters against the objective</h3>
+      <ParallelCoordinates trials={trials} space={space} best={best} />
     </section>
   );
 }
@@ -127,12 +140,15 @@ export function JobPage({
   metrics,
   events,
   trials,
+  bestTrial = null,
   checkpoints,
 }: {
   readonly job: Json;
   readonly metrics: Json[];
   readonly events: Json[];
   readonly trials: Json[];
+  /** The best trial's number (`GET …/trials` → `best`). */
+  readonly bestTrial?: number | null;
   readonly checkpoints: Json[];
 }) {
   const ended = TERMINAL.includes(job.status);
@@ -194,7 +210,12 @@ export function JobPage({
           <div data-chart="learning_rate" aria-label="Learning rate per epoch" role="img" />
         </div>
       </section>
-      <Trials trials={trials} goal={studyGoal(job, events)} />
+      <Trials
+        trials={trials}
+        goal={studyGoal(job, events)}
+        space={job.tuning?.search_space}
+        best={bestTrial}
+      />
       <Checkpoints checkpoints={checkpoints} />
       <section class="card" aria-labelledby="events-title">
         <h2 id="events-title">Events</h2>
