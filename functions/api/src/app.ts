@@ -19,6 +19,7 @@ import { registerJobs } from './routes/jobs';
 import { registerModelEvaluation } from './routes/model-evaluation';
 import { registerModels } from './routes/models';
 import { registerProjects } from './routes/projects';
+import { ProjectActiveJobs } from './services/project-active-jobs';
 import { JobCreator } from './services/job-creator';
 import { ModelStore } from './services/model-store';
 
@@ -78,6 +79,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     logger: deps.logger,
     uploadMaxBytes: deps.config.uploadMaxBytes,
     multipartThreshold: deps.config.multipartThresholdBytes,
+    maxProjectBytes: deps.config.projects.maxStoredBytes,
   });
   registerDatasets(app, datasets);
   registerDatasetFiles(app, datasets, deps.storage);
@@ -93,6 +95,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     log,
     queue,
     limits: deps.config.jobs,
+    activeJobs: new ProjectActiveJobs(store, deps.config.projects.maxActiveJobs),
   });
   registerJobPlan(app, creator);
   registerJobs(app, { store, creator, queue });
