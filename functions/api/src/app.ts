@@ -19,9 +19,9 @@ import { registerJobs } from './routes/jobs';
 import { registerModelEvaluation } from './routes/model-evaluation';
 import { registerModels } from './routes/models';
 import { registerProjects } from './routes/projects';
-import { ProjectActiveJobs } from './services/project-active-jobs';
 import { JobCreator } from './services/job-creator';
 import { ModelStore } from './services/model-store';
+import { ProjectActiveJobs } from './services/project-active-jobs';
 
 // The raw upload (direct, or forwarded by the console) and the console's forwarded predictions
 // stream on under the caps of the routes that take them (API_UPLOAD_MAX_BYTES, INFER_MAX_BODY_BYTES).
