@@ -1,3 +1,4 @@
+import { jobSpecSchema, keys, newId } from '@trainyard/shared';
 import { iris, toCsv } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { irisDataset, type JobsApi, type Loose, startJobsApi } from '../jobs/support';
@@ -95,6 +96,30 @@ describe('PROJECT_MAX_ACTIVE_JOBS', () => {
     expect((await json(cancelled)).status).toBe('cancelled');
     const again = await api.post('/v1/fine-tuning/jobs', longJob(datasets.a));
     expect(again.status, await again.clone().text()).toBe(201);
+    expect((await api.post('/v1/fine-tuning/jobs', longJob(datasets.a))).status).toBe(429);
+  });
+
+  it('does not count a create cut short (a spec without events) once it is a minute old', async () => {
+    // The project is at its limit (above). A process that died between writing a job's spec and
+    // its first event left one behind, two minutes ago: it never runs and must not hold a slot.
+    const { data } = await json(await api.call('/v1/fine-tuning/jobs?limit=100'));
+    const running = (data as Array<{ id: string; status: string }>).filter(
+      (j) => j.status !== 'cancelled',
+    );
+    expect(running).toHaveLength(MAX_JOBS);
+    const spec = await api.runtime.storage.getJson(keys.jobSpec(running[0]!.id), jobSpecSchema);
+    const stale = newId('ftjob', Date.now() - 120_000);
+    await api.runtime.storage.putJson(keys.jobSpec(stale), { ...spec, id: stale });
+    // Cancel one: exactly one slot is free, whatever the stale spec.
+    await api.post(`/v1/fine-tuning/jobs/${running[1]!.id}/cancel`, {});
+    const taken = await api.post('/v1/fine-tuning/jobs', longJob(datasets.a));
+    expect(taken.status, await taken.clone().text()).toBe(201);
+    expect((await api.post('/v1/fine-tuning/jobs', longJob(datasets.a))).status).toBe(429);
+
+    // A fresh one (a create under way elsewhere) does count: cancel a job, and the slot is its.
+    const fresh = newId('ftjob');
+    await api.runtime.storage.putJson(keys.jobSpec(fresh), { ...spec, id: fresh });
+    await api.post(`/v1/fine-tuning/jobs/${(await json(taken)).id}/cancel`, {});
     expect((await api.post('/v1/fine-tuning/jobs', longJob(datasets.a))).status).toBe(429);
   });
 });

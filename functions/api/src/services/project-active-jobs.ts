@@ -1,4 +1,5 @@
 import {
+  idTimeMs,
   isTerminal,
   type JobStore,
   ProjectLock,
@@ -8,6 +9,12 @@ import {
 
 /** `Retry-After` of a refused create: a short job's length; the caller may also cancel one. */
 const RETRY_AFTER_S = 30;
+/**
+ * A job with a spec but no `job.created` event older than this is a create cut short (the
+ * process died between the two writes): it never runs, so it is not counted. Younger, it may be
+ * a create still under way in another process, and counts.
+ */
+const CUT_SHORT_AFTER_MS = 60_000;
 
 /**
  * PROJECT_MAX_ACTIVE_JOBS: how many jobs a project has queued or running (any status not yet
@@ -19,7 +26,8 @@ const RETRY_AFTER_S = 30;
  * written once) and that a job has ended (the first terminal event wins, for good). So a crash,
  * a trainer that ends a job in another process, or a cancel all show in the next count, and
  * nothing can leave the count stuck, as a stored counter updated on create and on terminal
- * events could when a process dies between the two writes. After the first count in a process,
+ * events could when a process dies between the two writes. A create cut short between its spec
+ * and its first event leaves a job that never runs: past a minute it is not counted either. After the first count in a process,
  * a create costs the LIST pages and one fold per active job of the project (at most the limit),
  * not one per job ever created.
  */
@@ -48,9 +56,10 @@ export class ProjectActiveJobs {
         this.projectOfJob.set(id, owner);
       }
       if (owner !== project) continue;
-      const { status } = await this.store.state(id);
-      if (isTerminal(status)) this.ended.add(id);
-      else active.push(id);
+      const state = await this.store.state(id);
+      if (isTerminal(state.status)) this.ended.add(id);
+      else if (state.created_at !== null || Date.now() - idTimeMs(id) < CUT_SHORT_AFTER_MS)
+        active.push(id);
     }
     return active;
   }
