@@ -84,7 +84,12 @@ export class DatasetService {
     this.storage = options.storage;
   }
 
-  /** Creates a dataset of `project` (default: the default project) awaiting its file, with presigned upload URLs. */
+  /**
+   * Creates a dataset of `project` (default: the default project) awaiting its file, with
+   * presigned upload URLs. Throws `ValidationError` (400) for an unknown `csv.encoding`, and
+   * `UnprocessableError` (422 `project_storage_full`) when `size_bytes` would take the project
+   * past `maxProjectBytes`.
+   */
   async create(input: CreateDataset, project: string = DEFAULT_PROJECT) {
     const encoding = input.csv?.encoding;
     if (encoding !== undefined && !encodingExists(encoding)) {
