@@ -25,10 +25,16 @@ export interface JobsApi {
   close(): Promise<void>;
 }
 
-/** The API over real HTTP, with a local runner in the same process, on a bucket of its own. */
-export async function startJobsApi(runner: Partial<LocalRunnerOptions> = {}): Promise<JobsApi> {
+/**
+ * The API over real HTTP, with a local runner in the same process, on a bucket of its own;
+ * `env`: configuration variables over the tests' defaults.
+ */
+export async function startJobsApi(
+  runner: Partial<LocalRunnerOptions> = {},
+  env: Record<string, string> = {},
+): Promise<JobsApi> {
   // Webhook receivers in these tests listen on loopback: allow-listed, as an operator would.
-  const runtime = await isolatedRuntime('ty-jobs', { OUTBOUND_ALLOW: '127.0.0.1' });
+  const runtime = await isolatedRuntime('ty-jobs', { OUTBOUND_ALLOW: '127.0.0.1', ...env });
   const store = new JobStore(runtime.storage, new JobEventLog(runtime.storage, 'test'));
   const local = new LocalRunner({
     store: new JobStore(runtime.storage, new JobEventLog(runtime.storage, 'runner')),

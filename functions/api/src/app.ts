@@ -22,6 +22,7 @@ import { registerModels } from './routes/models';
 import { registerProjects } from './routes/projects';
 import { JobCreator } from './services/job-creator';
 import { ModelStore } from './services/model-store';
+import { ProjectActiveJobs } from './services/project-active-jobs';
 
 // The raw upload (direct, or forwarded by the console) and the console's forwarded predictions
 // stream on under the caps of the routes that take them (API_UPLOAD_MAX_BYTES, INFER_MAX_BODY_BYTES).
@@ -79,6 +80,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     logger: deps.logger,
     uploadMaxBytes: deps.config.uploadMaxBytes,
     multipartThreshold: deps.config.multipartThresholdBytes,
+    maxProjectBytes: deps.config.projects.maxStoredBytes,
   });
   registerDatasets(app, datasets);
   registerDatasetFiles(app, datasets, deps.storage);
@@ -94,6 +96,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     log,
     queue,
     limits: deps.config.jobs,
+    activeJobs: new ProjectActiveJobs(store, deps.config.projects.maxActiveJobs),
   });
   registerJobPlan(app, creator);
   registerJobs(app, { store, creator, queue });

@@ -12,6 +12,7 @@ import {
   NotFoundError,
   newId,
   PayloadTooLargeError,
+  ProjectLock,
   prefixes,
   projectOf,
   projectPage,
@@ -37,6 +38,11 @@ export interface DatasetServiceOptions {
   readonly limits?: Limits;
   /** How long `complete` waits for validation before answering `validating`. Default 20 s. */
   readonly waitMs?: number;
+  /**
+   * PROJECT_MAX_STORED_BYTES: most bytes of dataset files one project may hold (see
+   * `storedBytes`). 0 or absent: no limit.
+   */
+  readonly maxProjectBytes?: number;
 }
 
 /** A `validating` status older than this belongs to a process that died: `complete` may restart it. */
@@ -72,12 +78,18 @@ export class DatasetService {
   private readonly storage: Storage;
   private readonly running = new Map<string, Promise<Dataset>>();
   private recovering: Promise<void> | undefined;
+  private readonly projectLock = new ProjectLock();
 
   constructor(readonly options: DatasetServiceOptions) {
     this.storage = options.storage;
   }
 
-  /** Creates a dataset of `project` (default: the default project) awaiting its file, with presigned upload URLs. */
+  /**
+   * Creates a dataset of `project` (default: the default project) awaiting its file, with
+   * presigned upload URLs. Throws `ValidationError` (400) for an unknown `csv.encoding`, and
+   * `UnprocessableError` (422 `project_storage_full`) when `size_bytes` would take the project
+   * past `maxProjectBytes`.
+   */
   async create(input: CreateDataset, project: string = DEFAULT_PROJECT) {
     const encoding = input.csv?.encoding;
     if (encoding !== undefined && !encodingExists(encoding)) {
@@ -86,6 +98,21 @@ export class DatasetService {
         { param: 'body.csv.encoding' },
       );
     }
+    const declared = input.size_bytes;
+    if (declared !== undefined && this.options.maxProjectBytes) {
+      // Checked and recorded together: a concurrent create of the project sees this one.
+      const dataset = await this.projectLock.run(project, async () => {
+        await this.assertRoom(project, declared, undefined, 'body.size_bytes');
+        return this.record(input, project);
+      });
+      return { dataset, upload: await this.presign(dataset.id, declared) };
+    }
+    const dataset = await this.record(input, project);
+    return { dataset, upload: await this.presign(dataset.id, input.size_bytes) };
+  }
+
+  /** Writes a new dataset's record, awaiting its file. */
+  private async record(input: CreateDataset, project: string): Promise<Dataset> {
     const now = unixSeconds();
     const dataset: Dataset = {
       id: newId('ds'),
@@ -105,7 +132,46 @@ export class DatasetService {
       report: null,
     };
     await this.storage.putJson(keys.datasetMeta(dataset.id), dataset);
-    return { dataset, upload: await this.presign(dataset.id, input.size_bytes) };
+    return dataset;
+  }
+
+  /**
+   * Bytes of `project`'s datasets, from their records: each one's file (`file.bytes`, once
+   * uploaded), else the size it was created with (`size_bytes`, awaiting its upload), else 0.
+   * `except`: a dataset left out (the one whose upload is being completed). Reads every
+   * dataset record (a LIST and a GET each): creating a dataset is rare next to reading one.
+   */
+  async storedBytes(project: string, except?: string): Promise<number> {
+    let total = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.list(100, after, project);
+      for (const d of page.data) {
+        if (d.id !== except) total += d.file?.bytes ?? d.size_bytes ?? 0;
+      }
+      if (!page.has_more || !page.last_id) return total;
+      after = page.last_id;
+    }
+  }
+
+  /**
+   * Throws `UnprocessableError` (422 `project_storage_full`) when `adding` bytes would take
+   * `project`'s datasets past PROJECT_MAX_STORED_BYTES; no-op without a limit.
+   */
+  private async assertRoom(
+    project: string,
+    adding: number,
+    except: string | undefined,
+    param: string,
+  ): Promise<void> {
+    const max = this.options.maxProjectBytes;
+    if (!max) return;
+    const held = await this.storedBytes(project, except);
+    if (held + adding <= max) return;
+    throw new UnprocessableError(
+      `Project ${project} holds ${held} bytes of datasets; ${adding} more would make ${held + adding}, past its ${max} bytes (PROJECT_MAX_STORED_BYTES). Delete datasets it no longer needs, or ask for a higher limit`,
+      { param, code: 'project_storage_full' },
+    );
   }
 
   private async presign(id: string, size: number | undefined) {
@@ -319,6 +385,9 @@ export class DatasetService {
         { code: 'upload_size_mismatch', param: 'size_bytes' },
       );
     }
+    // The file's actual size against the project's room (a declared size was checked at create;
+    // an undeclared one is first known here). Refused: the file stays where it was uploaded.
+    await this.assertRoom(projectOf(dataset), head.size, id, 'file');
     // The file is validated from a key no upload can reach: a presigned URL handed out earlier
     // can still write the upload key, never the file a validated dataset was checked from. The
     // copy is of the very object looked at (its ETag), not of one PUT in between.

@@ -62,6 +62,15 @@ export function newId(prefix: string, now = Date.now()): string {
   return `${prefix}_${time}${random}`;
 }
 
+/**
+ * When an id made by `newId` was made, in milliseconds since the epoch (its first 9 characters
+ * after the prefix); NaN for an id of another shape.
+ */
+export function idTimeMs(id: string): number {
+  const time = id.slice(id.indexOf('_') + 1, id.indexOf('_') + 10);
+  return /^[0-9a-z]{9}$/.test(time) ? Number.parseInt(time, 36) : Number.NaN;
+}
+
 /** Unix seconds, the unit of every timestamp in the API. */
 export function unixSeconds(date = new Date()): number {
   return Math.floor(date.getTime() / 1000);

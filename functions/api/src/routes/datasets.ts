@@ -26,7 +26,7 @@ const create = createRoute({
   security,
   summary: 'Create a dataset awaiting its file',
   description:
-    'Returns presigned upload URLs: `upload.url` for one PUT, or `upload.parts` when `size_bytes` is over 64 MiB (multipart: PUT each part, then complete with the ETags). Small files may instead be PUT to `api_upload.url`. Accepts `Idempotency-Key`.',
+    'Returns presigned upload URLs: `upload.url` for one PUT, or `upload.parts` when `size_bytes` is over 64 MiB (multipart: PUT each part, then complete with the ETags). Small files may instead be PUT to `api_upload.url`. A `size_bytes` that would take the project’s datasets past PROJECT_MAX_STORED_BYTES is a 422 `project_storage_full`. Accepts `Idempotency-Key`.',
   request: {
     body: { required: true, content: { 'application/json': { schema: createDatasetSchema } } },
   },
@@ -34,6 +34,7 @@ const create = createRoute({
     201: json(createdDatasetSchema, 'Created'),
     400: errorResponses[400],
     401: errorResponses[401],
+    422: errorResponses[422],
   },
 });
 
@@ -112,7 +113,7 @@ const complete = createRoute({
   security,
   summary: 'Validate the uploaded file',
   description:
-    'Status goes `validating` → `ready` or `invalid` with a report. Answers 200 when validation ended within about 20 s, else 202 with status `validating` (poll GET). For multipart uploads pass the parts.',
+    'Status goes `validating` → `ready` or `invalid` with a report. Answers 200 when validation ended within about 20 s, else 202 with status `validating` (poll GET). For multipart uploads pass the parts. A file that would take the project’s datasets past PROJECT_MAX_STORED_BYTES is a 422 `project_storage_full` (nothing is validated).',
   request: {
     params: datasetIdParam,
     body: { required: false, content: { 'application/json': { schema: completeDatasetSchema } } },
@@ -124,6 +125,7 @@ const complete = createRoute({
     401: errorResponses[401],
     404: errorResponses[404],
     409: errorResponses[409],
+    422: errorResponses[422],
   },
 });
 

@@ -13,6 +13,7 @@ export const errorResponses = {
   409: error('Conflicts with the current state'),
   413: error('Body too large'),
   422: error('Well-formed, but not possible with what it refers to (`param` names the field)'),
+  429: error('Over a limit (the message names it): retry after `Retry-After` seconds'),
   503: error('A dependency (S3, the queue) is unavailable'),
 } as const;
 

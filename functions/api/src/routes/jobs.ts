@@ -31,7 +31,7 @@ const create = createRoute({
   security,
   summary: 'Create a fine-tuning job',
   description:
-    'Every field but `dataset` has a default chosen from the task and the dataset’s size; the job shows the values it runs with. Checked before anything is stored: the dataset is `ready`, the base model exists and takes this task’s inputs, the search space names tunable fields. With `webhook`, the answer carries `webhook.secret` (yours, or a new `whsec_…`), this once. Accepts `Idempotency-Key`.',
+    'Every field but `dataset` has a default chosen from the task and the dataset’s size; the job shows the values it runs with. Checked before anything is stored: the dataset is `ready`, the base model exists and takes this task’s inputs, the search space names tunable fields. A project with PROJECT_MAX_ACTIVE_JOBS jobs queued or running gets a 429 `too_many_active_jobs` with `Retry-After` (the plan route is not limited). With `webhook`, the answer carries `webhook.secret` (yours, or a new `whsec_…`), this once. Accepts `Idempotency-Key`.',
   request: {
     body: { required: true, content: { 'application/json': { schema: createJobSchema } } },
   },
@@ -42,6 +42,7 @@ const create = createRoute({
     404: errorResponses[404],
     409: errorResponses[409],
     422: errorResponses[422],
+    429: errorResponses[429],
     503: errorResponses[503],
   },
 });

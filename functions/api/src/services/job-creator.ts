@@ -24,6 +24,7 @@ import {
   ValidationError,
 } from '@trainyard/shared';
 import { checkModelSize } from './job-model-size';
+import type { ProjectActiveJobs } from './project-active-jobs';
 
 export interface JobCreatorDeps {
   readonly storage: Storage;
@@ -36,6 +37,8 @@ export interface JobCreatorDeps {
    * TUNING_MAX_GRID_POINTS, JOB_MAX_PARAMETERS, JOB_MAX_MEMORY_BYTES).
    */
   readonly limits: Config['jobs'];
+  /** PROJECT_MAX_ACTIVE_JOBS; without it, a project's jobs are not limited. */
+  readonly activeJobs?: ProjectActiveJobs;
 }
 
 /**
@@ -54,7 +57,8 @@ export class JobCreator {
     const { spec } = await this.resolve(newId('ftjob'), request, project);
     const id = spec.id;
     const secret = spec.webhook ? (request.webhook?.secret ?? newWebhookSecret()) : undefined;
-    await this.deps.store.create(spec, secret);
+    const store = () => this.deps.store.create(spec, secret);
+    await (this.deps.activeJobs ? this.deps.activeJobs.admit(project, store) : store());
     try {
       await this.deps.queue.submit(spec);
     } catch (error) {

@@ -466,7 +466,7 @@ export interface paths {
         put?: never;
         /**
          * Create a dataset awaiting its file
-         * @description Returns presigned upload URLs: `upload.url` for one PUT, or `upload.parts` when `size_bytes` is over 64 MiB (multipart: PUT each part, then complete with the ETags). Small files may instead be PUT to `api_upload.url`. Accepts `Idempotency-Key`.
+         * @description Returns presigned upload URLs: `upload.url` for one PUT, or `upload.parts` when `size_bytes` is over 64 MiB (multipart: PUT each part, then complete with the ETags). Small files may instead be PUT to `api_upload.url`. A `size_bytes` that would take the project’s datasets past PROJECT_MAX_STORED_BYTES is a 422 `project_storage_full`. Accepts `Idempotency-Key`.
          */
         post: {
             parameters: {
@@ -501,6 +501,15 @@ export interface paths {
                 };
                 /** @description Missing or invalid API key */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but not possible with what it refers to (`param` names the field) */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -629,7 +638,7 @@ export interface paths {
         put?: never;
         /**
          * Validate the uploaded file
-         * @description Status goes `validating` → `ready` or `invalid` with a report. Answers 200 when validation ended within about 20 s, else 202 with status `validating` (poll GET). For multipart uploads pass the parts.
+         * @description Status goes `validating` → `ready` or `invalid` with a report. Answers 200 when validation ended within about 20 s, else 202 with status `validating` (poll GET). For multipart uploads pass the parts. A file that would take the project’s datasets past PROJECT_MAX_STORED_BYTES is a 422 `project_storage_full` (nothing is validated).
          */
         post: {
             parameters: {
@@ -693,6 +702,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but not possible with what it refers to (`param` names the field) */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1044,7 +1062,7 @@ export interface paths {
         put?: never;
         /**
          * Create a fine-tuning job
-         * @description Every field but `dataset` has a default chosen from the task and the dataset’s size; the job shows the values it runs with. Checked before anything is stored: the dataset is `ready`, the base model exists and takes this task’s inputs, the search space names tunable fields. With `webhook`, the answer carries `webhook.secret` (yours, or a new `whsec_…`), this once. Accepts `Idempotency-Key`.
+         * @description Every field but `dataset` has a default chosen from the task and the dataset’s size; the job shows the values it runs with. Checked before anything is stored: the dataset is `ready`, the base model exists and takes this task’s inputs, the search space names tunable fields. A project with PROJECT_MAX_ACTIVE_JOBS jobs queued or running gets a 429 `too_many_active_jobs` with `Retry-After` (the plan route is not limited). With `webhook`, the answer carries `webhook.secret` (yours, or a new `whsec_…`), this once. Accepts `Idempotency-Key`.
          */
         post: {
             parameters: {
@@ -1106,6 +1124,15 @@ export interface paths {
                 };
                 /** @description Well-formed, but not possible with what it refers to (`param` names the field) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Over a limit (the message names it): retry after `Retry-After` seconds */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };

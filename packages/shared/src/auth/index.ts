@@ -1,4 +1,5 @@
 export * from './api-keys';
+export * from './project-lock';
 export * from './project-page';
 export * from './projects';
 export * from './roles';

@@ -57,6 +57,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JOB_MAX_MEMORY_BYTES: '-1' })).toThrow(/JOB_MAX_MEMORY_BYTES/);
   });
 
+  it('limits each project, 0 meaning no limit', () => {
+    expect(loadConfig({}).projects).toEqual({ maxActiveJobs: 8, maxStoredBytes: 50 * 1024 ** 3 });
+    expect(
+      loadConfig({ PROJECT_MAX_ACTIVE_JOBS: '0', PROJECT_MAX_STORED_BYTES: '0' }).projects,
+    ).toEqual({ maxActiveJobs: 0, maxStoredBytes: 0 });
+    expect(() => loadConfig({ PROJECT_MAX_ACTIVE_JOBS: '-1' })).toThrow(/PROJECT_MAX_ACTIVE_JOBS/);
+  });
+
   it('has generous admission defaults, each configurable', () => {
     expect(loadConfig({}).admission).toEqual({
       windowSeconds: 60,

@@ -6,6 +6,7 @@ import { OutboundAllowList } from '../outbound/allow-list';
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().min(1);
+const nonNegativeInt = z.coerce.number().int().min(0);
 
 /** Every environment variable Trainyard reads, with its default for local use. */
 export const envSchema = z.object({
@@ -89,6 +90,10 @@ export const envSchema = z.object({
   JOB_MAX_PARAMETERS: positiveInt.default(50_000_000),
   /** Most bytes training a job's model (or its largest trial's) may need, by the plan's estimate. */
   JOB_MAX_MEMORY_BYTES: positiveInt.default(4 * 1024 ** 3),
+  /** Jobs one project may have queued or running at once; 0: no limit. */
+  PROJECT_MAX_ACTIVE_JOBS: nonNegativeInt.default(8),
+  /** Bytes of dataset files one project may store (declared or uploaded); 0: no limit. */
+  PROJECT_MAX_STORED_BYTES: nonNegativeInt.default(50 * 1024 ** 3),
   /** Seconds of the fixed window the per-key rate limits count requests in. */
   RATE_LIMIT_WINDOW_S: positiveInt.default(60),
   /** Management API requests one key may make per window. */
@@ -154,6 +159,13 @@ export interface Config {
     readonly maxParameters: number;
     /** Most bytes of training memory (`memory_bytes` of the plan) a job's model may need. */
     readonly maxMemoryBytes: number;
+  };
+  /** Per-project limits; 0 means no limit. */
+  readonly projects: {
+    /** Jobs (not yet succeeded, failed or cancelled) one project may have at once. */
+    readonly maxActiveJobs: number;
+    /** Bytes of dataset files (uploaded, or declared while awaiting upload) one project may hold. */
+    readonly maxStoredBytes: number;
   };
   /**
    * Admission control of both functions: per-key rate and concurrency limits, and the inference
@@ -258,6 +270,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxGridPoints: e.TUNING_MAX_GRID_POINTS,
       maxParameters: e.JOB_MAX_PARAMETERS,
       maxMemoryBytes: e.JOB_MAX_MEMORY_BYTES,
+    },
+    projects: {
+      maxActiveJobs: e.PROJECT_MAX_ACTIVE_JOBS,
+      maxStoredBytes: e.PROJECT_MAX_STORED_BYTES,
     },
     admission: {
       windowSeconds: e.RATE_LIMIT_WINDOW_S,
