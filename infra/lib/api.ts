@@ -92,8 +92,8 @@ export class Api extends Construct {
     });
 
     grantPrefixes(props.bucket, this.function, {
-      read: [p.auth, p.idempotency, p.datasets, p.baseModels, p.jobs, p.models],
-      write: [p.auth, p.idempotency, p.datasets, p.baseModels, p.jobs, p.models],
+      read: [p.auth, p.idempotency, p.projects, p.datasets, p.baseModels, p.jobs, p.models],
+      write: [p.auth, p.idempotency, p.projects, p.datasets, p.baseModels, p.jobs, p.models],
     });
     this.grantJobs(props.jobQueue, props.jobDefinition);
 

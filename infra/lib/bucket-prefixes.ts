@@ -11,6 +11,7 @@ export const bucketPrefixes = {
   jobs: 'jobs/',
   models: 'models/',
   idempotency: 'idempotency/',
+  projects: 'projects/',
 } as const;
 
 export type BucketPrefix = (typeof bucketPrefixes)[keyof typeof bucketPrefixes];

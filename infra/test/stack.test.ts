@@ -225,7 +225,15 @@ describe('api', () => {
   });
 
   it('may use its prefixes and submit to this queue and definition only', () => {
-    const prefixes = ['auth', 'base-models', 'datasets', 'idempotency', 'jobs', 'models'];
+    const prefixes = [
+      'auth',
+      'base-models',
+      'datasets',
+      'idempotency',
+      'jobs',
+      'models',
+      'projects',
+    ];
     const objectActions = [
       's3:AbortMultipartUpload',
       's3:DeleteObject',
