@@ -53,7 +53,13 @@ describe('inference admission by queue depth', () => {
   it('sheds a burst past the latency budget with 503 overloaded and Retry-After; serves the rest', async () => {
     const served = await withAdmission({ latencyBudgetMs: 1 });
     try {
-      const answers = await burst(served, 100);
+      // A burst queues only if it arrives faster than one-row predictions are served, which an
+      // idle machine may manage once: up to five bursts, until one is shed in part.
+      let answers: Response[] = [];
+      for (let attempt = 0; attempt < 5; attempt++) {
+        answers = await burst(served, 200);
+        if (answers.some((r) => r.status === 503)) break;
+      }
       const statuses = answers.map((r) => r.status);
       expect(new Set(statuses)).toEqual(new Set([200, 503]));
       const shed = answers.filter((r) => r.status === 503);
@@ -69,7 +75,7 @@ describe('inference admission by queue depth', () => {
         expect((await json(res)).predictions).toHaveLength(1);
       }
       console.log(
-        `budget 1 ms, 100 at once: ${answers.length - shed.length} served, ${shed.length} shed`,
+        `budget 1 ms, 200 at once: ${answers.length - shed.length} served, ${shed.length} shed`,
       );
       // Once the burst has passed, the model serves again.
       expect((await served.predictJson(modelId, { inputs: [row] })).status).toBe(200);
