@@ -8,27 +8,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DatasetService } from '@trainyard/datasets';
 import { openScratchRuntime } from '@trainyard/local';
 import { describeChoice, loadPredictor, selectBackend } from '@trainyard/ml';
 import type { PredictInputs } from '@trainyard/predict';
 import { trainerEnvironment } from '@trainyard/queue';
-import {
-  type CreateDataset,
-  type CreateJob,
-  JobEventLog,
-  keys,
-  newId,
-  type Runtime,
-  resolveJobSpec,
-} from '@trainyard/shared';
 import { digitPng, iris, makeZip, mnistDigits, toCsv } from '@trainyard/testing';
-import { runJob } from '@trainyard/train';
 import autocannon from 'autocannon';
+import { freePort, trainInProcess } from './support';
 
 const root = join(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {
@@ -41,45 +29,6 @@ const SEQUENTIAL = 300; // requests of the precise concurrency-1 measure
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => x.toFixed(2).padStart(7);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function train(
-  runtime: Runtime,
-  create: CreateDataset,
-  file: Uint8Array | string,
-  request: Omit<CreateJob, 'dataset'>,
-) {
-  const datasets = new DatasetService({
-    storage: runtime.storage,
-    logger: runtime.logger,
-    uploadMaxBytes: 64 << 20,
-  });
-  const { dataset } = await datasets.create(create);
-  await datasets.uploadThroughApi(dataset.id, new Blob([file]).stream());
-  const ready = await datasets.complete(dataset.id);
-  const jobId = newId('ftjob');
-  const spec = resolveJobSpec(jobId, { dataset: ready.id, ...request }, ready);
-  await runtime.storage.putJson(keys.jobSpec(jobId), spec);
-  const { backend } = await selectBackend({ preference: runtime.config.backend });
-  const model = await runJob({
-    spec,
-    storage: runtime.storage,
-    events: new JobEventLog(runtime.storage, 'bench'),
-    logger: runtime.logger,
-    backend,
-    attempt: 1,
-    stopping: () => false,
-  });
-  if (!model) throw new Error('the job published no model');
-  return model;
-}
 
 /** One request on a keep-alive connection, timed with the high-resolution clock. */
 function post(
@@ -137,7 +86,7 @@ async function main() {
     const digits = mnistDigits([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 30);
     const pngs = await Promise.all(digits.map(digitPng));
     const zip = makeZip(digits.map((d, i) => ({ name: `d/${d.label}/${i}.png`, data: pngs[i]! })));
-    const imageModel = await train(
+    const imageModel = await trainInProcess(
       runtime,
       { name: 'digits', task: 'image_classification', format: 'image_folder_zip' },
       zip,
@@ -147,7 +96,7 @@ async function main() {
       },
     );
     const { header, rows } = iris();
-    const tableModel = await train(
+    const tableModel = await trainInProcess(
       runtime,
       { name: 'iris', task: 'tabular_classification', format: 'csv', label_column: 'species' },
       toCsv(header, rows),

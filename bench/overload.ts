@@ -11,17 +11,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { DatasetService } from '@trainyard/datasets';
 import { openScratchRuntime } from '@trainyard/local';
-import { selectBackend } from '@trainyard/ml';
 import { trainerEnvironment } from '@trainyard/queue';
-import { JobEventLog, keys, newId, type Runtime, resolveJobSpec } from '@trainyard/shared';
 import { iris, toCsv } from '@trainyard/testing';
-import { runJob } from '@trainyard/train';
 import autocannon from 'autocannon';
+import { freePort, trainInProcess } from './support';
 
 const root = join(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {
@@ -35,50 +30,6 @@ const BUDGET_ARG = arg('budget-ms', '');
 const quantile = (xs: number[], q: number) =>
   xs.length === 0 ? Number.NaN : [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
 const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function trainIris(runtime: Runtime): Promise<string> {
-  const datasets = new DatasetService({
-    storage: runtime.storage,
-    logger: runtime.logger,
-    uploadMaxBytes: 8 << 20,
-  });
-  const { header, rows } = iris();
-  const { dataset } = await datasets.create({
-    name: 'iris',
-    task: 'tabular_classification',
-    format: 'csv',
-    label_column: 'species',
-  });
-  await datasets.uploadThroughApi(dataset.id, new Blob([toCsv(header, rows)]).stream());
-  const ready = await datasets.complete(dataset.id);
-  const jobId = newId('ftjob');
-  const spec = resolveJobSpec(
-    jobId,
-    { dataset: ready.id, hyperparameters: { epochs: 20, early_stopping: null } },
-    ready,
-  );
-  await runtime.storage.putJson(keys.jobSpec(jobId), spec);
-  const { backend } = await selectBackend({ preference: runtime.config.backend });
-  const model = await runJob({
-    spec,
-    storage: runtime.storage,
-    events: new JobEventLog(runtime.storage, 'bench'),
-    logger: runtime.logger,
-    backend,
-    attempt: 1,
-    stopping: () => false,
-  });
-  if (!model) throw new Error('the job published no model');
-  return model;
-}
 
 /** The inference function as its own process, as `npm start` and Lambda run it. */
 async function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
@@ -205,7 +156,13 @@ async function main() {
   let server: { url: string; child: ChildProcess } | undefined;
   try {
     console.log('training: iris MLP (20 epochs)…');
-    const modelId = await trainIris(runtime);
+    const { header: h, rows: r } = iris();
+    const modelId = await trainInProcess(
+      runtime,
+      { name: 'iris', task: 'tabular_classification', format: 'csv', label_column: 'species' },
+      toCsv(h, r),
+      { hyperparameters: { epochs: 20, early_stopping: null } },
+    );
     const { header, rows } = iris();
     const body = JSON.stringify({
       inputs: [Object.fromEntries(header.slice(0, 4).map((h, i) => [h, rows[0]![i]]))],
