@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { startApiServer } from '@trainyard/api';
 import { jobSpecSchema, keys, newId } from '@trainyard/shared';
 import { iris, toCsv } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,7 @@ const MAX_BYTES = 20_000;
 
 let api: JobsApi;
 let callB: JobsApi['call'];
+let operator: string;
 const datasets = { a: '', b: '' };
 
 const json = (res: Response): Promise<Loose> => res.json();
@@ -34,22 +37,31 @@ beforeAll(async () => {
     {},
     { PROJECT_MAX_ACTIVE_JOBS: String(MAX_JOBS), PROJECT_MAX_STORED_BYTES: String(MAX_BYTES) },
   );
-  const { secret: operator } = await api.runtime.apiKeys.create('operator', { operator: true });
-  const created = await fetch(`${api.url}/v1/projects`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'team-b' }),
-  });
-  expect(created.status, await created.clone().text()).toBe(201);
-  const secretB: string = (await json(created)).admin_key.secret;
-  callB = (path, init = {}) =>
-    fetch(`${api.url}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${secretB}`, ...init.headers },
-    });
+  operator = (await api.runtime.apiKeys.create('operator', { operator: true })).secret;
+  callB = caller(api.url, await projectKey('team-b'));
   datasets.a = await irisDataset(api.call);
   datasets.b = await irisDataset(callB);
 });
+
+/** Creates `project` (as the operator) and answers its first admin key. */
+async function projectKey(project: string): Promise<string> {
+  const created = await fetch(`${api.url}/v1/projects`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: project }),
+  });
+  expect(created.status, await created.clone().text()).toBe(201);
+  return (await json(created)).admin_key.secret;
+}
+
+/** A `call` to the API at `url` with `secret`. */
+function caller(url: string, secret: string): JobsApi['call'] {
+  return (path, init = {}) =>
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${secret}`, ...init.headers },
+    });
+}
 
 afterAll(async () => {
   // End whatever still waits or runs, so that the runner stops at once.
@@ -121,6 +133,29 @@ describe('PROJECT_MAX_ACTIVE_JOBS', () => {
     await api.runtime.storage.putJson(keys.jobSpec(fresh), { ...spec, id: fresh });
     await api.post(`/v1/fine-tuning/jobs/${(await json(taken)).id}/cancel`, {});
     expect((await api.post('/v1/fine-tuning/jobs', longJob(datasets.a))).status).toBe(429);
+  });
+
+  it('holds across API processes: two servers taking jobs of one project at once admit the limit, no more', async () => {
+    // A second API server on the same bucket, with its own in-memory state, as a second Lambda
+    // instance or a second `npm start` behind a load balancer has.
+    const second = await startApiServer({ ...api.runtime, queue: api.runner }, 0);
+    try {
+      const secondUrl = `http://127.0.0.1:${(second.address() as AddressInfo).port}`;
+      const secret = await projectKey('team-c');
+      const callers = [caller(api.url, secret), caller(secondUrl, secret)];
+      const dataset = await irisDataset(callers[0]!);
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          postWith(callers[i % 2]!, '/v1/fine-tuning/jobs', longJob(dataset)),
+        ),
+      );
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([201, 201, 429, 429, 429, 429]);
+      const listed = await json(await callers[1]!('/v1/fine-tuning/jobs?limit=100'));
+      expect(listed.data).toHaveLength(MAX_JOBS);
+    } finally {
+      await new Promise<void>((resolve) => second.close(() => resolve()));
+    }
   });
 });
 

@@ -96,7 +96,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     log,
     queue,
     limits: deps.config.jobs,
-    activeJobs: new ProjectActiveJobs(store, deps.config.projects.maxActiveJobs),
+    activeJobs: new ProjectActiveJobs(store, deps.storage, deps.config.projects.maxActiveJobs),
   });
   registerJobPlan(app, creator);
   registerJobs(app, { store, creator, queue });

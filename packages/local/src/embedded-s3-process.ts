@@ -14,6 +14,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 import Account from 's3rver/lib/models/account.js';
+import { ConditionalWrites, type ConditionFailure } from './embedded-s3-conditions';
 import type { EmbeddedS3Credential } from './embedded-s3-credential';
 import { type Refusal, SigV4Verifier } from './embedded-s3-verifier';
 
@@ -25,9 +26,18 @@ interface Options {
   credential: EmbeddedS3Credential;
 }
 
+/** An S3 error answer; the connection closes, since the request's body may not have been read. */
+function answerError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  res.writeHead(status, { 'content-type': 'application/xml', connection: 'close' }).end(body);
+}
+
 function refuse(res: ServerResponse, refusal: Refusal): void {
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${refusal.message}</Message></Error>`;
-  res.writeHead(403, { 'content-type': 'application/xml', connection: 'close' }).end(body);
+  answerError(res, 403, refusal.code, refusal.message);
+}
+
+function failCondition(res: ServerResponse, failure: ConditionFailure): void {
+  answerError(res, failure.status, failure.code, failure.message);
 }
 
 // Ctrl-C in a terminal reaches every process of the group. The platform closes this server last,
@@ -53,10 +63,24 @@ process.once('message', async (options: Options) => {
     );
     await s3rver.configureBuckets();
     const handle = s3rver.callback();
+    const conditions = new ConditionalWrites((bucket, key) =>
+      s3rver.store.getMetadata(bucket, key).then(
+        (metadata) => metadata.etag,
+        () => undefined,
+      ),
+    );
     let verifier: SigV4Verifier | undefined;
     const server = createServer((req, res) => {
       verifier!.check(req).then(
-        (refusal) => (refusal ? refuse(res, refusal) : handle(req, res)),
+        (refusal) =>
+          refusal
+            ? refuse(res, refusal)
+            : conditions.handle(
+                req,
+                res,
+                () => handle(req, res),
+                (failure) => failCondition(res, failure),
+              ),
         () => refuse(res, { code: 'AccessDenied', message: 'Request could not be verified' }),
       );
     });

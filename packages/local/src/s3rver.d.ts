@@ -38,3 +38,13 @@ declare module 's3rver/lib/models/account.js' {
   const Account: { DUMMY_ACCOUNT: AWSAccount };
   export default Account;
 }
+
+declare module 's3rver' {
+  export default interface S3rver {
+    /** The filesystem store behind the server. */
+    readonly store: {
+      /** The object's metadata, `etag` quoted as in HTTP; rejects when there is no object. */
+      getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
+    };
+  }
+}

@@ -58,7 +58,7 @@ export class JobCreator {
     const id = spec.id;
     const secret = spec.webhook ? (request.webhook?.secret ?? newWebhookSecret()) : undefined;
     const store = () => this.deps.store.create(spec, secret);
-    await (this.deps.activeJobs ? this.deps.activeJobs.admit(project, store) : store());
+    await (this.deps.activeJobs ? this.deps.activeJobs.admit(project, id, store) : store());
     try {
       await this.deps.queue.submit(spec);
     } catch (error) {

@@ -1,11 +1,15 @@
 import {
+  DependencyError,
   idTimeMs,
   isTerminal,
   type JobStore,
+  keys,
   ProjectLock,
   projectOf,
+  type Storage,
   TooManyRequestsError,
 } from '@trainyard/shared';
+import { z } from 'zod';
 
 /** `Retry-After` of a refused create: a short job's length; the caller may also cancel one. */
 const RETRY_AFTER_S = 30;
@@ -15,6 +19,13 @@ const RETRY_AFTER_S = 30;
  * a create still under way in another process, and counts.
  */
 const CUT_SHORT_AFTER_MS = 60_000;
+/** Conditional writes lost to other API processes before a create gives up (503). */
+const MAX_ATTEMPTS = 8;
+
+/** `projects/<id>/admissions.json`: the jobs admitted in the last `CUT_SHORT_AFTER_MS`. */
+const admissionsSchema = z.object({
+  admitted: z.array(z.object({ id: z.string(), at: z.number() })),
+});
 
 /**
  * PROJECT_MAX_ACTIVE_JOBS: how many jobs a project has queued or running (any status not yet
@@ -39,6 +50,7 @@ export class ProjectActiveJobs {
   /** `max`: PROJECT_MAX_ACTIVE_JOBS; 0 means no limit (nothing is counted). */
   constructor(
     private readonly store: JobStore,
+    private readonly storage: Storage,
     private readonly max: number,
   ) {}
 
@@ -65,22 +77,41 @@ export class ProjectActiveJobs {
   }
 
   /**
-   * Runs `create` (which stores the new job) when `project` has fewer than the limit's active
-   * jobs; one at a time per project, so concurrent creates cannot pass the limit together.
-   * Throws `TooManyRequestsError` (429 `too_many_active_jobs`, `Retry-After`) at the limit.
+   * Runs `create` (which stores job `jobId`) when `project` has fewer than the limit's active
+   * jobs. In one process, one create at a time per project. Across API processes (Lambda runs
+   * many), each admission is also written to `projects/<id>/admissions.json` with a conditional
+   * PUT of the version the count was taken against: when another process admitted a job
+   * meanwhile, the PUT fails and the count is taken again, now seeing that job (from the record,
+   * even before its spec is written). So no two processes can both take the last slot.
+   * Throws `TooManyRequestsError` (429 `too_many_active_jobs`, `Retry-After`) at the limit, and
+   * `DependencyError` (503) when other processes won the record `MAX_ATTEMPTS` times in a row.
    */
-  async admit<T>(project: string, create: () => Promise<T>): Promise<T> {
+  async admit<T>(project: string, jobId: string, create: () => Promise<T>): Promise<T> {
     if (this.max === 0) return create();
+    const key = keys.projectAdmissions(project);
     return this.lock.run(project, async () => {
-      const active = await this.active(project);
-      if (active.length >= this.max) {
-        throw new TooManyRequestsError(
-          `Project ${project} has ${active.length} jobs queued or running; a project may have at most ${this.max} at once (PROJECT_MAX_ACTIVE_JOBS). Retry once one has ended, or cancel one`,
-          RETRY_AFTER_S,
-          { code: 'too_many_active_jobs' },
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const record = await this.storage.tryGetJsonTagged(key, admissionsSchema);
+        const now = Date.now();
+        const recent = (record?.value.admitted ?? []).filter(
+          (a) => now - a.at < CUT_SHORT_AFTER_MS,
         );
+        const active = new Set(await this.active(project));
+        for (const a of recent) if (!this.ended.has(a.id)) active.add(a.id);
+        if (active.size >= this.max) {
+          throw new TooManyRequestsError(
+            `Project ${project} has ${active.size} jobs queued or running; a project may have at most ${this.max} at once (PROJECT_MAX_ACTIVE_JOBS). Retry once one has ended, or cancel one`,
+            RETRY_AFTER_S,
+            { code: 'too_many_active_jobs' },
+          );
+        }
+        const admitted = [...recent, { id: jobId, at: now }];
+        if (await this.storage.putJsonIf(key, { admitted }, record?.etag)) return create();
       }
-      return create();
+      throw new DependencyError(
+        `Other API processes kept admitting jobs of project ${project}; retry`,
+        { code: 'admission_contention' },
+      );
     });
   }
 }

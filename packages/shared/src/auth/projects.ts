@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { unixSeconds } from '../ids';
-import { prefixes, type Storage } from '../storage';
+import { keys, prefixes, type Storage } from '../storage';
 
 /**
  * The project every install starts with. Data written before projects existed carries no
@@ -48,8 +48,6 @@ export function inProject(
   return projectOf(record) === project;
 }
 
-const projectKey = (id: string) => `${prefixes.projects}${id}.json`;
-
 /** Projects as stored in S3 (`projects/<id>.json`); the default one always exists. */
 export class ProjectStore {
   constructor(private readonly storage: Storage) {}
@@ -73,16 +71,16 @@ export class ProjectStore {
       });
     }
     const project: Project = { id, object: 'project', created_at: unixSeconds() };
-    await this.storage.putJson(projectKey(id), project);
+    await this.storage.putJson(keys.project(id), project);
     return project;
   }
 
   /** Writes the default project's record when missing (at start); returns it. */
   async ensureDefault(): Promise<Project> {
-    const found = await this.storage.tryGetJson(projectKey(DEFAULT_PROJECT), storedProjectSchema);
+    const found = await this.storage.tryGetJson(keys.project(DEFAULT_PROJECT), storedProjectSchema);
     if (found) return found;
     const project: Project = { id: DEFAULT_PROJECT, object: 'project', created_at: unixSeconds() };
-    await this.storage.putJson(projectKey(DEFAULT_PROJECT), project);
+    await this.storage.putJson(keys.project(DEFAULT_PROJECT), project);
     return project;
   }
 
@@ -102,6 +100,8 @@ export class ProjectStore {
   async list(): Promise<Project[]> {
     const out = new Map<string, Project>();
     for await (const object of this.storage.list(prefixes.projects)) {
+      // Only `projects/<id>.json`; a project's own folder (admissions) holds no project record.
+      if (object.key.slice(prefixes.projects.length).includes('/')) continue;
       const record = await this.storage.tryGetJson(object.key, storedProjectSchema);
       if (record) out.set(record.id, record);
     }
@@ -111,7 +111,7 @@ export class ProjectStore {
 
   private async find(id: string): Promise<Project | undefined> {
     if (!PROJECT_ID_PATTERN.test(id)) return undefined;
-    const found = await this.storage.tryGetJson(projectKey(id), storedProjectSchema);
+    const found = await this.storage.tryGetJson(keys.project(id), storedProjectSchema);
     if (found || id !== DEFAULT_PROJECT) return found;
     // The default project exists before its record is written (an install that never started).
     return { id, object: 'project', created_at: 0 };

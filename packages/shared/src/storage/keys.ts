@@ -160,6 +160,16 @@ export const keys = {
   modelPredictions: (id: string, split: 'validation' | 'test' | 'train') =>
     `${prefixes.models}${model(id)}/${modelPredictionsPath(split)}`,
 
+  /** A project's record: `projects/<id>.json`. */
+  project: (id: string) => `${prefixes.projects}${token(id, 'project id')}.json`,
+  /**
+   * The jobs a project admitted in the last minute, as every API process sees them
+   * (`projects/<id>/admissions.json`): written only with conditional PUTs, so that two processes
+   * cannot both take a project's last job slot.
+   */
+  projectAdmissions: (id: string) =>
+    `${prefixes.projects}${token(id, 'project id')}/admissions.json`,
+
   idempotency: (scope: string, keyHash: string) =>
     `${prefixes.idempotency}${token(scope, 'scope')}/${token(keyHash, 'key hash')}.json`,
 } as const;

@@ -131,6 +131,64 @@ export class Storage {
     return parsed.data;
   }
 
+  /**
+   * Reads a JSON object with its ETag, for a later `putJsonIf`: `undefined` when the key does not
+   * exist. Throws like `tryGetJson`.
+   */
+  async tryGetJsonTagged<S extends z.ZodType>(
+    key: string,
+    schema: S,
+  ): Promise<{ value: z.output<S>; etag: string } | undefined> {
+    const out = await this.call('get', key, async () => {
+      try {
+        const got = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        return { bytes: await got.Body!.transformToByteArray(), etag: got.ETag ?? '' };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+    if (out === undefined) return undefined;
+    const parsed = schema.safeParse(JSON.parse(Buffer.from(out.bytes).toString('utf8')));
+    if (!parsed.success) {
+      throw new TrainyardError(
+        `Stored object ${key} does not match its schema: ${parsed.error.message}`,
+      );
+    }
+    return { value: parsed.data, etag: out.etag };
+  }
+
+  /**
+   * Writes `value` to `key` only if the object is still what the caller read: with `etag`, only
+   * while the object has that ETag (`If-Match`); with `undefined`, only while there is no object
+   * (`If-None-Match: *`). Answers `false`, writing nothing, when another writer got there first
+   * (412 PreconditionFailed, 409 ConditionalRequestConflict when two conditional writes race, or
+   * 404 when an `If-Match` object was deleted). Needs conditional writes: AWS S3 (since 2024),
+   * MinIO and the embedded store have them.
+   */
+  async putJsonIf(key: string, value: unknown, etag: string | undefined): Promise<boolean> {
+    try {
+      await this.call('conditional put', key, () =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: JSON.stringify(value),
+            ContentType: 'application/json',
+            ...(etag === undefined ? { IfNoneMatch: '*' } : { IfMatch: etag }),
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      const status = httpStatus(error);
+      if (status === 412 || status === 409 || (etag !== undefined && isNotFound(error))) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
   async putBytes(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
     await this.call('put', key, () =>
       this.client.send(
