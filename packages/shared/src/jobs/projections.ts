@@ -36,7 +36,9 @@ export function trialsFromEvents(events: readonly JobEvent[]): {
   data: Trial[];
   best: number | null;
 } {
-  const trials = new Map<number, Trial & { steps: Set<number> }>();
+  // A trial's epochs show twice: `epoch.completed` (epoch, 1-based) and `trial.reported` (step,
+  // 0-based, as Optuna numbers them). Each is counted on its own; the trial ran the larger count.
+  const trials = new Map<number, Trial & { epochsSeen: Set<number>; steps: Set<number> }>();
   let best: number | null = null;
   for (const e of events) {
     if (e.type === 'study.best') best = e.data.number;
@@ -52,13 +54,14 @@ export function trialsFromEvents(events: readonly JobEvent[]): {
           error: null,
           started_at: e.created_at,
           finished_at: null,
+          epochsSeen: new Set(),
           steps: new Set(),
         });
       }
       continue;
     }
     if (e.type === 'epoch.completed') {
-      if (e.data.trial !== null) trials.get(e.data.trial)?.steps.add(e.data.epoch);
+      if (e.data.trial !== null) trials.get(e.data.trial)?.epochsSeen.add(e.data.epoch);
       continue;
     }
     const ended = (number: number, status: Trial['status']) => {
@@ -92,6 +95,9 @@ export function trialsFromEvents(events: readonly JobEvent[]): {
   }
   const data = [...trials.values()]
     .sort((a, b) => a.number - b.number)
-    .map(({ steps, ...t }) => ({ ...t, epochs: steps.size }));
+    .map(({ epochsSeen, steps, ...t }) => ({
+      ...t,
+      epochs: Math.max(epochsSeen.size, steps.size),
+    }));
   return { data, best };
 }
