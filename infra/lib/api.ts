@@ -79,13 +79,13 @@ export class Api extends Construct {
         sourceMap: true,
         // Bundle the SDK version from the lockfile instead of the one the runtime happens to carry.
         bundleAwsSDK: true,
-        // The console reads its stylesheet, script and uPlot beside the bundle (`assets/`).
+        // The console reads its stylesheet, script, uPlot and Swagger UI beside the bundle (`assets/`).
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) => [
             `mkdir -p "${outputDir}/assets"`,
-            `cp "${inputDir}"/functions/api/src/console/assets/*.js "${inputDir}"/functions/api/src/console/assets/*.css "${inputDir}"/node_modules/uplot/dist/uPlot.iife.min.js "${inputDir}"/node_modules/uplot/dist/uPlot.min.css "${outputDir}/assets/"`,
+            `cp "${inputDir}"/functions/api/src/console/assets/*.js "${inputDir}"/functions/api/src/console/assets/*.css "${inputDir}"/node_modules/uplot/dist/uPlot.iife.min.js "${inputDir}"/node_modules/uplot/dist/uPlot.min.css "${inputDir}"/node_modules/swagger-ui-dist/swagger-ui-bundle.js "${inputDir}"/node_modules/swagger-ui-dist/swagger-ui.css "${outputDir}/assets/"`,
           ],
         },
       },

@@ -57,7 +57,24 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
         'Upload datasets, fine-tune models and manage them. Predictions are served by the inference function. Every key belongs to one project and sees only its objects: another project’s object answers 404, as a missing one does.',
     },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Trainyard API' }));
+  // Swagger UI from the console's assets (swagger-ui-dist from npm), never from a CDN: /docs
+  // works where the machine has no internet.
+  app.get(
+    '/docs',
+    swaggerUI({
+      url: '/openapi.json',
+      title: 'Trainyard API',
+      manuallySwaggerUIHtml: () => `
+    <div id="swagger-ui"></div>
+    <link rel="stylesheet" href="/console/assets/swagger-ui.css" />
+    <script src="/console/assets/swagger-ui-bundle.js"></script>
+    <script>
+      window.onload = () => {
+        window.ui = SwaggerUIBundle({ dom_id: '#swagger-ui', url: '/openapi.json' });
+      };
+    </script>`,
+    }),
+  );
 
   // Every key belongs to a project and has a role: `apiAccess` says which role each route needs,
   // and every store read below is scoped by the key's project (`projectOfRequest`).

@@ -20,7 +20,8 @@ function fromPackage(specifier: string, name: string): () => string {
 
 /**
  * The console's static files, all from this repository or its npm dependencies (no CDN): its
- * own stylesheet and script beside this file, uPlot from `node_modules/uplot`.
+ * own stylesheet and script beside this file, uPlot from `node_modules/uplot`, and Swagger UI
+ * (what `/docs` shows) from `node_modules/swagger-ui-dist`.
  */
 const FILES: Record<string, { readonly path: () => string; readonly type: string }> = {
   'console.css': { path: () => join(OWN, 'console.css'), type: 'text/css; charset=utf-8' },
@@ -31,6 +32,14 @@ const FILES: Record<string, { readonly path: () => string; readonly type: string
   },
   'uPlot.min.css': {
     path: fromPackage('uplot/dist/uPlot.min.css', 'uPlot.min.css'),
+    type: 'text/css; charset=utf-8',
+  },
+  'swagger-ui-bundle.js': {
+    path: fromPackage('swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-bundle.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
+  'swagger-ui.css': {
+    path: fromPackage('swagger-ui-dist/swagger-ui.css', 'swagger-ui.css'),
     type: 'text/css; charset=utf-8',
   },
 };
