@@ -142,7 +142,7 @@ describe('POST /v1/fine-tuning/jobs', () => {
         'invalid_request',
         'body.hyperparameters.epochs',
       ],
-      [{ hyperparameters: { eposh: 5 } }, 400, 'invalid_request', 'body.hyperparameters'],
+      [{ hyperparameters: { eposh: 5 } }, 400, 'invalid_request', 'body.hyperparameters.eposh'],
       [{ base_model: 'bm_0missing' }, 404, 'base_model_not_found', 'body.base_model'],
       [{ base_model: 'model_0images' }, 422, 'base_model_mismatch', 'body.base_model'],
       [{ base_model: 'bm_0images' }, 422, 'base_model_mismatch', 'body.base_model'],

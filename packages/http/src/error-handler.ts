@@ -1,4 +1,10 @@
-import { type ErrorKind, type Logger, NotFoundError, TrainyardError } from '@trainyard/shared';
+import {
+  describeValue,
+  type ErrorKind,
+  type Logger,
+  NotFoundError,
+  TrainyardError,
+} from '@trainyard/shared';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -45,13 +51,25 @@ function retryAfterOf(error: TrainyardError): number | undefined {
 }
 
 /** Hono's own exceptions (body limit, bad JSON, …) in our shape, with a stable code. */
-function fromHttpException(error: HTTPException): { code: string; message: string } {
+function fromHttpException(
+  error: HTTPException,
+  contentType: string | undefined,
+): { code: string; message: string; param?: string } {
   const codes: Record<number, string> = {
     400: 'invalid_request',
     401: 'unauthenticated',
     413: 'payload_too_large',
     415: 'unsupported_media_type',
   };
+  if (error.status === 415) {
+    // @hono/zod-openapi's media-type gate of a route whose body is JSON: say what came and what
+    // goes (a `curl -d` without `-H 'content-type: application/json'` sends a form type).
+    return {
+      code: codes[415]!,
+      param: 'header.content-type',
+      message: `Content-Type: received ${contentType === undefined ? 'none' : describeValue(contentType)}; expected application/json (send the body as JSON with the header Content-Type: application/json)`,
+    };
+  }
   return { code: codes[error.status] ?? 'http_error', message: error.message || 'Request failed' };
 }
 
@@ -74,8 +92,8 @@ export function errorHandler(logger: Logger): ErrorHandler {
       return c.json(body(c, error.code, error.message, error.param), status);
     }
     if (error instanceof HTTPException) {
-      const { code, message } = fromHttpException(error);
-      return c.json(body(c, code, message), error.status);
+      const { code, message, param } = fromHttpException(error, c.req.header('content-type'));
+      return c.json(body(c, code, message, param), error.status);
     }
     log.error({ err: error }, 'unhandled error');
     return c.json(

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ValidationError } from './errors';
+import './unknown-keys';
 
 /** Shortens a received value for an error message: users see what they sent, not a 10 MB dump. */
 export function describeValue(value: unknown): string {
@@ -40,13 +41,31 @@ export function fromZodError(
   original?: unknown,
 ): ValidationError {
   const issues = error.issues.map((issue) => {
-    const param = issuePath(issue.path, prefix);
+    // An unknown field is named by its own path (`body.epochs`), not its object's (`body`).
+    const path =
+      issue.code === 'unrecognized_keys' && issue.keys.length === 1
+        ? [...issue.path, issue.keys[0]!]
+        : issue.path;
+    const param = issuePath(path, prefix);
     const input = 'input' in issue ? issue.input : valueAt(original, issue.path);
     const received =
       issue.code === 'unrecognized_keys' || (input === undefined && original === undefined)
         ? ''
         : `; received ${describeValue(input)}`;
-    return { param, text: `${param ?? 'value'}: ${issue.message}${received}` };
+    // The hints of an unknown field (`unknownKeysMessage`) are relative to its object.
+    const parent = issuePath(issue.path, prefix);
+    const message =
+      issue.code === 'unrecognized_keys' && parent
+        ? issue.message.replace(
+            /did you mean ([^?]+)\?/,
+            (_, hints: string) =>
+              `did you mean ${hints
+                .split(' or ')
+                .map((h) => `${parent}.${h}`)
+                .join(' or ')}?`,
+          )
+        : issue.message;
+    return { param, text: `${param ?? 'value'}: ${message}${received}` };
   });
   const first = issues[0];
   const more =
