@@ -1,3 +1,4 @@
+import { BadRequestError, Trainyard } from '@trainyard/sdk';
 import { digitPng, makeZip, mnistDigits } from '@trainyard/testing';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,5 +168,23 @@ describe('augmentation preview', () => {
       }),
     );
     expect(res.status).toBe(403);
+  });
+
+  it('is in the SDK: datasets.previewAugmentation', async () => {
+    const { secret } = await api.runtime.apiKeys.create('sdk');
+    const ty = new Trainyard({ baseUrl: api.url, apiKey: secret });
+    const answer = await ty.datasets.previewAugmentation(digits, {
+      augmentation: { zoom: 0.3 },
+      samples: 2,
+      variants: 1,
+      size: SIZE,
+    });
+    expect(answer.data.map((s) => s.augmented.length)).toEqual([1, 1]);
+    expect(answer.augmentation.zoom).toBe(0.3);
+    const error = await ty.datasets
+      .previewAugmentation(digits, { augmentation: { zoom: 2 } })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.param).toBe('body.augmentation.zoom');
   });
 });
