@@ -140,6 +140,37 @@ describe('the whole path through the UI', () => {
   it('plans a job, queues it and shows the curve grow over SSE', async () => {
     await page.goto(datasetUrl);
     await page.click('text=Train a model on it');
+    await page.waitForURL(/\/console\/jobs\/new/);
+    // The live augmentation preview: four of the dataset's own images, each followed by three
+    // augmentations, which are the image itself until an augmentation is asked for.
+    const rows = page.locator('[data-augmentation-preview] .aug-row');
+    await rows.nth(3).waitFor();
+    expect(await rows.count()).toBe(4);
+    const sources = () =>
+      page.evaluate(
+        `[...document.querySelectorAll('[data-augmentation-preview] .aug-row')].map((r) => [...r.querySelectorAll('img')].map((i) => i.getAttribute('src')))`,
+      ) as Promise<string[][]>;
+    const unchanged = await sources();
+    for (const [original, ...augmented] of unchanged) {
+      expect(augmented).toHaveLength(3);
+      expect(original).toMatch(/^data:image\/png;base64,/);
+      for (const src of augmented) expect(src).toBe(original);
+    }
+    await page.fill('input[name="augmentation.rotation_degrees"]', '40');
+    await page.waitForFunction(
+      `(() => { const r = document.querySelector('[data-augmentation-preview] .aug-row'); return !!r && r.children[1].getAttribute('src') !== r.children[0].getAttribute('src'); })()`,
+    );
+    const rotated = await sources();
+    for (const [i, [original, ...augmented]] of rotated.entries()) {
+      expect(original).toBe(unchanged[i]![0]); // the originals stay
+      for (const src of augmented) expect(src).not.toBe(original);
+    }
+    await shot(page, '03a-augmentation-preview');
+    // Cleared again, the preview follows: the augmentations are the originals once more.
+    await page.fill('input[name="augmentation.rotation_degrees"]', '');
+    await page.waitForFunction(
+      `(() => { const r = document.querySelector('[data-augmentation-preview] .aug-row'); return !!r && r.children[1].getAttribute('src') === r.children[0].getAttribute('src'); })()`,
+    );
     await page.selectOption('select[name="architecture.type"]', 'cnn');
     await page.fill('input[name="architecture.input_size"]', '16,16');
     await page.fill('input[name="hyperparameters.epochs"]', '6');
@@ -239,6 +270,9 @@ describe('the whole path through the UI', () => {
     const counts = await page.locator('[data-length-histogram] .bar-value').allTextContents();
     expect(counts.reduce((sum, n) => sum + Number(n), 0)).toBe(40);
     await page.click('text=Train a model on it');
+    await page.waitForURL(/\/console\/jobs\/new/);
+    // No augmentation preview for a text dataset.
+    expect(await page.locator('[data-augmentation-preview]').isHidden()).toBe(true);
     // The architectures offered are the text ones.
     const offered = await page
       .locator('select[name="architecture.type"] option:not([disabled])')

@@ -540,6 +540,99 @@ function setupJobForm(form) {
   filter();
 }
 
+/**
+ * The live augmentation preview: for an image-folder dataset, a few of its images as training will
+ * see them after the form's augmentation (POST /datasets/{id}/augmentation-preview, the trainer's
+ * own augmentation code), redrawn when a field changes. Rows: the original (outlined), then its
+ * augmentations.
+ */
+function setupAugmentationPreview(form, host) {
+  const dataset = form.querySelector('select[name=dataset]');
+  const fields = [...form.querySelectorAll('[name^="augmentation."]')];
+  let timer;
+  let latest = 0;
+  const augmentation = () => {
+    const spec = {};
+    for (const field of fields) {
+      const name = field.name.slice('augmentation.'.length);
+      if (field.type === 'checkbox') {
+        if (field.checked) spec[name] = true;
+      } else if (field.value.trim() !== '') {
+        const n = Number(field.value);
+        spec[name] = Number.isFinite(n) ? n : field.value.trim();
+      }
+    }
+    return spec;
+  };
+  const size = () => {
+    const side = Number(form.elements['architecture.input_size']?.value.split(/[\s,×x]+/)[0]);
+    return Number.isInteger(side) && side >= 16 && side <= 224 ? side : 64;
+  };
+  const render = (answer) => {
+    host.replaceChildren();
+    const note = document.createElement('p');
+    note.className = 'muted';
+    note.textContent = `Augmentation preview: ${answer.data.length} of the dataset's images at ${answer.size}×${answer.size}, each as training sees it (outlined) and ${answer.data[0]?.augmented.length ?? 0} random augmentations.`;
+    host.append(note);
+    for (const sample of answer.data) {
+      const row = document.createElement('div');
+      row.className = 'aug-row';
+      row.dataset.path = sample.path;
+      const image = (src, alt, original) => {
+        const img = document.createElement('img');
+        img.src = src;
+        img.alt = alt;
+        if (original) img.className = 'original';
+        return img;
+      };
+      row.append(image(sample.original, `${sample.label}: ${sample.path}`, true));
+      sample.augmented.forEach((src, i) =>
+        row.append(image(src, `${sample.label}: augmentation ${i + 1}`, false)),
+      );
+      host.append(row);
+    }
+  };
+  const refresh = async () => {
+    const option = dataset.selectedOptions[0];
+    if (!option || option.dataset.format !== 'image_folder_zip') {
+      host.hidden = true;
+      host.replaceChildren();
+      return;
+    }
+    host.hidden = false;
+    const ask = ++latest;
+    host.setAttribute('aria-busy', 'true');
+    try {
+      const answer = await callApi(`/datasets/${encodeURIComponent(option.value)}/augmentation-preview`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ augmentation: augmentation(), samples: 4, variants: 3, size: size() }),
+      });
+      if (ask === latest) render(answer); // an older answer arriving late is dropped
+    } catch (error) {
+      if (ask !== latest) return;
+      host.replaceChildren();
+      const p = document.createElement('p');
+      p.className = 'error';
+      p.textContent = `No preview: ${error.message}`;
+      host.append(p);
+    } finally {
+      if (ask === latest) host.removeAttribute('aria-busy');
+    }
+  };
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  };
+  for (const field of fields) {
+    field.addEventListener('input', soon);
+    field.addEventListener('change', soon);
+  }
+  dataset.addEventListener('change', soon);
+  form.elements['architecture.input_size']?.addEventListener('change', soon);
+  refresh();
+}
+
 const SPACE_TYPES = ['uniform', 'log_uniform', 'int', 'choice'];
 
 /** A typed choice value: a number or boolean when it reads as one, else the trimmed text. */
@@ -644,6 +737,8 @@ document.addEventListener('DOMContentLoaded', () => {
   if (tryForm) setupTry(tryForm);
   const jobForm = $('[data-job-form]');
   if (jobForm) setupJobForm(jobForm);
+  const preview = $('[data-augmentation-preview]');
+  if (jobForm && preview) setupAugmentationPreview(jobForm, preview);
   const spaceEditor = $('[data-space-editor]');
   if (spaceEditor) setupSpaceEditor(spaceEditor, $('textarea[name="tuning.search_space"]'));
   for (const button of document.querySelectorAll('[data-copy]')) setupCopy(button);
