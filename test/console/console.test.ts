@@ -318,8 +318,21 @@ describe('the whole path through the UI', () => {
     await page.click('button[value=create]');
     await page.waitForSelector('[data-result-model] a', { timeout: 120_000 });
     // The trials table (sortable) and the optimization history.
-    expect(await page.locator('#trials-title + p + div + .table-wrap tbody tr').count()).toBe(2);
+    const trialRows = page.locator('#trials-title ~ .table-wrap tbody tr');
+    expect(await trialRows.count()).toBe(2);
     expect(await page.locator('[data-trials-chart] canvas').count()).toBe(1);
+    // The history per epoch: one line per trial, pruned ones named so in the legend.
+    expect(await page.locator('[data-trial-curves] canvas').count()).toBe(1);
+    expect(await page.getAttribute('[data-trial-curves]', 'data-series')).toBe('2');
+    const legend = await page.locator('[data-trial-curves] .u-legend .u-series').allTextContents();
+    const numbers = await page
+      .locator('#trials-title ~ .table-wrap tbody tr td:first-child')
+      .allTextContents();
+    expect(legend.slice(1).map((l) => l.match(/trial (\d+)/)?.[1])).toEqual(
+      numbers.map((n) => n.trim()).sort((a, b) => Number(a) - Number(b)),
+    );
+    const pruned = await page.locator('#trials-title ~ .table-wrap tbody tr.pruned').count();
+    expect(legend.filter((l) => l.includes('(pruned)'))).toHaveLength(pruned);
     // Parallel coordinates: one line per trial through the learning rate and the objective.
     const polylines = page.locator('[data-parallel-coordinates] polyline');
     expect(await polylines.count()).toBe(2);

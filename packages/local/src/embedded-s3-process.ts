@@ -10,7 +10,7 @@
  * (403, as S3 does), and hands the rest to s3rver's request handler in this process.
  */
 import { mkdir } from 'node:fs/promises';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 import Account from 's3rver/lib/models/account.js';
@@ -23,6 +23,25 @@ interface Options {
   port: number;
   host: string;
   credential: EmbeddedS3Credential;
+}
+
+/**
+ * The bucket's CORS rule, as infra/lib/storage.ts gives the real bucket: the console (another
+ * origin: the API's port) PUTs large dataset files straight to presigned URLs and reads each
+ * part's ETag. The signature, not CORS, is the access control.
+ */
+const CORS = `<CORSConfiguration><CORSRule>
+<AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod>
+<AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader>
+<MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
+/** A browser's CORS preflight: unsigned by design (S3 answers it from the bucket's CORS rule). */
+function isPreflight(req: IncomingMessage): boolean {
+  return (
+    req.method === 'OPTIONS' &&
+    req.headers.origin !== undefined &&
+    req.headers['access-control-request-method'] !== undefined
+  );
 }
 
 function refuse(res: ServerResponse, refusal: Refusal): void {
@@ -43,7 +62,7 @@ process.once('message', async (options: Options) => {
       directory: options.directory,
       // Path-style only (`http://host:port/bucket/key`), as MinIO is addressed too.
       vhostBuckets: false,
-      configureBuckets: [{ name: options.bucket }],
+      configureBuckets: [{ name: options.bucket, configs: [CORS] }],
     });
     // s3rver's own (partial) check knows one built-in key pair: ours replaces it.
     Account.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
@@ -55,6 +74,8 @@ process.once('message', async (options: Options) => {
     const handle = s3rver.callback();
     let verifier: SigV4Verifier | undefined;
     const server = createServer((req, res) => {
+      // A preflight carries no signature; it reaches s3rver, which answers it from CORS only.
+      if (isPreflight(req) && verifier!.knowsHost(req)) return void handle(req, res);
       verifier!.check(req).then(
         (refusal) => (refusal ? refuse(res, refusal) : handle(req, res)),
         () => refuse(res, { code: 'AccessDenied', message: 'Request could not be verified' }),

@@ -337,6 +337,74 @@ function trialsChart(trials) {
   );
 }
 
+const TRIAL_COLORS = ['#1c7ed6', '#d9480f', '#2b8a3e', '#ae3ec9', '#f08c00', '#0c8599', '#e64980'];
+
+/**
+ * Tuning: each trial's objective metric per epoch, one line per trial (x: the trial's own epochs),
+ * pruned trials dashed and named so in the legend, the best one thicker. Redrawn from `metrics`
+ * (grown live over SSE); a trial not known at load is added as its first epoch arrives.
+ */
+function trialCurves(data, metrics) {
+  const el = $('[data-trial-curves]');
+  if (!el || !window.uPlot) return () => {};
+  const metric = el.dataset.metric;
+  const known = new Map(data.trials.map((t) => [t.number, t]));
+  let plot;
+  let shown = '';
+  const draw = () => {
+    const perTrial = new Map();
+    for (const m of metrics) {
+      if (m.trial === null || m.trial === undefined) continue;
+      if (!perTrial.has(m.trial)) perTrial.set(m.trial, []);
+      perTrial.get(m.trial).push(m[metric] ?? null);
+    }
+    for (const number of known.keys()) if (!perTrial.has(number)) perTrial.set(number, []);
+    const numbers = [...perTrial.keys()].sort((a, b) => a - b);
+    const epochs = Math.max(1, ...numbers.map((n) => perTrial.get(n).length));
+    const columns = [
+      Array.from({ length: epochs }, (_, i) => i + 1),
+      ...numbers.map((n) => Array.from({ length: epochs }, (_, i) => perTrial.get(n)[i] ?? null)),
+    ];
+    const key = numbers.join(',');
+    if (plot && key === shown) {
+      plot.setData(columns);
+      return;
+    }
+    plot?.destroy();
+    shown = key;
+    const width = Math.max(260, Math.min(720, el.parentElement.clientWidth - 8));
+    plot = new window.uPlot(
+      {
+        title: `${metric} per epoch, one line per trial`,
+        width,
+        height: 240,
+        scales: { x: { time: false } },
+        axes: [{ label: 'epoch of the trial', incrs: [1, 2, 5, 10, 20, 50, 100] }, {}],
+        series: [
+          { label: 'epoch' },
+          ...numbers.map((n, i) => {
+            const trial = known.get(n);
+            const pruned = trial?.pruned === true;
+            return {
+              label: `trial ${n}${pruned ? ' (pruned)' : ''}${n === data.bestTrial ? ' (best)' : ''}`,
+              stroke: pruned ? '#868e96' : TRIAL_COLORS[i % TRIAL_COLORS.length],
+              width: n === data.bestTrial ? 3 : 1.5,
+              dash: pruned ? [6, 4] : undefined,
+              points: { show: true, size: 4 },
+              spanGaps: false,
+            };
+          }),
+        ],
+      },
+      columns,
+      el,
+    );
+    el.dataset.series = String(numbers.length);
+  };
+  draw();
+  return draw;
+}
+
 function setupJob(data) {
   const metrics = data.metrics.slice();
   const charts = [];
@@ -375,6 +443,7 @@ function setupJob(data) {
   };
   updateCount();
   trialsChart(data.trials);
+  const redrawTrials = trialCurves(data, metrics);
   if (data.ended) return;
   const log = $('[data-events]');
   const after = data.lastEventId ? `?after=${encodeURIComponent(data.lastEventId)}` : '';
@@ -395,6 +464,7 @@ function setupJob(data) {
     if (event.type === 'epoch.completed') {
       metrics.push(event.data);
       redraw();
+      redrawTrials();
     }
   };
   source.addEventListener('end', () => {
