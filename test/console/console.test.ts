@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { digitPng, makeZip, mnistDigits, spamAndHam } from '@trainyard/testing';
+import { digitPng, iris, makeZip, mnistDigits, spamAndHam } from '@trainyard/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformHarness } from '../jobs/platform-support';
@@ -10,7 +10,12 @@ import { collectProblems, dropFile, launchChromium, shot } from './browser';
 // The web console in real headless Chromium against `npm start`'s platform (embedded S3, the API,
 // the inference function, the local runner with the real trainer), driven through the UI only.
 
-const harness = await platformHarness();
+const MiB = 1024 * 1024;
+// Files past 1 MiB take the presigned routes (past 5 MiB, multipart), so the test's files stay small.
+const harness = await platformHarness(
+  {},
+  { API_UPLOAD_MAX_BYTES: String(MiB), API_MULTIPART_THRESHOLD_BYTES: String(5 * MiB) },
+);
 let url: string;
 let browser: Browser;
 let context: BrowserContext;
@@ -33,6 +38,20 @@ afterAll(async () => {
   await browser?.close();
   await harness.dispose();
 });
+
+/** A CSV of about `bytes` bytes that validates: iris rows with a long free-text column. */
+function bigCsv(bytes: number): Buffer {
+  const { rows } = iris();
+  const lines = ['sepal_length,sepal_width,petal_length,petal_width,note,species'];
+  let size = lines[0]!.length + 1;
+  for (let i = 0; size < bytes; i++) {
+    const [a, b, c, d, species] = rows[i % rows.length]!;
+    const line = `${a},${b},${c},${d},note ${i} ${'x'.repeat(200)},${species}`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
 
 describe('without a session', () => {
   it('refuses the console API and sends pages to sign-in', async () => {
@@ -136,6 +155,55 @@ describe('the whole path through the UI', () => {
     expect(await page.locator('.bar-row').count()).toBe(3);
     await rm(dir, { recursive: true, force: true });
   });
+
+  it('uploads files past API_UPLOAD_MAX_BYTES straight to the store, in parts past the multipart threshold, with a progress bar', async () => {
+    const store = new URL(harness.platform.s3Endpoint).origin;
+    for (const [name, bytes, puts] of [
+      ['iris-big', 2 * MiB, 1],
+      ['iris-huge', 6 * MiB, 2],
+    ] as const) {
+      const sent: string[] = [];
+      const onRequest = (r: { method(): string; url(): string }) => {
+        if (r.method() === 'PUT') sent.push(r.url());
+      };
+      page.on('request', onRequest);
+      await page.goto(`${url}/console/datasets`);
+      // Every value the progress bar takes, kept across the page change that follows the upload.
+      await page.evaluate(`(() => {
+        sessionStorage.setItem('progress', '[]');
+        const bar = document.querySelector('[data-progress]');
+        const own = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, 'value');
+        Object.defineProperty(bar, 'value', {
+          get() { return own.get.call(bar); },
+          set(v) {
+            sessionStorage.setItem('progress', JSON.stringify([...JSON.parse(sessionStorage.getItem('progress')), v]));
+            own.set.call(bar, v);
+          },
+        });
+      })()`);
+      await page.setInputFiles('#dataset-file', {
+        name: `${name}.csv`,
+        mimeType: 'text/csv',
+        buffer: bigCsv(bytes),
+      });
+      await page.selectOption('select[name=task]', 'tabular_classification');
+      await page.fill('input[name=label_column]', 'species');
+      await page.click('#upload-form button[type=submit]');
+      await page.waitForURL(/\/console\/datasets\/ds_/, { timeout: 60_000 });
+      page.off('request', onRequest);
+      await expect(page.locator('h1 .badge').textContent()).resolves.toBe('ready');
+      // Straight to the store's presigned URLs (another origin: its CORS rule let the browser),
+      // one PUT, or one per part; nothing through the API's upload route.
+      expect(sent.map((u) => new URL(u).origin)).toEqual(Array(puts).fill(store));
+      if (puts > 1) expect(sent.every((u) => new URL(u).searchParams.has('partNumber'))).toBe(true);
+      const progress = JSON.parse(
+        (await page.evaluate(`sessionStorage.getItem('progress')`)) as string,
+      ) as number[];
+      expect(progress.at(-1)).toBe(100);
+      expect(progress.some((v) => v > 0 && v < 100)).toBe(true);
+    }
+    await shot(page, '02b-large-upload');
+  }, 120_000);
 
   it('plans a job, queues it and shows the curve grow over SSE', async () => {
     await page.goto(datasetUrl);

@@ -26,22 +26,31 @@ interface Options {
 }
 
 /**
- * The bucket's CORS rule, as infra/lib/storage.ts gives the real bucket: the console (another
- * origin: the API's port) PUTs large dataset files straight to presigned URLs and reads each
- * part's ETag. The signature, not CORS, is the access control.
+ * CORS as infra/lib/storage.ts gives the real bucket, for every bucket of the store: the console
+ * (another origin: the API's port) PUTs large dataset files straight to presigned URLs and reads
+ * each part's ETag. Any origin may; the signature, not CORS, is the access control. A preflight
+ * carries no signature by design, so it is answered here, before the signature check. Answers
+ * true when it answered the request (a preflight).
  */
-const CORS = `<CORSConfiguration><CORSRule>
-<AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod>
-<AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader>
-<MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
-
-/** A browser's CORS preflight: unsigned by design (S3 answers it from the bucket's CORS rule). */
-function isPreflight(req: IncomingMessage): boolean {
-  return (
-    req.method === 'OPTIONS' &&
-    req.headers.origin !== undefined &&
-    req.headers['access-control-request-method'] !== undefined
-  );
+function cors(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.headers.origin === undefined) return false;
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('access-control-expose-headers', 'ETag');
+  res.setHeader('vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method');
+  const method = req.headers['access-control-request-method'];
+  if (req.method !== 'OPTIONS' || method === undefined) return false;
+  if (!['GET', 'PUT', 'HEAD'].includes(method.toUpperCase())) {
+    refuse(res, { code: 'AccessForbidden', message: `CORSResponse: ${method} is not allowed` });
+    return true;
+  }
+  res
+    .writeHead(200, {
+      'access-control-allow-methods': 'GET, PUT, HEAD',
+      'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
+      'access-control-max-age': '3600',
+    })
+    .end();
+  return true;
 }
 
 function refuse(res: ServerResponse, refusal: Refusal): void {
@@ -62,7 +71,7 @@ process.once('message', async (options: Options) => {
       directory: options.directory,
       // Path-style only (`http://host:port/bucket/key`), as MinIO is addressed too.
       vhostBuckets: false,
-      configureBuckets: [{ name: options.bucket, configs: [CORS] }],
+      configureBuckets: [{ name: options.bucket }],
     });
     // s3rver's own (partial) check knows one built-in key pair: ours replaces it.
     Account.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
@@ -74,8 +83,7 @@ process.once('message', async (options: Options) => {
     const handle = s3rver.callback();
     let verifier: SigV4Verifier | undefined;
     const server = createServer((req, res) => {
-      // A preflight carries no signature; it reaches s3rver, which answers it from CORS only.
-      if (isPreflight(req) && verifier!.knowsHost(req)) return void handle(req, res);
+      if (verifier!.knowsHost(req) && cors(req, res)) return;
       verifier!.check(req).then(
         (refusal) => (refusal ? refuse(res, refusal) : handle(req, res)),
         () => refuse(res, { code: 'AccessDenied', message: 'Request could not be verified' }),
