@@ -200,7 +200,9 @@ describe('the whole path through the UI', () => {
         (await page.evaluate(`sessionStorage.getItem('progress')`)) as string,
       ) as number[];
       expect(progress.at(-1)).toBe(100);
-      expect(progress.some((v) => v > 0 && v < 100)).toBe(true);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b)); // it only moves forward
+      // On loopback one PUT may report only its end; with parts the bar stops between them.
+      if (puts > 1) expect(progress.some((v) => v > 0 && v < 100)).toBe(true);
     }
     await shot(page, '02b-large-upload');
   }, 120_000);
