@@ -656,15 +656,15 @@ function setupAugmentationPreview(form, host) {
         return img;
       };
       row.append(image(sample.original, `${sample.label}: ${sample.path}`, true));
-      sample.augmented.forEach((src, i) =>
-        row.append(image(src, `${sample.label}: augmentation ${i + 1}`, false)),
-      );
+      sample.augmented.forEach((src, i) => {
+        row.append(image(src, `${sample.label}: augmentation ${i + 1}`, false));
+      });
       host.append(row);
     }
   };
   const refresh = async () => {
     const option = dataset.selectedOptions[0];
-    if (!option || option.dataset.format !== 'image_folder_zip') {
+    if (option?.dataset.format !== 'image_folder_zip') {
       host.hidden = true;
       host.replaceChildren();
       return;
@@ -673,11 +673,19 @@ function setupAugmentationPreview(form, host) {
     const ask = ++latest;
     host.setAttribute('aria-busy', 'true');
     try {
-      const answer = await callApi(`/datasets/${encodeURIComponent(option.value)}/augmentation-preview`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ augmentation: augmentation(), samples: 4, variants: 3, size: size() }),
-      });
+      const answer = await callApi(
+        `/datasets/${encodeURIComponent(option.value)}/augmentation-preview`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            augmentation: augmentation(),
+            samples: 4,
+            variants: 3,
+            size: size(),
+          }),
+        },
+      );
       if (ask === latest) render(answer); // an older answer arriving late is dropped
     } catch (error) {
       if (ask !== latest) return;

@@ -239,7 +239,11 @@ export function JobNewPage({ datasets, values, body, plan, error }: Props) {
             />
             Flip vertically
           </label>
-          <Field name="augmentation.rotation_degrees" label="Rotation (± degrees)" values={values} />
+          <Field
+            name="augmentation.rotation_degrees"
+            label="Rotation (± degrees)"
+            values={values}
+          />
           <Field name="augmentation.translate" label="Shift (± fraction)" values={values} />
           <Field name="augmentation.zoom" label="Zoom (± fraction)" values={values} />
           <Field name="augmentation.brightness" label="Brightness (±)" values={values} />
