@@ -11,10 +11,10 @@ import { collectProblems, dropFile, launchChromium, shot } from './browser';
 // the inference function, the local runner with the real trainer), driven through the UI only.
 
 const MiB = 1024 * 1024;
-// Files past 1 MiB take the presigned routes (past 5 MiB, multipart), so the test's files stay small.
+// Files past 512 KiB take the presigned routes (past 1 MiB, multipart), so the test's files stay small.
 const harness = await platformHarness(
   {},
-  { API_UPLOAD_MAX_BYTES: String(MiB), API_MULTIPART_THRESHOLD_BYTES: String(5 * MiB) },
+  { API_UPLOAD_MAX_BYTES: String(MiB / 2), API_MULTIPART_THRESHOLD_BYTES: String(MiB) },
 );
 let url: string;
 let browser: Browser;
@@ -159,11 +159,11 @@ describe('the whole path through the UI', () => {
 
   it('uploads files past API_UPLOAD_MAX_BYTES straight to the store, in parts past the multipart threshold, with a progress bar', async () => {
     const store = new URL(harness.platform.s3Endpoint).origin;
-    // 2 MiB: one presigned PUT; 6 MiB: a multipart upload (one 8 MiB part at most, then complete
-    // with its ETag, which the page can read only if the store's CORS exposes it).
+    // 0.75 MiB: one presigned PUT; 1.5 MiB: a multipart upload (one part, as parts are at least
+    // 8 MiB, then complete with its ETag, which the page reads only if the store's CORS exposes it).
     for (const [name, bytes, multipart] of [
-      ['iris-big', 2 * MiB, false],
-      ['iris-huge', 6 * MiB, true],
+      ['iris-big', 0.75 * MiB, false],
+      ['iris-huge', 1.5 * MiB, true],
     ] as const) {
       const sent: string[] = [];
       const onRequest = (r: { method(): string; url(): string }) => {

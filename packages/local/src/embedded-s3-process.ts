@@ -40,7 +40,7 @@ function cors(req: IncomingMessage, res: ServerResponse): boolean {
   const method = req.headers['access-control-request-method'];
   if (req.method !== 'OPTIONS' || method === undefined) return false;
   if (!['GET', 'PUT', 'HEAD'].includes(method.toUpperCase())) {
-    refuse(res, { code: 'AccessForbidden', message: `CORSResponse: ${method} is not allowed` });
+    refuse(res, { code: 'AccessDenied', message: `CORSResponse: ${method} is not allowed` });
     return true;
   }
   res
