@@ -100,7 +100,7 @@ describe('storage', () => {
     // The browser uploads straight to S3 (files past API_UPLOAD_MAX_BYTES, multipart past the
     // threshold); completing a multipart upload needs each part's ETag.
     const bucket = resource('AWS::S3::Bucket', 'StorageBucket');
-    expect(bucket.Properties.CorsConfiguration).toEqual({
+    expect((bucket.Properties as Json).CorsConfiguration).toEqual({
       CorsRules: [
         {
           AllowedMethods: ['GET', 'PUT', 'HEAD'],

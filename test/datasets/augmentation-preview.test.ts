@@ -134,6 +134,7 @@ describe('augmentation preview', () => {
       [{ augmentation: { flip: true } }, 'body.augmentation'],
       [{ augmentation: { zoom: 'lots' } }, 'body.augmentation.zoom'],
       [{ samples: 50 }, 'body.samples'],
+      [{ size: 224 }, 'body.size'],
     ];
     for (const [request, param] of cases) {
       const res = await preview(digits, request);

@@ -13,10 +13,12 @@ const requestSchema = z
     samples: z.number().int().min(1).max(8).default(4).openapi({
       description: 'Images of the dataset to show, spread over its classes',
     }),
-    variants: z.number().int().min(1).max(6).default(3).openapi({
+    // At most 8 × (1 + 4) images of 160² pixels: 3 MB of pixels, under 6 MB as base64 PNGs in
+    // the worst case (noise does not compress), Lambda's answer limit.
+    variants: z.number().int().min(1).max(4).default(3).openapi({
       description: 'Augmented versions of each image, each drawn afresh',
     }),
-    size: z.number().int().min(16).max(224).default(96).openapi({
+    size: z.number().int().min(16).max(160).default(96).openapi({
       description: 'Side in pixels each image is resized to, as training resizes',
     }),
     seed: z

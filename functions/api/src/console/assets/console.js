@@ -636,7 +636,8 @@ function setupAugmentationPreview(form, host) {
   };
   const size = () => {
     const side = Number(form.elements['architecture.input_size']?.value.split(/[\s,×x]+/)[0]);
-    return Number.isInteger(side) && side >= 16 && side <= 224 ? side : 64;
+    // The model's input size, up to the preview's largest (160).
+    return Number.isInteger(side) && side >= 16 ? Math.min(side, 160) : 64;
   };
   const render = (answer) => {
     host.replaceChildren();
