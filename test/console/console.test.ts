@@ -416,6 +416,25 @@ describe('the whole path through the UI', () => {
     );
     await shot(page, '10-tuning-job');
     tuningJobUrl = page.url();
+    // The same page as a study whose trial 1 was pruned would send it: that line is dashed and
+    // named so in the legend.
+    let marked = false;
+    await page.route(tuningJobUrl, async (route) => {
+      const res = await route.fetch();
+      const html = await res.text();
+      const pruned = html.replace(/("number":1,"objective":[-\d.e]+,"pruned":)false/, '$1true');
+      marked = pruned !== html;
+      await route.fulfill({ response: res, body: pruned });
+    });
+    await page.reload();
+    await page.unroute(tuningJobUrl);
+    expect(marked).toBe(true);
+    const markedLegend = await page
+      .locator('[data-trial-curves] .u-legend .u-series')
+      .allTextContents();
+    expect(markedLegend.filter((l) => l.includes('(pruned)'))).toEqual([
+      expect.stringMatching(/trial 1 \(pruned\)/),
+    ]);
     await page.click('[data-result-model] a');
     await page.waitForURL(/\/console\/models\/model_/);
     await page.fill(
@@ -466,6 +485,7 @@ describe('the whole path through the UI', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [path, name] of [
       [`${url}/console/datasets`, '12-datasets-phone'],
+      [datasetUrl, '12a-dataset-phone'],
       [tuningJobUrl, '13-tuning-job-phone'],
       [`${url}/console/jobs/new`, '14-job-new-phone'],
     ] as const) {
