@@ -96,6 +96,23 @@ describe('storage', () => {
     });
   });
 
+  it('lets the console PUT dataset files to presigned URLs from its own origin and read the ETags', () => {
+    // The browser uploads straight to S3 (files past API_UPLOAD_MAX_BYTES, multipart past the
+    // threshold); completing a multipart upload needs each part's ETag.
+    const bucket = resource('AWS::S3::Bucket', 'StorageBucket');
+    expect((bucket.Properties as Json).CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          AllowedMethods: ['GET', 'PUT', 'HEAD'],
+          AllowedOrigins: ['*'],
+          AllowedHeaders: ['*'],
+          ExposedHeaders: ['ETag'],
+          MaxAge: 3600,
+        },
+      ],
+    });
+  });
+
   it('refuses plain HTTP', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { digitPng, makeZip, mnistDigits, spamAndHam } from '@trainyard/testing';
+import { digitPng, iris, makeZip, mnistDigits, spamAndHam } from '@trainyard/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformHarness } from '../jobs/platform-support';
@@ -10,7 +10,12 @@ import { collectProblems, dropFile, launchChromium, shot } from './browser';
 // The web console in real headless Chromium against `npm start`'s platform (embedded S3, the API,
 // the inference function, the local runner with the real trainer), driven through the UI only.
 
-const harness = await platformHarness();
+const MiB = 1024 * 1024;
+// Files past 512 KiB take the presigned routes (past 1 MiB, multipart), so the test's files stay small.
+const harness = await platformHarness(
+  {},
+  { API_UPLOAD_MAX_BYTES: String(MiB / 2), API_MULTIPART_THRESHOLD_BYTES: String(MiB) },
+);
 let url: string;
 let browser: Browser;
 let context: BrowserContext;
@@ -34,6 +39,20 @@ afterAll(async () => {
   await harness.dispose();
 });
 
+/** A CSV of about `bytes` bytes that validates: iris rows with a long free-text column. */
+function bigCsv(bytes: number): Buffer {
+  const { rows } = iris();
+  const lines = ['sepal_length,sepal_width,petal_length,petal_width,note,species'];
+  let size = lines[0]!.length + 1;
+  for (let i = 0; size < bytes; i++) {
+    const [a, b, c, d, species] = rows[i % rows.length]!;
+    const line = `${a},${b},${c},${d},note ${i} ${'x'.repeat(200)},${species}`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
 describe('without a session', () => {
   it('refuses the console API and sends pages to sign-in', async () => {
     const api = await fetch(`${url}/console/api/v1/datasets`);
@@ -54,6 +73,7 @@ describe('without a session', () => {
 describe('the whole path through the UI', () => {
   let datasetUrl: string;
   let modelUrl: string;
+  let tuningJobUrl: string;
 
   it('signs in with the API key into an HttpOnly SameSite=Strict cookie', async () => {
     await page.goto(`${url}/`);
@@ -137,9 +157,91 @@ describe('the whole path through the UI', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('uploads files past API_UPLOAD_MAX_BYTES straight to the store, in parts past the multipart threshold, with a progress bar', async () => {
+    const store = new URL(harness.platform.s3Endpoint).origin;
+    // 0.75 MiB: one presigned PUT; 1.5 MiB: a multipart upload (one part, as parts are at least
+    // 8 MiB, then complete with its ETag, which the page reads only if the store's CORS exposes it).
+    for (const [name, bytes, multipart] of [
+      ['iris-big', 0.75 * MiB, false],
+      ['iris-huge', 1.5 * MiB, true],
+    ] as const) {
+      const sent: string[] = [];
+      const onRequest = (r: { method(): string; url(): string }) => {
+        if (r.method() === 'PUT') sent.push(r.url());
+      };
+      page.on('request', onRequest);
+      await page.goto(`${url}/console/datasets`);
+      // Every value the progress bar takes, kept across the page change that follows the upload.
+      await page.evaluate(`(() => {
+        sessionStorage.setItem('progress', '[]');
+        const bar = document.querySelector('[data-progress]');
+        const own = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, 'value');
+        Object.defineProperty(bar, 'value', {
+          get() { return own.get.call(bar); },
+          set(v) {
+            sessionStorage.setItem('progress', JSON.stringify([...JSON.parse(sessionStorage.getItem('progress')), v]));
+            own.set.call(bar, v);
+          },
+        });
+      })()`);
+      await page.setInputFiles('#dataset-file', {
+        name: `${name}.csv`,
+        mimeType: 'text/csv',
+        buffer: bigCsv(bytes),
+      });
+      await page.selectOption('select[name=task]', 'tabular_classification');
+      await page.fill('input[name=label_column]', 'species');
+      await page.click('#upload-form button[type=submit]');
+      await page.waitForURL(/\/console\/datasets\/ds_/, { timeout: 60_000 });
+      page.off('request', onRequest);
+      await expect(page.locator('h1 .badge').textContent()).resolves.toBe('ready');
+      // Straight to the store's presigned URL (another origin: its CORS rule let the browser);
+      // nothing through the API's upload route.
+      expect(sent.map((u) => new URL(u).origin)).toEqual([store]);
+      expect(new URL(sent[0]!).searchParams.has('partNumber')).toBe(multipart);
+      const progress = JSON.parse(
+        (await page.evaluate(`sessionStorage.getItem('progress')`)) as string,
+      ) as number[];
+      expect(progress.at(-1)).toBe(100);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b)); // it only moves forward
+    }
+    await shot(page, '02b-large-upload');
+  }, 120_000);
+
   it('plans a job, queues it and shows the curve grow over SSE', async () => {
     await page.goto(datasetUrl);
     await page.click('text=Train a model on it');
+    await page.waitForURL(/\/console\/jobs\/new/);
+    // The live augmentation preview: four of the dataset's own images, each followed by three
+    // augmentations, which are the image itself until an augmentation is asked for.
+    const rows = page.locator('[data-augmentation-preview] .aug-row');
+    await rows.nth(3).waitFor();
+    expect(await rows.count()).toBe(4);
+    const sources = () =>
+      page.evaluate(
+        `[...document.querySelectorAll('[data-augmentation-preview] .aug-row')].map((r) => [...r.querySelectorAll('img')].map((i) => i.getAttribute('src')))`,
+      ) as Promise<string[][]>;
+    const unchanged = await sources();
+    for (const [original, ...augmented] of unchanged) {
+      expect(augmented).toHaveLength(3);
+      expect(original).toMatch(/^data:image\/png;base64,/);
+      for (const src of augmented) expect(src).toBe(original);
+    }
+    await page.fill('input[name="augmentation.rotation_degrees"]', '40');
+    await page.waitForFunction(
+      `(() => { const r = document.querySelector('[data-augmentation-preview] .aug-row'); return !!r && r.children[1].getAttribute('src') !== r.children[0].getAttribute('src'); })()`,
+    );
+    const rotated = await sources();
+    for (const [i, [original, ...augmented]] of rotated.entries()) {
+      expect(original).toBe(unchanged[i]![0]); // the originals stay
+      for (const src of augmented) expect(src).not.toBe(original);
+    }
+    await shot(page, '03a-augmentation-preview');
+    // Cleared again, the preview follows: the augmentations are the originals once more.
+    await page.fill('input[name="augmentation.rotation_degrees"]', '');
+    await page.waitForFunction(
+      `(() => { const r = document.querySelector('[data-augmentation-preview] .aug-row'); return !!r && r.children[1].getAttribute('src') === r.children[0].getAttribute('src'); })()`,
+    );
     await page.selectOption('select[name="architecture.type"]', 'cnn');
     await page.fill('input[name="architecture.input_size"]', '16,16');
     await page.fill('input[name="hyperparameters.epochs"]', '6');
@@ -239,6 +341,9 @@ describe('the whole path through the UI', () => {
     const counts = await page.locator('[data-length-histogram] .bar-value').allTextContents();
     expect(counts.reduce((sum, n) => sum + Number(n), 0)).toBe(40);
     await page.click('text=Train a model on it');
+    await page.waitForURL(/\/console\/jobs\/new/);
+    // No augmentation preview for a text dataset.
+    expect(await page.locator('[data-augmentation-preview]').isHidden()).toBe(true);
     // The architectures offered are the text ones.
     const offered = await page
       .locator('select[name="architecture.type"] option:not([disabled])')
@@ -284,8 +389,21 @@ describe('the whole path through the UI', () => {
     await page.click('button[value=create]');
     await page.waitForSelector('[data-result-model] a', { timeout: 120_000 });
     // The trials table (sortable) and the optimization history.
-    expect(await page.locator('#trials-title + p + div + .table-wrap tbody tr').count()).toBe(2);
+    const trialRows = page.locator('#trials-title ~ .table-wrap tbody tr');
+    expect(await trialRows.count()).toBe(2);
     expect(await page.locator('[data-trials-chart] canvas').count()).toBe(1);
+    // The history per epoch: one line per trial, pruned ones named so in the legend.
+    expect(await page.locator('[data-trial-curves] canvas').count()).toBe(1);
+    expect(await page.getAttribute('[data-trial-curves]', 'data-series')).toBe('2');
+    const legend = await page.locator('[data-trial-curves] .u-legend .u-series').allTextContents();
+    const numbers = await page
+      .locator('#trials-title ~ .table-wrap tbody tr td:first-child')
+      .allTextContents();
+    expect(legend.slice(1).map((l) => l.match(/trial (\d+)/)?.[1])).toEqual(
+      numbers.map((n) => n.trim()).sort((a, b) => Number(a) - Number(b)),
+    );
+    const pruned = await page.locator('#trials-title ~ .table-wrap tbody tr.pruned').count();
+    expect(legend.filter((l) => l.includes('(pruned)'))).toHaveLength(pruned);
     // Parallel coordinates: one line per trial through the learning rate and the objective.
     const polylines = page.locator('[data-parallel-coordinates] polyline');
     expect(await polylines.count()).toBe(2);
@@ -297,6 +415,26 @@ describe('the whole path through the UI', () => {
       'ascending',
     );
     await shot(page, '10-tuning-job');
+    tuningJobUrl = page.url();
+    // The same page as a study whose trial 1 was pruned would send it: that line is dashed and
+    // named so in the legend.
+    let marked = false;
+    await page.route(tuningJobUrl, async (route) => {
+      const res = await route.fetch();
+      const html = await res.text();
+      const pruned = html.replace(/("number":1,"objective":[-\d.e]+,"pruned":)false/, '$1true');
+      marked = pruned !== html;
+      await route.fulfill({ response: res, body: pruned });
+    });
+    await page.reload();
+    await page.unroute(tuningJobUrl);
+    expect(marked).toBe(true);
+    const markedLegend = await page
+      .locator('[data-trial-curves] .u-legend .u-series')
+      .allTextContents();
+    expect(markedLegend.filter((l) => l.includes('(pruned)'))).toEqual([
+      expect.stringMatching(/trial 1 \(pruned\)/),
+    ]);
     await page.click('[data-result-model] a');
     await page.waitForURL(/\/console\/models\/model_/);
     await page.fill(
@@ -312,6 +450,63 @@ describe('the whole path through the UI', () => {
     );
     await shot(page, '11-text-model');
   }, 200_000);
+
+  it('reaches every control of each page with the Tab key', async () => {
+    const pages = [
+      `${url}/console/datasets`,
+      datasetUrl,
+      `${url}/console/jobs/new`,
+      tuningJobUrl,
+      modelUrl,
+      `${url}/console/models`,
+    ];
+    for (const path of pages) {
+      await page.goto(path);
+      // Every visible control, numbered; then Tab from the top of the page visits each one.
+      const controls = (await page.evaluate(`(() => {
+        const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
+          .filter((e) => !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
+        all.forEach((e, i) => e.setAttribute('data-kb', String(i)));
+        return all.map((e) => e.tagName + (e.getAttribute('name') ? '[' + e.getAttribute('name') + ']' : '') + ' ' + (e.textContent ?? '').trim().slice(0, 30));
+      })()`)) as string[];
+      const reached = new Set<number>();
+      for (let i = 0; i < controls.length + 3; i++) {
+        await page.keyboard.press('Tab');
+        const n = await page.evaluate(`document.activeElement?.getAttribute('data-kb') ?? ''`);
+        if (n !== '') reached.add(Number(n));
+      }
+      const missed = controls.filter((_, i) => !reached.has(i));
+      expect(missed, path).toEqual([]);
+      expect(controls.length, path).toBeGreaterThan(3);
+    }
+  });
+
+  it('fits a phone-width screen on the other pages too', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [path, name] of [
+      [`${url}/console/datasets`, '12-datasets-phone'],
+      [datasetUrl, '12a-dataset-phone'],
+      [tuningJobUrl, '13-tuning-job-phone'],
+      [`${url}/console/jobs/new`, '14-job-new-phone'],
+    ] as const) {
+      await page.goto(path);
+      // Nothing past the screen's edge, but inside a box that scrolls sideways (wide tables).
+      const wide = await page.evaluate(`[...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > 391)
+        .filter((e) => {
+          for (let a = e.parentElement; a; a = a.parentElement)
+            if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return a.getBoundingClientRect().right > 391;
+          return true;
+        })
+        .map((e) => e.tagName + '.' + e.className).slice(0, 5)`);
+      expect(wide, path).toEqual([]);
+      expect(await page.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(
+        390,
+      );
+      await shot(page, name);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
 
   it('signs out, after which pages lead to sign-in again', async () => {
     await page.click('.sign-out button');

@@ -181,6 +181,7 @@ describe('projects keep their objects to themselves', () => {
         'GET /v1/datasets/{id}/rows.csv',
         'GET /v1/datasets/{id}/samples',
         'GET /v1/datasets/{id}/files',
+        'POST /v1/datasets/{id}/augmentation-preview',
         'PUT /v1/datasets/{id}/file',
         'POST /v1/datasets/{id}/complete',
         'DELETE /v1/datasets/{id}',

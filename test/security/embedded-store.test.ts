@@ -52,7 +52,7 @@ function raw(
   path: string,
   headers: Record<string, string> = {},
   body?: string,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
   const { port } = new URL(store.endpoint);
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
@@ -60,7 +60,7 @@ function raw(
       res.on('data', (c) => {
         text += c;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
     });
     req.on('error', reject);
     req.end(body);
@@ -155,6 +155,50 @@ describe('the embedded store', () => {
     });
     expect(rebound.status).toBe(403);
     expect(rebound.text).not.toContain('kept');
+  });
+
+  it('answers a browser’s CORS preflight as the real bucket’s rule does; CORS opens nothing unsigned', async () => {
+    const host = new URL(store.endpoint).host;
+    const origin = 'http://127.0.0.1:8787';
+    const key = `/${bucket}/datasets/ds_x/incoming/file`;
+    const preflight = await raw('OPTIONS', `${key}?X-Amz-Signature=whatever`, {
+      host,
+      origin,
+      'access-control-request-method': 'PUT',
+      'access-control-request-headers': 'content-type',
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers).toMatchObject({
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET, PUT, HEAD',
+      'access-control-allow-headers': 'content-type',
+    });
+    const del = await raw('OPTIONS', key, {
+      host,
+      origin,
+      'access-control-request-method': 'DELETE',
+    });
+    expect(del.status).toBe(403);
+    // A preflight with a foreign Host (DNS rebinding) gets no answer of CORS either.
+    const rebound = await raw('OPTIONS', key, {
+      host: `attacker.example:${new URL(store.endpoint).port}`,
+      origin,
+      'access-control-request-method': 'PUT',
+    });
+    expect(rebound.status).toBe(403);
+    expect(rebound.headers['access-control-allow-origin']).toBeUndefined();
+    // The PUT itself still needs its signature; a signed one shows the page its ETag.
+    const unsigned = await raw('PUT', key, { host, origin, 'content-length': '1' }, 'x');
+    expect(unsigned.status).toBe(403);
+    expect(await runtime.storage.exists('datasets/ds_x/incoming/file')).toBe(false);
+    const url = new URL(await runtime.storage.presignGet('auth/api-keys/0123456789ab.json'));
+    const signed = await raw('GET', `${url.pathname}${url.search}`, { host, origin });
+    expect(signed.status).toBe(200);
+    expect(signed.headers).toMatchObject({
+      'access-control-allow-origin': '*',
+      'access-control-expose-headers': 'ETag',
+    });
+    expect(signed.headers.etag).toBeDefined();
   });
 
   it('keeps its credential across restarts', async () => {

@@ -2,6 +2,7 @@ import { swaggerUI } from '@hono/swagger-ui';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DatasetService } from '@trainyard/datasets';
 import { admission, apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
+import { portableImageDecoder } from '@trainyard/predict';
 import { createApiQueue } from '@trainyard/queue';
 import { JobEventLog, JobStore, NotFoundError, OutboundGuard } from '@trainyard/shared';
 import { apiAccess } from './access';
@@ -10,6 +11,7 @@ import type { ApiDeps } from './deps';
 import { inferenceUrl } from './infer-url';
 import { registerApiKeys } from './routes/api-keys';
 import { registerBaseModels } from './routes/base-models';
+import { registerAugmentationPreview } from './routes/dataset-augmentation';
 import { registerDatasetFiles } from './routes/dataset-files';
 import { registerDatasets } from './routes/datasets';
 import { registerHealth } from './routes/health';
@@ -20,6 +22,7 @@ import { registerJobs } from './routes/jobs';
 import { registerModelEvaluation } from './routes/model-evaluation';
 import { registerModels } from './routes/models';
 import { registerProjects } from './routes/projects';
+import { AugmentationPreview } from './services/augmentation-preview';
 import { JobCreator } from './services/job-creator';
 import { ModelStore } from './services/model-store';
 import { ProjectActiveJobs } from './services/project-active-jobs';
@@ -101,6 +104,11 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   });
   registerDatasets(app, datasets);
   registerDatasetFiles(app, datasets, deps.storage);
+  registerAugmentationPreview(
+    app,
+    datasets,
+    new AugmentationPreview(deps.storage, deps.imageDecoder ?? portableImageDecoder),
+  );
   registerBaseModels(app, deps.storage, new OutboundGuard({ allow: deps.config.outbound.allow }));
 
   const log = new JobEventLog(deps.storage, 'api');

@@ -1,4 +1,5 @@
 import type { AdmissionOptions } from '@trainyard/http';
+import type { ImageDecoder } from '@trainyard/predict';
 import type { JobQueue } from '@trainyard/queue';
 import type { ApiKeyStore, Config, Logger, ProjectStore, Storage } from '@trainyard/shared';
 
@@ -22,4 +23,10 @@ export interface ApiDeps {
    * Default: `config.console.inferUrl`, else `http://<config.http.host>:<config.http.inferPort>`.
    */
   readonly inferUrl?: string;
+  /**
+   * How the augmentation preview decodes a dataset's images. Default: `portableImageDecoder`
+   * (pure JavaScript, PNG and JPEG: the Lambda bundle has no native modules); on Node `npm start`
+   * passes `sharpImageDecoder`, what training decodes with.
+   */
+  readonly imageDecoder?: ImageDecoder;
 }

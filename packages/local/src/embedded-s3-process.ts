@@ -10,7 +10,7 @@
  * (403, as S3 does), and hands the rest to s3rver's request handler in this process.
  */
 import { mkdir } from 'node:fs/promises';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 import Account from 's3rver/lib/models/account.js';
@@ -30,6 +30,34 @@ interface Options {
 function answerError(res: ServerResponse, status: number, code: string, message: string): void {
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
   res.writeHead(status, { 'content-type': 'application/xml', connection: 'close' }).end(body);
+}
+
+/**
+ * CORS as infra/lib/storage.ts gives the real bucket, for every bucket of the store: the console
+ * (another origin: the API's port) PUTs large dataset files straight to presigned URLs and reads
+ * each part's ETag. Any origin may; the signature, not CORS, is the access control. A preflight
+ * carries no signature by design, so it is answered here, before the signature check. Answers
+ * true when it answered the request (a preflight).
+ */
+function cors(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.headers.origin === undefined) return false;
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('access-control-expose-headers', 'ETag');
+  res.setHeader('vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method');
+  const method = req.headers['access-control-request-method'];
+  if (req.method !== 'OPTIONS' || method === undefined) return false;
+  if (!['GET', 'PUT', 'HEAD'].includes(method.toUpperCase())) {
+    refuse(res, { code: 'AccessDenied', message: `CORSResponse: ${method} is not allowed` });
+    return true;
+  }
+  res
+    .writeHead(200, {
+      'access-control-allow-methods': 'GET, PUT, HEAD',
+      'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
+      'access-control-max-age': '3600',
+    })
+    .end();
+  return true;
 }
 
 function refuse(res: ServerResponse, refusal: Refusal): void {
@@ -71,6 +99,7 @@ process.once('message', async (options: Options) => {
     );
     let verifier: SigV4Verifier | undefined;
     const server = createServer((req, res) => {
+      if (verifier!.knowsHost(req) && cors(req, res)) return;
       verifier!.check(req).then(
         (refusal) =>
           refusal

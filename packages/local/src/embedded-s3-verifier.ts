@@ -86,9 +86,13 @@ export class SigV4Verifier {
   }
 
   /** Undefined when the request may pass; else why not. */
+  /** Whether the request's Host header names this server (DNS rebinding gets no further). */
+  knowsHost(req: IncomingMessage): boolean {
+    return this.hosts.includes((req.headers.host ?? '').toLowerCase());
+  }
+
   async check(req: IncomingMessage, now = new Date()): Promise<Refusal | undefined> {
-    const host = req.headers.host ?? '';
-    if (!this.hosts.includes(host.toLowerCase())) {
+    if (!this.knowsHost(req)) {
       return { code: 'AccessDenied', message: 'Unknown Host header' };
     }
     const type = req.headers['content-type'] ?? '';

@@ -5,6 +5,7 @@ import { startApiServer } from '@trainyard/api';
 import { DatasetService } from '@trainyard/datasets';
 import { startInferServer } from '@trainyard/infer';
 import { ensureBuiltinBases } from '@trainyard/ml/builtin-bases';
+import { sharpImageDecoder } from '@trainyard/predict/sharp';
 import { LocalRunner, WebhookNotifier } from '@trainyard/queue';
 import {
   type Config,
@@ -122,6 +123,7 @@ export async function startPlatform(
     const api = await startApiServer({
       ...createRuntime(effective, 'api'),
       queue: runner,
+      imageDecoder: sharpImageDecoder,
       inferUrl: effective.console.inferUrl ?? urlOf(infer, effective.http.host),
     });
     closers.push(

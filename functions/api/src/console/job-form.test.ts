@@ -11,6 +11,9 @@ describe('formToJobBody', () => {
         'hyperparameters.epochs': '6',
         'hyperparameters.learning_rate': '',
         'augmentation.flip_horizontal': '1',
+        'augmentation.flip_vertical': '',
+        'augmentation.translate': '0.1',
+        'augmentation.contrast': '0.2',
         'regularization.dropout': '0.25',
         'tuning.strategy': 'none',
         'tuning.max_trials': '4',
@@ -20,7 +23,7 @@ describe('formToJobBody', () => {
       dataset: 'ds_1',
       architecture: { type: 'cnn', input_size: [16, 16] },
       hyperparameters: { epochs: 6 },
-      augmentation: { flip_horizontal: true },
+      augmentation: { flip_horizontal: true, translate: 0.1, contrast: 0.2 },
       regularization: { dropout: 0.25 },
     });
   });

@@ -29,6 +29,14 @@ describe('augmentBatch', () => {
     await expectImage(augmentBatch(x, flips, INPUT, scripted(0.9, 0.9)), x);
   });
 
+  it('flips every image of a batch it draws a flip for, not only the first', async () => {
+    const x = tf.range(0, 60).reshape([2, 5, 6, 1]);
+    const out = augmentBatch(x, { ...NONE, flip_horizontal: true }, INPUT, scripted(0.1, 0.1));
+    await expectImage(out, tf.reverse(x, 2));
+    const mixed = augmentBatch(x, { ...NONE, flip_horizontal: true }, INPUT, scripted(0.9, 0.1));
+    await expectImage(mixed, tf.concat([x.slice([0], [1]), tf.reverse(x.slice([1], [1]), 2)]));
+  });
+
   it('flips first, then warps: a flipped image rotated by 90°', async () => {
     const x = tf.range(0, 25).reshape([1, 5, 5, 1]);
     const input = { ...INPUT, height: 5, width: 5 };

@@ -38,6 +38,25 @@ export function affine(
 }
 
 /**
+ * `tf.image.transform` with one transform per image (`transforms`: n × 8 numbers). The cpu
+ * backend's kernel (tfjs-backend-cpu 4.22) returns after the first image of a batch, leaving the
+ * others at the fill value 0: there, each image is transformed on its own and the batch
+ * reassembled.
+ */
+function transformEach(x: tf.Tensor4D, transforms: number[], n: number): tf.Tensor4D {
+  if (n === 1 || tf.getBackend() !== 'cpu')
+    return tf.image.transform(x, tf.tensor2d(transforms, [n, 8]), 'bilinear', 'nearest');
+  const one = (i: number) =>
+    tf.image.transform(
+      x.slice([i, 0, 0, 0], [1, -1, -1, -1]),
+      tf.tensor2d(transforms.slice(i * 8, i * 8 + 8), [1, 8]),
+      'bilinear',
+      'nearest',
+    );
+  return tf.concat(Array.from({ length: n }, (_, i) => one(i)));
+}
+
+/**
  * Random augmentation of a batch of normalized images, drawn per image from `random` (seeded by the
  * training loop, so runs repeat): flips and one affine warp for rotation, zoom and translation,
  * composed into a single projective transform per image (bilinear, edges extended), then
@@ -73,7 +92,7 @@ export function augmentBatch(
         if (flipY[i]) m = [m[0]!, m[1]!, m[2]!, -m[3]!, -m[4]!, h - 1 - m[5]!, 0, 0];
         transforms.push(...m);
       }
-      x = tf.image.transform(x, tf.tensor2d(transforms, [n, 8]), 'bilinear', 'nearest');
+      x = transformEach(x, transforms, n);
     }
     if (a.brightness > 0) {
       // +δ on the 0-1 pixel scale is +δ/std per channel once normalized.

@@ -627,6 +627,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/datasets/{id}/augmentation-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview an augmentation on a few of an image dataset’s images
+         * @description Draws `variants` augmentations of `samples` images of a ready image-folder dataset with the trainer’s own augmentation code (flips, one affine warp for rotation, zoom and translation, then brightness and contrast), and answers them as PNG data URLs beside each original, resized to `size`. `augmentation` is validated as a job spec’s. 422 `not_an_image_dataset` for a CSV or JSONL dataset.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AugmentationPreviewRequest"];
+                };
+            };
+            responses: {
+                /** @description The originals and their augmentations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AugmentationPreview"];
+                    };
+                };
+                /** @description Invalid request: `param` names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but not possible with what it refers to (`param` names the field) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/datasets/{id}/complete": {
         parameters: {
             query?: never;
@@ -2117,6 +2198,7 @@ export interface components {
          * @enum {string}
          */
         ArchitectureType: "transfer" | "cnn" | "resnet" | "mlp" | "rnn" | "lstm" | "gru" | "attention" | "bag_of_embeddings";
+        /** @description Every augmentation spelled out, the ones not asked for off */
         Augmentation: {
             brightness?: number;
             contrast?: number;
@@ -2125,6 +2207,44 @@ export interface components {
             rotation_degrees?: number;
             translate?: number;
             zoom?: number;
+        };
+        AugmentationPreview: {
+            augmentation: components["schemas"]["Augmentation"];
+            data: {
+                augmented: string[];
+                label: string;
+                /** @example data:image/png;base64,iVBORw0KGgo… */
+                original: string;
+                path: string;
+            }[];
+            dataset: string;
+            /** @enum {string} */
+            object: "augmentation_preview";
+            seed: number;
+            size: number;
+        };
+        AugmentationPreviewRequest: {
+            augmentation?: components["schemas"]["Augmentation"] & unknown;
+            /**
+             * @description Images of the dataset to show, spread over its classes
+             * @default 4
+             */
+            samples: number;
+            /**
+             * @description Seeds the draws: the same request answers the same images
+             * @default 1
+             */
+            seed: number;
+            /**
+             * @description Side in pixels each image is resized to, as training resizes
+             * @default 96
+             */
+            size: number;
+            /**
+             * @description Augmented versions of each image, each drawn afresh
+             * @default 3
+             */
+            variants: number;
         };
         BaseModel: {
             builtin?: boolean;

@@ -2,7 +2,14 @@ import { type Core, unwrap } from '../core';
 import { TrainyardError } from '../errors';
 import { PageIterator } from '../pagination';
 import { sleep } from '../transport';
-import type { CreateDataset, CreatedDataset, Dataset, ListParams } from '../types';
+import type {
+  AugmentationPreview,
+  AugmentationPreviewRequest,
+  CreateDataset,
+  CreatedDataset,
+  Dataset,
+  ListParams,
+} from '../types';
 import { type UploadOptions, type UploadResult, uploadFile } from '../uploads';
 
 /** Polling of a dataset that is still `validating`. */
@@ -81,6 +88,24 @@ export class Datasets {
       this.core.api.POST('/v1/datasets/{id}/complete', {
         params: { path: { id } },
         ...(upload.parts ? { body: { parts: upload.parts } } : {}),
+      }),
+    );
+  }
+
+  /**
+   * A few of an image dataset's images after `request.augmentation` (as a job spec's), drawn by
+   * the trainer's own augmentation code, as PNG data URLs beside each original. Throws
+   * `BadRequestError` naming a bad field, `UnprocessableEntityError` for a dataset that is not an
+   * image-folder zip, `NotFoundError`.
+   */
+  previewAugmentation(
+    id: string,
+    request: Partial<AugmentationPreviewRequest> = {},
+  ): Promise<AugmentationPreview> {
+    return unwrap(
+      this.core.api.POST('/v1/datasets/{id}/augmentation-preview', {
+        params: { path: { id } },
+        body: request as AugmentationPreviewRequest,
       }),
     );
   }

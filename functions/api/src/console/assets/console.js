@@ -337,6 +337,74 @@ function trialsChart(trials) {
   );
 }
 
+const TRIAL_COLORS = ['#1c7ed6', '#d9480f', '#2b8a3e', '#ae3ec9', '#f08c00', '#0c8599', '#e64980'];
+
+/**
+ * Tuning: each trial's objective metric per epoch, one line per trial (x: the trial's own epochs),
+ * pruned trials dashed and named so in the legend, the best one thicker. Redrawn from `metrics`
+ * (grown live over SSE); a trial not known at load is added as its first epoch arrives.
+ */
+function trialCurves(data, metrics) {
+  const el = $('[data-trial-curves]');
+  if (!el || !window.uPlot) return () => {};
+  const metric = el.dataset.metric;
+  const known = new Map(data.trials.map((t) => [t.number, t]));
+  let plot;
+  let shown = '';
+  const draw = () => {
+    const perTrial = new Map();
+    for (const m of metrics) {
+      if (m.trial === null || m.trial === undefined) continue;
+      if (!perTrial.has(m.trial)) perTrial.set(m.trial, []);
+      perTrial.get(m.trial).push(m[metric] ?? null);
+    }
+    for (const number of known.keys()) if (!perTrial.has(number)) perTrial.set(number, []);
+    const numbers = [...perTrial.keys()].sort((a, b) => a - b);
+    const epochs = Math.max(1, ...numbers.map((n) => perTrial.get(n).length));
+    const columns = [
+      Array.from({ length: epochs }, (_, i) => i + 1),
+      ...numbers.map((n) => Array.from({ length: epochs }, (_, i) => perTrial.get(n)[i] ?? null)),
+    ];
+    const key = numbers.join(',');
+    if (plot && key === shown) {
+      plot.setData(columns);
+      return;
+    }
+    plot?.destroy();
+    shown = key;
+    const width = Math.max(260, Math.min(720, el.parentElement.clientWidth - 8));
+    plot = new window.uPlot(
+      {
+        title: `${metric} per epoch, one line per trial`,
+        width,
+        height: 240,
+        scales: { x: { time: false } },
+        axes: [{ label: 'epoch of the trial', incrs: [1, 2, 5, 10, 20, 50, 100] }, {}],
+        series: [
+          { label: 'epoch' },
+          ...numbers.map((n, i) => {
+            const trial = known.get(n);
+            const pruned = trial?.pruned === true;
+            return {
+              label: `trial ${n}${pruned ? ' (pruned)' : ''}${n === data.bestTrial ? ' (best)' : ''}`,
+              stroke: pruned ? '#868e96' : TRIAL_COLORS[i % TRIAL_COLORS.length],
+              width: n === data.bestTrial ? 3 : 1.5,
+              dash: pruned ? [6, 4] : undefined,
+              points: { show: true, size: 4 },
+              spanGaps: false,
+            };
+          }),
+        ],
+      },
+      columns,
+      el,
+    );
+    el.dataset.series = String(numbers.length);
+  };
+  draw();
+  return draw;
+}
+
 function setupJob(data) {
   const metrics = data.metrics.slice();
   const charts = [];
@@ -375,6 +443,7 @@ function setupJob(data) {
   };
   updateCount();
   trialsChart(data.trials);
+  const redrawTrials = trialCurves(data, metrics);
   if (data.ended) return;
   const log = $('[data-events]');
   const after = data.lastEventId ? `?after=${encodeURIComponent(data.lastEventId)}` : '';
@@ -395,6 +464,7 @@ function setupJob(data) {
     if (event.type === 'epoch.completed') {
       metrics.push(event.data);
       redraw();
+      redrawTrials();
     }
   };
   source.addEventListener('end', () => {
@@ -540,6 +610,108 @@ function setupJobForm(form) {
   filter();
 }
 
+/**
+ * The live augmentation preview: for an image-folder dataset, a few of its images as training will
+ * see them after the form's augmentation (POST /datasets/{id}/augmentation-preview, the trainer's
+ * own augmentation code), redrawn when a field changes. Rows: the original (outlined), then its
+ * augmentations.
+ */
+function setupAugmentationPreview(form, host) {
+  const dataset = form.querySelector('select[name=dataset]');
+  const fields = [...form.querySelectorAll('[name^="augmentation."]')];
+  let timer;
+  let latest = 0;
+  const augmentation = () => {
+    const spec = {};
+    for (const field of fields) {
+      const name = field.name.slice('augmentation.'.length);
+      if (field.type === 'checkbox') {
+        if (field.checked) spec[name] = true;
+      } else if (field.value.trim() !== '') {
+        const n = Number(field.value);
+        spec[name] = Number.isFinite(n) ? n : field.value.trim();
+      }
+    }
+    return spec;
+  };
+  const size = () => {
+    const side = Number(form.elements['architecture.input_size']?.value.split(/[\s,×x]+/)[0]);
+    // The model's input size, up to the preview's largest (160).
+    return Number.isInteger(side) && side >= 16 ? Math.min(side, 160) : 64;
+  };
+  const render = (answer) => {
+    host.replaceChildren();
+    const note = document.createElement('p');
+    note.className = 'muted';
+    note.textContent = `Augmentation preview: ${answer.data.length} of the dataset's images at ${answer.size}×${answer.size}, each as training sees it (outlined) and ${answer.data[0]?.augmented.length ?? 0} random augmentations.`;
+    host.append(note);
+    for (const sample of answer.data) {
+      const row = document.createElement('div');
+      row.className = 'aug-row';
+      row.dataset.path = sample.path;
+      const image = (src, alt, original) => {
+        const img = document.createElement('img');
+        img.src = src;
+        img.alt = alt;
+        if (original) img.className = 'original';
+        return img;
+      };
+      row.append(image(sample.original, `${sample.label}: ${sample.path}`, true));
+      sample.augmented.forEach((src, i) => {
+        row.append(image(src, `${sample.label}: augmentation ${i + 1}`, false));
+      });
+      host.append(row);
+    }
+  };
+  const refresh = async () => {
+    const option = dataset.selectedOptions[0];
+    if (option?.dataset.format !== 'image_folder_zip') {
+      host.hidden = true;
+      host.replaceChildren();
+      return;
+    }
+    host.hidden = false;
+    const ask = ++latest;
+    host.setAttribute('aria-busy', 'true');
+    try {
+      const answer = await callApi(
+        `/datasets/${encodeURIComponent(option.value)}/augmentation-preview`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            augmentation: augmentation(),
+            samples: 4,
+            variants: 3,
+            size: size(),
+          }),
+        },
+      );
+      if (ask === latest) render(answer); // an older answer arriving late is dropped
+    } catch (error) {
+      if (ask !== latest) return;
+      host.replaceChildren();
+      const p = document.createElement('p');
+      p.className = 'error';
+      p.textContent = `No preview: ${error.message}`;
+      host.append(p);
+    } finally {
+      if (ask === latest) host.removeAttribute('aria-busy');
+    }
+  };
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  };
+  for (const field of fields) {
+    field.addEventListener('input', soon);
+    field.addEventListener('change', soon);
+  }
+  dataset.addEventListener('change', soon);
+  form.elements['architecture.input_size']?.addEventListener('change', soon);
+  refresh();
+}
+
 const SPACE_TYPES = ['uniform', 'log_uniform', 'int', 'choice'];
 
 /** A typed choice value: a number or boolean when it reads as one, else the trimmed text. */
@@ -644,6 +816,8 @@ document.addEventListener('DOMContentLoaded', () => {
   if (tryForm) setupTry(tryForm);
   const jobForm = $('[data-job-form]');
   if (jobForm) setupJobForm(jobForm);
+  const preview = $('[data-augmentation-preview]');
+  if (jobForm && preview) setupAugmentationPreview(jobForm, preview);
   const spaceEditor = $('[data-space-editor]');
   if (spaceEditor) setupSpaceEditor(spaceEditor, $('textarea[name="tuning.search_space"]'));
   for (const button of document.querySelectorAll('[data-copy]')) setupCopy(button);

@@ -138,7 +138,12 @@ export function JobNewPage({ datasets, values, body, plan, error }: Props) {
             Dataset
             <select name="dataset" required>
               {ready.map((d) => (
-                <option value={d.id} data-task={d.task} selected={values.dataset === d.id}>
+                <option
+                  value={d.id}
+                  data-task={d.task}
+                  data-format={d.format}
+                  selected={values.dataset === d.id}
+                >
                   {d.name} ({d.task}, {d.id})
                 </option>
               ))}
@@ -225,9 +230,32 @@ export function JobNewPage({ datasets, values, body, plan, error }: Props) {
             />
             Flip horizontally (images)
           </label>
-          <Field name="augmentation.rotation_degrees" label="Rotation (degrees)" values={values} />
-          <Field name="augmentation.zoom" label="Zoom" values={values} />
-          <Field name="augmentation.brightness" label="Brightness" values={values} />
+          <label class="check">
+            <input
+              type="checkbox"
+              name="augmentation.flip_vertical"
+              value="1"
+              checked={!!values['augmentation.flip_vertical']}
+            />
+            Flip vertically
+          </label>
+          <Field
+            name="augmentation.rotation_degrees"
+            label="Rotation (± degrees)"
+            values={values}
+          />
+          <Field name="augmentation.translate" label="Shift (± fraction)" values={values} />
+          <Field name="augmentation.zoom" label="Zoom (± fraction)" values={values} />
+          <Field name="augmentation.brightness" label="Brightness (±)" values={values} />
+          <Field name="augmentation.contrast" label="Contrast (±)" values={values} />
+          {/* Filled by console.js from POST /v1/datasets/{id}/augmentation-preview (image datasets). */}
+          <section
+            class="augmentation-preview wide"
+            data-augmentation-preview
+            aria-live="polite"
+            aria-label="Augmentation preview"
+            hidden
+          />
         </fieldset>
         <fieldset>
           <legend>Tuning</legend>

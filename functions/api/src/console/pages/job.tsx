@@ -38,6 +38,12 @@ function studyGoal(job: Json, events: Json[]): string {
   return started?.data?.direction ?? job.tuning?.objective?.goal ?? 'minimize';
 }
 
+/** The metric the study optimizes: as `study.started` says, else as the spec says (default val_loss). */
+function objectiveMetric(job: Json, events: Json[]): string {
+  const started = events.find((e) => e.type === 'study.started');
+  return started?.data?.metric ?? job.tuning?.objective?.metric ?? 'val_loss';
+}
+
 function Checkpoints({ checkpoints }: { readonly checkpoints: Json[] }) {
   if (checkpoints.length === 0) return null;
   return (
@@ -76,11 +82,14 @@ function Checkpoints({ checkpoints }: { readonly checkpoints: Json[] }) {
 function Trials({
   trials,
   goal,
+  metric,
   space,
   best,
 }: {
   readonly trials: Json[];
   readonly goal: string;
+  /** The objective's metric (`val_loss`…), drawn per epoch for each trial. */
+  readonly metric: string;
   readonly space: Record<string, Json> | undefined;
   readonly best: number | null;
 }) {
@@ -90,10 +99,17 @@ function Trials({
     <section class="card" aria-labelledby="trials-title">
       <h2 id="trials-title">Trials</h2>
       <p class="muted">
-        Objective per trial and the best so far ({goal}); pruned trials are struck through. Click a
-        column to sort.
+        Objective per trial and the best so far ({goal}); then each trial's {metric} per epoch,
+        pruned trials dashed. In the table pruned trials are struck through. Click a column to sort.
       </p>
       <div data-trials-chart data-goal={goal} role="img" aria-label="Objective per trial" />
+      {/* console.js: one line per trial (its objective metric per epoch), pruned ones dashed. */}
+      <div
+        data-trial-curves
+        data-metric={metric}
+        role="img"
+        aria-label={`${metric} per epoch, one line per trial`}
+      />
       <div class="table-wrap">
         <table data-sortable>
           <thead>
@@ -213,6 +229,7 @@ export function JobPage({
       <Trials
         trials={trials}
         goal={studyGoal(job, events)}
+        metric={objectiveMetric(job, events)}
         space={job.tuning?.search_space}
         best={bestTrial}
       />
@@ -237,7 +254,14 @@ export function JobPage({
             ended,
             lastEventId: lastId,
             metrics,
-            trials: trials.map((t) => ({ number: t.number, objective: t.objective })),
+            objectiveMetric: objectiveMetric(job, events),
+            bestTrial,
+            trials: trials.map((t) => ({
+              number: t.number,
+              objective: t.objective,
+              pruned: t.pruned,
+              status: t.status,
+            })),
           }),
         }}
       />
