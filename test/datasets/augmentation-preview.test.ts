@@ -131,7 +131,7 @@ describe('augmentation preview', () => {
   it('refuses an augmentation the job spec would refuse, naming the field', async () => {
     const cases: Array<[unknown, string]> = [
       [{ augmentation: { rotation_degrees: 500 } }, 'body.augmentation.rotation_degrees'],
-      [{ augmentation: { flip: true } }, 'body.augmentation'],
+      [{ augmentation: { flip: true } }, 'body.augmentation.flip'],
       [{ augmentation: { zoom: 'lots' } }, 'body.augmentation.zoom'],
       [{ samples: 50 }, 'body.samples'],
       [{ size: 224 }, 'body.size'],
