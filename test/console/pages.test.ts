@@ -166,6 +166,24 @@ describe('the new-job form without JavaScript', () => {
     expect(html).toContain('<datalist id="tunable-paths">');
     expect(html).toContain('<option value="hyperparameters.learning_rate"></option>');
   });
+
+  it('offers the objective metrics the API takes, saying which one a study uses by default', async () => {
+    const res = await fetch(`${api.url}/console/jobs/new?dataset=${iris}`, { headers: { cookie } });
+    const html = await res.text();
+    const select = html.match(/<select name="tuning\.objective\.metric">(.*?)<\/select>/s)?.[1];
+    expect(select).toBeDefined();
+    const options = [...select!.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)</g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(options).toEqual([
+      ['', 'default (val_loss, minimized)'],
+      ['val_loss', 'val_loss'],
+      ['val_accuracy', 'val_accuracy'],
+      ['loss', 'loss'],
+      ['accuracy', 'accuracy'],
+    ]);
+  });
 });
 
 describe('unknown console paths', () => {

@@ -1,4 +1,4 @@
-import { TUNABLE_PATHS } from '@trainyard/shared';
+import { TUNABLE_PATHS, tuningSchema } from '@trainyard/shared';
 import type { Json } from '../api-client';
 import { ErrorBox, Layout, num } from './layout';
 
@@ -17,6 +17,11 @@ const ARCHITECTURES = [
 const OPTIMIZERS = ['', 'adam', 'adamw', 'sgd', 'momentum', 'rmsprop', 'adagrad'];
 const SCHEDULES = ['', 'constant', 'step', 'cosine'];
 const STRATEGIES = ['none', 'random', 'grid', 'bayesian', 'hyperband'];
+/** `tuning.objective.metric`: the schema's choices; unset, a study minimizes `val_loss`. */
+const OBJECTIVES = [
+  ['', 'default (val_loss, minimized)'],
+  ...tuningSchema.shape.objective.unwrap().shape.metric.unwrap().options,
+] as const;
 
 interface Props {
   readonly datasets: Json[];
@@ -261,12 +266,11 @@ export function JobNewPage({ datasets, values, body, plan, error }: Props) {
           <legend>Tuning</legend>
           <Select name="tuning.strategy" label="Search" options={STRATEGIES} values={values} />
           <Field name="tuning.max_trials" label="Max trials" values={values} />
-          <Field
+          <Select
             name="tuning.objective.metric"
             label="Objective metric"
-            type="text"
+            options={OBJECTIVES}
             values={values}
-            placeholder="val_accuracy"
           />
           {/* Filled by console.js: rows that write the JSON below; without JS, the JSON is the editor. */}
           <div class="space-editor wide" data-space-editor />
