@@ -364,7 +364,7 @@ describe('dialects and number forms of other exports', () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ format: 'jsonl', task: 'text_classification', csv: { delimiter: ';' } }, 'csv'],
       [{ format: 'csv', label_column: 'y', csv: { encoding: 'klingon-8' } }, 'csv.encoding'],
-      [{ format: 'csv', label_column: 'y', csv: { separator: ';' } }, 'csv'],
+      [{ format: 'csv', label_column: 'y', csv: { separator: ';' } }, 'csv.separator'],
       [
         { format: 'csv', label_column: 'y', csv: { decimal: ',', thousands: ',' } },
         'csv.thousands',

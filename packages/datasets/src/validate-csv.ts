@@ -197,7 +197,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
         if (regression && (target === undefined || target.unit !== undefined)) {
           report.error(
             'label_not_numeric',
-            `${where}: label ${JSON.stringify(labelCell.slice(0, 40))} is not a finite number; expected numbers for tabular_regression`,
+            `${where}: label ${JSON.stringify(labelCell.slice(0, 40))} is not a finite number; expected numbers for tabular_regression (labels that name classes are task tabular_classification)`,
             where,
           );
           continue;

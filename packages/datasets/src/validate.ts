@@ -1,4 +1,5 @@
 import { type Dataset, type DatasetReport, keys, type Storage } from '@trainyard/shared';
+import { binaryFormatOf } from './file-signature';
 import { defaultLimits, type Limits } from './limits';
 import { FatalDatasetError, ReportBuilder } from './report';
 import { validateCsv } from './validate-csv';
@@ -37,6 +38,7 @@ export async function validateDataset(
     report.error('empty_file', 'The uploaded file is empty');
   } else {
     try {
+      if (dataset.format !== 'image_folder_zip') await refuseBinary(storage, dataset);
       result = await validators[dataset.format]({ storage, dataset, report, limits, size });
     } catch (error) {
       if (!(error instanceof FatalDatasetError)) throw error;
@@ -49,4 +51,21 @@ export async function validateDataset(
   }
   await storage.putJson(keys.datasetManifest(dataset.id), result.manifest);
   return { status: 'ready', report: report.build(result.stats) };
+}
+
+/**
+ * A CSV or JSONL dataset whose file is a zip, an image, a PDF…: one error that names what the
+ * file is (its first bytes) and what to upload instead, rather than a UTF-8 error at byte 11.
+ */
+async function refuseBinary(storage: Storage, dataset: Dataset): Promise<void> {
+  const stream = await storage.getStream(keys.datasetRaw(dataset.id), { start: 0, end: 15 });
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(Buffer.from(part as Uint8Array));
+  const found = binaryFormatOf(Buffer.concat(parts));
+  if (!found) return;
+  const text = dataset.format === 'csv' ? 'CSV text' : 'JSON Lines text';
+  throw new FatalDatasetError(
+    'wrong_file_type',
+    `The file is ${found.name} (it starts with ${found.signature}), not ${text} as format ${dataset.format} expects; ${found.hint}`,
+  );
 }
