@@ -64,4 +64,28 @@ describe('request shape', () => {
       expect(error.message).toMatch(/expected only: .*(hyperparameters|head|epochs)/);
     }
   });
+
+  it('refuses a list cursor that names nothing of the project, and pages on with a real one', async () => {
+    const names: string[] = [];
+    for (const name of ['first', 'second']) {
+      const res = await api.call('/v1/datasets', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name, task: 'text_classification', format: 'jsonl' }),
+      });
+      names.push((await body(res)).id);
+    }
+    const first = await body(await api.call('/v1/datasets?limit=1'));
+    expect(first.has_more).toBe(true);
+    const next = await body(await api.call(`/v1/datasets?limit=1&after=${first.last_id}`));
+    expect(next.data.map((d: { id: string }) => d.id)).toEqual([names[1]]);
+
+    for (const path of ['/v1/models?after=model_nope', '/v1/datasets?after=ds_0nothing']) {
+      const res = await api.call(path);
+      expect(res.status, path).toBe(400);
+      const { error } = await body(res);
+      expect(error).toMatchObject({ code: 'invalid_cursor', param: 'query.after' });
+      expect(error.message).toContain('expected the last_id of a previous page');
+    }
+  });
 });

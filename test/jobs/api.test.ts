@@ -224,6 +224,20 @@ describe('following a job', () => {
       headers: { Accept: 'text/event-stream', 'Last-Event-ID': all.last_id },
     });
     expect(done.status).toBe(204);
+
+    // A cursor that is no event id is a 400 naming it, not an empty page or a silent 204.
+    const garbage = await api.call(`/v1/fine-tuning/jobs/${id}/events`, {
+      headers: { Accept: 'text/event-stream', 'Last-Event-ID': 'garbage' },
+    });
+    expect(garbage.status).toBe(400);
+    const refused = (await json(garbage)).error;
+    expect(refused.param).toBe('header.last-event-id');
+    expect(refused.message).toContain('received "garbage"');
+    const badAfter = await api.call(`/v1/fine-tuning/jobs/${id}/events?after=12`);
+    expect(badAfter.status).toBe(400);
+    const error = (await json(badAfter)).error;
+    expect(error.param).toBe('query.after');
+    expect(error.message).toContain('received "12"');
   });
 
   it('answers 404 for a job that does not exist, on every job route', async () => {

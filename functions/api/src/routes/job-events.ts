@@ -2,11 +2,13 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { projectOfRequest as project } from '@trainyard/http';
 import type { JobQueue } from '@trainyard/queue';
 import {
+  EVENT_ID_PATTERN,
   isTerminal,
   isTerminalEventType,
   type JobEvent,
   type JobStore,
   jobEventSchema,
+  ValidationError,
 } from '@trainyard/shared';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
@@ -14,7 +16,12 @@ import { errorResponses, security } from './errors';
 import { jobIdParam } from './jobs';
 
 const eventsQuery = z.object({
-  after: z.string().optional().openapi({ description: 'Return events after this event id' }),
+  after: z
+    .string()
+    .max(120)
+    .regex(EVENT_ID_PATTERN, 'expected an event id (evt_…: the id of one of the job’s events)')
+    .optional()
+    .openapi({ description: 'Return events after this event id' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -46,6 +53,7 @@ const events = createRoute({
       },
     },
     204: { description: 'The job has ended and there is nothing after Last-Event-ID' },
+    400: errorResponses[400],
     401: errorResponses[401],
     404: errorResponses[404],
   },
@@ -67,7 +75,7 @@ export function registerJobEvents(app: OpenAPIHono, options: JobEventRoutesOptio
     const { after, limit } = c.req.valid('query');
     const { state } = await store.get(id, project(c));
     if (c.req.header('accept')?.includes('text/event-stream')) {
-      const from = c.req.header('last-event-id') || after;
+      const from = lastEventId(c) || after;
       if (
         isTerminal(state.status) &&
         !(await store.log.refs(id, { after: from, limit: 1 })).length
@@ -81,6 +89,19 @@ export function registerJobEvents(app: OpenAPIHono, options: JobEventRoutesOptio
     const data = await store.log.read(refs.slice(0, limit));
     return c.json({ data, has_more: refs.length > limit, last_id: data.at(-1)?.id ?? null }, 200);
   });
+}
+
+/** `Last-Event-ID` (what EventSource resends on reconnect), checked like `after`. */
+function lastEventId(c: Context): string | undefined {
+  const value = c.req.header('last-event-id');
+  if (!value) return undefined;
+  if (value.length > 120 || !EVENT_ID_PATTERN.test(value)) {
+    throw new ValidationError(
+      `Last-Event-ID: received ${JSON.stringify(value.slice(0, 80))}; expected an event id (evt_…: the id: of an event this stream sent)`,
+      { param: 'header.last-event-id' },
+    );
+  }
+  return value;
 }
 
 function stream(c: Context, id: string, from: string | undefined, options: JobEventRoutesOptions) {

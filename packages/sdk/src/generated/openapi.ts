@@ -1463,6 +1463,15 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description Invalid request: `param` names the field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing or invalid API key */
                 401: {
                     headers: {

@@ -1,4 +1,4 @@
-import { InternalError } from '../errors';
+import { InternalError, ValidationError } from '../errors';
 import type { IdPrefix } from '../ids';
 import { isId } from '../ids';
 import { keys, listRecordPage, type Storage } from '../storage';
@@ -36,13 +36,15 @@ const FOLDER: Partial<Record<IdPrefix, (id: string) => string>> = {
 /**
  * One page of a project's objects, oldest first (ids sort by creation time): `listRecordPage`
  * over the folders under `prefix`, keeping the records of `project`, so another project's objects
- * never appear, never shorten a page and are never named as `last_id`. Throws `StorageError` when
- * S3 fails.
+ * never appear, never shorten a page and are never named as `last_id`. Throws `ValidationError`
+ * (400 `invalid_cursor`, `query.after`) when `after` names no object of the project, and
+ * `StorageError` when S3 fails.
  */
-export function projectPage<T>(options: ProjectPageOptions<T>): Promise<ProjectPage<T>> {
+export async function projectPage<T>(options: ProjectPageOptions<T>): Promise<ProjectPage<T>> {
   const { storage, prefix, kind, project, limit, after, read } = options;
   const folder = FOLDER[kind];
   if (!folder) throw new InternalError(`no folder for ${kind}_ ids`);
+  if (after !== undefined) await checkCursor(options, folder, after);
   return listRecordPage<T & { project?: string | null }>(storage, prefix, {
     limit,
     after,
@@ -51,4 +53,26 @@ export function projectPage<T>(options: ProjectPageOptions<T>): Promise<ProjectP
     read,
     keep: (record) => inProject(record, project),
   });
+}
+
+/**
+ * `after` must be an id a page of this project could have named as `last_id`: an object of the
+ * project, or a folder without a record (a write cut short, which pages go past). An id of
+ * nothing, or of another project's object, would silently give an empty page.
+ */
+async function checkCursor<T>(
+  options: ProjectPageOptions<T>,
+  folder: (id: string) => string,
+  after: string,
+): Promise<void> {
+  const record = await options.read(after);
+  const known =
+    record !== undefined
+      ? inProject(record, options.project)
+      : (await options.storage.listPage(folder(after), { limit: 1 })).objects.length > 0;
+  if (known) return;
+  throw new ValidationError(
+    `after: received ${JSON.stringify(after)}, which names no ${options.kind}_ object of this project; expected the last_id of a previous page (or no after, to start from the first)`,
+    { param: 'query.after', code: 'invalid_cursor' },
+  );
 }

@@ -23,6 +23,8 @@ export interface JobEventRef {
 }
 
 const TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
+/** A job event's id: `evt_<time>_<writer>_<sequence>` (what `append` writes). */
+export const EVENT_ID_PATTERN = /^evt_[0-9a-z]+_[a-z0-9-]+_[0-9]+$/;
 // `<event id>.<type>.json`: the type sits in the key so that a listing alone tells a job's status.
 const KEY = /^(evt_[0-9a-z]+_[a-z0-9-]+_[0-9]+)\.([a-z0-9_.]+)\.json$/;
 
