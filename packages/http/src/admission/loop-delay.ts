@@ -1,0 +1,46 @@
+/** How often the probe asks the event loop for a turn (ms). */
+const PROBE_MS = 5;
+/** Probes the recent delay is the largest of (20 × 5 ms: the last 100 ms). */
+const WINDOW = 20;
+
+/**
+ * How far behind the event loop runs, in milliseconds: work that no lane counts (requests parsed
+ * and refused, responses written, garbage collection) delays every request that arrives, before
+ * any middleware sees it. A timer asks for a turn every 5 ms; the delay is the larger of how late
+ * it is now (the loop busy since it was due) and the largest lateness of the last 100 ms.
+ */
+export interface LoopDelay {
+  /** Milliseconds the loop runs behind now (0 when it keeps up). */
+  current(): number;
+}
+
+let shared: LoopDelay | undefined;
+
+/**
+ * The process's loop-delay probe, started on first call (one timer for the process, unref'd: it
+ * keeps nothing alive). Plain timers and `performance.now`, so any runtime that lets a timer run
+ * outside a request can use it; the inference function starts it on Node (`prepareInferApp`).
+ */
+export function processLoopDelay(): LoopDelay {
+  if (shared) return shared;
+  const samples = new Float64Array(WINDOW);
+  let next = 0;
+  let due = performance.now() + PROBE_MS;
+  const tick = () => {
+    const now = performance.now();
+    samples[next++ % WINDOW] = Math.max(0, now - due);
+    due = now + PROBE_MS;
+    const timer = setTimeout(tick, PROBE_MS);
+    (timer as { unref?: () => void }).unref?.();
+  };
+  const timer = setTimeout(tick, PROBE_MS);
+  (timer as { unref?: () => void }).unref?.();
+  shared = {
+    current() {
+      let worst = Math.max(0, performance.now() - due);
+      for (const s of samples) if (s > worst) worst = s;
+      return worst;
+    },
+  };
+  return shared;
+}
