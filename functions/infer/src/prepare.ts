@@ -13,7 +13,7 @@ import { createModelCache } from './model-cache';
  * prediction is small (one image, a few rows): the pool's hand-off costs more than it saves, and
  * its worker spins on a core the event loop, sharp and the clients need (bench/README-infer.md).
  */
-const SERVING_WASM_THREADS = 1;
+export const SERVING_WASM_THREADS = 1;
 
 /**
  * What every entry does once per process before serving: choose the TensorFlow.js backend
