@@ -1,13 +1,15 @@
 /** How often the probe asks the event loop for a turn (ms). */
 const PROBE_MS = 5;
-/** Probes the recent delay is the largest of (20 × 5 ms: the last 100 ms). */
+/** Probes the recent delay is the mean of (20 × 5 ms: the last 100 ms). */
 const WINDOW = 20;
 
 /**
  * How far behind the event loop runs, in milliseconds: work that no lane counts (requests parsed
  * and refused, responses written, garbage collection) delays every request that arrives, before
  * any middleware sees it. A timer asks for a turn every 5 ms; the delay is the larger of how late
- * it is now (the loop busy since it was due) and the largest lateness of the last 100 ms.
+ * it is now (the loop busy since it was due) and its mean lateness over the last 100 ms. (The mean,
+ * not the largest: on a shared machine the process is descheduled for tens of ms now and then,
+ * and a lane that shrank on every such pause refused most of a load it could serve.)
  */
 export interface LoopDelay {
   /** Milliseconds the loop runs behind now (0 when it keeps up). */
@@ -37,9 +39,9 @@ export function processLoopDelay(): LoopDelay {
   (timer as { unref?: () => void }).unref?.();
   shared = {
     current() {
-      let worst = Math.max(0, performance.now() - due);
-      for (const s of samples) if (s > worst) worst = s;
-      return worst;
+      let sum = 0;
+      for (const s of samples) sum += s;
+      return Math.max(performance.now() - due, sum / WINDOW, 0);
     },
   };
   return shared;
