@@ -47,7 +47,7 @@ export interface LaneStats {
   readonly admitted: number;
   /** Estimated milliseconds per request, or undefined before 8 completions. */
   readonly serviceMs: number | undefined;
-  /** Requests the lane admits at once within the budget (less the loop's delay, now). */
+  /** Requests the lane admits at once within the budget (1 while the loop runs a budget behind). */
   readonly depth: number | undefined;
 }
 
@@ -57,11 +57,11 @@ export interface LaneStats {
  * `run` executes a lane's work one piece at a time, first come first served, and yields to the
  * event loop between pieces: requests that arrive meanwhile are read and wait in this queue, where
  * they are counted, rather than unseen in the sockets. `admit` (at a request's arrival) admits it
- * while the lane holds fewer than `(budgetMs - loop delay) / serviceMs` requests (at least one),
- * so an admitted request expects to wait and run within `budgetMs`; past it, `OverloadedError`
- * (503) with `Retry-After` = the time the requests ahead should take. The loop delay
- * (`options.loopDelay`) is the work no lane sees: while refusals and responses keep the event
- * loop busy, every request waits that long before it is read, so fewer fit in the budget.
+ * while the lane holds fewer than `budgetMs / serviceMs` requests (at least one), so an admitted
+ * request expects to wait and run within `budgetMs`; past it, `OverloadedError` (503) with
+ * `Retry-After` = the time the requests ahead should take. While the event loop runs a whole
+ * budget behind (`options.loopDelay`: refusals, responses, anything no lane sees keep it busy, and
+ * every request waits that long before it is read), a lane admits one request at a time.
  *
  * The service time is measured, not configured: each completion contributes the time since the
  * previous one when the work was queued behind it (1 / throughput, the HTTP work between included)
@@ -171,7 +171,9 @@ export class LatencyLanes {
     if (l.completions < MIN_SAMPLES) return { serviceMs: undefined, depth: undefined, delayMs: 0 };
     const { serviceMs } = l;
     const delayMs = this.options.loopDelay?.current() ?? 0;
-    const depth = Math.max(1, Math.floor((this.budgetMs - delayMs) / serviceMs));
+    // The larger of the two waits, not their sum: the lane's own predictions and the HTTP work
+    // between them also delay the loop, and are already counted in its service time.
+    const depth = delayMs >= this.budgetMs ? 1 : Math.max(1, Math.floor(this.budgetMs / serviceMs));
     return { serviceMs, depth, delayMs };
   }
 
