@@ -136,6 +136,15 @@ describe('bounds on every management API request', () => {
     expect(Date.now() - started).toBeLessThan(3500);
   });
 
+  it('answers a GET that declares an empty body like any GET', async () => {
+    const answer = await send(api.url, '/v1/datasets', {
+      method: 'GET',
+      headers: { ...auth, 'content-length': '0' },
+      async chunks() {},
+    });
+    expect(answer.status).toBe(200);
+  });
+
   it('answers a body of declared length that stops arriving with 408', async () => {
     const started = Date.now();
     const answer = await send(api.url, '/v1/datasets', {

@@ -31,10 +31,11 @@ export function bodyBounds(options: BodyBoundsOptions): MiddlewareHandler {
   return async function bodyBounds(c, next) {
     const raw = c.req.raw;
     const declared = raw.headers.get('content-length');
-    // Asking a Node request for its `body` stream builds a whole fetch Request around it: not for
-    // a GET, and not for a body whose length is declared (read below without the stream).
-    if (declared === null && (raw.method === 'GET' || raw.method === 'HEAD' || !raw.body))
-      return next();
+    // A GET or HEAD has no body to bound, even one that declares `Content-Length: 0`. Asking a
+    // Node request for its `body` stream builds a whole fetch Request around it: not for a body
+    // whose length is declared (read below without the stream).
+    if (raw.method === 'GET' || raw.method === 'HEAD') return next();
+    if (declared === null && !raw.body) return next();
     if (options.streaming?.(c)) {
       c.req.raw = new Request(raw, {
         body: withPauseLimit(raw.body!, timeoutMs),
