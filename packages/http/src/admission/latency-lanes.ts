@@ -38,7 +38,8 @@ function refusal(message: string, retryAfterSeconds: number): OverloadedError {
 export interface LatencyLanesOptions {
   /**
    * The event loop's delay (`processLoopDelay`): a request that arrives now waits about that long
-   * before anything reads it, so it is taken from the budget the queue may fill. Default: none.
+   * before anything reads it, so while it is a whole budget, each lane admits one request at a
+   * time. Default: none (the loop is not watched).
    */
   readonly loopDelay?: LoopDelay;
 }
