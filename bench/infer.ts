@@ -7,16 +7,16 @@
  * bench/README-infer.md.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { SERVING_WASM_THREADS } from '@trainyard/infer';
 import { openScratchRuntime } from '@trainyard/local';
 import { describeChoice, loadPredictor, selectBackend } from '@trainyard/ml';
-import type { PredictInputs } from '@trainyard/predict';
 import { trainerEnvironment } from '@trainyard/queue';
-import { digitPng, iris, makeZip, mnistDigits, toCsv } from '@trainyard/testing';
 import autocannon from 'autocannon';
-import { freePort, trainInProcess } from './support';
+import { benchModels, freePort } from './support';
 
 const root = join(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {
@@ -50,6 +50,13 @@ function post(
   });
 }
 
+/** CPU time (user + system) a process has used, ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function get(agent: http.Agent, url: URL) {
   return new Promise<{ status: number; ms: number }>((resolve, reject) => {
     const started = performance.now();
@@ -64,62 +71,26 @@ function get(agent: http.Agent, url: URL) {
   });
 }
 
-interface Case {
-  name: string;
-  modelId: string;
-  headers: Record<string, string>;
-  body: Uint8Array | string;
-  inputs: PredictInputs;
-}
-
 async function main() {
   process.env.LOG_LEVEL ??= 'warn';
   const runtime = await openScratchRuntime('bench-infer', { bucket: 'ty-bench-infer' });
   // The server process talks to the same store (the embedded one's endpoint and credentials).
-  const env = { ...process.env, ...trainerEnvironment(runtime.config) };
-  const choice = await selectBackend({ preference: runtime.config.backend });
-  console.log(`backend (bench process): ${describeChoice(choice)}`);
+  // Both sides on the threads the inference function serves with (TFJS_WASM_THREADS, else its
+  // default): the first backend started in this process is the one training and the in-process
+  // measures then run on.
+  const threads = runtime.config.wasmThreads ?? SERVING_WASM_THREADS;
+  const env = {
+    ...process.env,
+    ...trainerEnvironment(runtime.config),
+    TFJS_WASM_THREADS: String(threads),
+  };
+  const choice = await selectBackend({ preference: runtime.config.backend, wasm: { threads } });
+  console.log(`backend (bench process and server): ${describeChoice(choice)}`);
 
   let server: ChildProcess | undefined;
   try {
     console.log('training: MNIST CNN (10 digits × 30, 28×28, 2 epochs) and iris MLP (30 epochs)…');
-    const digits = mnistDigits([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 30);
-    const pngs = await Promise.all(digits.map(digitPng));
-    const zip = makeZip(digits.map((d, i) => ({ name: `d/${d.label}/${i}.png`, data: pngs[i]! })));
-    const imageModel = await trainInProcess(
-      runtime,
-      { name: 'digits', task: 'image_classification', format: 'image_folder_zip' },
-      zip,
-      {
-        architecture: { type: 'cnn', input_size: [28, 28], filters: [16, 32] },
-        hyperparameters: { epochs: 2, batch_size: 32, early_stopping: null },
-      },
-    );
-    const { header, rows } = iris();
-    const tableModel = await trainInProcess(
-      runtime,
-      { name: 'iris', task: 'tabular_classification', format: 'csv', label_column: 'species' },
-      toCsv(header, rows),
-      { hyperparameters: { epochs: 30, early_stopping: null } },
-    );
-    const row = Object.fromEntries(header.slice(0, 4).map((h, i) => [h, rows[0]![i]]));
-    const cases: Case[] = [
-      {
-        name: 'image (1 PNG, raw body)',
-        modelId: imageModel,
-        headers: { 'content-type': 'image/png' },
-        body: pngs[0]!,
-        inputs: { form: 'images', images: [{ bytes: pngs[0]!, param: 'body' }] },
-      },
-      {
-        name: 'tabular (1 iris row, JSON)',
-        modelId: tableModel,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ inputs: [row] }),
-        inputs: { form: 'json', inputs: [row] },
-      },
-    ];
-
+    const cases = await benchModels(runtime);
     // In this process: the cold load from S3, then the prediction without HTTP.
     const inProcess = new Map<string, { load: number; predict: number; full: number }>();
     for (const c of cases) {
@@ -174,11 +145,14 @@ async function main() {
       const cold = await post(agent, target, headers, c.body);
       if (cold.status !== 200) throw new Error(`${c.name}: status ${cold.status}`);
       const times: number[] = [];
+      let cpuBefore = 0;
       for (let i = 0; i < SEQUENTIAL + 20; i++) {
+        if (i === 20) cpuBefore = cpuMs(server.pid!);
         const r = await post(agent, target, headers, c.body);
         if (r.status !== 200) throw new Error(`${c.name}: status ${r.status}`);
         if (i >= 20) times.push(r.ms);
       }
+      const serverCpu = (cpuMs(server.pid!) - cpuBefore) / SEQUENTIAL;
       agent.destroy();
       const warm = median(times);
       const local = inProcess.get(c.modelId)!;
@@ -191,6 +165,12 @@ async function main() {
       );
       console.log(
         `  HTTP / model.predict = ${(warm / local.predict).toFixed(2)}×; HTTP / full in-process prediction = ${(warm / local.full).toFixed(2)}× (overhead ${(((warm - local.full) / local.full) * 100).toFixed(0)}%)`,
+      );
+      console.log(
+        `  server CPU per request (all threads, /proc): ${ms(serverCpu)} ms = ${(serverCpu / local.full).toFixed(2)}× the in-process prediction's wall time`,
+      );
+      console.log(
+        `  ${warm <= 1.2 * local.full ? 'PASS' : 'FAIL'}  HTTP median ≤ 1.2 × in-process (${ms(warm)} vs ${ms(1.2 * local.full)} ms)`,
       );
       console.log('  conc   req/s    p50 ms   p99 ms  p99/p50  errors non2xx');
       const results: Array<{ c: number; rps: number; p50: number; p99: number }> = [];

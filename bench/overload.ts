@@ -1,22 +1,25 @@
 /**
- * `npm run bench:overload [-- --seconds 5 --levels 1,2,4,8,16,32 --budget-ms N]`: trains an MLP
- * on iris with the real trainer, starts the inference function as its own process on a loopback
- * port, finds the knee of `POST /v1/models/{id}/predict` with autocannon (admission out of the way),
- * then restarts it with `INFER_LATENCY_BUDGET_MS` = 2 × the knee's p50 (or `--budget-ms`) and
- * offers it 2× and 5× the knee's load (connections and requests per second). Checks, and prints in a table: admitted
- * requests keep p99 ≤ 3× the knee's p50; the rest are 429/503 with `Retry-After`; nothing else
- * (no other status, no socket error or timeout); the server's RSS stays flat (peak under overload
- * ≤ 1.25× the peak at the knee + 32 MiB). Exit status 1 when a check fails. Loopback only, about
- * a minute after training. Method and caveats: bench/README-overload.md.
+ * `npm run bench:overload [-- --seconds 5 --levels 1,2,4,8,16,32 --budget-ms N --models image,tabular]`:
+ * trains a small CNN on MNIST digits and an MLP on iris with the real trainer (`benchModels`),
+ * and for each model starts the inference function as its own process on a loopback port, finds
+ * the knee of `POST /v1/models/{id}/predict` with autocannon (admission out of the way), then
+ * restarts it with `INFER_LATENCY_BUDGET_MS` = 2 × the knee's p50 (or `--budget-ms`) and offers it
+ * 1×, 2× and 5× the knee's load (connections and requests per second). Checks per model, and
+ * prints in a table: admitted requests keep p99 ≤ 3× the knee's p50; the rest are 429/503 with
+ * `Retry-After`; nothing else (no other status, no socket error or timeout); the server's RSS stays
+ * flat (peak under overload ≤ 1.25× the peak at the knee + 32 MiB). Exit status 1 when a check
+ * fails. Loopback only, about a minute per model after training. Method and caveats:
+ * bench/README-overload.md.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVING_WASM_THREADS } from '@trainyard/infer';
 import { openScratchRuntime } from '@trainyard/local';
+import { selectBackend } from '@trainyard/ml';
 import { trainerEnvironment } from '@trainyard/queue';
-import { iris, toCsv } from '@trainyard/testing';
 import autocannon from 'autocannon';
-import { freePort, trainInProcess } from './support';
+import { type BenchModel, benchModels, freePort } from './support';
 
 const root = join(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {
@@ -26,6 +29,7 @@ const arg = (name: string, fallback: string) => {
 const SECONDS = Number(arg('seconds', '5'));
 const LEVELS = arg('levels', '1,2,4,8,16,32').split(',').map(Number);
 const BUDGET_ARG = arg('budget-ms', '');
+const MODELS = arg('models', 'image,tabular').split(',') as Array<BenchModel['kind']>;
 
 const quantile = (xs: number[], q: number) =>
   xs.length === 0 ? Number.NaN : [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
@@ -63,6 +67,13 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
+/** CPU time (user + system) a process has used, ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 interface Run {
   connections: number;
   rps: number;
@@ -74,14 +85,15 @@ interface Run {
   errors: number;
   timeouts: number;
   peakRssMiB: number;
+  /** The server's CPU time (all threads) per answer, ms. */
+  cpuPerAnswerMs: number;
 }
 
 async function drive(
   url: string,
   pid: number,
-  modelId: string,
+  model: BenchModel,
   key: string,
-  body: string,
   connections: number,
   /** Requests per second offered in all (open loop), or undefined for as fast as answered. */
   overallRate?: number,
@@ -90,6 +102,7 @@ async function drive(
   const statuses = new Map<number, number>();
   let missingRetryAfter = 0;
   let peakRssMiB = rssMiB(pid);
+  const cpuBefore = cpuMs(pid);
   const sampler = setInterval(() => {
     peakRssMiB = Math.max(peakRssMiB, rssMiB(pid));
   }, 200);
@@ -102,9 +115,9 @@ async function drive(
     requests: [
       {
         method: 'POST',
-        path: `/v1/models/${modelId}/predict`,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body,
+        path: `/v1/models/${model.modelId}/predict`,
+        headers: { ...model.headers, authorization: `Bearer ${key}` },
+        body: model.body,
         onResponse: (status: number, _body: string, _context: unknown, headers: unknown) => {
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           const h = headers as Record<string, string | undefined>;
@@ -120,7 +133,9 @@ async function drive(
     },
   });
   clearInterval(sampler);
+  const answers = [...statuses.values()].reduce((a, b) => a + b, 0);
   return {
+    cpuPerAnswerMs: (cpuMs(pid) - cpuBefore) / Math.max(1, answers),
     connections,
     rps: result.requests.average,
     admitted,
@@ -146,122 +161,142 @@ function row(label: string, r: Run): string {
     `${f((100 * shed) / Math.max(1, total), 1)}%`.padStart(7),
     String(other + r.errors + r.timeouts).padStart(6),
     f(r.peakRssMiB, 0).padStart(8),
+    f(r.cpuPerAnswerMs, 2).padStart(8),
   ].join(' ');
+}
+
+const HEADER =
+  'run            conns    req/s  ok req/s  ok p50  ok p99    shed  other  RSS MiB  CPU ms';
+
+/** A request the server must answer 200 (warm-up: the model's load, the lane's first pace). */
+async function predictOnce(url: string, model: BenchModel, key: string): Promise<void> {
+  const res = await fetch(`${url}/v1/models/${model.modelId}/predict`, {
+    method: 'POST',
+    headers: { ...model.headers, authorization: `Bearer ${key}` },
+    body: model.body,
+  });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${model.name}: warm-up status ${res.status}`);
+}
+
+/** The knee, then 1×, 2× and 5× of it under a budget from it, and the checks; false if one fails. */
+async function judge(
+  model: BenchModel,
+  env: NodeJS.ProcessEnv,
+  key: string,
+  servers: Set<ChildProcess>,
+): Promise<boolean> {
+  console.log(`\n## ${model.name} — ${model.modelId}`);
+  // 1. The knee, with admission out of the way (a budget nothing reaches).
+  let server = await startServer({ ...env, INFER_LATENCY_BUDGET_MS: '600000' });
+  servers.add(server.child);
+  await predictOnce(server.url, model, key);
+  console.log(`knee search (INFER_LATENCY_BUDGET_MS=600000), ${SECONDS} s per level`);
+  console.log(HEADER);
+  const levels: Run[] = [];
+  for (const c of LEVELS) {
+    const r = await drive(server.url, server.child.pid!, model, key, c);
+    levels.push(r);
+    console.log(row(`level ${c}`, r));
+  }
+  const best = Math.max(...levels.map((r) => r.rps));
+  const knee = levels.find((r) => r.rps >= 0.95 * best)!;
+  const kneeP50 = quantile(knee.admitted, 0.5);
+  const kneeRss = Math.max(...levels.map((r) => r.peakRssMiB));
+  await stopServer(server.child);
+  servers.delete(server.child);
+
+  // 2. Overload, with the budget set from the knee.
+  const budget = BUDGET_ARG ? Number(BUDGET_ARG) : Math.max(1, Math.round(2 * kneeP50));
+  server = await startServer({ ...env, INFER_LATENCY_BUDGET_MS: String(budget) });
+  servers.add(server.child);
+  // The lane measures its service time from its first predictions.
+  for (let i = 0; i < 20; i++) await predictOnce(server.url, model, key);
+  console.log(
+    `knee: ${knee.connections} connections, ${f(knee.rps, 0)} req/s, p50 ${f(kneeP50, 2)} ms; overload with INFER_LATENCY_BUDGET_MS=${budget}`,
+  );
+  console.log(HEADER);
+  // Offered load: factor × the knee's connections, at factor × the knee's throughput, so that
+  // the clients' pace, not how fast refusals come back, sets the load (autocannon does not
+  // honour Retry-After; a closed loop would retry each 503 at once, which no client should do).
+  const overload: Array<{ factor: number; run: Run }> = [];
+  for (const factor of [1, 2, 5]) {
+    const run = await drive(
+      server.url,
+      server.child.pid!,
+      model,
+      key,
+      factor * knee.connections,
+      Math.round(factor * knee.rps),
+    );
+    overload.push({ factor, run });
+    console.log(row(`${factor}× knee`, run));
+  }
+  await stopServer(server.child);
+  servers.delete(server.child);
+
+  // 3. The checks, after this machine's own spread at the knee's load without overload.
+  const refP99 = quantile(overload[0]!.run.admitted, 0.99);
+  console.log(
+    `reference, 1× knee under the same budget: p99 ${f(refP99, 2)} ms = ${f(refP99 / kneeP50, 2)} × the knee's p50 (the spread with no overload)`,
+  );
+  console.log(`checks (${model.kind})`);
+  let failed = false;
+  const check = (ok: boolean, text: string) => {
+    console.log(`${ok ? 'PASS' : 'FAIL'}  ${model.kind} ${text}`);
+    if (!ok) failed = true;
+  };
+  for (const { factor, run } of overload.slice(1)) {
+    const p99 = quantile(run.admitted, 0.99);
+    check(
+      p99 <= 3 * kneeP50,
+      `${factor}× knee: admitted p99 ${f(p99, 2)} ms ≤ 3 × knee p50 (${f(3 * kneeP50, 2)} ms); ratio ${f(p99 / kneeP50, 2)}, ${f(p99 / refP99, 2)} × the 1× reference's p99`,
+    );
+    const other = [...run.statuses.entries()].filter(([s]) => ![200, 429, 503].includes(s));
+    check(
+      other.length === 0 && run.errors === 0 && run.timeouts === 0,
+      `${factor}× knee: only 200/429/503 (statuses ${JSON.stringify(Object.fromEntries(run.statuses))}, errors ${run.errors}, timeouts ${run.timeouts})`,
+    );
+    check(
+      run.missingRetryAfter === 0,
+      `${factor}× knee: every 429/503 has Retry-After (${run.missingRetryAfter} without)`,
+    );
+    check(
+      run.peakRssMiB <= 1.25 * kneeRss + 32,
+      `${factor}× knee: server RSS peak ${f(run.peakRssMiB, 0)} MiB ≤ 1.25 × knee-search peak ${f(kneeRss, 0)} MiB + 32`,
+    );
+  }
+  return !failed;
 }
 
 async function main() {
   process.env.LOG_LEVEL ??= 'warn';
   const runtime = await openScratchRuntime('bench-overload', { bucket: 'ty-bench-overload' });
-  const env = { ...process.env, ...trainerEnvironment(runtime.config) };
-  let server: { url: string; child: ChildProcess } | undefined;
+  // Training on the threads the server serves with (the first backend started here is kept).
+  const threads = runtime.config.wasmThreads ?? SERVING_WASM_THREADS;
+  await selectBackend({ preference: runtime.config.backend, wasm: { threads } });
+  const env = {
+    ...process.env,
+    ...trainerEnvironment(runtime.config),
+    TFJS_WASM_THREADS: String(threads),
+  };
+  const servers = new Set<ChildProcess>();
   try {
-    console.log('training: iris MLP (20 epochs)…');
-    const { header: h, rows: r } = iris();
-    const modelId = await trainInProcess(
-      runtime,
-      { name: 'iris', task: 'tabular_classification', format: 'csv', label_column: 'species' },
-      toCsv(h, r),
-      { hyperparameters: { epochs: 20, early_stopping: null } },
-    );
-    const { header, rows } = iris();
-    const body = JSON.stringify({
-      inputs: [Object.fromEntries(header.slice(0, 4).map((h, i) => [h, rows[0]![i]]))],
-    });
+    console.log(`training: ${MODELS.join(', ')} (bench/support.ts benchModels)…`);
+    const models = await benchModels(runtime, MODELS);
     const { secret } = await runtime.apiKeys.create('bench', { role: 'inference' });
-    const header_ =
-      'run            conns    req/s  ok req/s  ok p50  ok p99    shed  other  RSS MiB';
-
-    // 1. The knee, with admission out of the way (a budget nothing reaches).
-    server = await startServer({ ...env, INFER_LATENCY_BUDGET_MS: '600000' });
-    const warm = await fetch(`${server.url}/v1/models/${modelId}/predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-      body,
-    });
-    if (warm.status !== 200) throw new Error(`warm-up: status ${warm.status}`);
-    console.log(`\nknee search (INFER_LATENCY_BUDGET_MS=600000), ${SECONDS} s per level`);
-    console.log(header_);
-    const levels: Run[] = [];
-    for (const c of LEVELS) {
-      const r = await drive(server.url, server.child.pid!, modelId, secret, body, c);
-      levels.push(r);
-      console.log(row(`level ${c}`, r));
-    }
-    const best = Math.max(...levels.map((r) => r.rps));
-    const knee = levels.find((r) => r.rps >= 0.95 * best)!;
-    const kneeP50 = quantile(knee.admitted, 0.5);
-    const kneeRss = Math.max(...levels.map((r) => r.peakRssMiB));
-    await stopServer(server.child);
-
-    // 2. Overload, with the budget set from the knee.
-    const budget = BUDGET_ARG ? Number(BUDGET_ARG) : Math.max(1, Math.round(2 * kneeP50));
-    server = await startServer({ ...env, INFER_LATENCY_BUDGET_MS: String(budget) });
-    // The lane measures its service time from its first predictions.
-    for (let i = 0; i < 20; i++) {
-      await fetch(`${server.url}/v1/models/${modelId}/predict`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-        body,
-      }).then((r) => r.arrayBuffer());
-    }
     console.log(
-      `\nknee: ${knee.connections} connections, ${f(knee.rps, 0)} req/s, p50 ${f(kneeP50, 2)} ms; overload with INFER_LATENCY_BUDGET_MS=${budget}`,
+      `server: TFJS_WASM_THREADS=${threads}; "CPU ms": the server's CPU time (all threads) per answer`,
     );
-    console.log(header_);
-    const overload: Array<{ factor: number; run: Run }> = [];
-    // Offered load: factor × the knee's connections, at factor × the knee's throughput, so that
-    // the clients' pace, not how fast refusals come back, sets the load (autocannon does not
-    // honour Retry-After; a closed loop would retry each 503 at once, which no client should do).
-    const ref = await drive(server.url, server.child.pid!, modelId, secret, body, knee.connections);
-    console.log(row('1× knee', ref));
-    for (const factor of [2, 5]) {
-      const run = await drive(
-        server.url,
-        server.child.pid!,
-        modelId,
-        secret,
-        body,
-        factor * knee.connections,
-        Math.round(factor * knee.rps),
-      );
-      overload.push({ factor, run });
-      console.log(row(`${factor}× knee`, run));
-    }
-
-    // 3. The checks, after this machine's own spread at the knee without overload.
-    const refP99 = quantile(ref.admitted, 0.99);
+    const verdicts: Array<[string, boolean]> = [];
+    for (const model of models)
+      verdicts.push([model.kind, await judge(model, env, secret, servers)]);
     console.log(
-      `\nreference, 1× knee under the same budget: p99 ${f(refP99, 2)} ms = ${f(refP99 / kneeP50, 2)} × the knee's p50 (the spread with no overload)`,
+      `\nverdict: ${verdicts.map(([kind, ok]) => `${kind} ${ok ? 'PASS' : 'FAIL'}`).join(', ')}`,
     );
-    console.log('checks');
-    let failed = false;
-    const check = (ok: boolean, text: string) => {
-      console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
-      if (!ok) failed = true;
-    };
-    for (const { factor, run } of overload) {
-      const p99 = quantile(run.admitted, 0.99);
-      check(
-        p99 <= 3 * kneeP50,
-        `${factor}× knee: admitted p99 ${f(p99, 2)} ms ≤ 3 × knee p50 (${f(3 * kneeP50, 2)} ms); ratio ${f(p99 / kneeP50, 2)}`,
-      );
-      const other = [...run.statuses.entries()].filter(([s]) => ![200, 429, 503].includes(s));
-      check(
-        other.length === 0 && run.errors === 0 && run.timeouts === 0,
-        `${factor}× knee: only 200/429/503 (statuses ${JSON.stringify(Object.fromEntries(run.statuses))}, errors ${run.errors}, timeouts ${run.timeouts})`,
-      );
-      check(
-        run.missingRetryAfter === 0,
-        `${factor}× knee: every 429/503 has Retry-After (${run.missingRetryAfter} without)`,
-      );
-      check(
-        run.peakRssMiB <= 1.25 * kneeRss + 32,
-        `${factor}× knee: server RSS peak ${f(run.peakRssMiB, 0)} MiB ≤ 1.25 × knee-search peak ${f(kneeRss, 0)} MiB + 32`,
-      );
-    }
-    if (failed) process.exitCode = 1;
+    if (verdicts.some(([, ok]) => !ok)) process.exitCode = 1;
   } finally {
-    if (server) await stopServer(server.child);
+    for (const child of servers) await stopServer(child);
     await runtime.close();
   }
 }

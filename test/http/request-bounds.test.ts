@@ -136,6 +136,30 @@ describe('bounds on every management API request', () => {
     expect(Date.now() - started).toBeLessThan(3500);
   });
 
+  it('answers a GET that declares an empty body like any GET', async () => {
+    const answer = await send(api.url, '/v1/datasets', {
+      method: 'GET',
+      headers: { ...auth, 'content-length': '0' },
+      async chunks() {},
+    });
+    expect(answer.status).toBe(200);
+  });
+
+  it('answers a body of declared length that stops arriving with 408', async () => {
+    const started = Date.now();
+    const answer = await send(api.url, '/v1/datasets', {
+      headers: { ...auth, 'content-type': 'application/json', 'content-length': '100' },
+      async chunks(write) {
+        await write(Buffer.from('{"name": "slow", '));
+        await sleep(4000);
+      },
+    });
+    expect(answer.status).toBe(408);
+    expect(answer.body.error.code).toBe('request_timeout');
+    expect(answer.body.error.message).toContain('1500 ms');
+    expect(Date.now() - started).toBeLessThan(3500);
+  });
+
   it('lets the raw upload route take files over the JSON limit, and times out a stalled one', async () => {
     const created = await api.call('/v1/datasets', {
       method: 'POST',

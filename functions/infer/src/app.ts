@@ -12,6 +12,7 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
   const lanes = new LatencyLanes(
     deps.config.admission.infer.latencyBudgetMs,
     'INFER_LATENCY_BUDGET_MS',
+    deps.loopDelay ? { loopDelay: deps.loopDelay } : {},
   );
   const app = createOpenApiApp(
     deps.logger,

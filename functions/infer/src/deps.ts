@@ -1,4 +1,4 @@
-import type { AdmissionOptions } from '@trainyard/http';
+import type { AdmissionOptions, LoopDelay } from '@trainyard/http';
 import type { ApiKeyStore, Config, Logger, Storage } from '@trainyard/shared';
 import type { ModelCache } from './model-cache';
 
@@ -20,4 +20,9 @@ export interface InferDeps {
    * default every key has the configured ones (INFER_RATE_LIMIT, INFER_MAX_CONCURRENT_PER_KEY).
    */
   readonly limitsFor?: AdmissionOptions['limitsFor'];
+  /**
+   * The event loop's delay, taken from each model's latency budget at admission
+   * (`LatencyLanes`); `prepareInferApp` passes the process's (`processLoopDelay`). Default: none.
+   */
+  readonly loopDelay?: LoopDelay;
 }

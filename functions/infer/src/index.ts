@@ -7,4 +7,4 @@ export {
   type ModelCacheStats,
 } from './model-cache';
 export { startInferServer } from './node';
-export { prepareInferApp } from './prepare';
+export { prepareInferApp, SERVING_WASM_THREADS } from './prepare';

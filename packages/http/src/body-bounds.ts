@@ -30,22 +30,31 @@ export function bodyBounds(options: BodyBoundsOptions): MiddlewareHandler {
   const { maxBytes, maxBytesVariable, maxJsonDepth, timeoutMs } = options;
   return async function bodyBounds(c, next) {
     const raw = c.req.raw;
-    if (!raw.body) return next();
+    const declared = raw.headers.get('content-length');
+    // A GET or HEAD has no body to bound, even one that declares `Content-Length: 0`. Asking a
+    // Node request for its `body` stream builds a whole fetch Request around it: not for a body
+    // whose length is declared (read below without the stream).
+    if (raw.method === 'GET' || raw.method === 'HEAD') return next();
+    if (declared === null && !raw.body) return next();
     if (options.streaming?.(c)) {
       c.req.raw = new Request(raw, {
-        body: withPauseLimit(raw.body, timeoutMs),
+        body: withPauseLimit(raw.body!, timeoutMs),
         duplex: 'half',
       } as RequestInit);
       return next();
     }
-    const declared = raw.headers.get('content-length');
     if (declared !== null && Number(declared) > maxBytes) {
       throw new PayloadTooLargeError(
         `The body is ${declared} bytes; this server takes at most ${maxBytes} bytes per request (${maxBytesVariable})`,
         { param: 'body' },
       );
     }
-    const bytes = await readBounded(raw.body, maxBytes, maxBytesVariable, timeoutMs);
+    // A declared length within the limit bounds the body (the HTTP layer reads no more than it
+    // declares), so it is read in one call; a body without one is counted as it arrives.
+    const bytes =
+      declared !== null
+        ? await readDeclared(raw, timeoutMs)
+        : await readBounded(raw.body!, maxBytes, maxBytesVariable, timeoutMs);
     const type = (raw.headers.get('content-type') ?? '').split(';')[0]!.trim();
     if (JSON_TYPE.test(type)) {
       const depth = jsonDepth(bytes);
@@ -56,9 +65,41 @@ export function bodyBounds(options: BodyBoundsOptions): MiddlewareHandler {
         );
       }
     }
-    c.req.raw = new Request(raw, { body: bytes, duplex: 'half' } as RequestInit);
+    c.set('body', bytes);
+    c.req.raw = new Request(raw.url, {
+      method: raw.method,
+      headers: raw.headers,
+      body: bytes,
+      signal: raw.signal,
+      duplex: 'half',
+    } as RequestInit);
     return next();
   };
+}
+
+/** A body of declared length, whole, or a 408 past `timeoutMs`. */
+async function readDeclared(raw: Request, timeoutMs: number): Promise<Uint8Array> {
+  let timer: NodeJS.Timeout | undefined;
+  const reading = raw.arrayBuffer();
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new RequestTimeoutError(
+            `The body did not arrive within ${timeoutMs} ms; send it at once (BODY_TIMEOUT_MS)`,
+            { param: 'body' },
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  // The connection closes after a 408; the read then fails, and nobody waits for it.
+  reading.catch(() => {});
+  try {
+    return new Uint8Array(await Promise.race([reading, timedOut]));
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Reads a body whole, failing once it passes `maxBytes` or `timeoutMs` (and cancelling the rest). */

@@ -81,7 +81,8 @@ function fromHttpException(
  */
 export function errorHandler(logger: Logger): ErrorHandler {
   return function onError(error, c) {
-    const log = c.get('log') ?? logger;
+    const id = c.get('requestId');
+    const log = id ? logger.child({ request_id: id }) : logger;
     if (error instanceof TrainyardError && error.kind !== 'internal') {
       const status = STATUS_OF_KIND[error.kind];
       if (error.kind === 'unavailable') log.error({ err: error }, error.message);

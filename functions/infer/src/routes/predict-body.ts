@@ -11,9 +11,11 @@ import type { Context } from 'hono';
 
 export const ACCEPTED_MEDIA_TYPES = 'application/json, multipart/form-data or image/*';
 const FORM_FIELDS = new Set(['image', 'top_k', 'threshold']);
+const strictOptions = predictOptionsSchema.strict();
+const utf8 = new TextDecoder();
 
 function options(value: unknown, where: string): PredictOptions {
-  const parsed = predictOptionsSchema.strict().safeParse(value, { reportInput: true });
+  const parsed = strictOptions.safeParse(value, { reportInput: true });
   if (!parsed.success) throw fromZodError(parsed.error, where, value);
   return parsed.data;
 }
@@ -21,7 +23,8 @@ function options(value: unknown, where: string): PredictOptions {
 async function fromJson(c: Context) {
   let body: unknown;
   try {
-    body = JSON.parse(await c.req.text());
+    const read = c.get('body');
+    body = JSON.parse(read ? utf8.decode(read) : await c.req.text());
   } catch (error) {
     throw new ValidationError(
       `Body is not valid JSON (${(error as Error).message}); expected {"inputs": [...]}`,
@@ -86,13 +89,14 @@ export async function readPredictBody(
   c: Context,
 ): Promise<{ inputs: PredictInputs; options: PredictOptions }> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const query = options(c.req.query(), 'query');
+  // No query string, no options from it (and no object for zod to check).
+  const query = c.req.url.includes('?') ? options(c.req.query(), 'query') : {};
   let read: { inputs: PredictInputs; options: PredictOptions };
   if (type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type))
     read = await fromJson(c);
   else if (type === 'multipart/form-data') read = await fromMultipart(c);
   else if (type.startsWith('image/')) {
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const bytes = c.get('body') ?? new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length === 0) throw new ValidationError('Empty image body', { param: 'body' });
     read = {
       inputs: { form: 'images', images: [{ bytes, param: 'body' }], param: 'body' },

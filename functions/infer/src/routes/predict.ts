@@ -12,6 +12,9 @@ import {
 import type { ModelCache } from '../model-cache';
 import { readPredictBody } from './predict-body';
 
+/** Built once: a zod schema costs more to build than to check an id with. */
+const modelIdParam = idParam('model');
+
 const error = (description: string) => ({
   description,
   content: { 'application/json': { schema: errorBodySchema } },
@@ -77,7 +80,7 @@ export function registerPredict(app: OpenAPIHono, { cache, lanes }: PredictRoute
   app.openAPIRegistry.registerPath(route);
   app.post('/v1/models/:id/predict', async (c) => {
     // The route's schema documents the id; it is checked here, as OpenAPI routes check theirs.
-    const param = idParam('model').safeParse({ id: c.req.param('id') });
+    const param = modelIdParam.safeParse({ id: c.req.param('id') });
     if (!param.success) throw fromZodError(param.error, 'path', { id: c.req.param('id') });
     const { id } = param.data;
     const predictions = await cache.use(id, projectOfRequest(c), async (predictor) => {

@@ -1,3 +1,4 @@
 export * from './admission';
 export * from './concurrency';
 export * from './latency-lanes';
+export * from './loop-delay';

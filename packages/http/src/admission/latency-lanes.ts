@@ -1,4 +1,5 @@
 import { OverloadedError } from '@trainyard/shared';
+import type { LoopDelay } from './loop-delay';
 
 /** Completions a lane's service time is estimated from (the median of the last ones). */
 const SAMPLES = 32;
@@ -16,13 +17,38 @@ interface Lane {
   /** Recent service times (ms), a ring. */
   readonly samples: number[];
   completions: number;
+  /** The median of `samples`, updated at each completion (read at every arrival). */
+  serviceMs: number;
+}
+
+/**
+ * A refusal: an error without a stack trace. It is control flow, answered as a 503, and under
+ * overload thousands a second are made; capturing each one's stack cost a tenth of a refusal.
+ */
+function refusal(message: string, retryAfterSeconds: number): OverloadedError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new OverloadedError(message, retryAfterSeconds);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+export interface LatencyLanesOptions {
+  /**
+   * The event loop's delay (`processLoopDelay`): a request that arrives now waits about that long
+   * before anything reads it, so while it is a whole budget, each lane admits one request at a
+   * time. Default: none (the loop is not watched).
+   */
+  readonly loopDelay?: LoopDelay;
 }
 
 export interface LaneStats {
   readonly admitted: number;
   /** Estimated milliseconds per request, or undefined before 8 completions. */
   readonly serviceMs: number | undefined;
-  /** Requests the lane admits at once within the budget. */
+  /** Requests the lane admits at once within the budget (1 while the loop runs a budget behind). */
   readonly depth: number | undefined;
 }
 
@@ -34,7 +60,9 @@ export interface LaneStats {
  * they are counted, rather than unseen in the sockets. `admit` (at a request's arrival) admits it
  * while the lane holds fewer than `budgetMs / serviceMs` requests (at least one), so an admitted
  * request expects to wait and run within `budgetMs`; past it, `OverloadedError` (503) with
- * `Retry-After` = the time the requests ahead should take.
+ * `Retry-After` = the time the requests ahead should take. While the event loop runs a whole
+ * budget behind (`options.loopDelay`: refusals, responses, anything no lane sees keep it busy, and
+ * every request waits that long before it is read), a lane admits one request at a time.
  *
  * The service time is measured, not configured: each completion contributes the time since the
  * previous one when the work was queued behind it (1 / throughput, the HTTP work between included)
@@ -47,6 +75,7 @@ export class LatencyLanes {
   constructor(
     readonly budgetMs: number,
     private readonly variable: string,
+    private readonly options: LatencyLanesOptions = {},
   ) {}
 
   /**
@@ -55,12 +84,14 @@ export class LatencyLanes {
    */
   admit(lane: string): () => void {
     const l = this.lane(lane);
-    const { serviceMs, depth } = this.statsOf(l);
+    const { serviceMs, depth, delayMs } = this.statsOf(l);
     if (serviceMs !== undefined && depth !== undefined && l.admitted >= depth) {
       const ahead = Math.round(l.admitted * serviceMs);
-      throw new OverloadedError(
-        `${l.admitted} requests for ${lane} are queued, about ${ahead} ms of work at ${serviceMs.toFixed(1)} ms each; this server admits what it can serve within ${this.budgetMs} ms (${this.variable}): retry after the Retry-After seconds`,
-        ahead / 1000,
+      const behind =
+        delayMs >= 1 ? ` and the event loop runs ${Math.round(delayMs)} ms behind` : '';
+      throw refusal(
+        `${l.admitted} requests for ${lane} are queued, about ${ahead} ms of work at ${serviceMs.toFixed(1)} ms each${behind}; this server admits what it can serve within ${this.budgetMs} ms (${this.variable}): retry after the Retry-After seconds`,
+        (ahead + delayMs) / 1000,
       );
     }
     l.admitted++;
@@ -90,7 +121,7 @@ export class LatencyLanes {
           const { serviceMs } = this.statsOf(l);
           if (serviceMs !== undefined && waited > this.budgetMs) {
             const ahead = (l.queue.length + 1) * serviceMs;
-            throw new OverloadedError(
+            throw refusal(
               `This request for ${lane} waited ${Math.round(waited)} ms for its turn; this server answers what it can serve within ${this.budgetMs} ms (${this.variable}): retry after the Retry-After seconds`,
               ahead / 1000,
             );
@@ -106,6 +137,8 @@ export class LatencyLanes {
             l.samples[l.completions % SAMPLES] = done - Math.max(enqueued, l.lastDone);
             l.completions++;
             l.lastDone = done;
+            const sorted = [...l.samples].sort((a, b) => a - b);
+            l.serviceMs = Math.max(0.01, sorted[Math.floor(sorted.length / 2)]!);
           }
           l.running = false;
           // The next piece after the event loop has read what arrived meanwhile.
@@ -118,9 +151,9 @@ export class LatencyLanes {
 
   stats(lane: string): LaneStats {
     const l = this.lanes.get(lane);
-    return l
-      ? { admitted: l.admitted, ...this.statsOf(l) }
-      : { admitted: 0, serviceMs: undefined, depth: undefined };
+    if (!l) return { admitted: 0, serviceMs: undefined, depth: undefined };
+    const { serviceMs, depth } = this.statsOf(l);
+    return { admitted: l.admitted, serviceMs, depth };
   }
 
   private drain(l: Lane): void {
@@ -131,17 +164,32 @@ export class LatencyLanes {
     void next();
   }
 
-  private statsOf(l: Lane): { serviceMs: number | undefined; depth: number | undefined } {
-    if (l.completions < MIN_SAMPLES) return { serviceMs: undefined, depth: undefined };
-    const sorted = [...l.samples].sort((a, b) => a - b);
-    const serviceMs = Math.max(0.01, sorted[Math.floor(sorted.length / 2)]!);
-    return { serviceMs, depth: Math.max(1, Math.floor(this.budgetMs / serviceMs)) };
+  private statsOf(l: Lane): {
+    serviceMs: number | undefined;
+    depth: number | undefined;
+    delayMs: number;
+  } {
+    if (l.completions < MIN_SAMPLES) return { serviceMs: undefined, depth: undefined, delayMs: 0 };
+    const { serviceMs } = l;
+    const delayMs = this.options.loopDelay?.current() ?? 0;
+    // The larger of the two waits, not their sum: the lane's own predictions and the HTTP work
+    // between them also delay the loop, and are already counted in its service time.
+    const depth = delayMs >= this.budgetMs ? 1 : Math.max(1, Math.floor(this.budgetMs / serviceMs));
+    return { serviceMs, depth, delayMs };
   }
 
   private lane(name: string): Lane {
     let l = this.lanes.get(name);
     if (!l) {
-      l = { admitted: 0, queue: [], running: false, lastDone: 0, samples: [], completions: 0 };
+      l = {
+        admitted: 0,
+        queue: [],
+        running: false,
+        lastDone: 0,
+        samples: [],
+        completions: 0,
+        serviceMs: 0,
+      };
       this.lanes.set(name, l);
       // Lanes are models, but a flood of made-up ids must not grow this without bound.
       if (this.lanes.size > 10_000) {

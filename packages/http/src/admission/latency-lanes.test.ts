@@ -1,0 +1,101 @@
+import { createLogger } from '@trainyard/shared';
+import { describe, expect, it } from 'vitest';
+import { createOpenApiApp } from '../openapi-app';
+import { LatencyLanes } from './latency-lanes';
+import { processLoopDelay } from './loop-delay';
+
+const BUDGET_MS = 1000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An app whose `POST /m/:id` runs in lane `:id`: 20 ms of work, or until `gate` opens. Its
+ * lanes take their loop delay from `delay.ms`.
+ */
+function laneApp() {
+  const delay = { ms: 0 };
+  const lanes = new LatencyLanes(BUDGET_MS, 'TEST_BUDGET_MS', {
+    loopDelay: { current: () => delay.ms },
+  });
+  let open: () => void = () => {};
+  let gate: Promise<void> | undefined;
+  const app = createOpenApiApp(createLogger('test', 'silent'), undefined, {
+    laneOf: (c) => /^\/m\/([^/]+)$/.exec(c.req.path)?.[1],
+    lanes,
+  });
+  app.post('/m/:id', async (c) => {
+    await lanes.run(c.req.param('id'), () => gate ?? sleep(20));
+    return c.json({ ok: true });
+  });
+  return {
+    delay,
+    close() {
+      gate = new Promise((resolve) => {
+        open = resolve;
+      });
+    },
+    open: () => {
+      open();
+      gate = undefined;
+    },
+    post: (id: string) => app.request(`/m/${id}`, { method: 'POST' }),
+  };
+}
+
+/** Enough answered requests for the lane to have measured its pace (20 ms each, one at a time). */
+async function measure(app: ReturnType<typeof laneApp>, id: string) {
+  for (let i = 0; i < 8; i++) expect((await app.post(id)).status).toBe(200);
+}
+
+describe('admission by queue depth, with the event loop’s delay', () => {
+  it('admits ten at once when the loop keeps up, or runs behind by less than the budget', async () => {
+    const app = laneApp();
+    await measure(app, 'a');
+    app.delay.ms = 900;
+    app.close();
+    const pending = Array.from({ length: 10 }, () => app.post('a'));
+    await sleep(50);
+    app.open();
+    const answers = await Promise.all(pending);
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
+  });
+
+  it('refuses with 503 overloaded and Retry-After past one request while the loop runs a budget behind', async () => {
+    const app = laneApp();
+    await measure(app, 'b');
+    app.delay.ms = 1200; // past the 1000 ms budget: one request at a time
+    app.close();
+    const pending = Array.from({ length: 10 }, () => app.post('b'));
+    const refused = (await Promise.all(pending.slice(1))).filter((r) => r.status === 503);
+    expect(refused).toHaveLength(9);
+    for (const res of refused) {
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      expect(error.code).toBe('overloaded');
+      expect(error.message).toContain('the event loop runs 1200 ms behind');
+      expect(error.message).toContain('within 1000 ms (TEST_BUDGET_MS)');
+    }
+    app.open();
+    expect((await pending[0]!).status).toBe(200);
+    // Another model's lane has measured nothing yet: it admits.
+    expect((await app.post('c')).status).toBe(200);
+    // Once the loop keeps up again, the lane admits as before.
+    app.delay.ms = 0;
+    app.close();
+    const again = Array.from({ length: 10 }, () => app.post('b'));
+    await sleep(50);
+    app.open();
+    expect((await Promise.all(again)).map((r) => r.status)).toEqual(Array(10).fill(200));
+  });
+});
+
+describe('processLoopDelay', () => {
+  it('reports a loop kept busy for 60 ms as at least 45 ms behind', async () => {
+    const delay = processLoopDelay();
+    await sleep(20);
+    const started = performance.now();
+    while (performance.now() - started < 60) {
+      // busy: no timer can run
+    }
+    expect(delay.current()).toBeGreaterThanOrEqual(45);
+  });
+});
