@@ -3,3 +3,4 @@ export * from './raw-tables';
 export * from './spam';
 export * from './tables';
 export * from './zip';
+export * from './illustrations';
