@@ -52,13 +52,16 @@ function args() {
   };
 }
 
-/** The probes: the built-in base's cut points, at the default job's input size and the base's own. */
+/**
+ * The probes: the built-in base cut at each of its built-in cut points (out_relu,
+ * block_13_expand_relu) and at block_10_project_BN (block 10's output: the last of the blocks
+ * that kept their ImageNet weights), at the default job's input size.
+ */
 const PROBES = [
   { cut: 'out_relu', size: 96 },
   { cut: 'block_13_expand_relu', size: 96 },
-  { cut: 'out_relu', size: 224 },
-  { cut: 'block_13_expand_relu', size: 224 },
-] as const;
+  { cut: 'block_10_project_BN', size: 96 },
+];
 
 async function rgb(png: Buffer, size: number): Promise<Uint8Array> {
   const { data } = await sharp(png)

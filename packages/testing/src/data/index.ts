@@ -1,6 +1,6 @@
+export * from './illustrations';
 export * from './mnist';
 export * from './raw-tables';
 export * from './spam';
 export * from './tables';
 export * from './zip';
-export * from './illustrations';
