@@ -10,8 +10,9 @@ import type { Dataset } from '../schemas/datasets';
  *
  * Why that cut: on few-shot real illustrations (`npm run bench:fewshot`: six classes, 8 pictures a
  * class, held-out pictures of other emoji) a linear probe on the base's frozen features scored
- * 0.40 at `out_relu` and 0.51 at `block_13_expand_relu` (0.54 at block 10's output), and the
- * default job went from 0.36-0.44 to 0.41-0.54 when cut there: the top blocks, retrained on
+ * 0.41 at `out_relu` and 0.50 at `block_13_expand_relu` (0.54 at block 10's output), and the
+ * default job went from 0.367 (0.358-0.379 over three seeds) to 0.478 (0.412-0.537) when cut
+ * there; cut at block 10 it was unsteady (0.394, 0.229-0.508). The top blocks, retrained on
  * nsfwjs's five classes, are specialised to them. 96×96: the base's work per image grows with its
  * area, and 128 or 224 scored the same in the probes (bench/README-quality.md).
  */
