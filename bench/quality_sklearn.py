@@ -1,13 +1,15 @@
 """scikit-learn baselines for bench/quality.ts: one task in (a JSON file), predictions out.
 
-The task: {"kind": "table" | "text" | "image", "task": "classification" | "regression",
+The task: {"kind": "table" | "text" | "image" | "features", "task": "classification" | "regression",
 "train": {"x": [...], "y": [...]}, "test": {"x": [...]}}. Tables are rows of {column: value}
-(numbers, strings or null); texts are strings; images are flat lists of pixels in [0, 255].
+(numbers, strings or null); texts are strings; images are flat lists of pixels in [0, 255];
+features are flat lists of numbers.
 Prints one JSON line: {"predictions": [...], "model": "...", "sklearn": version, "seconds": s}.
 
 Each baseline is scikit-learn's defaults, as a ten-line script would use them: tables get
 mean-imputed standardized numbers and one-hot categories, then LogisticRegression or Ridge;
-texts get TfidfVectorizer + LogisticRegression; images get pixels / 255 + LogisticRegression.
+texts get TfidfVectorizer + LogisticRegression; images get pixels / 255 + LogisticRegression;
+features (a frozen network's, bench/fewshot.ts) get StandardScaler + LogisticRegression.
 """
 
 import json
@@ -63,6 +65,12 @@ def main():
         model.fit(train_x, train_y)
         predictions = model.predict(test_x)
         name = "TfidfVectorizer + LogisticRegression"
+    elif task["kind"] == "features":
+        # A linear probe: a frozen network's features, standardized, then logistic regression.
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        model.fit(np.asarray(train_x, dtype=np.float32), train_y)
+        predictions = model.predict(np.asarray(test_x, dtype=np.float32))
+        name = "StandardScaler + LogisticRegression on frozen features"
     else:
         model = LogisticRegression(max_iter=1000)
         model.fit(np.asarray(train_x, dtype=np.float32) / 255, train_y)

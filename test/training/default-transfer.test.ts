@@ -88,18 +88,18 @@ describe('an image job with every default, on 8 colour pictures a class', () => 
 
     const transfer = await trainModel(runtime, dataset, request);
     const spec: JobSpec = transfer.spec;
-    expect(spec.base_model).toBe('bm_mobilenetv2');
+    expect(spec.base_model).toBe(IMAGE_TRANSFER_DEFAULTS.base_model);
     expect(spec.architecture).toMatchObject({
       type: 'transfer',
-      cut_layer: 'out_relu',
+      cut_layer: 'block_13_expand_relu',
       input_size: [...IMAGE_TRANSFER_DEFAULTS.input_size],
       trainable_base_layers: IMAGE_TRANSFER_DEFAULTS.trainable_base_layers,
     });
     const events = await new JobEventLog(runtime.storage, 'test').list(spec.id);
-    // Every picture once through the base, pooled to its 1,280 channels.
+    // Every picture once through the base, pooled to block 13's 576 expanded channels.
     expect(events.find((e) => e.type === 'features.cached')?.data).toMatchObject({
       examples: 24,
-      shape: [1280],
+      shape: [576],
     });
     expect(events.some((e) => e.type === 'fine_tune.started')).toBe(true);
 

@@ -21,7 +21,7 @@ const CHUNK = 64;
 /**
  * Runs the frozen base of a freshly built transfer `model` once over every example of `inputs`.
  * The cut is after the head's global pooling when it starts with one, so an example's features
- * are the base's channels (1,280 for MobileNetV2), not its whole feature map. Valid while the base
+ * are the base's channels (576 for MobileNetV2 cut at block 13), not its whole feature map. Valid while the base
  * stays frozen and the inputs are not augmented: then the base computes the same features for an
  * example in every epoch.
  */

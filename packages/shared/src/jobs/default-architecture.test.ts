@@ -40,13 +40,13 @@ const resolve = (d: Dataset, request: object = {}) =>
   resolveJobSpec('ftjob_x', { dataset: d.id, ...request }, d);
 
 describe('the default architecture of an image job', () => {
-  it('fine-tunes the built-in MobileNetV2 at 96×96 on colour or larger pictures', () => {
+  it('fine-tunes the built-in MobileNetV2 cut at block 13 at 96×96 on colour or larger pictures', () => {
     for (const d of [images(8, 28, 3), images(8, 64, 1), images(50, 300, 3), images(2000, 64, 3)]) {
       const spec = resolve(d);
-      expect(spec.base_model).toBe('bm_mobilenetv2');
+      expect(spec.base_model).toBe('bm_mobilenetv2block13');
       expect(spec.architecture).toMatchObject({
         type: 'transfer',
-        cut_layer: 'out_relu',
+        cut_layer: 'block_13_expand_relu',
         input_size: [96, 96],
         trainable_base_layers: 4,
       });

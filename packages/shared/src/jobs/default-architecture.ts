@@ -2,15 +2,22 @@ import type { Dataset } from '../schemas/datasets';
 
 /**
  * What an image job with neither `architecture.type` nor `base_model` runs with when
- * `defaultsToImageTransfer` says so: the built-in MobileNetV2 cut at `out_relu`, a head trained
- * on the frozen base's features (computed once when nothing augments the images), then the top
- * weighted layers of the base (block 16 and `Conv_1`) fine-tuned at a tenth of the head's rate
- * (1e-4 with the default adam rate). 96×96: the base's work per image grows with its area, and
- * 128×128 scored the same on held-out pictures in test/training/default-transfer.test.ts (0.80)
- * in more time.
+ * `defaultsToImageTransfer` says so: the built-in MobileNetV2 cut at `block_13_expand_relu`
+ * (`bm_mobilenetv2block13`: 576 features from ImageNet's blocks 0-10 and two of nsfwjs's retrained
+ * blocks), a head trained on the frozen base's features (computed once when nothing augments the
+ * images), then the top 4 weighted layers of that cut base (block 12's three convolutions and
+ * block 13's expansion) fine-tuned at a tenth of the head's rate (1e-4 with the default adam rate).
+ *
+ * Why that cut: on few-shot real illustrations (`npm run bench:fewshot`: six classes, 8 pictures a
+ * class, held-out pictures of other emoji) a linear probe on the base's frozen features scored
+ * 0.41 at `out_relu` and 0.50 at `block_13_expand_relu` (0.54 at block 10's output), and the
+ * default job went from 0.367 (0.358-0.379 over three seeds) to 0.478 (0.412-0.537) when cut
+ * there; cut at block 10 it was unsteady (0.394, 0.229-0.508). The top blocks, retrained on
+ * nsfwjs's five classes, are specialised to them. 96×96: the base's work per image grows with its
+ * area, and 128 or 224 scored the same in the probes (bench/README-quality.md).
  */
 export const IMAGE_TRANSFER_DEFAULTS = {
-  base_model: 'bm_mobilenetv2',
+  base_model: 'bm_mobilenetv2block13',
   input_size: [96, 96] as const,
   trainable_base_layers: 4,
   fine_tune_epochs: 5,

@@ -1,3 +1,4 @@
+export * from './illustrations';
 export * from './mnist';
 export * from './raw-tables';
 export * from './spam';
