@@ -1,0 +1,151 @@
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
+import { type BackendWasm, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, simdKernels } from '../simd';
+
+/**
+ * Which code runs stride-1 convolutions (forward and input gradient) on wasm: `own` is
+ * `assembly/conv2d-forward.ts` (direct convolution on the calling thread), `xnnpack` is
+ * tfjs-backend-wasm's, `auto` (the default) ours when XNNPACK runs on one thread and XNNPACK when
+ * it has a pool to spread over (ours uses one core). `TRAINYARD_WASM_CONV` sets it at start.
+ */
+export type ConvCode = 'own' | 'xnnpack' | 'auto';
+
+let code: ConvCode = parseConvCode(process.env.TRAINYARD_WASM_CONV);
+
+function parseConvCode(value: string | undefined): ConvCode {
+  return value === 'own' || value === 'xnnpack' ? value : 'auto';
+}
+
+/** Chooses the convolution code (for tests and benchmarks); returns the previous choice. */
+export function setConvCode(next: ConvCode): ConvCode {
+  const previous = code;
+  code = next;
+  return previous;
+}
+
+/** Whether `info`'s convolution (forward, NHWC) can and should run on our direct kernel. */
+function useDirect(info: backend_util.Conv2DInfo, inChannels: number, outChannels: number) {
+  if (code === 'xnnpack') return false;
+  if (code === 'auto' && getThreadsCount() > 1) return false;
+  return (
+    info.dataFormat === 'channelsLast' &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    outChannels % 8 === 0 &&
+    inChannels > 0
+  );
+}
+
+/**
+ * y = conv(x, filter) for a stride-1 NHWC convolution on our direct kernel, or undefined when it
+ * does not apply (the caller runs XNNPACK). `info` is tfjs's description of the convolution.
+ */
+export function directConv2d(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo | undefined {
+  const { inChannels, outChannels, padInfo } = info;
+  if (!useDirect(info, inChannels, outChannels) || padInfo.top < 0 || padInfo.left < 0) {
+    return undefined;
+  }
+  const out = backend.makeOutput(
+    [info.batchSize, info.outHeight, info.outWidth, outChannels],
+    'float32',
+  );
+  run(backend, x, filter, out, {
+    inH: info.inHeight,
+    inW: info.inWidth,
+    ci: inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    co: outChannels,
+    padTop: padInfo.top,
+    padLeft: padInfo.left,
+    flip: 0,
+  });
+  return out;
+}
+
+/**
+ * dx of a stride-1 NHWC convolution (`info` describes the forward one; dy is its output's
+ * gradient) on our direct kernel: a convolution of dy with the filter flipped in space and its
+ * channel axes swapped, done by the kernel's weight packing. Undefined when it does not apply.
+ */
+export function directConv2dInputGrad(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo | undefined {
+  const { inChannels, outChannels, padInfo, filterHeight: kh, filterWidth: kw } = info;
+  const padTop = kh - 1 - padInfo.top;
+  const padLeft = kw - 1 - padInfo.left;
+  if (!useDirect(info, outChannels, inChannels) || padTop < 0 || padLeft < 0) return undefined;
+  const dx = backend.makeOutput(
+    [info.batchSize, info.inHeight, info.inWidth, inChannels],
+    'float32',
+  );
+  run(backend, dy, filter, dx, {
+    inH: info.outHeight,
+    inW: info.outWidth,
+    ci: outChannels,
+    outH: info.inHeight,
+    outW: info.inWidth,
+    co: inChannels,
+    padTop,
+    padLeft,
+    flip: 1,
+  });
+  return dx;
+}
+
+interface Geometry {
+  inH: number;
+  inW: number;
+  ci: number;
+  outH: number;
+  outW: number;
+  co: number;
+  padTop: number;
+  padLeft: number;
+  flip: 0 | 1;
+}
+
+function run(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  out: TensorInfo,
+  g: Geometry,
+): void {
+  const [kh, kw] = filter.shape as [number, number];
+  const packed = kh * kw * g.ci * g.co;
+  const image = (g.outH + kh - 1) * (g.outW + kw - 1) * g.ci;
+  const scratch = backend.makeOutput([packed + image], 'float32');
+  try {
+    simdKernels(backend).conv2dForward(
+      heapOffset(backend, x),
+      heapOffset(backend, filter),
+      heapOffset(backend, out),
+      heapOffset(backend, scratch),
+      x.shape[0]!,
+      g.inH,
+      g.inW,
+      g.ci,
+      g.outH,
+      g.outW,
+      g.co,
+      kh,
+      kw,
+      g.padTop,
+      g.padLeft,
+      g.flip,
+    );
+  } finally {
+    backend.disposeData(scratch.dataId);
+  }
+}
