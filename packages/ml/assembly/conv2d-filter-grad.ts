@@ -6,7 +6,7 @@
  * For each filter tap, blocks of dW are accumulated in registers over one pass across the pixels
  * of dy that meet the input: 4 input × 8 output channels at a time, or 1 × 16 when there are fewer
  * than 4 input channels (a first layer on grey or RGB images); the rest 1 × 4 and one by one.
- * dW is [kh, kw, ci, co].
+ * dW is [kh, kw, ci, co]. Multiply-adds are fused in the relaxed-SIMD build (`madd.ts`).
  */
 
 import { madd } from './madd';

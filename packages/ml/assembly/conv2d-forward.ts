@@ -73,31 +73,31 @@ export function conv2dForward(
     for (let o = 0; o < co; o += 8) {
       const wp = scratch + <usize>(o >> 3) * blockBytes;
       let p = 0;
-      let py = 0;
-      let px = 0;
-      // The top-left tap of output pixel (py, px) in the padded image; pixels run in row order.
       for (; p + 6 <= pixels; p += 6) {
-        const q0 = image + <usize>(py * paddedW + px) * inPixelBytes;
-        if (++px == outW) { px = 0; py++; } // prettier-ignore
-        const q1 = image + <usize>(py * paddedW + px) * inPixelBytes;
-        if (++px == outW) { px = 0; py++; } // prettier-ignore
-        const q2 = image + <usize>(py * paddedW + px) * inPixelBytes;
-        if (++px == outW) { px = 0; py++; } // prettier-ignore
-        const q3 = image + <usize>(py * paddedW + px) * inPixelBytes;
-        if (++px == outW) { px = 0; py++; } // prettier-ignore
-        const q4 = image + <usize>(py * paddedW + px) * inPixelBytes;
-        if (++px == outW) { px = 0; py++; } // prettier-ignore
-        const q5 = image + <usize>(py * paddedW + px) * inPixelBytes;
-        if (++px == outW) { px = 0; py++; } // prettier-ignore
-        block6(q0, q1, q2, q3, q4, q5, wp, outImage + <usize>p * pixelBytes + (<usize>o << 2));
+        block6(
+          topLeft(image, p, outW, paddedW, inPixelBytes),
+          topLeft(image, p + 1, outW, paddedW, inPixelBytes),
+          topLeft(image, p + 2, outW, paddedW, inPixelBytes),
+          topLeft(image, p + 3, outW, paddedW, inPixelBytes),
+          topLeft(image, p + 4, outW, paddedW, inPixelBytes),
+          topLeft(image, p + 5, outW, paddedW, inPixelBytes),
+          wp,
+          outImage + <usize>p * pixelBytes + (<usize>o << 2),
+        );
       }
       for (; p < pixels; p++) {
-        const q = image + <usize>(py * paddedW + px) * inPixelBytes;
+        const q = topLeft(image, p, outW, paddedW, inPixelBytes);
         block1(q, wp, outImage + <usize>p * pixelBytes + (<usize>o << 2));
-        if (++px == outW) { px = 0; py++; } // prettier-ignore
       }
     }
   }
+}
+
+/** The top-left tap of output pixel p (row-major) in the padded image. */
+@inline
+function topLeft(image: usize, p: i32, outW: i32, paddedW: i32, inPixelBytes: usize): usize {
+  const y = p / outW;
+  return image + <usize>(y * paddedW + (p - y * outW)) * inPixelBytes;
 }
 
 /** Packs W (see above) as [co/8][kh][kw][ci][8] at `packed`. */

@@ -10,12 +10,27 @@ type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0
  * 8 channels, 'same', 'valid' and uneven explicit padding, non-square filters.
  */
 const CASES: { name: string; x: number[]; f: number[]; pad: Pad }[] = [
-  { name: '3×3 same, 1 → 16 (a first layer on grey images)', x: [3, 9, 9, 1], f: [3, 3, 1, 16], pad: 'same' },
-  { name: '3×3 same, 16 → 32 (the bench CNN’s second layer)', x: [2, 7, 7, 16], f: [3, 3, 16, 32], pad: 'same' },
+  {
+    name: '3×3 same, 1 → 16 (a first layer on grey images)',
+    x: [3, 9, 9, 1],
+    f: [3, 3, 1, 16],
+    pad: 'same',
+  },
+  {
+    name: '3×3 same, 16 → 32 (the bench CNN’s second layer)',
+    x: [2, 7, 7, 16],
+    f: [3, 3, 16, 32],
+    pad: 'same',
+  },
   { name: '3×3 same, 3 → 8 on RGB, odd sizes', x: [2, 5, 11, 3], f: [3, 3, 3, 8], pad: 'same' },
   { name: '3×3 valid, 5 → 8', x: [2, 8, 6, 5], f: [3, 3, 5, 8], pad: 'valid' },
   { name: '1×1, 12 → 24', x: [2, 4, 5, 12], f: [1, 1, 12, 24], pad: 'valid' },
-  { name: '5×3 same, 8 → 16 (ci 8: taps in fours only)', x: [1, 9, 7, 8], f: [5, 3, 8, 16], pad: 'same' },
+  {
+    name: '5×3 same, 8 → 16 (ci 8: taps in fours only)',
+    x: [1, 9, 7, 8],
+    f: [5, 3, 8, 16],
+    pad: 'same',
+  },
   { name: '2×2 same (uneven padding), 4 → 8', x: [2, 6, 6, 4], f: [2, 2, 4, 8], pad: 'same' },
   {
     name: 'explicit padding, wider at the bottom and right',

@@ -1,8 +1,8 @@
 import v8 from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRelaxedSimd, simdVariantFor } from '../simd/module';
-import { convCasesAgreeWithCpu } from './conv2d-direct-cases';
 import { setConvCode } from './conv2d-direct';
+import { convCasesAgreeWithCpu } from './conv2d-direct-cases';
 import { useWasm } from './test-support';
 
 // Node 20's V8 has relaxed SIMD only behind this flag (Node 22 has it on); set before any module

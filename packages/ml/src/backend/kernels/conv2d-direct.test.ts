@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simdVariantFor } from '../simd/module';
-import { convCasesAgreeWithCpu } from './conv2d-direct-cases';
 import { setConvCode } from './conv2d-direct';
+import { convCasesAgreeWithCpu } from './conv2d-direct-cases';
 import { useWasm } from './test-support';
 
 // The plain SIMD build (multiply, then add), whatever the runtime supports.

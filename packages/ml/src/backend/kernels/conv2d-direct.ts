@@ -1,12 +1,17 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
 import { type BackendWasm, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, simdKernels } from '../simd';
+import { heapOffset, simdKernels, usesRelaxedSimd } from '../simd';
 
 /**
  * Which code runs stride-1 convolutions (forward and input gradient) on wasm: `own` is
  * `assembly/conv2d-forward.ts` (direct convolution on the calling thread), `xnnpack` is
- * tfjs-backend-wasm's, `auto` (the default) ours when XNNPACK runs on one thread and XNNPACK when
- * it has a pool to spread over (ours uses one core). `TRAINYARD_WASM_CONV` sets it at start.
+ * tfjs-backend-wasm's. `auto` (the default) follows what was measured on one thread (64-image
+ * batches of the bench CNN, ms of CPU, medians of interleaved runs): XNNPACK whenever it has a pool
+ * of threads to spread over (ours uses one core); with relaxed SIMD ours (fused multiply-adds:
+ * 16 → 32 channels forward 4.2 vs XNNPACK 4.3 ms, input gradient 4.0 vs 4.5, 1 → 16 forward 0.9
+ * vs 1.2); with plain SIMD ours only for forward convolutions of fewer than 4 input channels
+ * (1.0 vs 1.2 ms), where XNNPACK's GEMM tile is mostly empty; XNNPACK was faster on the others
+ * (4.3 vs 4.9 ms forward, 4.5 vs 4.7 input gradient). `TRAINYARD_WASM_CONV` sets it at start.
  */
 export type ConvCode = 'own' | 'xnnpack' | 'auto';
 
@@ -23,19 +28,28 @@ export function setConvCode(next: ConvCode): ConvCode {
   return previous;
 }
 
-/** Whether `info`'s convolution (forward, NHWC) can and should run on our direct kernel. */
-function useDirect(info: backend_util.Conv2DInfo, inChannels: number, outChannels: number) {
-  if (code === 'xnnpack') return false;
-  if (code === 'auto' && getThreadsCount() > 1) return false;
-  return (
+/**
+ * Whether a stride-1 convolution with `inChannels` → `outChannels` (those of the product our kernel
+ * computes: dy's and x's for an input gradient) can and should run on our direct kernel.
+ */
+function useDirect(
+  info: backend_util.Conv2DInfo,
+  inChannels: number,
+  outChannels: number,
+  pass: 'forward' | 'input gradient',
+): boolean {
+  const fits =
     info.dataFormat === 'channelsLast' &&
     info.strideHeight === 1 &&
     info.strideWidth === 1 &&
     info.dilationHeight === 1 &&
     info.dilationWidth === 1 &&
     outChannels % 8 === 0 &&
-    inChannels > 0
-  );
+    inChannels > 0;
+  if (!fits || code === 'xnnpack') return false;
+  if (code === 'own') return true;
+  if (getThreadsCount() > 1) return false;
+  return usesRelaxedSimd() || (pass === 'forward' && inChannels < 4);
 }
 
 /**
@@ -49,7 +63,7 @@ export function directConv2d(
   info: backend_util.Conv2DInfo,
 ): TensorInfo | undefined {
   const { inChannels, outChannels, padInfo } = info;
-  if (!useDirect(info, inChannels, outChannels) || padInfo.top < 0 || padInfo.left < 0) {
+  if (!useDirect(info, inChannels, outChannels, 'forward') || padInfo.top < 0 || padInfo.left < 0) {
     return undefined;
   }
   const out = backend.makeOutput(
@@ -84,7 +98,8 @@ export function directConv2dInputGrad(
   const { inChannels, outChannels, padInfo, filterHeight: kh, filterWidth: kw } = info;
   const padTop = kh - 1 - padInfo.top;
   const padLeft = kw - 1 - padInfo.left;
-  if (!useDirect(info, outChannels, inChannels) || padTop < 0 || padLeft < 0) return undefined;
+  if (!useDirect(info, outChannels, inChannels, 'input gradient') || padTop < 0 || padLeft < 0)
+    return undefined;
   const dx = backend.makeOutput(
     [info.batchSize, info.inHeight, info.inWidth, inChannels],
     'float32',

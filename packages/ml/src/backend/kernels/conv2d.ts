@@ -1,9 +1,4 @@
-import {
-  backend_util,
-  Conv2D,
-  type Conv2DAttrs,
-  type TensorInfo,
-} from '@tensorflow/tfjs';
+import { backend_util, Conv2D, type Conv2DAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { directConv2d } from './conv2d-direct';
 import { wasmKernel } from './kernel-config';

@@ -283,9 +283,14 @@ let relaxed: boolean | undefined;
  * runtime has it. `TRAINYARD_WASM_RELAXED_SIMD=0` forces the plain SIMD build (for comparisons).
  */
 export function simdVariantFor(shared: boolean): SimdVariant {
-  const useRelaxed = hasRelaxedSimd() && process.env.TRAINYARD_WASM_RELAXED_SIMD !== '0';
-  if (shared) return useRelaxed ? 'shared-relaxed' : 'shared';
-  return useRelaxed ? 'plain-relaxed' : 'plain';
+  const relaxed = usesRelaxedSimd();
+  if (shared) return relaxed ? 'shared-relaxed' : 'shared';
+  return relaxed ? 'plain-relaxed' : 'plain';
+}
+
+/** Whether the kernels are (or will be) the relaxed-SIMD build, fused multiply-adds included. */
+export function usesRelaxedSimd(): boolean {
+  return hasRelaxedSimd() && process.env.TRAINYARD_WASM_RELAXED_SIMD !== '0';
 }
 
 const compiled = new Map<SimdVariant, WasmModule>();
