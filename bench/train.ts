@@ -36,6 +36,8 @@ interface Args {
   cpuSeconds: number;
   threads: number;
   models: ModelKey[];
+  /** Run the wasm children with `--experimental-wasm-relaxed-simd` (Node 20: FMA kernels). */
+  relaxedSimd: boolean;
 }
 
 type ModelKey = 'cnn' | 'mlp' | 'lstm';
@@ -57,6 +59,7 @@ function parseArgs(argv: string[]): Args {
           MODELS.includes(m),
         )
       : MODELS,
+    relaxedSimd: argv.includes('--relaxed-simd'),
   };
 }
 
@@ -557,6 +560,8 @@ function runChild(
 ): Result | { error: string } {
   const script = fileURLToPath(import.meta.url);
   const argv = ['--import', 'tsx', script, '--child', engine, '--threads', String(threads)];
+  // Node 20 has relaxed SIMD only behind this V8 flag (Node 22 has it on): an opt-in comparison.
+  if (args.relaxedSimd && engine === 'wasm') argv.unshift('--experimental-wasm-relaxed-simd');
   argv.push('--epochs', String(args.epochs), '--cpu-seconds', String(args.cpuSeconds));
   argv.push('--mlp-epochs', String(args.mlpEpochs), '--lstm-epochs', String(args.lstmEpochs));
   argv.push('--model', key);
