@@ -19,7 +19,8 @@ def load(folder, name, dtype, shape):
 
 
 def small_cnn():
-    # conv-bn-relu-pool ×2, dropout, dense: the model of bench/train.ts (NCHW here, NHWC there).
+    # conv-bn-relu-pool ×2, dropout, dense: the model of bench/train.ts (NCHW here, NHWC there),
+    # with PyTorch's default initialization, which bench/train.ts reproduces in tfjs.
     return nn.Sequential(
         nn.Conv2d(1, 16, 3, padding=1, bias=False),
         nn.BatchNorm2d(16, eps=1e-3, momentum=0.1),
@@ -95,12 +96,14 @@ def main():
     step(x_train[:batch], y_train[:batch])  # warm-up, not timed (as on the TypeScript side)
     generator = torch.Generator().manual_seed(1)
     start = time.perf_counter()
+    cpu_start = time.process_time()  # every thread of this process
     for _ in range(epochs):
         order = torch.randperm(n_train, generator=generator)
         for i in range(0, n_train, batch):
             idx = order[i : i + batch]
             step(x_train[idx], y_train[idx])
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
 
     model.eval()
     with torch.no_grad():
@@ -108,6 +111,7 @@ def main():
     print(json.dumps({
         "samples_per_s": epochs * n_train / seconds,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "accuracy": accuracy,
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,

@@ -6,8 +6,10 @@
  * For each filter tap, blocks of dW are accumulated in registers over one pass across the pixels
  * of dy that meet the input: 4 input × 8 output channels at a time, or 1 × 16 when there are fewer
  * than 4 input channels (a first layer on grey or RGB images); the rest 1 × 4 and one by one.
- * dW is [kh, kw, ci, co].
+ * dW is [kh, kw, ci, co]. Multiply-adds are fused in the relaxed-SIMD build (`madd.ts`).
  */
+
+import { madd } from './madd';
 
 // The geometry of the current call and tap, shared by the block kernels below.
 let batch = 0;
@@ -132,17 +134,17 @@ function block4x8(x: usize, dy: usize, tap: usize, ci: i32, co: i32): void {
         const g0 = v128.load(gp);
         const g1 = v128.load(gp, 16);
         let v = v128.load32_splat(xp);
-        a0 = f32x4.add(a0, f32x4.mul(v, g0));
-        b0 = f32x4.add(b0, f32x4.mul(v, g1));
+        a0 = madd(v, g0, a0);
+        b0 = madd(v, g1, b0);
         v = v128.load32_splat(xp, 4);
-        a1 = f32x4.add(a1, f32x4.mul(v, g0));
-        b1 = f32x4.add(b1, f32x4.mul(v, g1));
+        a1 = madd(v, g0, a1);
+        b1 = madd(v, g1, b1);
         v = v128.load32_splat(xp, 8);
-        a2 = f32x4.add(a2, f32x4.mul(v, g0));
-        b2 = f32x4.add(b2, f32x4.mul(v, g1));
+        a2 = madd(v, g0, a2);
+        b2 = madd(v, g1, b2);
         v = v128.load32_splat(xp, 12);
-        a3 = f32x4.add(a3, f32x4.mul(v, g0));
-        b3 = f32x4.add(b3, f32x4.mul(v, g1));
+        a3 = madd(v, g0, a3);
+        b3 = madd(v, g1, b3);
         xp += xStep;
         gp += gStep;
       }
@@ -174,10 +176,10 @@ function block1x16(x: usize, dy: usize, tap: usize, ci: i32, co: i32): void {
       let gp = dyRow(dy, n, y, co);
       for (let i = 0; i < count; i++) {
         const v = v128.load32_splat(xp);
-        a0 = f32x4.add(a0, f32x4.mul(v, v128.load(gp)));
-        a1 = f32x4.add(a1, f32x4.mul(v, v128.load(gp, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(v, v128.load(gp, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(v, v128.load(gp, 48)));
+        a0 = madd(v, v128.load(gp), a0);
+        a1 = madd(v, v128.load(gp, 16), a1);
+        a2 = madd(v, v128.load(gp, 32), a2);
+        a3 = madd(v, v128.load(gp, 48), a3);
         xp += xStep;
         gp += gStep;
       }
@@ -200,7 +202,7 @@ function block1x4(x: usize, dy: usize, tap: usize, ci: i32, co: i32): void {
       let xp = xRow(x, n, y, ci);
       let gp = dyRow(dy, n, y, co);
       for (let i = 0; i < count; i++) {
-        a = f32x4.add(a, f32x4.mul(v128.load32_splat(xp), v128.load(gp)));
+        a = madd(v128.load32_splat(xp), v128.load(gp), a);
         xp += xStep;
         gp += gStep;
       }

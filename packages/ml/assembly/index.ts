@@ -3,6 +3,7 @@ export { batchNormBackward, batchNormForward } from './batch-norm';
 export { binary } from './binary';
 export { columnSums } from './column-sums';
 export { conv2dFilterGrad } from './conv2d-filter-grad';
+export { conv2dForward } from './conv2d-forward';
 export { denseTrainStep } from './dense-train-step';
 export { dropoutMask } from './dropout';
 export { gruBackward, gruForward } from './gru';

@@ -41,7 +41,8 @@ function defaultLoaders(wasm: WasmOptions): Record<BackendName, BackendLoader> {
     wasm: async () => {
       const info = await loadWasm(wasm);
       const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
-      return `${info.simd ? 'SIMD' : 'no SIMD'}, ${threads}${info.note ? ` (${info.note})` : ''}`;
+      const simd = info.simd ? `SIMD${info.relaxedSimd ? ' (relaxed)' : ''}` : 'no SIMD';
+      return `${simd}, ${threads}${info.note ? ` (${info.note})` : ''}`;
     },
     cpu: async () => {
       if (!(await tf.setBackend('cpu')))

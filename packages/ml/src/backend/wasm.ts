@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BackendUnavailableError } from './errors';
 import { registerWasmKernels } from './kernels/register';
+import { usesRelaxedSimd } from './simd';
 import { createThreadedWasmBackend, wasmDistDir } from './wasm-threads';
 
 /** tfjs-backend-wasm registers itself at this priority; ours keeps it. */
@@ -19,6 +20,11 @@ export interface WasmOptions {
 /** How the wasm backend runs, for the job's events. */
 export interface WasmInfo {
   readonly simd: boolean;
+  /**
+   * Whether Trainyard's own kernels run their relaxed-SIMD build (fused multiply-adds): where the
+   * runtime has relaxed SIMD (Node ≥ 22; Node 20 only with `--experimental-wasm-relaxed-simd`).
+   */
+  readonly relaxedSimd: boolean;
   readonly threads: number;
   /** Why it runs on fewer threads than asked, if it does. */
   readonly note?: string;
@@ -54,5 +60,10 @@ export async function loadWasm(options: WasmOptions = {}): Promise<WasmInfo> {
   }
   if (!(await tf.setBackend('wasm')))
     throw new BackendUnavailableError('the wasm backend did not start');
-  return { simd, threads: getThreadsCount(), ...(note ? { note } : {}) };
+  return {
+    simd,
+    relaxedSimd: simd && usesRelaxedSimd(),
+    threads: getThreadsCount(),
+    ...(note ? { note } : {}),
+  };
 }

@@ -5,6 +5,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { directConv2dInputGrad } from './conv2d-direct';
 import { wasmKernel } from './kernel-config';
 import { originalKernelFunc, type WasmOps, withOps } from './wasm-ops';
 
@@ -20,6 +21,7 @@ const NARROW = 3;
  * is a stride-1 convolution of dy (with stride-1 zeros inserted between its rows and columns when
  * the forward stride was larger) and the filter flipped in space with its channel axes swapped.
  * `inputShape` (attrs) is the forward input's NHWC shape; dy and the result are NHWC float32.
+ * Stride-1 convolutions go to our direct kernel instead when it is chosen (`conv2d-direct.ts`).
  */
 function conv2dBackpropInput(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -39,6 +41,8 @@ function conv2dBackpropInput(args: {
     false,
     backend_util.convertConv2DDataFormat(dataFormat),
   );
+  const direct = directConv2dInputGrad(backend, dy, filter, info);
+  if (direct) return direct;
   const [kh, kw, inChannels, outChannels] = filter.shape as [number, number, number, number];
   const result = inputGradient(backend, dy, info, (ops, up, dilations, pads) => {
     const flipped = ops.run('Reverse', { x: filter }, { dims: [0, 1] });

@@ -3,6 +3,7 @@ import { adamUpdateConfig } from './adam-update';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { batchNormTrainingConfigs } from './batch-norm-training';
 import { broadcastBinaryConfigs } from './broadcast-binary';
+import { conv2dConfig } from './conv2d';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { denseTrainStepConfig } from './dense-train-step';
@@ -27,6 +28,7 @@ import { rememberOriginal } from './wasm-ops';
  * kernels of our own (batch norm in training mode, the ReLU gradient, the Adam step, dropout masks).
  */
 const WASM_KERNELS: readonly KernelConfig[] = [
+  conv2dConfig,
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   depthwiseConv2dBackpropFilterConfig,

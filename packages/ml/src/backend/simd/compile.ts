@@ -4,15 +4,22 @@ import { InternalError } from '@trainyard/shared';
 /** The AssemblyScript sources of the SIMD kernels. */
 const SIMD_SOURCE_DIR = fileURLToPath(new URL('../../../assembly/', import.meta.url));
 
+const SHARED = ['--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads'] as const;
+const RELAXED = ['--enable', 'relaxed-simd'] as const;
+
 /**
  * The kernels' module for tfjs-backend-wasm's memory, which it imports as `env.memory`: a shared
- * memory for the threaded build, a plain one otherwise. The stub runtime, no asserts and no abort
- * message leave the module without data segments or a heap of its own, so it writes nothing but
- * the tensors it is given.
+ * memory for the threaded build, a plain one otherwise; each with plain SIMD (multiply, then add)
+ * and with relaxed SIMD (`f32x4.relaxed_madd`, a fused multiply-add where the CPU has one, in
+ * `assembly/madd.ts`), which runtimes without relaxed SIMD reject (`module.ts` picks one that
+ * validates). The stub runtime, no asserts and no abort message leave the module without data
+ * segments or a heap of its own, so it writes nothing but the tensors it is given.
  */
 export const SIMD_VARIANTS = {
   plain: ['--importMemory'],
-  shared: ['--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads'],
+  shared: ['--importMemory', ...SHARED],
+  'plain-relaxed': ['--importMemory', ...RELAXED],
+  'shared-relaxed': ['--importMemory', ...SHARED, ...RELAXED],
 } as const;
 
 export type SimdVariant = keyof typeof SIMD_VARIANTS;

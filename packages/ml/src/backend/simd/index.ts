@@ -1,1 +1,7 @@
-export { heapOffset, type SimdKernels, simdKernels } from './module';
+export {
+  hasRelaxedSimd,
+  heapOffset,
+  type SimdKernels,
+  simdKernels,
+  usesRelaxedSimd,
+} from './module';

@@ -201,6 +201,25 @@ export interface SimdKernels {
     c1: number,
     c2: number,
   ): void;
+  /** Stride 1, dilation 1, co a multiple of 8; flip 0/1; scratch: `assembly/conv2d-forward.ts`. */
+  conv2dForward(
+    x: number,
+    w: number,
+    out: number,
+    scratch: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    ci: number,
+    outH: number,
+    outW: number,
+    co: number,
+    kh: number,
+    kw: number,
+    padTop: number,
+    padLeft: number,
+    flip: number,
+  ): void;
   conv2dFilterGrad(
     x: number,
     dy: number,
@@ -231,13 +250,47 @@ type WasmModule = object;
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => { exports: object };
+  validate(bytes: Uint8Array): boolean;
 }
 const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** Path of the compiled kernels for `variant` (`shared`: shared memory, for threads), beside this file. */
+/** Path of the compiled kernels for `variant`, beside this file. */
 export function simdBinaryPath(variant: SimdVariant): string {
-  const name = variant === 'shared' ? 'kernels-shared.wasm' : 'kernels.wasm';
+  const name = variant === 'plain' ? 'kernels.wasm' : `kernels-${variant}.wasm`;
   return fileURLToPath(new URL(`./${name}`, import.meta.url));
+}
+
+/**
+ * A module of one function, (a, b, c) => f32x4.relaxed_madd(a, b, c): valid where the runtime has
+ * relaxed SIMD (V8 ≥ 11.4: Node ≥ 22, Chrome ≥ 114). Node 20's V8 (11.3) has it only behind
+ * `--experimental-wasm-relaxed-simd`, so there the plain build runs.
+ */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b,
+  0x01, 0x7b, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20,
+  0x02, 0xfd, 0x85, 0x02, 0x0b,
+]);
+
+/** Whether this runtime accepts relaxed SIMD (checked once, by validating a tiny module). */
+export function hasRelaxedSimd(): boolean {
+  relaxed ??= WASM.validate(RELAXED_SIMD_PROBE);
+  return relaxed;
+}
+let relaxed: boolean | undefined;
+
+/**
+ * The build for a heap: shared memory (the threaded backend) or not, with relaxed SIMD where the
+ * runtime has it. `TRAINYARD_WASM_RELAXED_SIMD=0` forces the plain SIMD build (for comparisons).
+ */
+export function simdVariantFor(shared: boolean): SimdVariant {
+  const relaxed = usesRelaxedSimd();
+  if (shared) return relaxed ? 'shared-relaxed' : 'shared';
+  return relaxed ? 'plain-relaxed' : 'plain';
+}
+
+/** Whether the kernels are (or will be) the relaxed-SIMD build, fused multiply-adds included. */
+export function usesRelaxedSimd(): boolean {
+  return hasRelaxedSimd() && process.env.TRAINYARD_WASM_RELAXED_SIMD !== '0';
 }
 
 const compiled = new Map<SimdVariant, WasmModule>();
@@ -269,7 +322,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
   let kernels = instances.get(backend);
   if (!kernels) {
     const memory = backendMemory(backend);
-    const variant: SimdVariant = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'plain';
+    const variant = simdVariantFor(memory.buffer instanceof SharedArrayBuffer);
     const instance = new WASM.Instance(moduleFor(variant), { env: { memory } });
     kernels = instance.exports as unknown as SimdKernels;
     instances.set(backend, kernels);

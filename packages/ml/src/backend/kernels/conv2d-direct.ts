@@ -1,0 +1,166 @@
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
+import { type BackendWasm, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, simdKernels, usesRelaxedSimd } from '../simd';
+
+/**
+ * Which code runs stride-1 convolutions (forward and input gradient) on wasm: `own` is
+ * `assembly/conv2d-forward.ts` (direct convolution on the calling thread), `xnnpack` is
+ * tfjs-backend-wasm's. `auto` (the default) follows what was measured on one thread (64-image
+ * batches of the bench CNN, ms of CPU, medians of interleaved runs): XNNPACK whenever it has a pool
+ * of threads to spread over (ours uses one core); with relaxed SIMD ours (fused multiply-adds:
+ * 16 → 32 channels forward 4.2 vs XNNPACK 4.3 ms, input gradient 4.0 vs 4.5, 1 → 16 forward 0.9
+ * vs 1.2); with plain SIMD ours only for forward convolutions of fewer than 4 input channels
+ * (1.0 vs 1.2 ms), where XNNPACK's GEMM tile is mostly empty; XNNPACK was faster on the others
+ * (4.3 vs 4.9 ms forward, 4.5 vs 4.7 input gradient). `TRAINYARD_WASM_CONV` sets it at start.
+ */
+export type ConvCode = 'own' | 'xnnpack' | 'auto';
+
+let code: ConvCode = parseConvCode(process.env.TRAINYARD_WASM_CONV);
+
+function parseConvCode(value: string | undefined): ConvCode {
+  return value === 'own' || value === 'xnnpack' ? value : 'auto';
+}
+
+/** Chooses the convolution code (for tests and benchmarks); returns the previous choice. */
+export function setConvCode(next: ConvCode): ConvCode {
+  const previous = code;
+  code = next;
+  return previous;
+}
+
+/**
+ * Whether a stride-1 convolution with `inChannels` → `outChannels` (those of the product our kernel
+ * computes: dy's and x's for an input gradient) can and should run on our direct kernel.
+ */
+function useDirect(
+  info: backend_util.Conv2DInfo,
+  inChannels: number,
+  outChannels: number,
+  pass: 'forward' | 'input gradient',
+): boolean {
+  const fits =
+    info.dataFormat === 'channelsLast' &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    outChannels % 8 === 0 &&
+    inChannels > 0;
+  if (!fits || code === 'xnnpack') return false;
+  if (code === 'own') return true;
+  if (getThreadsCount() > 1) return false;
+  return usesRelaxedSimd() || (pass === 'forward' && inChannels < 4);
+}
+
+/**
+ * y = conv(x, filter) for a stride-1 NHWC convolution on our direct kernel, or undefined when it
+ * does not apply (the caller runs XNNPACK). `info` is tfjs's description of the convolution.
+ */
+export function directConv2d(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo | undefined {
+  const { inChannels, outChannels, padInfo } = info;
+  if (!useDirect(info, inChannels, outChannels, 'forward') || padInfo.top < 0 || padInfo.left < 0) {
+    return undefined;
+  }
+  const out = backend.makeOutput(
+    [info.batchSize, info.outHeight, info.outWidth, outChannels],
+    'float32',
+  );
+  run(backend, x, filter, out, {
+    inH: info.inHeight,
+    inW: info.inWidth,
+    ci: inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    co: outChannels,
+    padTop: padInfo.top,
+    padLeft: padInfo.left,
+    flip: 0,
+  });
+  return out;
+}
+
+/**
+ * dx of a stride-1 NHWC convolution (`info` describes the forward one; dy is its output's
+ * gradient) on our direct kernel: a convolution of dy with the filter flipped in space and its
+ * channel axes swapped, done by the kernel's weight packing. Undefined when it does not apply.
+ */
+export function directConv2dInputGrad(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo | undefined {
+  const { inChannels, outChannels, padInfo, filterHeight: kh, filterWidth: kw } = info;
+  const padTop = kh - 1 - padInfo.top;
+  const padLeft = kw - 1 - padInfo.left;
+  if (!useDirect(info, outChannels, inChannels, 'input gradient') || padTop < 0 || padLeft < 0)
+    return undefined;
+  const dx = backend.makeOutput(
+    [info.batchSize, info.inHeight, info.inWidth, inChannels],
+    'float32',
+  );
+  run(backend, dy, filter, dx, {
+    inH: info.outHeight,
+    inW: info.outWidth,
+    ci: outChannels,
+    outH: info.inHeight,
+    outW: info.inWidth,
+    co: inChannels,
+    padTop,
+    padLeft,
+    flip: 1,
+  });
+  return dx;
+}
+
+interface Geometry {
+  inH: number;
+  inW: number;
+  ci: number;
+  outH: number;
+  outW: number;
+  co: number;
+  padTop: number;
+  padLeft: number;
+  flip: 0 | 1;
+}
+
+function run(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  out: TensorInfo,
+  g: Geometry,
+): void {
+  const [kh, kw] = filter.shape as [number, number];
+  const packed = kh * kw * g.ci * g.co;
+  const image = (g.outH + kh - 1) * (g.outW + kw - 1) * g.ci;
+  const scratch = backend.makeOutput([packed + image], 'float32');
+  try {
+    simdKernels(backend).conv2dForward(
+      heapOffset(backend, x),
+      heapOffset(backend, filter),
+      heapOffset(backend, out),
+      heapOffset(backend, scratch),
+      x.shape[0]!,
+      g.inH,
+      g.inW,
+      g.ci,
+      g.outH,
+      g.outW,
+      g.co,
+      kh,
+      kw,
+      g.padTop,
+      g.padLeft,
+      g.flip,
+    );
+  } finally {
+    backend.disposeData(scratch.dataId);
+  }
+}
