@@ -14,11 +14,11 @@ export function createProgram(signal: AbortSignal): Command {
     .description('Datasets, fine-tuning jobs, models and predictions on a Trainyard platform')
     .option(
       '--api-url <url>',
-      'the API (env TRAINYARD_API_URL; then `trainyard login`’s; default http://127.0.0.1:8787)',
+      'the API (env TRAINYARD_API_URL; then `trainyard login`’s; then the local platform `npm start` is running, from its .trainyard/platform.json; default http://127.0.0.1:8787)',
     )
     .option(
       '--infer-url <url>',
-      'the inference function (env TRAINYARD_INFER_URL; default: the API’s URL with port 8788 when the API is on 8787, as `npm start` runs them, else the API’s URL)',
+      'the inference function (env TRAINYARD_INFER_URL; then `trainyard login`’s; then the running local platform’s, from .trainyard/platform.json; default: the API’s URL with port 8788 when the API is on 8787, else the API’s URL)',
     )
     .option(
       '--api-key <key>',
