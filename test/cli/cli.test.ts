@@ -83,6 +83,7 @@ describe('exit codes', () => {
     const help = await cli('--help', '--api-url', 'http://127.0.0.1:9');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/datasets[\s\S]*jobs[\s\S]*predict/);
+    expect(help.stdout).toMatch(/TRAINYARD_API_URL[\s\S]*login[\s\S]*platform\.json[\s\S]*8787/);
     const missing = await cli('jobs', 'create');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(

@@ -16,8 +16,8 @@ describe('docs/API.md', () => {
     // The apps as they serve `/openapi.json`, built in-process (nothing is connected to).
     const runtime = createRuntime(loadConfig({ LOG_LEVEL: 'silent' }), 'docs');
     const documents = await Promise.all(
-      [createApiApp(runtime), createInferApp(runtime)].map(async (app) =>
-        (await app.request('/openapi.json')).json(),
+      [createApiApp(runtime), createInferApp(runtime)].map(
+        async (app) => (await app.request('/openapi.json')).json() as Promise<{ paths: object }>,
       ),
     );
     const routes = documents.flatMap((document) =>

@@ -55,7 +55,7 @@ describe('npm start -- --help', () => {
     });
     expect(stdout).toMatch(/^Usage: npm start/);
     expect(stdout).toContain('platform.json');
-    for (const [name, byDefault] of [
+    for (const [name, byDefault] of <Array<[string, string]>>[
       ['API_PORT', '8787'],
       ['INFER_PORT', '8788'],
       ['EMBEDDED_S3_PORT', '8790'],

@@ -25,6 +25,15 @@ export function createProgram(signal: AbortSignal): Command {
       'the API key (env TRAINYARD_API_KEY; then `trainyard login`’s; default: .trainyard/api-key)',
     )
     .option('--json', 'machine output: JSON, NDJSON for streams')
+    .addHelpText(
+      'after',
+      `
+Where it goes, first found wins: the flags; TRAINYARD_API_URL, TRAINYARD_INFER_URL,
+TRAINYARD_API_KEY; the saved \`trainyard login\`; the local platform \`npm start\` is running, on
+any port (its .trainyard/platform.json, from TRAINYARD_DATA_DIR or the current folder up, and its
+api-key beside it); else http://127.0.0.1:8787 and, for predictions, :8788.
+`,
+    )
     .showHelpAfterError()
     .exitOverride();
 
