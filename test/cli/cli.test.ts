@@ -106,6 +106,13 @@ describe('exit codes', () => {
     expect(wrong.stderr).toMatch(/'transformer' is invalid.*bag_of_embeddings/s);
   });
 
+  it('nothing listening: exit 1, the URL tried and how the CLI finds a platform', async () => {
+    const run = await cli('datasets', 'list', '--api-url', 'http://127.0.0.1:9');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Could not reach http://127.0.0.1:9');
+    expect(run.stderr).toMatch(/npm start` on any port is found by itself.*platform\.json/);
+  });
+
   it('a server error exits 1 with its message and request id on stderr', async () => {
     const run = await cli('datasets', 'show', 'ds_missing');
     expect(run.code).toBe(1);

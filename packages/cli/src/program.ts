@@ -1,4 +1,4 @@
-import { TrainyardError } from '@trainyard/sdk';
+import { ConnectionError, TrainyardError } from '@trainyard/sdk';
 import { Command, CommanderError } from 'commander';
 import { registerDatasets } from './commands/datasets';
 import { registerJobs } from './commands/jobs';
@@ -69,6 +69,11 @@ export function exitCodeFor(error: unknown, stderr: NodeJS.WriteStream = process
       error.requestId ? `request ${error.requestId}` : undefined,
     ].filter(Boolean);
     stderr.write(`error: ${error.message} (${where.join(', ')})\n`);
+    if (error instanceof ConnectionError) {
+      stderr.write(
+        'Is the platform running there? `npm start` on any port is found by itself (its .trainyard/platform.json); elsewhere give --api-url/--infer-url or TRAINYARD_API_URL/TRAINYARD_INFER_URL (trainyard --help: the order)\n',
+      );
+    }
     if (error.status === 401) {
       stderr.write(
         'Set TRAINYARD_API_KEY or --api-key, or run trainyard login (npm start prints a key; .trainyard/api-key holds it)\n',
