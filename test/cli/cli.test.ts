@@ -45,6 +45,9 @@ function finish(child: ChildProcess): Promise<Run> {
 }
 
 const cli = (...args: string[]) => finish(start(args));
+/** An environment with no TRAINYARD_* variable. */
+const withoutTrainyard = (from: NodeJS.ProcessEnv) =>
+  Object.fromEntries(Object.entries(from).filter(([name]) => !name.startsWith('TRAINYARD_')));
 const ndjson = (text: string) =>
   text
     .trim()
@@ -80,9 +83,34 @@ describe('exit codes', () => {
     const help = await cli('--help', '--api-url', 'http://127.0.0.1:9');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/datasets[\s\S]*jobs[\s\S]*predict/);
+    expect(help.stdout).toMatch(/TRAINYARD_API_URL[\s\S]*login[\s\S]*platform\.json[\s\S]*8787/);
     const missing = await cli('jobs', 'create');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--dataset');
+    expect(missing.stderr).toContain(
+      'A job needs a dataset: --dataset ds_…, or "dataset" in --spec',
+    );
+    const specWithout = await cli('jobs', 'create', '--spec', '{"hyperparameters":{"epochs":3}}');
+    expect(specWithout.code).toBe(2);
+    expect(specWithout.stderr).toContain('received null there');
+  });
+
+  it('--architecture lists every type the API takes, and refuses another by name', async () => {
+    const help = await cli('jobs', 'create', '--help');
+    expect(help.code).toBe(0);
+    for (const type of ['transfer', 'cnn', 'resnet', 'mlp', 'rnn', 'lstm', 'gru', 'attention']) {
+      expect(help.stdout).toContain(`"${type}"`);
+    }
+    expect(help.stdout).toContain('"bag_of_embeddings"');
+    const wrong = await cli('jobs', 'plan', '--dataset', 'ds_x', '--architecture', 'transformer');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/'transformer' is invalid.*bag_of_embeddings/s);
+  });
+
+  it('nothing listening: exit 1, the URL tried and how the CLI finds a platform', async () => {
+    const run = await cli('datasets', 'list', '--api-url', 'http://127.0.0.1:9');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Could not reach http://127.0.0.1:9');
+    expect(run.stderr).toMatch(/npm start` on any port is found by itself.*platform\.json/);
   });
 
   it('a server error exits 1 with its message and request id on stderr', async () => {
@@ -107,6 +135,19 @@ describe('upload, train with --follow, predict', () => {
     expect(upload.code, upload.stderr).toBe(0);
     const dataset = ndjson(upload.stdout).at(-1);
     expect(dataset).toMatchObject({ status: 'ready', report: { stats: { examples: 150 } } });
+
+    // `--spec` is the whole job body, its dataset included.
+    const plan = await cli(
+      'jobs',
+      'plan',
+      '--spec',
+      JSON.stringify({ dataset: dataset.id, hyperparameters: { epochs: 3 } }),
+      '--json',
+    );
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({
+      spec: { dataset: dataset.id, hyperparameters: { epochs: 3 } },
+    });
 
     const train = await cli(
       'jobs',
@@ -141,6 +182,32 @@ describe('upload, train with --follow, predict', () => {
     const answer = JSON.parse(predict.stdout);
     expect(answer.model).toBe(job.result_model);
     expect(answer.predictions[0]).toHaveLength(2);
+
+    // No URL and no key given: the running platform's data directory says where it listens
+    // (its ports here are not 8787/8788) and holds its key.
+    const found = await finish(
+      spawn(
+        process.execPath,
+        [
+          BIN,
+          'predict',
+          job.result_model,
+          '--row',
+          '{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}',
+          '--json',
+        ],
+        {
+          env: {
+            ...withoutTrainyard(process.env),
+            TRAINYARD_DATA_DIR: harness.platform.config.dataDir,
+            TRAINYARD_CONFIG: join(dir, 'no-login.json'),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
+    );
+    expect(found.code, found.stderr).toBe(0);
+    expect(JSON.parse(found.stdout).model).toBe(job.result_model);
 
     const human = await cli('models', 'list');
     expect(human.code).toBe(0);

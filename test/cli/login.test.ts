@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '@trainyard/cli';
@@ -148,5 +148,34 @@ describe('resolveConfig', () => {
     expect(
       resolveConfig({}, { ...env, TRAINYARD_API_URL: 'https://b.example' }, dir),
     ).toMatchObject({ apiUrl: 'https://b.example', apiKey: undefined });
+  });
+
+  it('without flag, variable or login: the running local platform’s platform.json, else 8787/8788', async () => {
+    const data = join(dir, 'local-platform');
+    await mkdir(data, { recursive: true });
+    const file = join(data, 'platform.json');
+    const env = { TRAINYARD_CONFIG: join(dir, 'no-login.json'), TRAINYARD_DATA_DIR: data };
+    const listening = { api_url: 'http://127.0.0.1:18787', infer_url: 'http://127.0.0.1:18788' };
+    await writeFile(file, JSON.stringify({ ...listening, pid: process.pid }));
+    expect(resolveConfig({}, env, dir)).toMatchObject({
+      apiUrl: listening.api_url,
+      inferUrl: listening.infer_url,
+    });
+    // A flag or a variable still wins, for both URLs.
+    expect(
+      resolveConfig(
+        { apiUrl: 'http://127.0.0.1:9000' },
+        { ...env, TRAINYARD_INFER_URL: 'http://i' },
+        dir,
+      ),
+    ).toMatchObject({ apiUrl: 'http://127.0.0.1:9000', inferUrl: 'http://i' });
+    // Left by a platform that was killed (its process is gone): stale, so the defaults.
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => gone.once('close', resolve));
+    await writeFile(file, JSON.stringify({ ...listening, pid: gone.pid }));
+    expect(resolveConfig({}, env, dir)).toMatchObject({
+      apiUrl: 'http://127.0.0.1:8787',
+      inferUrl: undefined,
+    });
   });
 });

@@ -88,7 +88,12 @@ describe('model download', () => {
       ]),
     );
     expect(names.some((n) => n.startsWith('predictions/'))).toBe(false);
-    expect(await readFile(join(folder, 'README.md'), 'utf8')).toContain('@trainyard/predict');
+    const readme = await readFile(join(folder, 'README.md'), 'utf8');
+    expect(readme).toContain("from '@trainyard/predict/node'");
+    // The package is not on npm: the README says how to pack it, and installs that file.
+    expect(readme).toContain('npm run pack:predict');
+    expect(readme).toContain('npm install /path/to/trainyard/trainyard-predict-<version>.tgz');
+    expect(readme).not.toMatch(/npm install @trainyard\/predict/);
 
     const model = await loadFromFolder(folder);
     const preprocess = JSON.parse(await readFile(join(folder, 'preprocess.json'), 'utf8'));

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   BadRequestError,
   InternalServerError,
@@ -242,5 +244,59 @@ describe('verifyWebhook', () => {
     expect(await verifyWebhook('whsec_other', header, body)).toBe(false);
     expect(await verifyWebhook(secret, signWebhook(secret, body, now - 3600), body)).toBe(false);
     expect(await verifyWebhook(secret, 'garbage', body)).toBe(false);
+  });
+});
+
+describe('defaults from the environment (Node)', () => {
+  /** `fn` with these variables set (and every other TRAINYARD_* unset), then restored. */
+  async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+    const saved = { ...process.env };
+    for (const name of Object.keys(process.env)) {
+      if (name.startsWith('TRAINYARD_')) delete process.env[name];
+    }
+    Object.assign(process.env, vars);
+    try {
+      return await fn();
+    } finally {
+      for (const name of Object.keys(process.env)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  it('new Trainyard() goes where TRAINYARD_API_URL / TRAINYARD_INFER_URL / TRAINYARD_API_KEY say', async () => {
+    const { apiUrl, inferUrl, apiKey } = harness.platform;
+    await withEnv(
+      {
+        TRAINYARD_API_URL: apiUrl,
+        TRAINYARD_INFER_URL: inferUrl,
+        TRAINYARD_API_KEY: apiKey.secret!,
+      },
+      async () => {
+        const fromEnv = new Trainyard();
+        expect(fromEnv.core.baseUrl).toBe(apiUrl);
+        expect(fromEnv.core.inferUrl).toBe(inferUrl);
+        // The key went along: a 404 for a missing model, not a 401.
+        await expect(fromEnv.models.get('model_missing')).rejects.toBeInstanceOf(NotFoundError);
+        // An explicit baseUrl is not paired with the variables' inference URL.
+        const other = new Trainyard({ baseUrl: 'http://127.0.0.1:8787' });
+        expect(other.core.inferUrl).toBe('http://127.0.0.1:8788');
+      },
+    );
+  });
+
+  it('with no variable, the running local platform’s platform.json (any port), else 8787', async () => {
+    const { apiUrl, inferUrl, apiKey } = harness.platform;
+    await withEnv({ TRAINYARD_DATA_DIR: harness.platform.config.dataDir }, async () => {
+      const local = new Trainyard({ apiKey: apiKey.secret! });
+      expect([local.core.baseUrl, local.core.inferUrl]).toEqual([apiUrl, inferUrl]);
+      await expect(local.models.get('model_missing')).rejects.toBeInstanceOf(NotFoundError);
+    });
+    await withEnv({ TRAINYARD_DATA_DIR: join(tmpdir(), 'trainyard-no-such-dir') }, async () => {
+      const fallback = new Trainyard();
+      expect([fallback.core.baseUrl, fallback.core.inferUrl]).toEqual([
+        'http://127.0.0.1:8787',
+        'http://127.0.0.1:8788',
+      ]);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_API_URL } from '@trainyard/sdk';
+import { DEFAULT_API_URL, readLocalPlatform } from '@trainyard/sdk';
 
 /** Where the CLI talks to and as whom. */
 export interface CliConfig {
@@ -68,7 +68,9 @@ const sameUrl = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\
 /**
  * Flags first, then `TRAINYARD_API_URL` / `TRAINYARD_INFER_URL` / `TRAINYARD_API_KEY`, then the
  * login saved by `trainyard login` (its key only goes to its own API URL), then the local
- * platform: http://127.0.0.1:8787 and its `.trainyard/api-key`.
+ * platform `npm start` is running (the URLs in its `.trainyard/platform.json`, on whatever ports
+ * it listens), then http://127.0.0.1:8787 and :8788; the key of the local platform is its
+ * `.trainyard/api-key`.
  */
 export function resolveConfig(
   flags: GlobalFlags,
@@ -77,9 +79,11 @@ export function resolveConfig(
 ): CliConfig {
   const savedFile = configFile(env);
   const saved = readSavedConfig(savedFile);
-  const apiUrl = flags.apiUrl ?? env.TRAINYARD_API_URL ?? saved?.api_url ?? DEFAULT_API_URL;
+  const given = flags.apiUrl ?? env.TRAINYARD_API_URL ?? saved?.api_url;
+  const local = given ? undefined : readLocalPlatform(env, cwd);
+  const apiUrl = given ?? local?.apiUrl ?? DEFAULT_API_URL;
   const login = saved && sameUrl(saved.api_url, apiUrl) ? saved : undefined;
-  const inferUrl = flags.inferUrl ?? env.TRAINYARD_INFER_URL ?? login?.infer_url;
+  const inferUrl = flags.inferUrl ?? env.TRAINYARD_INFER_URL ?? login?.infer_url ?? local?.inferUrl;
   if (flags.apiKey) return { apiUrl, inferUrl, apiKey: flags.apiKey, apiKeySource: '--api-key' };
   if (env.TRAINYARD_API_KEY) {
     return { apiUrl, inferUrl, apiKey: env.TRAINYARD_API_KEY, apiKeySource: 'TRAINYARD_API_KEY' };

@@ -1,4 +1,4 @@
-import { TrainyardError } from '@trainyard/sdk';
+import { ConnectionError, TrainyardError } from '@trainyard/sdk';
 import { Command, CommanderError } from 'commander';
 import { registerDatasets } from './commands/datasets';
 import { registerJobs } from './commands/jobs';
@@ -14,17 +14,26 @@ export function createProgram(signal: AbortSignal): Command {
     .description('Datasets, fine-tuning jobs, models and predictions on a Trainyard platform')
     .option(
       '--api-url <url>',
-      'the API (env TRAINYARD_API_URL; then `trainyard login`’s; default http://127.0.0.1:8787)',
+      'the API (env TRAINYARD_API_URL; then `trainyard login`’s; then the local platform `npm start` is running, from its .trainyard/platform.json; default http://127.0.0.1:8787)',
     )
     .option(
       '--infer-url <url>',
-      'the inference function (env TRAINYARD_INFER_URL; default: the API’s URL with port 8788 when the API is on 8787, as `npm start` runs them, else the API’s URL)',
+      'the inference function (env TRAINYARD_INFER_URL; then `trainyard login`’s; then the running local platform’s, from .trainyard/platform.json; default: the API’s URL with port 8788 when the API is on 8787, else the API’s URL)',
     )
     .option(
       '--api-key <key>',
       'the API key (env TRAINYARD_API_KEY; then `trainyard login`’s; default: .trainyard/api-key)',
     )
     .option('--json', 'machine output: JSON, NDJSON for streams')
+    .addHelpText(
+      'after',
+      `
+Where it goes, first found wins: the flags; TRAINYARD_API_URL, TRAINYARD_INFER_URL,
+TRAINYARD_API_KEY; the saved \`trainyard login\`; the local platform \`npm start\` is running, on
+any port (its .trainyard/platform.json, from TRAINYARD_DATA_DIR or the current folder up, and its
+api-key beside it); else http://127.0.0.1:8787 and, for predictions, :8788.
+`,
+    )
     .showHelpAfterError()
     .exitOverride();
 
@@ -60,6 +69,11 @@ export function exitCodeFor(error: unknown, stderr: NodeJS.WriteStream = process
       error.requestId ? `request ${error.requestId}` : undefined,
     ].filter(Boolean);
     stderr.write(`error: ${error.message} (${where.join(', ')})\n`);
+    if (error instanceof ConnectionError) {
+      stderr.write(
+        'Is the platform running there? `npm start` on any port is found by itself (its .trainyard/platform.json); elsewhere give --api-url/--infer-url or TRAINYARD_API_URL/TRAINYARD_INFER_URL (trainyard --help: the order)\n',
+      );
+    }
     if (error.status === 401) {
       stderr.write(
         'Set TRAINYARD_API_KEY or --api-key, or run trainyard login (npm start prints a key; .trainyard/api-key holds it)\n',

@@ -18,6 +18,7 @@ import {
 import type { EmbeddedS3 } from './embedded-s3';
 import { ensureLocalApiKey, type LocalApiKey } from './local-api-key';
 import { openLocalRuntime } from './open-runtime';
+import { writePlatformFile } from './platform-file';
 
 export interface Platform {
   readonly apiUrl: string;
@@ -54,9 +55,11 @@ function urlOf(server: { address(): string | AddressInfo | null }, host: string)
 
 /**
  * Starts the whole platform in this process: the embedded S3 server (unless `S3_ENDPOINT` is
- * set), the bucket, the local API key, the built-in base models (installed once), the API, the inference function and the local job runner
- * (which first picks up the jobs a previous run left queued or running). `close` stops the
- * trainers (they resume at the next start), then the servers.
+ * set), the bucket, the local API key, the built-in base models (installed once), the API, the
+ * inference function and the local job runner (which first picks up the jobs a previous run left
+ * queued or running), then writes `<data dir>/platform.json` (where it listens, for the CLI and
+ * the SDK). `close` removes that file, stops the trainers (they resume at the next start), then
+ * the servers.
  */
 export async function startPlatform(
   config: Config,
@@ -139,9 +142,13 @@ export async function startPlatform(
       closers.push(() => runner.close());
       await runner.start();
     }
+    const apiUrl = urlOf(api, effective.http.host);
+    const inferUrl = urlOf(infer, effective.http.host);
+    // Where it listens, for the CLI and the SDK (any port); gone first when it stops.
+    closers.push(await writePlatformFile(effective.dataDir, { apiUrl, inferUrl }));
     return {
-      apiUrl: urlOf(api, effective.http.host),
-      inferUrl: urlOf(infer, effective.http.host),
+      apiUrl,
+      inferUrl,
       s3Endpoint: effective.s3.endpoint ?? 'AWS S3',
       config: effective,
       apiKey,

@@ -1,7 +1,27 @@
+import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '@trainyard/shared';
-import { startPlatform } from './platform';
+import { startHelp } from './start-help';
+
+// `npm start -- --help` prints what it does and exits before anything starts; any other argument
+// is a usage error (exit 2), since everything else is configured by environment variables.
+const args = (() => {
+  try {
+    return parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+  } catch (error) {
+    process.stderr.write(
+      `npm start: ${(error as Error).message}; it takes only --help (settings are environment variables: npm start -- --help)\n`,
+    );
+    process.exit(2);
+  }
+})();
+if (args.help) {
+  process.stdout.write(startHelp());
+  process.exit(0);
+}
 
 const config = loadConfigOrExit();
+// Loaded after the arguments are read: `--help` does not wait for TensorFlow.js and the servers.
+const { startPlatform } = await import('./platform');
 const platform = await startPlatform(config).catch((error: Error) => {
   process.stderr.write(`Trainyard could not start: ${error.message}\n`);
   process.exit(1);

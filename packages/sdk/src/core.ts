@@ -2,6 +2,7 @@ import createClient, { type Client } from 'openapi-fetch';
 import { errorFromResponse, throwFromResponse } from './errors';
 import type { paths as InferPaths } from './generated/infer-openapi';
 import type { paths } from './generated/openapi';
+import { readLocalPlatform } from './local-platform';
 import { Transport, type TransportOptions } from './transport';
 
 /** Where the local platform (`npm start`) serves the API. */
@@ -9,13 +10,22 @@ export const DEFAULT_API_URL = 'http://127.0.0.1:8787';
 
 /** How a client reaches the platform. */
 export interface ClientOptions extends TransportOptions {
-  /** `Authorization: Bearer <apiKey>` on every call. Required by every `/v1` route. */
+  /**
+   * `Authorization: Bearer <apiKey>` on every call. Required by every `/v1` route. Default (in
+   * Node): `TRAINYARD_API_KEY`, else none.
+   */
   readonly apiKey?: string;
-  /** The API's base URL. Default `http://127.0.0.1:8787` (the local platform). */
+  /**
+   * The API's base URL. Default, in this order: `TRAINYARD_API_URL` (in Node); the local platform
+   * `npm start` is running, from its `.trainyard/platform.json` (in Node; see
+   * `readLocalPlatform`); `http://127.0.0.1:8787`.
+   */
   readonly baseUrl?: string;
   /**
-   * The inference function's base URL. Default: `baseUrl` with port 8788 when `baseUrl` has
-   * port 8787 (the local platform's layout), else `baseUrl` itself.
+   * The inference function's base URL. Default: with `baseUrl` given, `baseUrl` with port 8788
+   * when it has port 8787 (the local platform's layout), else `baseUrl` itself; without it,
+   * `TRAINYARD_INFER_URL` (in Node), then the running local platform's, then that same rule on
+   * the default `baseUrl`.
    */
   readonly inferUrl?: string;
   /** Headers sent with every call to the API and the inference function. */
@@ -29,6 +39,31 @@ export function defaultInferUrl(baseUrl: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
+/**
+ * The URLs and key a client uses when options leave them out: see `ClientOptions` for the order.
+ * `env` defaults to `process.env` in Node and to nothing elsewhere.
+ */
+export function resolveClientDefaults(
+  options: Pick<ClientOptions, 'apiKey' | 'baseUrl' | 'inferUrl'>,
+  env: Record<string, string | undefined> = (
+    globalThis as { process?: { env?: Record<string, string | undefined> } }
+  ).process?.env ?? {},
+): { baseUrl: string; inferUrl: string; apiKey: string | undefined } {
+  const apiKey = options.apiKey ?? (env.TRAINYARD_API_KEY || undefined);
+  if (options.baseUrl) {
+    return {
+      baseUrl: options.baseUrl,
+      inferUrl: options.inferUrl ?? defaultInferUrl(options.baseUrl),
+      apiKey,
+    };
+  }
+  const local = env.TRAINYARD_API_URL ? undefined : readLocalPlatform(env);
+  const baseUrl = env.TRAINYARD_API_URL || local?.apiUrl || DEFAULT_API_URL;
+  const inferUrl =
+    options.inferUrl ?? (env.TRAINYARD_INFER_URL || local?.inferUrl || defaultInferUrl(baseUrl));
+  return { baseUrl, inferUrl, apiKey };
+}
+
 /** What every resource uses: the typed clients, the transport and the raw request path. */
 export class Core {
   readonly baseUrl: string;
@@ -39,12 +74,13 @@ export class Core {
   private readonly headers: Record<string, string>;
 
   constructor(options: ClientOptions = {}) {
-    this.baseUrl = (options.baseUrl ?? DEFAULT_API_URL).replace(/\/$/, '');
-    this.inferUrl = (options.inferUrl ?? defaultInferUrl(this.baseUrl)).replace(/\/$/, '');
+    const defaults = resolveClientDefaults(options);
+    this.baseUrl = defaults.baseUrl.replace(/\/$/, '');
+    this.inferUrl = defaults.inferUrl.replace(/\/$/, '');
     this.transport = new Transport(options);
     this.headers = {
       ...options.headers,
-      ...(options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : {}),
+      ...(defaults.apiKey ? { Authorization: `Bearer ${defaults.apiKey}` } : {}),
     };
     const fetch = (request: Request) => this.transport.send(this.withIdempotencyKey(request));
     this.api = createClient<paths>({ baseUrl: this.baseUrl, headers: this.headers, fetch });

@@ -1,7 +1,14 @@
 export { Trainyard } from './client';
-export { type ClientOptions, Core, DEFAULT_API_URL, defaultInferUrl } from './core';
+export {
+  type ClientOptions,
+  Core,
+  DEFAULT_API_URL,
+  defaultInferUrl,
+  resolveClientDefaults,
+} from './core';
 export * from './errors';
 export type { FollowEnd, FollowOptions } from './events';
+export { LOCAL_PLATFORM_FILE, type LocalPlatform, readLocalPlatform } from './local-platform';
 export { PageIterator } from './pagination';
 export type { Cell, PredictInput, PredictOptions } from './predict';
 export type { CreateFromFileOptions, WaitOptions } from './resources/datasets';

@@ -26,6 +26,8 @@ export type AugmentationPreview = Schemas['AugmentationPreview'];
 export type FineTuningJob = Schemas['FineTuningJob'];
 export type CreateFineTuningJob = Schemas['CreateFineTuningJob'];
 export type CreatedFineTuningJob = Schemas['CreatedFineTuningJob'];
+/** `architecture.type` of a job. */
+export type ArchitectureType = Schemas['ArchitectureType'];
 export type FineTuningJobPlan = Schemas['FineTuningJobPlan'];
 export type JobPlanEstimate = Schemas['JobPlanEstimate'];
 export type JobStatus = Schemas['JobStatus'];

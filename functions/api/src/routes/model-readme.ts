@@ -29,7 +29,8 @@ function exampleInputs(pre: Preprocess): { node: string; browser: string } {
 /**
  * The README of a downloaded model: what the files are, and a Node and a browser example that
  * predict with `@trainyard/predict` on an input that fits this model (a row of column means and
- * first categories, a text, or a photo). The Node example runs as it is in the unzipped folder.
+ * first categories, a text, or a photo). The Node example runs as it is in the unzipped folder, with the package installed from the
+ * tarball `npm run pack:predict` packs (it is not on npm).
  */
 export function modelReadme(model: { id: string; name: string }, pre: Preprocess): string {
   const inputs = exampleInputs(pre);
@@ -47,9 +48,14 @@ preprocessing and code the Trainyard inference endpoint runs, so it answers what
 
 ## Node (20 or newer), in this folder
 
+\`@trainyard/predict\` is not published on npm (a package of that name there is not Trainyard's):
+build it from the Trainyard repository, where \`npm run pack:predict\` writes
+\`trainyard-predict-<version>.tgz\`, and install that file:
+
 \`\`\`sh
+(cd /path/to/trainyard && npm ci && npm run pack:predict)   # prints the .tgz it wrote
 npm init -y > /dev/null && npm pkg set type=module
-npm install @trainyard/predict @tensorflow/tfjs
+npm install /path/to/trainyard/trainyard-predict-<version>.tgz @tensorflow/tfjs
 \`\`\`
 
 \`\`\`js

@@ -33,7 +33,10 @@ const datasetOptions = (command: Command) =>
       new Option('--decimal <mark>', 'CSV: decimal mark (default: sniffed)').choices(['.', ',']),
     )
     .option('--thousands <sep>', 'CSV: digit-grouping separator ("" for none)')
-    .option('--encoding <name>', 'CSV: text encoding, e.g. windows-1252 (default UTF-8)')
+    .option(
+      '--encoding <name>',
+      'CSV: text encoding, e.g. windows-1252 (default: UTF-8, or UTF-16 when the file starts with its byte-order mark; not guessed otherwise)',
+    )
     .option(
       '--merge-near-duplicate-labels',
       'merge labels that differ only in case, width, spaces or trailing punctuation into their most frequent spelling',

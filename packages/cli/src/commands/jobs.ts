@@ -1,21 +1,38 @@
 import { readFile } from 'node:fs/promises';
 import type {
+  ArchitectureType,
   CreateFineTuningJob,
   FineTuningJob,
   FineTuningJobPlan,
   Trainyard,
 } from '@trainyard/sdk';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { pc } from '../colors';
 import type { Context } from '../context';
 import { CliExit, EXIT, usage } from '../exit';
 import { cell, when } from '../output';
 import { jobProgress } from '../progress';
 
+/**
+ * Every `architecture.type` the API takes, from the shared schema through the SDK's generated
+ * types: a type the schema adds or drops fails `tsc` here, so `--help` cannot fall behind.
+ */
+const ARCHITECTURES: Record<ArchitectureType, true> = {
+  transfer: true,
+  cnn: true,
+  resnet: true,
+  mlp: true,
+  rnn: true,
+  lstm: true,
+  gru: true,
+  attention: true,
+  bag_of_embeddings: true,
+};
+
 type Run = (command: Command, fn: (ctx: Context, ...args: never[]) => Promise<void>) => void;
 
 interface CreateFlags {
-  readonly dataset: string;
+  readonly dataset?: string;
   readonly spec?: string;
   readonly epochs?: number;
   readonly learningRate?: number;
@@ -39,9 +56,20 @@ async function readSpec(spec: string | undefined): Promise<Record<string, unknow
   }
 }
 
-/** The job body: `--spec` first, then the shortcut flags over it. */
+/**
+ * The job body: `--spec` first, then the shortcut flags over it. The dataset is `--dataset`, else
+ * `--spec`'s `dataset`; throws a usage error (exit 2) naming both when neither has one.
+ */
 async function jobBody(flags: CreateFlags): Promise<CreateFineTuningJob> {
   const spec = await readSpec(flags.spec);
+  const dataset = flags.dataset ?? spec.dataset;
+  if (typeof dataset !== 'string' || dataset === '') {
+    throw usage(
+      `A job needs a dataset: --dataset ds_…, or "dataset" in --spec (${
+        flags.spec ? `received ${JSON.stringify(spec.dataset ?? null)} there` : 'none given'
+      })`,
+    );
+  }
   const hyperparameters = {
     ...(spec.hyperparameters as object | undefined),
     ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
@@ -50,7 +78,7 @@ async function jobBody(flags: CreateFlags): Promise<CreateFineTuningJob> {
   };
   return {
     ...spec,
-    dataset: flags.dataset,
+    dataset,
     ...(Object.keys(hyperparameters).length ? { hyperparameters } : {}),
     ...(flags.architecture
       ? { architecture: { ...(spec.architecture as object | undefined), type: flags.architecture } }
@@ -142,7 +170,10 @@ export async function followJob(ctx: Context, client: Trainyard, id: string): Pr
 /** The job body's flags, the same for `jobs create` and `jobs plan`. */
 function withJobFlags(command: Command): Command {
   return command
-    .requiredOption('--dataset <id>', 'the ready dataset to train on')
+    .option(
+      '--dataset <id>',
+      'the ready dataset to train on (required unless --spec has "dataset")',
+    )
     .option('--spec <json>', 'the whole job body as JSON, or @file.json (flags below win)')
     .option(
       '--epochs <n>',
@@ -151,9 +182,11 @@ function withJobFlags(command: Command): Command {
     )
     .option('--learning-rate <rate>', 'hyperparameters.learning_rate', Number)
     .option('--batch-size <n>', 'hyperparameters.batch_size', Number)
-    .option(
-      '--architecture <type>',
-      'architecture.type: cnn, resnet, mlp, lstm, gru, rnn, attention, transfer',
+    .addOption(
+      new Option(
+        '--architecture <type>',
+        'architecture.type (default: picked for the task and dataset size)',
+      ).choices(Object.keys(ARCHITECTURES)),
     )
     .option('--base-model <id>', 'bm_… or model_… to transfer from')
     .option('--model-name <name>', 'name of the model it publishes')
