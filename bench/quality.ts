@@ -36,7 +36,11 @@ const TEST_SHARE = 0.25;
 /** Text architectures other than the default, run on spam only when `--only` names them. */
 const TEXT_ARCHITECTURES = ['gru', 'lstm', 'attention', 'rnn'] as const;
 /** Cases a run without `--only` leaves out (slow, and not defaults). */
-const OPT_IN = new Set(TEXT_ARCHITECTURES.map((t) => `spam-${t}`));
+const OPT_IN = new Set([
+  ...TEXT_ARCHITECTURES.map((t) => `spam-${t}`),
+  'cars-origin-1in2',
+  'cars-origin-1in3',
+]);
 
 type Truth = string | number;
 
@@ -145,6 +149,29 @@ async function cases(seed: number): Promise<Record<string, () => Promise<Case>>>
         cars() as unknown as Record<string, unknown>[],
         seed,
       ),
+    // cars-origin with only every `keep`-th European and Japanese car (opt-in): how class weights
+    // fare as the imbalance grows (USA 254 : Europe 73 : Japan 79 in the full set).
+    ...Object.fromEntries(
+      ([2, 3] as const).map((keep) => [
+        `cars-origin-1in${keep}`,
+        async () => {
+          const seen = new Map<string, number>();
+          const kept = cars().filter((c) => {
+            const k = (seen.get(c.Origin) ?? 0) + 1;
+            seen.set(c.Origin, k);
+            return c.Origin === 'USA' || k % keep === 0;
+          });
+          return tableCase(
+            `cars-origin-1in${keep}`,
+            'tabular_classification',
+            'Origin',
+            ['Miles_per_Gallon', ...carFeatures],
+            kept as unknown as Record<string, unknown>[],
+            seed,
+          );
+        },
+      ]),
+    ),
     'cars-mpg': async () =>
       tableCase(
         'cars-mpg',
