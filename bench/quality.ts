@@ -407,9 +407,7 @@ interface Scores {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const range = (xs: number[]) =>
-  xs.length > 1
-    ? ` (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)})`
-    : '';
+  xs.length > 1 ? ` (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)})` : '';
 
 async function main() {
   process.env.LOG_LEVEL ??= 'warn';
