@@ -1,12 +1,14 @@
 /**
- * `npm run bench:quality [-- --only iris,spam --seed 7]`: the platform's defaults against
- * scikit-learn baselines on the real data sets the project ships (packages/testing), on the same
- * held-out split. For each data set, 25% of the examples (stratified, seeded) are held out; the
- * rest is uploaded as a dataset and trained on by the trainer's own `runJob` with a job that gives
- * nothing but the dataset (every default), and the published model answers the held-out examples
+ * `npm run bench:quality [-- --only iris,spam --seeds 1,2,3,4,5 --request '{…}']`: the platform's
+ * defaults against scikit-learn baselines on the real data sets the project ships
+ * (packages/testing), on the same held-out split. For each data set and seed, 25% of the examples
+ * (stratified, seeded) are held out; the rest is uploaded as a dataset and trained on by the
+ * trainer's own `runJob` with a job that gives nothing but the dataset and the seed (every other
+ * default; `--request` merges fields in), and the published model answers the held-out examples
  * through the inference code (`loadPredictor`). scikit-learn (Debian's python3-sklearn, installed
  * with apt-get when missing) trains its defaults on the same training examples
- * (bench/quality_sklearn.py). Prints both sides' scores and their ratio. Method: bench/README-quality.md.
+ * (bench/quality_sklearn.py). Prints each seed's scores, then per data set the mean and range over
+ * seeds of both sides, their ratio, and the seeds won/tied/lost. Method: bench/README-quality.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
