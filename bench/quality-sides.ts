@@ -93,11 +93,32 @@ export interface TrainyardSide extends Side {
   events: JobEvent[];
 }
 
-/** Uploads the training part, trains with every default, predicts the held-out part. */
+/** `a` with `b`'s fields over it, one level deep (`hyperparameters`, `architecture`, …). */
+function merged(
+  a: Omit<CreateJob, 'dataset'>,
+  b: Omit<CreateJob, 'dataset'>,
+): Omit<CreateJob, 'dataset'> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const old = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && old && typeof old === 'object'
+        ? { ...old, ...v }
+        : v;
+  }
+  return out as Omit<CreateJob, 'dataset'>;
+}
+
+/**
+ * Uploads the training part, trains with every default (the case's request, then `seed` and
+ * `extra` merged over it), predicts the held-out part.
+ */
 export async function trainyard(
   runtime: Runtime,
   backend: Parameters<typeof runJob>[0]['backend'],
   c: Case,
+  seed?: number,
+  extra: Omit<CreateJob, 'dataset'> = {},
 ): Promise<TrainyardSide> {
   const started = performance.now();
   const datasets = new DatasetService({
@@ -110,7 +131,8 @@ export async function trainyard(
   const ready = await datasets.complete(dataset.id);
   if (ready.status !== 'ready') throw new Error(`${c.name}: dataset ${ready.status}`);
   const jobId = newId('ftjob');
-  const spec = resolveJobSpec(jobId, { ...c.request, dataset: dataset.id }, ready);
+  const request = merged({ ...c.request, ...(seed === undefined ? {} : { seed }) }, extra);
+  const spec = resolveJobSpec(jobId, { ...request, dataset: dataset.id }, ready);
   await runtime.storage.putJson(keys.jobSpec(jobId), spec);
   const events = new JobEventLog(runtime.storage, 'bench');
   const modelId = await runJob({

@@ -35,7 +35,12 @@ describe('infra/docker/bundle.mjs', () => {
       readdirSync(out)
         .filter((n) => n.endsWith('.wasm'))
         .sort(),
-    ).toEqual(['kernels-shared.wasm', 'kernels.wasm']);
+    ).toEqual([
+      'kernels-plain-relaxed.wasm',
+      'kernels-shared-relaxed.wasm',
+      'kernels-shared.wasm',
+      'kernels.wasm',
+    ]);
     const run = spawnSync(process.execPath, [outfile], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.trim().split('\n').at(-1)).toBe('[0,1,0,0]');

@@ -1,4 +1,4 @@
-import { iris, toCsv } from '@trainyard/testing';
+import { cars, iris, toCsv } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyDataset, trainModel } from '../infer/support';
 import { body, startTestApi, type TestApi } from '../support/api';
@@ -27,7 +27,38 @@ const table = (name: string, part: typeof rows) =>
   );
 
 describe('class_weight', () => {
-  it('defaults to balanced past a 3x imbalance, and balanced weights raise the minority recall', async () => {
+  it('the plan of a dataset at 3.5:1 (cars by origin) weighs nothing; thinned to 7:1 it weighs classes balanced', async () => {
+    const columns = ['Miles_per_Gallon', 'Horsepower', 'Weight_in_lbs', 'Origin'] as const;
+    const seen = new Map<string, number>();
+    const all = cars();
+    // Every second European and Japanese car: 254 : 37 : 40.
+    const thinned = all.filter((c) => {
+      const k = (seen.get(c.Origin) ?? 0) + 1;
+      seen.set(c.Origin, k);
+      return c.Origin === 'USA' || k % 2 === 0;
+    });
+    const plan = async (name: string, part: typeof all) => {
+      const dataset = await readyDataset(
+        api.runtime,
+        { name, task: 'tabular_classification', format: 'csv', label_column: 'Origin' },
+        toCsv(
+          [...columns],
+          part.map((c) => columns.map((k) => c[k])),
+        ),
+      );
+      const res = await api.call('/v1/fine-tuning/jobs/plan', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dataset: dataset.id }),
+      });
+      expect(res.status).toBe(200);
+      return (await body(res)).spec.hyperparameters.class_weight;
+    };
+    expect(await plan('cars', all)).toBeNull();
+    expect(await plan('cars-thinned', thinned)).toBe('balanced');
+  });
+
+  it('defaults to balanced past a 5x imbalance, and balanced weights raise the minority recall', async () => {
     const train = await table('iris-imbalanced', [
       ...setosa.slice(0, 40),
       ...versicolor.slice(0, 40),

@@ -2887,7 +2887,7 @@ export interface components {
         };
         Hyperparameters: {
             batch_size?: number;
-            /** @description Classification: `"balanced"` (n_samples / (n_classes · count_c)), `{label: weight}` (weights > 0; classes left out weigh 1), or null. Default: `"balanced"` when the largest class has more than 3× the examples of the smallest, else null */
+            /** @description Classification: `"balanced"` (n_samples / (n_classes · count_c)), `{label: weight}` (weights > 0; classes left out weigh 1), or null. Default: `"balanced"` when the largest class has more than 5× the examples of the smallest, else null */
             class_weight?: "balanced" | {
                 [key: string]: number;
             } | null;

@@ -78,7 +78,7 @@ export const hyperparametersSchema = z
     fine_tune_learning_rate_factor: z.number().gt(0).max(1).optional(),
     class_weight: classWeightSchema.nullable().optional().openapi({
       description:
-        'Classification: `"balanced"` (n_samples / (n_classes · count_c)), `{label: weight}` (weights > 0; classes left out weigh 1), or null. Default: `"balanced"` when the largest class has more than 3× the examples of the smallest, else null',
+        'Classification: `"balanced"` (n_samples / (n_classes · count_c)), `{label: weight}` (weights > 0; classes left out weigh 1), or null. Default: `"balanced"` when the largest class has more than 5× the examples of the smallest, else null',
     }),
   })
   .strict()
