@@ -56,10 +56,25 @@ describe('inference admission by queue depth', () => {
       // A burst queues only if it arrives faster than one-row predictions are served, which an
       // idle machine may manage once: up to five bursts, until one is shed in part.
       let answers: Response[] = [];
+      let strangers: Response[] = [];
+      const stranger = (authorization?: string) =>
+        fetch(`${served.url}/v1/models/${modelId}/predict`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(authorization ? { authorization } : {}),
+          },
+          body: JSON.stringify({ inputs: [row] }),
+        });
       for (let attempt = 0; attempt < 5; attempt++) {
-        answers = await burst(served, 200);
+        // Callers without a valid key arrive in the middle of the burst.
+        const during = burst(served, 200);
+        strangers = await Promise.all([stranger(), stranger('Bearer ty_wrong_key')]);
+        answers = await during;
         if (answers.some((r) => r.status === 503)) break;
       }
+      // Whether the model is busy is told only to callers who may predict: the others get 401.
+      expect(strangers.map((r) => r.status)).toEqual([401, 401]);
       const statuses = answers.map((r) => r.status);
       expect(new Set(statuses)).toEqual(new Set([200, 503]));
       const shed = answers.filter((r) => r.status === 503);

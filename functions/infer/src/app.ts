@@ -1,5 +1,12 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { admission, apiKeyAuth, createOpenApiApp, LatencyLanes } from '@trainyard/http';
+import {
+  admission,
+  apiKeyAuth,
+  bodyBounds,
+  createOpenApiApp,
+  LatencyLanes,
+  queueAdmission,
+} from '@trainyard/http';
 import type { InferDeps } from './deps';
 import { createModelCache } from './model-cache';
 import { registerPredict } from './routes/predict';
@@ -14,17 +21,8 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
     'INFER_LATENCY_BUDGET_MS',
     deps.loopDelay ? { loopDelay: deps.loopDelay } : {},
   );
-  const app = createOpenApiApp(
-    deps.logger,
-    {
-      maxBytes: deps.config.infer.maxBodyBytes,
-      maxBytesVariable: 'INFER_MAX_BODY_BYTES',
-      maxJsonDepth: requests.maxJsonDepth,
-      timeoutMs: requests.bodyTimeoutMs,
-    },
-    // One lane per model: the queue its predictions wait in, counted from each one's arrival.
-    { laneOf: (c) => PREDICT_PATH.exec(c.req.path)?.[1], lanes },
-  );
+  // Bodies are bounded after the key and the model's queue have admitted the request (below).
+  const app = createOpenApiApp(deps.logger);
   app.get('/healthz', (c) =>
     c.json({ status: 'ok' as const, service: 'infer', version: deps.version }),
   );
@@ -60,6 +58,19 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
       limits: limits.infer,
       ...(deps.limitsFor ? { limitsFor: deps.limitsFor } : {}),
       variables: { rateLimit: 'INFER_RATE_LIMIT', maxConcurrent: 'INFER_MAX_CONCURRENT_PER_KEY' },
+    }),
+  );
+  // One lane per model: the queue its predictions wait in, counted from each one's arrival. It
+  // comes after the key, so that only a caller who may predict learns that a model is busy (503
+  // `overloaded`); the key check is a cached lookup, and the body is not read yet.
+  app.use('/v1/*', queueAdmission({ laneOf: (c) => PREDICT_PATH.exec(c.req.path)?.[1], lanes }));
+  app.use(
+    '/v1/*',
+    bodyBounds({
+      maxBytes: deps.config.infer.maxBodyBytes,
+      maxBytesVariable: 'INFER_MAX_BODY_BYTES',
+      maxJsonDepth: requests.maxJsonDepth,
+      timeoutMs: requests.bodyTimeoutMs,
     }),
   );
   registerPredict(app, { cache: deps.cache ?? createModelCache(deps), lanes });

@@ -9,7 +9,8 @@ import { validationHook } from './validation-hook';
 /**
  * An `OpenAPIHono` app with request ids, JSON logs, our validation errors and error shape, and,
  * given `bounds`, a bounded body on every route; given `queue`, admission by queue depth
- * (`queueAdmission`) before anything else is done with a request.
+ * (`queueAdmission`) before anything else is done with a request. (The inference function adds
+ * both itself, after the key check.)
  */
 export function createOpenApiApp(
   logger: Logger,
