@@ -41,7 +41,7 @@ export function defaultInferUrl(baseUrl: string): string {
 
 /**
  * The URLs and key a client uses when options leave them out: see `ClientOptions` for the order.
- * `env` defaults to `process.env` in Node and to nothing elsewhere.
+ * `env` defaults to the process's environment in Node and to nothing elsewhere.
  */
 export function resolveClientDefaults(
   options: Pick<ClientOptions, 'apiKey' | 'baseUrl' | 'inferUrl'>,

@@ -14,17 +14,21 @@ export interface LocalPlatform {
 type NodeFs = typeof import('node:fs');
 type NodePath = typeof import('node:path');
 
+/** Node's process, read from `globalThis` so that this module also loads in browsers. */
+const nodeProcess = (): NodeJS.Process | undefined =>
+  (globalThis as { process?: NodeJS.Process }).process;
+
 /** Node's `fs` and `path` without importing them, so this module also loads in browsers. */
-function nodeModules(): { fs: NodeFs; path: NodePath } | undefined {
-  const proc = (globalThis as { process?: NodeJS.Process }).process;
+function nodeModules(): { fs: NodeFs; path: NodePath; proc: NodeJS.Process } | undefined {
+  const proc = nodeProcess();
   if (typeof proc?.getBuiltinModule !== 'function') return undefined;
-  return { fs: proc.getBuiltinModule('node:fs'), path: proc.getBuiltinModule('node:path') };
+  return { fs: proc.getBuiltinModule('node:fs'), path: proc.getBuiltinModule('node:path'), proc };
 }
 
 /** Whether process `pid` is alive (EPERM: alive, another user's). */
-function alive(pid: number): boolean {
+function alive(proc: NodeJS.Process, pid: number): boolean {
   try {
-    process.kill(pid, 0);
+    proc.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
@@ -45,9 +49,9 @@ export function readLocalPlatform(
 ): LocalPlatform | undefined {
   const node = nodeModules();
   if (!node) return undefined;
-  const { fs, path } = node;
+  const { fs, path, proc } = node;
   try {
-    const from = cwd ?? process.cwd();
+    const from = cwd ?? proc.cwd();
     let file: string | undefined;
     if (env.TRAINYARD_DATA_DIR) {
       file = path.join(path.resolve(from, env.TRAINYARD_DATA_DIR), LOCAL_PLATFORM_FILE);
@@ -65,7 +69,7 @@ export function readLocalPlatform(
     const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     const { api_url: apiUrl, infer_url: inferUrl, pid } = saved;
     if (typeof apiUrl !== 'string' || typeof inferUrl !== 'string') return undefined;
-    if (typeof pid === 'number' && !alive(pid)) return undefined;
+    if (typeof pid === 'number' && !alive(proc, pid)) return undefined;
     return { apiUrl, inferUrl, file };
   } catch {
     return undefined;
