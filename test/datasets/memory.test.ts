@@ -11,11 +11,14 @@ import { body, startTestApi, type TestApi } from '../support/api';
 
 const FILE_BYTES = 256 * 1024 * 1024;
 /**
- * The bound stated for the issue: a validating process stays under this peak RSS. Measured here:
- * ~350 MiB for 64 MiB and for 320 MiB files alike (Node + SDK baseline ~130 MiB; the rest is one
- * 16 MiB shard, S3 read buffers and garbage V8 has not collected yet).
+ * The bound stated for the issue: validating adds at most this much to the process's RSS, whatever
+ * the file's size (one 16 MiB shard, S3 read buffers, the duplicate-hash set and garbage V8 has not
+ * collected yet). It was first stated as 400 MiB of peak RSS over a ~130 MiB baseline (Node + SDK);
+ * the baseline is now measured in the child, before validating, because it grows with the module
+ * graph that tsx transforms there (144 MiB on 2026-11-30), which is no part of validation. Measured
+ * here: 247 MiB added for 256 MiB (peak 391 MiB) on a quiet machine.
  */
-const PEAK_RSS_MIB = 400;
+const VALIDATION_RSS_MIB = 270;
 
 let api: TestApi;
 beforeAll(async () => {
@@ -45,7 +48,7 @@ function* rows(bytes: number): Generator<Buffer> {
 }
 
 describe('validation memory', () => {
-  it(`validates a ${FILE_BYTES >> 20} MiB CSV under ${PEAK_RSS_MIB} MiB peak RSS`, async () => {
+  it(`validates a ${FILE_BYTES >> 20} MiB CSV adding under ${VALIDATION_RSS_MIB} MiB of RSS`, async () => {
     const created = await body(
       await api.call('/v1/datasets', {
         method: 'POST',
@@ -80,6 +83,6 @@ describe('validation memory', () => {
     console.log(`validated ${FILE_BYTES >> 20} MiB: ${JSON.stringify(result)}`);
     expect(result.status).toBe('ready');
     expect(result.examples).toBeGreaterThan(2_500_000);
-    expect(result.maxRssMiB).toBeLessThan(PEAK_RSS_MIB);
+    expect(result.maxRssMiB - result.baselineRssMiB).toBeLessThan(VALIDATION_RSS_MIB);
   }, 300_000);
 });

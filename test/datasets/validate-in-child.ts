@@ -10,6 +10,8 @@ const runtime = createRuntime(
 );
 const dataset = (await runtime.storage.getJson(keys.datasetMeta(id!), z.any())) as Dataset;
 const head = await runtime.storage.head(keys.datasetRaw(id!));
+// What the process holds before validating (Node, tsx's transforms, the SDK, the module graph).
+const baselineRssMiB = process.memoryUsage().rss / 1024 / 1024;
 const started = Date.now();
 const outcome = await validateDataset(runtime.storage, dataset, head!.size);
 process.stdout.write(
@@ -19,5 +21,6 @@ process.stdout.write(
     errors: outcome.report.errors,
     seconds: (Date.now() - started) / 1000,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    baselineRssMiB,
   })}\n`,
 );
