@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctrlC, freePort, npmStart } from '../support/npm-start';
 import { irisDataset, type Loose, untilEnded } from './support';
 
 // `npm start` as a user runs it, with the real trainer: Ctrl-C in the middle of a job (SIGINT to
@@ -11,15 +11,6 @@ import { irisDataset, type Loose, untilEnded } from './support';
 // as interrupted (not crashed), resumes from its checkpoint and completes.
 
 const root = join(import.meta.dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let dataDir: string;
 let env: Record<string, string>;
@@ -42,41 +33,17 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function npmStart(): Promise<{ child: ChildProcess; key: string }> {
-  const child = spawn('npm', ['start'], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startPlatform(): Promise<{ child: ChildProcess; key: string }> {
+  const { child } = await npmStart(root, { ...process.env, ...env });
   running = child;
-  let output = '';
-  child.stdout!.on('data', (d) => {
-    output += d;
-  });
-  child.stderr!.on('data', (d) => {
-    output += d;
-  });
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('Press Ctrl-C to stop.')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
   // The banner names where the key is (it shows a key only once, when it makes it).
   return { child, key: (await readFile(join(dataDir, 'api-key'), 'utf8')).trim() };
-}
-
-async function ctrlC(child: ChildProcess): Promise<void> {
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  process.kill(-child.pid!, 'SIGINT');
-  await closed;
 }
 
 describe('npm start with a job running', () => {
   it('Ctrl-C interrupts the job cleanly; the next npm start resumes it to the end', async () => {
     const api = `http://127.0.0.1:${env.API_PORT}`;
-    let started = await npmStart();
+    let started = await startPlatform();
     const call = (path: string, init: RequestInit = {}) =>
       fetch(`${api}${path}`, {
         ...init,
@@ -97,7 +64,7 @@ describe('npm start with a job running', () => {
     }
     await ctrlC(started.child);
 
-    started = await npmStart();
+    started = await startPlatform();
     const job = await untilEnded({ call }, id, 120_000);
     expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
     const { data: events } = (await (await call(`${path}/events?limit=1000`)).json()) as Loose;

@@ -1,11 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ctrlC, freePort, npmStart } from '../support/npm-start';
 
 // `npm start` as a new user runs it from a fresh clone: `--help` first, then the platform on
 // ports of their own, then `npx trainyard` from a folder below, with no URL or key given.
@@ -13,15 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..', '..');
 const BIN = join(root, 'packages', 'cli', 'bin', 'trainyard.js');
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** This process's environment without anything that tells the CLI where to go. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -39,8 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (running && running.exitCode === null && running.signalCode === null) {
-    process.kill(-running.pid!, 'SIGINT');
-    await new Promise((resolve) => running!.once('close', resolve));
+    await ctrlC(running);
   }
   await rm(work, { recursive: true, force: true });
 });
@@ -86,9 +76,9 @@ describe('npm start on other ports', () => {
     const below = join(project, 'photos');
     await mkdir(below, { recursive: true });
     const ports = { api: await freePort(), infer: await freePort() };
-    const child = spawn('npm', ['start'], {
-      cwd: root,
-      env: cleanEnv({
+    const { child } = await npmStart(
+      root,
+      cleanEnv({
         TRAINYARD_DATA_DIR: dataDir,
         API_PORT: String(ports.api),
         INFER_PORT: String(ports.infer),
@@ -98,23 +88,8 @@ describe('npm start on other ports', () => {
         AWS_SECRET_ACCESS_KEY: '',
         LOG_LEVEL: 'warn',
       }),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     running = child;
-    let output = '';
-    child.stdout!.on('data', (d) => {
-      output += d;
-    });
-    child.stderr!.on('data', (d) => {
-      output += d;
-    });
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('Press Ctrl-C to stop.')) {
-      if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const file = join(dataDir, 'platform.json');
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({
       api_url: `http://127.0.0.1:${ports.api}`,
@@ -140,8 +115,7 @@ describe('npm start on other ports', () => {
     expect((predict as { stderr: string }).stderr).toMatch(/404/);
     expect((predict as { stderr: string }).stderr).not.toContain('Could not reach');
 
-    process.kill(-child.pid!, 'SIGINT');
-    await new Promise((resolve) => child.once('close', resolve));
+    await ctrlC(child);
     expect(existsSync(file)).toBe(false);
   }, 120_000);
 });
