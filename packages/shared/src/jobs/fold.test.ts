@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { JobEvent } from '../schemas/job-events';
 import { foldJobEvents, nextAttempt } from './fold';
+import { testEvent } from './test-events';
 
-let n = 0;
-// Events as the log may hold them: some with a part of their data only (the fold reads no more).
-const e = (type: string, data: Record<string, unknown> | null = null): JobEvent =>
-  ({
-    id: `evt_${String(++n).padStart(9, '0')}_t-000000_000001`,
-    object: 'fine_tuning.job.event',
-    created_at: 1_700_000_000 + n,
-    level: 'info',
-    type,
-    message: type,
-    data,
-  }) as JobEvent;
+const e = testEvent;
 
 describe('foldJobEvents', () => {
   it('walks validating → queued → running → succeeded, with times and the model', () => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { JobEvent } from '../schemas/job-events';
 import { trialsFromEvents } from './projections';
+import { testEvent } from './test-events';
 
-let n = 0;
-const e = (type: string, data: Record<string, unknown>): JobEvent =>
-  ({
-    id: `evt_${String(++n).padStart(9, '0')}_t-000000_000001`,
-    object: 'fine_tuning.job.event',
-    created_at: 1_700_000_000 + n,
-    level: 'info',
-    type,
-    message: type,
-    data,
-  }) as JobEvent;
+const e = testEvent;
 
 describe('trialsFromEvents', () => {
   it("counts a trial's epochs once, though each shows as epoch.completed (1-based) and trial.reported (0-based)", () => {
