@@ -1,38 +1,14 @@
-import { Transform } from 'node:stream';
 import { deflateSync } from 'node:zlib';
 import { DatasetService } from '@trainyard/datasets';
-import { keys, Storage } from '@trainyard/shared';
+import { keys } from '@trainyard/shared';
 import { isolatedRuntime, makeZip } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CountingStorage } from '../support/counting-storage';
 
 // Validation cost linear in the file: a zip of many tiny entries is read from S3 about once (its
 // central directory once, the entries front to back), not a read-ahead block per entry.
 
 const ENTRIES = 10_000;
-
-/** Counts the bytes each read of a dataset's raw file brings from the S3 endpoint. */
-class CountingStorage extends Storage {
-  rawBytes = 0;
-  constructor(
-    s3: ConstructorParameters<typeof Storage>[0],
-    bucket: string,
-    private readonly rawKey: () => string | undefined,
-  ) {
-    super(s3, bucket);
-  }
-  override async getStream(key: string, range?: { start: number; end: number }) {
-    const stream = await super.getStream(key, range);
-    if (key !== this.rawKey()) return stream;
-    return stream.pipe(
-      new Transform({
-        transform: (chunk: Buffer, _encoding, done) => {
-          this.rawBytes += chunk.length;
-          done(null, chunk);
-        },
-      }),
-    );
-  }
-}
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {
   let c = n;

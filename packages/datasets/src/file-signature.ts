@@ -77,11 +77,14 @@ const SIGNATURES: ReadonlyArray<{
   },
 ];
 
+/** Bytes of a file's start that `binaryFormatOf` needs to see. */
+export const SIGNATURE_BYTES = 16;
+
 const matches = (head: Uint8Array, at: number, bytes: readonly number[]) =>
   head.length >= at + bytes.length && bytes.every((b, i) => head[at + i] === b);
 
 /**
- * What binary format `head` (the file's first bytes; 16 suffice) is, with how to upload it
+ * What binary format `head` (the file's first `SIGNATURE_BYTES` bytes) is, with how to upload it
  * instead, or `undefined` when it starts like none of them (text, most likely).
  */
 export function binaryFormatOf(

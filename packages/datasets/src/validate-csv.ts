@@ -86,7 +86,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
   const options = dataset.csv ?? {};
   const labelColumn = dataset.label_column!;
   const regression = dataset.task === 'tabular_regression';
-  const source = await storage.getStream(keys.datasetRaw(dataset.id));
+  const source = ctx.source ?? (await storage.getStream(keys.datasetRaw(dataset.id)));
   const { head, whole, stream } = await peek(source, SAMPLE_BYTES);
   const encoding = options.encoding?.toLowerCase() ?? bomEncoding(head) ?? 'utf-8';
   const utf8 = isUtf8(encoding);

@@ -17,7 +17,7 @@ const NEAR_EMPTY = 3;
  */
 export async function validateJsonl(ctx: ValidationContext): Promise<ValidationResult> {
   const { storage, dataset, report, limits, size } = ctx;
-  const source = await storage.getStream(keys.datasetRaw(dataset.id));
+  const source = ctx.source ?? (await storage.getStream(keys.datasetRaw(dataset.id)));
   const shards = new ShardWriter(
     storage,
     dataset.id,

@@ -1,5 +1,6 @@
 import { type Dataset, type DatasetReport, keys, type Storage } from '@trainyard/shared';
-import { binaryFormatOf } from './file-signature';
+import { peek } from './encoding';
+import { binaryFormatOf, SIGNATURE_BYTES } from './file-signature';
 import { defaultLimits, type Limits } from './limits';
 import { FatalDatasetError, ReportBuilder } from './report';
 import { validateCsv } from './validate-csv';
@@ -38,8 +39,9 @@ export async function validateDataset(
     report.error('empty_file', 'The uploaded file is empty');
   } else {
     try {
-      if (dataset.format !== 'image_folder_zip') await refuseBinary(storage, dataset);
-      result = await validators[dataset.format]({ storage, dataset, report, limits, size });
+      const source =
+        dataset.format === 'image_folder_zip' ? undefined : await openText(storage, dataset);
+      result = await validators[dataset.format]({ storage, dataset, report, limits, size, source });
     } catch (error) {
       if (!(error instanceof FatalDatasetError)) throw error;
       report.error(error.code, error.message, error.where);
@@ -54,15 +56,17 @@ export async function validateDataset(
 }
 
 /**
- * A CSV or JSONL dataset whose file is a zip, an image, a PDF…: one error that names what the
- * file is (its first bytes) and what to upload instead, rather than a UTF-8 error at byte 11.
+ * Opens a CSV or JSONL dataset's file and checks its first bytes: a zip, an image, a PDF… gets
+ * one error that names what the file is and what to upload instead, rather than a UTF-8 error at
+ * byte 11. Returns the file's bytes from the start (the checked head included): one S3 GET.
+ * Throws `FatalDatasetError` `wrong_file_type`.
  */
-async function refuseBinary(storage: Storage, dataset: Dataset): Promise<void> {
-  const stream = await storage.getStream(keys.datasetRaw(dataset.id), { start: 0, end: 15 });
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(Buffer.from(part as Uint8Array));
-  const found = binaryFormatOf(Buffer.concat(parts));
-  if (!found) return;
+async function openText(storage: Storage, dataset: Dataset): Promise<AsyncIterable<Uint8Array>> {
+  const file = await storage.getStream(keys.datasetRaw(dataset.id));
+  const { head, stream } = await peek(file, SIGNATURE_BYTES);
+  const found = binaryFormatOf(head);
+  if (!found) return stream;
+  file.destroy();
   const text = dataset.format === 'csv' ? 'CSV text' : 'JSON Lines text';
   throw new FatalDatasetError(
     'wrong_file_type',

@@ -10,6 +10,11 @@ export interface ValidationContext {
   readonly limits: Limits;
   /** Bytes of the uploaded file. */
   readonly size: number;
+  /**
+   * For the text formats (csv, jsonl): the uploaded file's bytes from its start, already opened
+   * (its first bytes were checked for a binary signature), so the file is read from S3 once.
+   */
+  readonly source?: AsyncIterable<Uint8Array>;
 }
 
 /** Stats for the report, and the manifest for training when there were no errors. */
