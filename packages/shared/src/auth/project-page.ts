@@ -44,15 +44,20 @@ export async function projectPage<T>(options: ProjectPageOptions<T>): Promise<Pr
   const { storage, prefix, kind, project, limit, after, read } = options;
   const folder = FOLDER[kind];
   if (!folder) throw new InternalError(`no folder for ${kind}_ ids`);
-  if (after !== undefined) await checkCursor(options, folder, after);
-  return listRecordPage<T & { project?: string | null }>(storage, prefix, {
-    limit,
-    after,
-    isId: (id) => isId(kind, id),
-    folder,
-    read,
-    keep: (record) => inProject(record, project),
-  });
+  // The cursor's check (one GET of its record) runs beside the listing, not before it: a paged
+  // request waits for one S3 round trip more only when the cursor is refused.
+  const [page] = await Promise.all([
+    listRecordPage<T & { project?: string | null }>(storage, prefix, {
+      limit,
+      after,
+      isId: (id) => isId(kind, id),
+      folder,
+      read,
+      keep: (record) => inProject(record, project),
+    }),
+    after === undefined ? undefined : checkCursor(options, folder, after),
+  ]);
+  return page;
 }
 
 /**
