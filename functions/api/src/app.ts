@@ -2,7 +2,6 @@ import { swaggerUI } from '@hono/swagger-ui';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DatasetService } from '@trainyard/datasets';
 import { admission, apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
-import { portableImageDecoder } from '@trainyard/predict';
 import { createApiQueue } from '@trainyard/queue';
 import { JobEventLog, JobStore, NotFoundError, OutboundGuard } from '@trainyard/shared';
 import { apiAccess } from './access';
@@ -107,7 +106,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   registerAugmentationPreview(
     app,
     datasets,
-    new AugmentationPreview(deps.storage, deps.imageDecoder ?? portableImageDecoder),
+    new AugmentationPreview(deps.storage, deps.imageDecoder),
   );
   registerBaseModels(app, deps.storage, new OutboundGuard({ allow: deps.config.outbound.allow }));
 

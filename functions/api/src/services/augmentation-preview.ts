@@ -1,23 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
 import { readZipImage, sampleImages } from '@trainyard/datasets';
-import { augmentBatch } from '@trainyard/ml/augment';
-import {
-  type ImageDecoder,
-  imagesToTensor,
-  MAX_PREDICT_IMAGE_PIXELS,
-  portableImageDecoder,
-} from '@trainyard/predict';
+import type { ImageDecoder } from '@trainyard/predict';
 import {
   type Augmentation,
   type Dataset,
   type ImageInput,
-  mulberry32,
   resolveAugmentation,
   type Storage,
   UnprocessableError,
 } from '@trainyard/shared';
 import { ImageError } from '@trainyard/shared/images';
-import { encode } from 'fast-png';
 
 /** What `AugmentationPreview.render` is asked for (every field but the dataset has a default). */
 export interface AugmentationPreviewRequest {
@@ -67,20 +58,6 @@ function spread(samples: Array<{ label: string; paths: string[] }>, n: number) {
   return picked;
 }
 
-/** Normalized float images (`n × size × size × 3`) back to PNG data URLs. */
-function toDataUrls(batch: tf.Tensor, size: number): string[] {
-  const bytes = tf.tidy(() =>
-    batch.mul(0.5).add(0.5).clipByValue(0, 1).mul(255).round().toInt().dataSync(),
-  );
-  const n = batch.shape[0]!;
-  const pixels = size * size * 3;
-  return Array.from({ length: n }, (_, i) => {
-    const data = Uint8Array.from(bytes.subarray(i * pixels, (i + 1) * pixels));
-    const png = encode({ width: size, height: size, data, channels: 3, depth: 8 });
-    return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
-  });
-}
-
 /**
  * A few of an image dataset's own images after an augmentation, drawn by the trainer's own
  * `augmentBatch` (the same flips, affine warp, brightness and contrast a job applies per batch),
@@ -88,9 +65,14 @@ function toDataUrls(batch: tf.Tensor, size: number): string[] {
  * training does; the pure-JavaScript decoder, PNG and JPEG only, where sharp is absent).
  */
 export class AugmentationPreview {
+  /**
+   * `imageDecoder` default: `portableImageDecoder`. TensorFlow.js, the decoder and the PNG encoder
+   * load on the first preview, not with the API: they are most of its cold start (the bundled API
+   * imports in about half the time without them) and most requests never need them.
+   */
   constructor(
     private readonly storage: Storage,
-    private readonly imageDecoder: ImageDecoder = portableImageDecoder,
+    private readonly imageDecoder?: ImageDecoder,
   ) {}
 
   /**
@@ -115,13 +97,15 @@ export class AugmentationPreview {
       mean: HALF,
       std: HALF,
     };
+    const tensors = await import('./augmentation-preview-tensors');
+    const decoder = this.imageDecoder ?? tensors.portableImageDecoder;
     const decoded: Array<{ label: string; path: string; pixels: Uint8Array }> = [];
     const problems: string[] = [];
     for (const sample of chosen) {
       const { bytes } = await readZipImage(this.storage, dataset, sample.path);
       try {
-        const pixels = await this.imageDecoder.decode(bytes, input, {
-          maxPixels: MAX_PREDICT_IMAGE_PIXELS,
+        const pixels = await decoder.decode(bytes, input, {
+          maxPixels: tensors.MAX_PREDICT_IMAGE_PIXELS,
         });
         decoded.push({ ...sample, pixels });
       } catch (error) {
@@ -132,34 +116,26 @@ export class AugmentationPreview {
     }
     if (decoded.length === 0) {
       throw new UnprocessableError(
-        `None of dataset ${dataset.id}'s sample images could be decoded here (${this.imageDecoder.name} decoder): ${problems.slice(0, 3).join('; ') || 'it has no images'}`,
+        `None of dataset ${dataset.id}'s sample images could be decoded here (${decoder.name} decoder): ${problems.slice(0, 3).join('; ') || 'it has no images'}`,
         { code: 'no_decodable_images', param: 'path.id' },
       );
     }
     const all = new Uint8Array(decoded.length * size * size * 3);
     for (const [i, d] of decoded.entries()) all.set(d.pixels, i * size * size * 3);
-    const originals = imagesToTensor(all, decoded.length, input);
-    const random = mulberry32(seed);
-    try {
-      const columns = [toDataUrls(originals, size)];
-      for (let v = 0; v < variants; v++) {
-        const batch = augmentBatch(originals, augmentation, input, random);
-        columns.push(toDataUrls(batch, size));
-        if (batch !== originals) batch.dispose(); // with nothing drawn, the batch is the input
-      }
-      return {
-        augmentation,
-        size,
-        seed,
-        data: decoded.map((d, i) => ({
-          path: d.path,
-          label: d.label,
-          original: columns[0]![i]!,
-          augmented: columns.slice(1).map((c) => c[i]!),
-        })),
-      };
-    } finally {
-      originals.dispose();
-    }
+    const columns = tensors.augmentedDataUrls(all, decoded.length, input, augmentation, {
+      variants,
+      seed,
+    });
+    return {
+      augmentation,
+      size,
+      seed,
+      data: decoded.map((d, i) => ({
+        path: d.path,
+        label: d.label,
+        original: columns[0]![i]!,
+        augmented: columns.slice(1).map((c) => c[i]!),
+      })),
+    };
   }
 }
