@@ -18,6 +18,7 @@ import { lstmSequenceConfig, lstmSequenceGradConfig } from './lstm';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig } from './mean';
 import { registerReluGradient, reluGradConfig } from './relu-grad';
+import { sequentialTrainStepConfig } from './sequential-train-step';
 import { sumConfig } from './sum';
 import { tileConfig } from './tile';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -52,6 +53,7 @@ const WASM_KERNELS: readonly KernelConfig[] = [
   gruSequenceConfig,
   gruSequenceGradConfig,
   denseTrainStepConfig,
+  sequentialTrainStepConfig,
 ];
 
 let registered = false;
