@@ -1,6 +1,7 @@
 export { adamUpdate } from './adam';
 export { batchNormBackward, batchNormForward } from './batch-norm';
 export { binary } from './binary';
+export { bnReluPoolBackward, bnReluPoolForward } from './bn-relu-pool';
 export { columnSums } from './column-sums';
 export { conv2dFilterGrad } from './conv2d-filter-grad';
 export { conv2dForward } from './conv2d-forward';

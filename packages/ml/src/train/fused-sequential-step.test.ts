@@ -21,8 +21,9 @@ const LABELS = [0, 1, 2, 1, 0, 2, 2, 1, 0, 1];
 
 /**
  * Every layer kind and option the step covers: conv without bias (8 channels: our direct kernel
- * where chosen) → batch norm → Activation ReLU → max pool → conv with bias and ReLU, stride 2,
- * valid padding → flatten → dense ReLU → dense softmax.
+ * where chosen) → batch norm → Activation ReLU → max pool (these three as one block) → conv with
+ * bias and ReLU, stride 2, valid padding → max pool with overlapping windows, same padding →
+ * flatten → dense ReLU (16 units) → dense softmax (3: the transposed-kernel products).
  */
 function allLayers(): tf.LayersModel {
   return tf.sequential({
@@ -38,14 +39,18 @@ function allLayers(): tf.LayersModel {
       tf.layers.activation({ activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       conv2d({ filters: 5, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 6, activation: 'relu' }),
+      tf.layers.dense({ units: 16, activation: 'relu' }),
       tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
     ],
   });
 }
 
-/** Trainyard's CNN builder: conv-BN-ReLU-pool stages, a dense head with batch norm. */
+/**
+ * Trainyard's CNN builder: conv-BN-ReLU-pool stages (the second's 5×5 maps leave a row and a
+ * column outside the pooling windows), a dense head with batch norm.
+ */
 function builtCnn(): tf.LayersModel {
   return buildCnn({
     inputShape: [10, 10, 2],

@@ -68,8 +68,15 @@ interface Saved {
   /** The layer's first weight index (conv, dense, batch norm); its batch-norm index. */
   weight: number;
   norm: number;
-  /** Batch norm: the batch's mean and variance. Dropout: the mask. */
+  /**
+   * Batch norm: the batch's mean and variance (and, as a block with ReLU and max pool, each pooled
+   * output's winning window position). Dropout: the mask. Dense: the transposed kernel.
+   */
   extra: TensorInfo[];
+  /** The first layer of a block run as one (batch norm, ReLU, max pool): how many layers it has. */
+  block?: number;
+  /** A later layer of such a block: where the block starts. */
+  partOf?: number;
 }
 
 const parsed = new Map<string, StepLayer[]>();
@@ -132,8 +139,49 @@ function sequentialTrainStep(args: {
     let weight = 0;
     let norm = 0;
     let dropouts = 0;
-    for (const layer of layers) {
+    for (let l = 0; l < layers.length; l++) {
+      const layer = layers[l]!;
       const record: Saved = { input: h, output: h, weight, norm, extra: [] };
+      const pool = poolAfter(layers, l, h);
+      if (pool) {
+        // Batch norm, ReLU and max pool as one block (`assembly/bn-relu-pool.ts`).
+        const bn = layer as Extract<StepLayer, { kind: 'batchNorm' }>;
+        const [, inH, inW, channels] = h.shape as [number, number, number, number];
+        const [poolH, poolW] = pool.poolSize;
+        const outShape = [batch, Math.floor(inH / poolH), Math.floor(inW / poolW), channels];
+        const pooled = temp(outShape);
+        const winner = ops.adopt(backend.makeOutput(outShape, 'int32'));
+        const mean = temp([channels]);
+        const variance = temp([channels]);
+        const scratch = temp([9 * channels]);
+        simd.bnReluPoolForward(
+          at(h),
+          at(inputs[`w${weight}`]!),
+          at(inputs[`w${weight + 1}`]!),
+          at(pooled),
+          at(winner),
+          at(mean),
+          at(variance),
+          batch,
+          inH,
+          inW,
+          channels,
+          poolH,
+          poolW,
+          bn.epsilon,
+          at(scratch),
+        );
+        movingAverages(backend, inputs, newMoving[norm]!, norm, mean, variance, bn.momentum);
+        record.output = pooled;
+        record.extra = [mean, variance, winner];
+        record.block = 3;
+        weight += 2;
+        norm++;
+        saved.push(record, { ...record, partOf: l }, { ...record, partOf: l });
+        h = pooled;
+        l += 2;
+        continue;
+      }
       switch (layer.kind) {
         case 'conv2d': {
           let y = ops.run(
@@ -217,7 +265,16 @@ function sequentialTrainStep(args: {
           const w = inputs[`w${weight}`]!;
           const [k, n] = w.shape as [number, number];
           let y = temp([batch, n]);
-          simd.matmul(at(h), at(w), at(y), batch, k, n, 0, 0);
+          if (n < NARROW) {
+            // Few outputs (a classifier): rows of x dotted with rows of Wᵀ, k floats long, rather
+            // than 4-wide vectors over n columns with scalar leftovers.
+            const wT = temp([n, k]);
+            transpose(backend, w, wT);
+            simd.matmul(at(h), at(wT), at(y), batch, k, n, 0, 1);
+            record.extra = [wT];
+          } else {
+            simd.matmul(at(h), at(w), at(y), batch, k, n, 0, 0);
+          }
           if (layer.bias) addBias(simd, at, y, inputs[`w${weight + 1}`]!);
           if (layer.activation === 'relu') y = ops.run('Relu', { x: y });
           else if (layer.activation === 'softmax')
@@ -259,6 +316,43 @@ function sequentialTrainStep(args: {
       );
     };
     for (let l = layers.length - 1; l >= 0; l--) {
+      const first = saved[l]!.partOf;
+      if (first !== undefined) {
+        const { input, output: pooled, weight: wi, extra } = saved[first]!;
+        const [mean, variance, winner] = extra as [TensorInfo, TensorInfo, TensorInfo];
+        const pool = layers[first + 2] as Extract<StepLayer, { kind: 'maxPool' }>;
+        const bn = layers[first] as Extract<StepLayer, { kind: 'batchNorm' }>;
+        const [, inH, inW, channels] = input.shape as [number, number, number, number];
+        const dx = temp(input.shape);
+        const dgamma = temp([channels]);
+        const dbeta = temp([channels]);
+        const scratch = temp([9 * channels]);
+        simd.bnReluPoolBackward(
+          at(dy),
+          at(input),
+          at(pooled),
+          at(winner),
+          at(mean),
+          at(variance),
+          at(inputs[`w${wi}`]!),
+          at(dx),
+          at(dgamma),
+          at(dbeta),
+          batch,
+          inH,
+          inW,
+          channels,
+          pool.poolSize[0],
+          pool.poolSize[1],
+          bn.epsilon,
+          at(scratch),
+        );
+        adam(wi, dgamma);
+        adam(wi + 1, dbeta);
+        dy = dx;
+        l = first;
+        continue;
+      }
       const layer = layers[l]!;
       const { input, output, weight: wi } = saved[l]!;
       const needInput = l > 0;
@@ -268,12 +362,21 @@ function sequentialTrainStep(args: {
           const [k, n] = w.shape as [number, number];
           if (layer.activation === 'relu') simd.reluGrad(at(dy), at(output), at(dy), size(dy));
           const dw = temp([k, n]);
-          simd.matmul(at(input), at(dy), at(dw), k, batch, n, 1, 0);
+          const wT = saved[l]!.extra[0];
+          if (wT) {
+            // dWᵀ = dyᵀ·x as rows of x scaled and added, k floats wide; then transposed.
+            const dwT = temp([n, k]);
+            simd.matmul(at(dy), at(input), at(dwT), n, batch, k, 1, 0);
+            transpose(backend, dwT, dw);
+          } else {
+            simd.matmul(at(input), at(dy), at(dw), k, batch, n, 1, 0);
+          }
           adam(wi, dw);
           if (layer.bias) adam(wi + 1, columnSums(simd, at, temp, dy));
           if (needInput) {
             const dx = temp([batch, k]);
-            simd.matmul(at(dy), at(w), at(dx), batch, n, k, 0, 1);
+            if (wT) simd.matmul(at(dy), at(wT), at(dx), batch, n, k, 0, 0);
+            else simd.matmul(at(dy), at(w), at(dx), batch, n, k, 0, 1);
             dy = dx;
           }
           break;
@@ -368,6 +471,38 @@ function sequentialTrainStep(args: {
 }
 
 type Heap = (t: TensorInfo) => number;
+
+/** Below this many outputs a dense layer's products are arranged around its transposed kernel. */
+const NARROW = 16;
+
+/**
+ * The max pool that, with the ReLU before it, follows the batch norm at `l` and can run with it as
+ * one block (`bnReluPoolForward`): windows that tile the image, 4D input, channels a multiple of
+ * 4. Undefined otherwise.
+ */
+function poolAfter(
+  layers: StepLayer[],
+  l: number,
+  h: TensorInfo,
+): Extract<StepLayer, { kind: 'maxPool' }> | undefined {
+  const [bn, relu, pool] = layers.slice(l, l + 3);
+  if (bn?.kind !== 'batchNorm' || relu?.kind !== 'relu' || pool?.kind !== 'maxPool') return;
+  if (h.shape.length !== 4 || h.shape[3]! % 4 !== 0 || pool.padding !== 'valid') return;
+  const [ph, pw] = pool.poolSize;
+  if (pool.strides[0] !== ph || pool.strides[1] !== pw) return;
+  if (h.shape[1]! < ph || h.shape[2]! < pw) return;
+  return pool;
+}
+
+/** to = fromᵀ for a float32 matrix [rows, cols] (to is [cols, rows]). */
+function transpose(backend: BackendWasm, from: TensorInfo, to: TensorInfo): void {
+  const [rows, cols] = from.shape as [number, number];
+  const a = backend.typedArrayFromHeap(from) as Float32Array;
+  const b = backend.typedArrayFromHeap(to) as Float32Array;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) b[c * rows + r] = a[r * cols + c]!;
+  }
+}
 
 /** y += bias along the last axis, in place. */
 function addBias(simd: ReturnType<typeof simdKernels>, at: Heap, y: TensorInfo, bias: TensorInfo) {

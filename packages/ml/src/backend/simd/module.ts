@@ -104,6 +104,44 @@ export interface SimdKernels {
     epsilon: number,
     scratch: number,
   ): void;
+  /** Batch norm, ReLU and tiling max pool as one block. Layouts and scratch: `assembly/bn-relu-pool.ts`. */
+  bnReluPoolForward(
+    x: number,
+    gamma: number,
+    beta: number,
+    pooled: number,
+    winner: number,
+    mean: number,
+    variance: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    poolH: number,
+    poolW: number,
+    epsilon: number,
+    scratch: number,
+  ): void;
+  bnReluPoolBackward(
+    dPooled: number,
+    x: number,
+    pooled: number,
+    winner: number,
+    mean: number,
+    variance: number,
+    gamma: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    poolH: number,
+    poolW: number,
+    epsilon: number,
+    scratch: number,
+  ): void;
   /** Booleans as 0/1. Layouts and scratch: `assembly/lstm.ts`. */
   lstmForward(
     x: number,
