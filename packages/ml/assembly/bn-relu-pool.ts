@@ -15,8 +15,9 @@ import { backwardCoefficients, batchStatistics } from './batch-norm';
 
 /**
  * x [batch, inH, inW, channels] → pooled [batch, ⌊inH/poolH⌋, ⌊inW/poolW⌋, channels], `winner`
- * (int32, same shape: r·poolW + s of the window's first largest value), and the batch's mean and
- * variance [channels]. `scratch`: 9 × channels floats, 8-byte aligned.
+ * (int32, same shape: r·poolW + s of the window's first largest value), `winnerX` (same shape: x
+ * there), and the batch's mean and variance [channels]. `scratch`: 9 × channels floats, 8-byte
+ * aligned.
  */
 export function bnReluPoolForward(
   x: usize,
@@ -24,6 +25,7 @@ export function bnReluPoolForward(
   beta: usize,
   pooled: usize,
   winner: usize,
+  winnerX: usize,
   mean: usize,
   variance: usize,
   batch: i32,
@@ -53,17 +55,21 @@ export function bnReluPoolForward(
           const t = v128.load(shift + o);
           let best = f32x4.splat(-Infinity);
           let at = i32x4.splat(0);
+          let bestX = zero;
           for (let r = 0; r < poolH; r++) {
             const row = corner + <usize>(r * inW) * pixel + o;
             for (let s = 0; s < poolW; s++) {
-              const v = f32x4.add(f32x4.mul(v128.load(row + <usize>s * pixel), k), t);
+              const xv = v128.load(row + <usize>s * pixel);
+              const v = f32x4.add(f32x4.mul(xv, k), t);
               const greater = f32x4.gt(v, best);
               best = v128.bitselect(v, best, greater);
+              bestX = v128.bitselect(xv, bestX, greater);
               at = v128.bitselect(i32x4.splat(r * poolW + s), at, greater);
             }
           }
           v128.store(pooled + out + o, f32x4.max(best, zero));
           v128.store(winner + out + o, at);
+          v128.store(winnerX + out + o, bestX);
         }
         out += pixel;
       }
@@ -81,6 +87,7 @@ export function bnReluPoolBackward(
   x: usize,
   pooled: usize,
   winner: usize,
+  winnerX: usize,
   mean: usize,
   variance: usize,
   gamma: usize,
@@ -112,10 +119,6 @@ export function bnReluPoolBackward(
     const end = min(outputs, start + 64);
     memory.fill(blockA, 0, pixel << 1);
     for (let p = start; p < end; p++) {
-      const ox = p % outW;
-      const oy = (p / outW) % outH;
-      const b = p / (outW * outH);
-      const corner = x + <usize>((b * inH + oy * poolH) * inW + ox * poolW) * pixel;
       const cell = <usize>p * pixel;
       for (let c = 0; c < channels; c += 4) {
         const o = (<usize>c) << 2;
@@ -123,14 +126,7 @@ export function bnReluPoolBackward(
           v128.load(dPooled + cell + o),
           f32x4.gt(v128.load(pooled + cell + o), zero),
         );
-        const at = v128.load(winner + cell + o);
-        const picked = f32x4(
-          load<f32>(corner + offset(i32x4.extract_lane(at, 0), poolW, inW, pixel) + o),
-          load<f32>(corner + offset(i32x4.extract_lane(at, 1), poolW, inW, pixel) + o, 4),
-          load<f32>(corner + offset(i32x4.extract_lane(at, 2), poolW, inW, pixel) + o, 8),
-          load<f32>(corner + offset(i32x4.extract_lane(at, 3), poolW, inW, pixel) + o, 12),
-        );
-        const centered = f32x4.sub(picked, v128.load(mean + o));
+        const centered = f32x4.sub(v128.load(winnerX + cell + o), v128.load(mean + o));
         v128.store(blockA + o, f32x4.add(v128.load(blockA + o), g));
         v128.store(blockB + o, f32x4.add(v128.load(blockB + o), f32x4.mul(g, centered)));
       }
@@ -146,40 +142,44 @@ export function bnReluPoolBackward(
   const k1 = backwardCoefficients(mean, variance, gamma, dgamma, dbeta, rows, channels, epsilon, scratch);
   const k2 = k1 + pixel;
   const k3 = k2 + pixel;
-  // dx = dy·k1 + k3 + x·k2 (batch norm's own order), dy the output's gradient at the winner.
+  // dx = dy·k1 + k3 + x·k2 (batch norm's own order), dy the output's gradient at the winner:
+  // window by window, each output's gradient and winner loaded once for its window.
   for (let b = 0; b < batch; b++) {
-    for (let y = 0; y < inH; y++) {
-      const oy = y / poolH;
-      const r = y - oy * poolH;
-      const rowBase = <usize>((b * inH + y) * inW) * pixel;
-      for (let xx = 0; xx < inW; xx++) {
-        const ox = xx / poolW;
-        const inside = oy < outH && ox < outW;
-        const here = i32x4.splat(r * poolW + (xx - ox * poolW));
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const corner = <usize>((b * inH + oy * poolH) * inW + ox * poolW) * pixel;
         const cell = <usize>((b * outH + oy) * outW + ox) * pixel;
-        const at = rowBase + <usize>xx * pixel;
         for (let c = 0; c < channels; c += 4) {
           const o = (<usize>c) << 2;
-          let g = zero;
-          if (inside) {
-            const won = i32x4.eq(v128.load(winner + cell + o), here);
-            const positive = f32x4.gt(v128.load(pooled + cell + o), zero);
-            g = v128.and(v128.load(dPooled + cell + o), v128.and(won, positive));
+          const positive = f32x4.gt(v128.load(pooled + cell + o), zero);
+          const g = f32x4.mul(v128.and(v128.load(dPooled + cell + o), positive), v128.load(k1 + o));
+          const won = v128.load(winner + cell + o);
+          const kx = v128.load(k2 + o);
+          const shift = v128.load(k3 + o);
+          const hit = f32x4.add(g, shift);
+          for (let r = 0; r < poolH; r++) {
+            const row = corner + <usize>(r * inW) * pixel + o;
+            for (let s = 0; s < poolW; s++) {
+              const mine = i32x4.eq(won, i32x4.splat(r * poolW + s));
+              const at = row + <usize>s * pixel;
+              const v = v128.bitselect(hit, shift, mine);
+              v128.store(dx + at, f32x4.add(v, f32x4.mul(v128.load(x + at), kx)));
+            }
           }
-          const v = f32x4.add(f32x4.mul(g, v128.load(k1 + o)), v128.load(k3 + o));
-          v128.store(
-            dx + at + o,
-            f32x4.add(v, f32x4.mul(v128.load(x + at + o), v128.load(k2 + o))),
-          );
+        }
+      }
+    }
+    // Rows and columns no window covers: no gradient from the output, only the statistics'.
+    for (let y = 0; y < inH; y++) {
+      const fromX = y < outH * poolH ? outW * poolW : 0;
+      for (let xx = fromX; xx < inW; xx++) {
+        const at = <usize>((b * inH + y) * inW + xx) * pixel;
+        for (let c = 0; c < channels; c += 4) {
+          const o = (<usize>c) << 2;
+          const v = f32x4.mul(v128.load(x + at + o), v128.load(k2 + o));
+          v128.store(dx + at + o, f32x4.add(v128.load(k3 + o), v));
         }
       }
     }
   }
-}
-
-/** Bytes from a window's corner to its position k = r·poolW + s (channel 0). */
-@inline
-function offset(k: i32, poolW: i32, inW: i32, pixel: usize): usize {
-  const r = k / poolW;
-  return <usize>(r * inW + (k - r * poolW)) * pixel;
 }

@@ -151,6 +151,7 @@ function sequentialTrainStep(args: {
         const outShape = [batch, Math.floor(inH / poolH), Math.floor(inW / poolW), channels];
         const pooled = temp(outShape);
         const winner = ops.adopt(backend.makeOutput(outShape, 'int32'));
+        const winnerX = temp(outShape);
         const mean = temp([channels]);
         const variance = temp([channels]);
         const scratch = temp([9 * channels]);
@@ -160,6 +161,7 @@ function sequentialTrainStep(args: {
           at(inputs[`w${weight + 1}`]!),
           at(pooled),
           at(winner),
+          at(winnerX),
           at(mean),
           at(variance),
           batch,
@@ -173,7 +175,7 @@ function sequentialTrainStep(args: {
         );
         movingAverages(backend, inputs, newMoving[norm]!, norm, mean, variance, bn.momentum);
         record.output = pooled;
-        record.extra = [mean, variance, winner];
+        record.extra = [mean, variance, winner, winnerX];
         record.block = 3;
         weight += 2;
         norm++;
@@ -246,14 +248,15 @@ function sequentialTrainStep(args: {
           const high = attrs.seeds[2 * dropouts]!;
           const low = attrs.seeds[2 * dropouts + 1]!;
           dropouts++;
-          simd.dropoutMask(
+          const y = temp(h.shape);
+          simd.dropoutForward(
+            at(h),
             at(mask),
+            at(y),
             size(h),
             1 - layer.rate,
             (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0),
           );
-          const y = temp(h.shape);
-          simd.binary(2, at(h), size(h), at(mask), size(h), at(y), size(h));
           record.output = y;
           record.extra = [mask];
           break;
@@ -319,7 +322,12 @@ function sequentialTrainStep(args: {
       const first = saved[l]!.partOf;
       if (first !== undefined) {
         const { input, output: pooled, weight: wi, extra } = saved[first]!;
-        const [mean, variance, winner] = extra as [TensorInfo, TensorInfo, TensorInfo];
+        const [mean, variance, winner, winnerX] = extra as TensorInfo[] as [
+          TensorInfo,
+          TensorInfo,
+          TensorInfo,
+          TensorInfo,
+        ];
         const pool = layers[first + 2] as Extract<StepLayer, { kind: 'maxPool' }>;
         const bn = layers[first] as Extract<StepLayer, { kind: 'batchNorm' }>;
         const [, inH, inW, channels] = input.shape as [number, number, number, number];
@@ -332,6 +340,7 @@ function sequentialTrainStep(args: {
           at(input),
           at(pooled),
           at(winner),
+          at(winnerX),
           at(mean),
           at(variance),
           at(inputs[`w${wi}`]!),

@@ -78,6 +78,15 @@ export interface SimdKernels {
     scratch: number,
   ): void;
   dropoutMask(out: number, size: number, keep: number, seed: bigint): void;
+  /** `dropoutMask` into `mask` and y = x·mask, in one pass. */
+  dropoutForward(
+    x: number,
+    mask: number,
+    y: number,
+    size: number,
+    keep: number,
+    seed: bigint,
+  ): void;
   batchNormForward(
     x: number,
     gamma: number,
@@ -111,6 +120,7 @@ export interface SimdKernels {
     beta: number,
     pooled: number,
     winner: number,
+    winnerX: number,
     mean: number,
     variance: number,
     batch: number,
@@ -127,6 +137,7 @@ export interface SimdKernels {
     x: number,
     pooled: number,
     winner: number,
+    winnerX: number,
     mean: number,
     variance: number,
     gamma: number,
