@@ -26,7 +26,8 @@ import { rememberOriginal } from './wasm-ops';
 
 /**
  * Kernels tfjs-backend-wasm lacks, faster versions of ones it has (those replace its own), and
- * kernels of our own (batch norm in training mode, the ReLU gradient, the Adam step, dropout masks).
+ * kernels of our own (batch norm in training mode, the ReLU gradient, the Adam step, dropout masks,
+ * recurrent layers, whole training steps of dense chains and of sequential CNNs).
  */
 const WASM_KERNELS: readonly KernelConfig[] = [
   conv2dConfig,
