@@ -15,15 +15,14 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import {
   adam,
-  batchNormalization,
-  conv2d,
   describeChoice,
-  dropout,
   fusedDenseStep,
+  fusedTrainStep,
   lstm,
   selectBackend,
 } from '@trainyard/ml';
 import { cars, spamAndHam } from '@trainyard/testing';
+import { smallCnn } from './cnn-model';
 import { measureImagePipeline } from './image-pipeline';
 
 const BATCH = 64;
@@ -38,6 +37,8 @@ interface Args {
   models: ModelKey[];
   /** Run the wasm children with `--experimental-wasm-relaxed-simd` (Node 20: FMA kernels). */
   relaxedSimd: boolean;
+  /** Train the wasm runs through tfjs-layers' trainOnBatch, without the fused steps (comparison). */
+  generic: boolean;
 }
 
 type ModelKey = 'cnn' | 'mlp' | 'lstm';
@@ -60,6 +61,7 @@ function parseArgs(argv: string[]): Args {
         )
       : MODELS,
     relaxedSimd: argv.includes('--relaxed-simd'),
+    generic: argv.includes('--generic'),
   };
 }
 
@@ -299,60 +301,6 @@ function loadTask(key: ModelKey, args: Args): Task {
   };
 }
 
-/**
- * PyTorch's default initialization of conv and linear layers (kaiming_uniform with a = √5):
- * weights uniform in ±1/√fan_in, a linear layer's bias too. tfjs's default is Glorot uniform; with
- * it PyTorch itself ends 1 epoch ~0.9 points lower (92.7-93.1% vs 93.7-93.9% over 3 seeds), which
- * was the CNN's whole accuracy gap: the two sides now start from the same recipe.
- */
-const torchWeights = () =>
-  tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' });
-const torchBias = (fanIn: number) =>
-  tf.initializers.randomUniform({ minval: -1 / Math.sqrt(fanIn), maxval: 1 / Math.sqrt(fanIn) });
-
-/**
- * The benchmark model; bench/train_torch.py builds the same one, initialized as PyTorch does.
- * Built from Trainyard's layers (as its CNN builder does): tfjs-layers' Conv2D and
- * BatchNormalization with faster training steps on wasm, the same classes on every other backend.
- */
-function smallCnn(): tf.LayersModel {
-  const model = tf.sequential({
-    layers: [
-      conv2d({
-        inputShape: [28, 28, 1],
-        filters: 16,
-        kernelSize: 3,
-        padding: 'same',
-        useBias: false,
-        kernelInitializer: torchWeights(),
-      }),
-      batchNormalization({ momentum: 0.9 }),
-      tf.layers.activation({ activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      conv2d({
-        filters: 32,
-        kernelSize: 3,
-        padding: 'same',
-        useBias: false,
-        kernelInitializer: torchWeights(),
-      }),
-      batchNormalization({ momentum: 0.9 }),
-      tf.layers.activation({ activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      dropout({ rate: 0.25 }),
-      tf.layers.flatten(),
-      tf.layers.dense({
-        units: 10,
-        activation: 'softmax',
-        kernelInitializer: torchWeights(),
-        biasInitializer: torchBias(32 * 7 * 7),
-      }),
-    ],
-  });
-  model.compile({ optimizer: adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
-  return model;
-}
-
 interface Result {
   samplesPerSecond: number;
   accuracy: number;
@@ -375,6 +323,7 @@ async function trainTfjs(
   data: Task,
   epochs: number,
   maxSeconds = Number.POSITIVE_INFINITY,
+  generic = false,
 ): Promise<Result> {
   const batchSize = data.batch;
   const model = data.build();
@@ -387,9 +336,15 @@ async function trainTfjs(
     i.dispose();
     return out;
   };
-  // As Trainyard's trainer does: a dense chain on wasm trains as one fused kernel a step (the
-  // labels are class ids here); anything else through tfjs-layers.
-  const fused = fusedDenseStep(model, model.optimizer);
+  // As Trainyard's trainer does: a dense chain on wasm trains as one wasm call a step, the CNN as
+  // one fused kernel a step (the labels are class ids here); anything else (and everything with
+  // --generic) through tfjs-layers' trainOnBatch.
+  const fused = generic ? null : fusedTrainStep(model, model.optimizer);
+  const fusedName = !fused
+    ? ''
+    : fusedDenseStep(model, model.optimizer)
+      ? 'fused dense step, '
+      : 'fused sequential step, ';
   const trainStep = async (bx: tf.Tensor, by: tf.Tensor) =>
     fused ? fused(bx, by).loss : await model.trainOnBatch(bx, by);
   const [wx, wy] = batch(Int32Array.from({ length: batchSize }, (_, i) => i));
@@ -422,7 +377,7 @@ async function trainTfjs(
   });
   tf.dispose([x, y]);
   model.dispose();
-  const dataShare = `${fused ? 'fused dense step, ' : ''}batch slicing ${((100 * dataMs) / (seconds * 1000)).toFixed(1)}% of the time`;
+  const dataShare = `${fusedName}batch slicing ${((100 * dataMs) / (seconds * 1000)).toFixed(1)}% of the time`;
   return {
     samplesPerSecond: samples / seconds,
     accuracy,
@@ -545,7 +500,7 @@ async function child(engine: string, key: ModelKey, args: Args): Promise<void> {
   let result: Result;
   if (engine === 'wasm') {
     const choice = await selectBackend({ preference: 'wasm', wasm: { threads: args.threads } });
-    const trained = await trainTfjs(data, data.epochs);
+    const trained = await trainTfjs(data, data.epochs, Number.POSITIVE_INFINITY, args.generic);
     const pipeline = key === 'cnn' ? `; ${await pipelineNote(data, trained)}` : '';
     result = {
       ...trained,
@@ -589,6 +544,7 @@ function runChild(
   argv.push('--epochs', String(args.epochs), '--cpu-seconds', String(args.cpuSeconds));
   argv.push('--mlp-epochs', String(args.mlpEpochs), '--lstm-epochs', String(args.lstmEpochs));
   argv.push('--model', key);
+  if (args.generic) argv.push('--generic');
   const run = spawnSync(process.execPath, argv, { encoding: 'utf8' });
   const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (run.status !== 0 || !line)

@@ -128,6 +128,26 @@ export function batchNormForward(
   epsilon: f32,
   scratch: usize,
 ): void {
+  const scale = batchStatistics(x, gamma, beta, mean, variance, rows, channels, epsilon, scratch);
+  affine(x, 0, scale, 0, scale + ((<usize>channels) << 2), y, rows, channels);
+}
+
+/**
+ * The batch's per-channel mean and (biased) variance into `mean` and `variance`, and the affine
+ * form of the normalization, y = x·scale + shift, into scratch: returns where `scale` starts
+ * (`shift` follows it, channels floats later).
+ */
+export function batchStatistics(
+  x: usize,
+  gamma: usize,
+  beta: usize,
+  mean: usize,
+  variance: usize,
+  rows: i32,
+  channels: i32,
+  epsilon: f32,
+  scratch: usize,
+): usize {
   const totalA = scratch;
   const totalB = scratch + ((<usize>channels) << 3);
   const scale = scratch + <usize>channels * 24;
@@ -147,7 +167,7 @@ export function batchNormForward(
     store<f32>(scale + o, <f32>k);
     store<f32>(shift + o, <f32>(<f64>load<f32>(beta + o) - <f64>m * k));
   }
-  affine(x, 0, scale, 0, shift, y, rows, channels);
+  return scale;
 }
 
 /**
@@ -168,12 +188,33 @@ export function batchNormBackward(
   epsilon: f32,
   scratch: usize,
 ): void {
+  channelSums(dy, x, mean, rows, channels, scratch);
+  const k1 = backwardCoefficients(mean, variance, gamma, dgamma, dbeta, rows, channels, epsilon, scratch);
+  const k2 = k1 + ((<usize>channels) << 2);
+  affine(dy, x, k1, k2, k2 + ((<usize>channels) << 2), dx, rows, channels);
+}
+
+/**
+ * From Σ dy and Σ dy·(x − mean) per channel (float64, at the start of scratch, as `channelSums`
+ * leaves them): dgamma, dbeta, and the coefficients of dx = dy·k1 + x·k2 + k3 into scratch;
+ * returns where k1 starts (k2 and k3 follow, channels floats apart).
+ */
+export function backwardCoefficients(
+  mean: usize,
+  variance: usize,
+  gamma: usize,
+  dgamma: usize,
+  dbeta: usize,
+  rows: i32,
+  channels: i32,
+  epsilon: f32,
+  scratch: usize,
+): usize {
   const totalA = scratch;
   const totalB = scratch + ((<usize>channels) << 3);
   const k1 = scratch + <usize>channels * 24;
   const k2 = k1 + ((<usize>channels) << 2);
   const k3 = k2 + ((<usize>channels) << 2);
-  channelSums(dy, x, mean, rows, channels, scratch);
   for (let c = 0; c < channels; c++) {
     const o = (<usize>c) << 2;
     const sumDy = load<f64>(totalA + ((<usize>c) << 3));
@@ -188,5 +229,5 @@ export function batchNormBackward(
     store<f32>(k2 + o, <f32>b);
     store<f32>(k3 + o, <f32>((-a * sumDy) / rows - b * <f64>load<f32>(mean + o)));
   }
-  affine(dy, x, k1, k2, k3, dx, rows, channels);
+  return k1;
 }

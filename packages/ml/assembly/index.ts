@@ -1,11 +1,12 @@
 export { adamUpdate } from './adam';
 export { batchNormBackward, batchNormForward } from './batch-norm';
 export { binary } from './binary';
+export { bnReluPoolBackward, bnReluPoolForward } from './bn-relu-pool';
 export { columnSums } from './column-sums';
 export { conv2dFilterGrad } from './conv2d-filter-grad';
 export { conv2dForward } from './conv2d-forward';
 export { denseTrainStep } from './dense-train-step';
-export { dropoutMask } from './dropout';
+export { dropoutForward, dropoutMask } from './dropout';
 export { gruBackward, gruForward } from './gru';
 export { lstmBackward, lstmForward } from './lstm';
 export { matmul } from './matmul';

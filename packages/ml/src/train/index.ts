@@ -4,6 +4,8 @@ export * from './class-weight';
 export * from './divergence';
 export * from './early-stopping';
 export * from './fused-dense-step';
+export * from './fused-sequential-step';
+export * from './fused-train-step';
 export * from './loop';
 export * from './optimizers';
 export * from './seed';

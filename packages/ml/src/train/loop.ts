@@ -4,7 +4,7 @@ import type { EncodedDataset } from '../data/encode';
 import { evaluate } from '../evaluate/evaluate';
 import type { EpochLogs, TrainCallback } from './callbacks';
 import { classWeights } from './class-weight';
-import { fusedDenseStep } from './fused-dense-step';
+import { fusedTrainStep } from './fused-train-step';
 import { correctOf, lossOf, weightedLossOf } from './loss';
 import { learningRateAt, setLearningRate } from './optimizers';
 
@@ -91,14 +91,11 @@ export async function fit(
     // Creates the optimizer's slots by name, then overwrites them with the checkpoint's values.
     await optimizer.setWeights(options.optimizerState);
   }
-  // Small dense classifiers train as one wasm kernel a step where nothing needs the generic path.
+  // Dense classifiers and plain CNNs train as one fused kernel a step on wasm where nothing needs
+  // the generic path (augmentation transforms the batch before the step, so it does not).
   const fused =
-    classification &&
-    !weightTensor &&
-    !hp.gradient_clip_norm &&
-    decayed.length === 0 &&
-    !options.augment
-      ? fusedDenseStep(model, optimizer)
+    classification && !weightTensor && !hp.gradient_clip_norm && decayed.length === 0
+      ? fusedTrainStep(model, optimizer)
       : null;
   for (const cb of callbacks) await cb.onTrainBegin?.();
   for (let epoch = start; epoch < options.epochs; epoch++) {

@@ -18,6 +18,7 @@ import { lstmSequenceConfig, lstmSequenceGradConfig } from './lstm';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { meanConfig } from './mean';
 import { registerReluGradient, reluGradConfig } from './relu-grad';
+import { sequentialTrainStepConfig } from './sequential-train-step';
 import { sumConfig } from './sum';
 import { tileConfig } from './tile';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -25,7 +26,8 @@ import { rememberOriginal } from './wasm-ops';
 
 /**
  * Kernels tfjs-backend-wasm lacks, faster versions of ones it has (those replace its own), and
- * kernels of our own (batch norm in training mode, the ReLU gradient, the Adam step, dropout masks).
+ * kernels of our own (batch norm in training mode, the ReLU gradient, the Adam step, dropout masks,
+ * recurrent layers, whole training steps of dense chains and of sequential CNNs).
  */
 const WASM_KERNELS: readonly KernelConfig[] = [
   conv2dConfig,
@@ -52,6 +54,7 @@ const WASM_KERNELS: readonly KernelConfig[] = [
   gruSequenceConfig,
   gruSequenceGradConfig,
   denseTrainStepConfig,
+  sequentialTrainStepConfig,
 ];
 
 let registered = false;

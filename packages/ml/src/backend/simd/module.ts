@@ -78,6 +78,15 @@ export interface SimdKernels {
     scratch: number,
   ): void;
   dropoutMask(out: number, size: number, keep: number, seed: bigint): void;
+  /** `dropoutMask` into `mask` and y = x·mask, in one pass. */
+  dropoutForward(
+    x: number,
+    mask: number,
+    y: number,
+    size: number,
+    keep: number,
+    seed: bigint,
+  ): void;
   batchNormForward(
     x: number,
     gamma: number,
@@ -101,6 +110,46 @@ export interface SimdKernels {
     dbeta: number,
     rows: number,
     channels: number,
+    epsilon: number,
+    scratch: number,
+  ): void;
+  /** Batch norm, ReLU and tiling max pool as one block. Layouts and scratch: `assembly/bn-relu-pool.ts`. */
+  bnReluPoolForward(
+    x: number,
+    gamma: number,
+    beta: number,
+    pooled: number,
+    winner: number,
+    winnerX: number,
+    mean: number,
+    variance: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    poolH: number,
+    poolW: number,
+    epsilon: number,
+    scratch: number,
+  ): void;
+  bnReluPoolBackward(
+    dPooled: number,
+    x: number,
+    pooled: number,
+    winner: number,
+    winnerX: number,
+    mean: number,
+    variance: number,
+    gamma: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    poolH: number,
+    poolW: number,
     epsilon: number,
     scratch: number,
   ): void;
