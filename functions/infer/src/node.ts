@@ -25,12 +25,9 @@ export async function startInferServer(
     loopDelay: processLoopDelay(),
     applies: isPrediction,
   });
-  return listen(
-    await prepareInferApp({ ...runtime, ...options }),
-    runtime.config.http.host,
-    port,
-    { admission },
-  );
+  return listen(await prepareInferApp({ ...runtime, ...options }), runtime.config.http.host, port, {
+    admission,
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
