@@ -75,6 +75,10 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
       bytesOnly: true,
     }),
   );
-  registerPredict(app, { cache: deps.cache ?? createModelCache(deps), lanes });
+  registerPredict(app, {
+    cache: deps.cache ?? createModelCache(deps),
+    lanes,
+    batchMax: deps.config.infer.batchMax,
+  });
   return app;
 }

@@ -1,5 +1,5 @@
 import { digitPng, mnistDigits } from '@trainyard/testing';
-import sharp from 'sharp';
+import sharp, { type PngOptions } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ImageSize } from '../preprocess/image';
 import { decodeExactPng } from './exact-png';
@@ -20,7 +20,7 @@ async function png(
   width: number,
   height: number,
   channels: 1 | 2 | 3 | 4,
-  options: sharp.PngOptions = {},
+  options: PngOptions = {},
 ): Promise<Uint8Array> {
   const image = sharp(pixels, { raw: { width, height, channels } });
   // sharp writes one raw channel as RGB unless told it is grey.
