@@ -112,10 +112,13 @@ describe('LatencyLanes.batch', () => {
         return items.map((x) => x * 2);
       },
     });
-    // Seven requests in one turn of the event loop: batches of at most three, in order.
+    // Seven requests admitted and queued in one turn of the event loop: batches of at most
+    // three, in order.
+    const admitted = Array.from({ length: 7 }, () => lanes.admit('m'));
     const answers = await Promise.all(
       Array.from({ length: 7 }, (_, i) => lanes.batch('m', i, spec(3))),
     );
+    for (const release of admitted) release();
     expect(answers).toEqual([0, 2, 4, 6, 8, 10, 12]);
     expect(calls).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
     // With max 1 each runs alone, at once.
@@ -124,6 +127,13 @@ describe('LatencyLanes.batch', () => {
       [2, 4],
     );
     expect(calls).toEqual([[1], [2]]);
+    // A request alone in its lane runs at once, without waiting for the turn to end.
+    calls.length = 0;
+    const release = lanes.admit('m');
+    const alone = lanes.batch('m', 5, spec(3));
+    expect(calls).toEqual([[5]]);
+    expect(await alone).toBe(10);
+    release();
   });
 
   it('never mixes keys or lanes, and fails only the callers of a batch that fails', async () => {
@@ -138,6 +148,8 @@ describe('LatencyLanes.batch', () => {
         return items.map((x) => `${key}(${x})`);
       },
     });
+    const admitted = [...'mmmm', 'other'].map((lane) => lanes.admit(lane));
+    admitted.push(lanes.admit('other'));
     const results = await Promise.allSettled([
       lanes.batch('m', 'a', spec('k1')),
       lanes.batch('m', 'b', spec('k2')),
@@ -145,6 +157,7 @@ describe('LatencyLanes.batch', () => {
       lanes.batch('other', 'd', spec('k1')),
       lanes.batch('m', 'e', spec('bad')),
     ]);
+    for (const release of admitted) release();
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).toEqual([
       'k1(a)',
       'k2(b)',
