@@ -44,6 +44,13 @@ interface Lane {
 }
 
 /**
+ * Runs `fn` once the event loop has read what is readable now: `setImmediate` on Node, a zero
+ * timer where a runtime has none (workerd without Node compatibility, browsers).
+ */
+const nextTurn: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0);
+
+/**
  * A refusal: an error without a stack trace. It is control flow, answered as a 503, and under
  * overload thousands a second are made; capturing each one's stack cost a tenth of a refusal.
  */
@@ -169,7 +176,7 @@ export class LatencyLanes {
       if (work.batch && work.batch.max > 1 && l.admitted > 1) {
         if (!l.scheduled) {
           l.scheduled = true;
-          setImmediate(() => {
+          nextTurn(() => {
             l.scheduled = false;
             this.drain(l, lane);
           });
@@ -238,7 +245,7 @@ export class LatencyLanes {
       }
       l.running = false;
       // The next piece after the event loop has read what arrived meanwhile.
-      if (l.queue.length > 0) setImmediate(() => this.drain(l, lane));
+      if (l.queue.length > 0) nextTurn(() => this.drain(l, lane));
     }
   }
 
