@@ -86,6 +86,9 @@ async function main() {
   };
   const choice = await selectBackend({ preference: runtime.config.backend, wasm: { threads } });
   console.log(`backend (bench process and server): ${describeChoice(choice)}`);
+  console.log(
+    `server: INFER_BATCH_MAX=${runtime.config.infer.batchMax} (requests to one model per run; 1: no batching), INFER_LATENCY_BUDGET_MS=${runtime.config.admission.infer.latencyBudgetMs}`,
+  );
 
   let server: ChildProcess | undefined;
   try {
