@@ -57,7 +57,7 @@ const route = createRoute({
       'Over the key’s INFER_RATE_LIMIT (`rate_limited`) or INFER_MAX_CONCURRENT_PER_KEY (`concurrency_limited`); see Retry-After',
     ),
     503: error(
-      '`overloaded`: the model’s queue is past what it serves within INFER_LATENCY_BUDGET_MS; retry after Retry-After seconds',
+      '`overloaded`: the model’s queue is past what it serves within INFER_LATENCY_BUDGET_MS, or (before the request is read, the same answer for every model) the process holds what it answers within that budget or INFER_MAX_IN_FLIGHT; retry after Retry-After seconds',
     ),
     415: error('Not JSON, multipart/form-data or image/*'),
     422: error(
