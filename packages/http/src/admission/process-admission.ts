@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoopDelay } from './loop-delay';
 
-/** Completions the process's time per answer is estimated from (the median of the last ones). */
+/** Completions the process's time per answer is estimated from (the mean of the last ones). */
 const SAMPLES = 32;
 /** Below this many completions the process admits everything (models load, kernels compile). */
 const MIN_SAMPLES = 8;
@@ -38,9 +38,10 @@ export interface ProcessAdmissionOptions {
  * event loop's queue before any middleware sees it; refusing there costs a few microseconds where
  * a refusal through the app (a `Request`, the key, the error handler) costs tens.
  *
- * The ceiling is `budgetMs / time per answer`: the time per answer is the median of the last 32
+ * The ceiling is `budgetMs / time per answer`: the time per answer is the mean of the last 32
  * admitted requests' times from arrival (or from the previous answer, when they waited behind it)
- * to the end of the response, which is 1 / the process's throughput while it is busy. The refusal
+ * to the end of the response, which is 1 / the process's throughput while it is busy (the mean:
+ * the answers of one batched prediction end together). The refusal
  * says nothing about any model or key (the same answer for every request that applies), so it may
  * come before authentication: it tells a stranger only that the process is busy.
  */
@@ -109,8 +110,11 @@ export class ProcessAdmission {
       this.samples[this.completions % SAMPLES] = done - Math.max(arrived, this.lastDone);
       this.completions++;
       this.lastDone = done;
-      const sorted = [...this.samples].sort((a, b) => a - b);
-      this.serviceMs = Math.max(0.01, sorted[Math.floor(sorted.length / 2)]!);
+      // The mean, not the median: answers of a batch end microseconds apart, so most gaps are
+      // near 0 and one holds the batch's time; their mean is the time per answer.
+      let sum = 0;
+      for (const sample of this.samples) sum += sample;
+      this.serviceMs = Math.max(0.01, sum / this.samples.length);
     });
   }
 
