@@ -66,8 +66,9 @@ export class Predictor {
    * Answers for several encoded batches (each from `encode`, each with its own options) from one
    * run of the model over all their rows: what the inference function does with the requests to
    * one model that queued while it was busy. Each answer is the one `predict` gives for that
-   * batch alone (the model is run in inference mode: no row depends on another). The caller
-   * disposes the tensors.
+   * batch alone (the model is run in inference mode: no row depends on another), up to float
+   * rounding where a kernel sums in another order for another batch size (convolutions, ~1e-7).
+   * The caller disposes the tensors.
    */
   answerEncoded(
     batches: ReadonlyArray<{ readonly xs: tf.Tensor; readonly options?: PredictOptions }>,
