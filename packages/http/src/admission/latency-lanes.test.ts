@@ -127,13 +127,6 @@ describe('LatencyLanes.batch', () => {
       [2, 4],
     );
     expect(calls).toEqual([[1], [2]]);
-    // A request alone in its lane runs at once, without waiting for the turn to end.
-    calls.length = 0;
-    const release = lanes.admit('m');
-    const alone = lanes.batch('m', 5, spec(3));
-    expect(calls).toEqual([[5]]);
-    expect(await alone).toBe(10);
-    release();
   });
 
   it('never mixes keys or lanes, and fails only the callers of a batch that fails', async () => {

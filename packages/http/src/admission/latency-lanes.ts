@@ -148,8 +148,7 @@ export class LatencyLanes {
    * items queued in the lane under the same `spec.key` (up to `spec.max`, first come first served)
    * run in one call of `spec.run`, and each caller gets its own answer. Items gather only while
    * the lane is busy, or arrive in the same turn of the event loop (an item that finds the lane
-   * idle runs at the end of the turn, with those, when other requests of the lane are admitted;
-   * alone, or with `max` 1, at once). Each item's wait is
+   * idle runs at the end of the turn, with those; with `max` 1, at once). Each item's wait is
    * checked against the budget as `run` does, and a batch of n that took t ms counts as n
    * completions of t / n ms in the lane's pace.
    */
@@ -169,11 +168,11 @@ export class LatencyLanes {
         reject,
       });
       if (l.running || l.queue.length !== 1) return;
-      // A batch item that finds the lane idle while other requests for it are admitted (being
-      // read) waits for the rest of this turn of the event loop: those read in the same turn join
-      // it. (Predictions run synchronously, so nothing could ever queue behind one.) Alone, it
-      // runs at once: a lone caller pays nothing for batching.
-      if (work.batch && work.batch.max > 1 && l.admitted > 1) {
+      // A batch item that finds the lane idle waits for the rest of this turn of the event loop:
+      // the requests read in the same turn join it. (Predictions run synchronously, and a request
+      // whose body came with its head is answered within the callback that read it: without the
+      // wait nothing could ever queue behind one, nor be in progress beside it.)
+      if (work.batch && work.batch.max > 1) {
         if (!l.scheduled) {
           l.scheduled = true;
           nextTurn(() => {
