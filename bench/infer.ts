@@ -86,6 +86,9 @@ async function main() {
   };
   const choice = await selectBackend({ preference: runtime.config.backend, wasm: { threads } });
   console.log(`backend (bench process and server): ${describeChoice(choice)}`);
+  console.log(
+    `server: INFER_BATCH_MAX=${runtime.config.infer.batchMax} (requests to one model per run; 1: no batching), INFER_LATENCY_BUDGET_MS=${runtime.config.admission.infer.latencyBudgetMs}`,
+  );
 
   let server: ChildProcess | undefined;
   try {
@@ -153,6 +156,14 @@ async function main() {
         if (i >= 20) times.push(r.ms);
       }
       const serverCpu = (cpuMs(server.pid!) - cpuBefore) / SEQUENTIAL;
+      // The floor at the same moment: GET /healthz and the prediction in turns, on one connection.
+      const paired: number[] = [];
+      const healthz = new URL(`${url}/healthz`);
+      for (let i = 0; i < SEQUENTIAL; i++) {
+        const h = await get(agent, healthz);
+        const p = await post(agent, target, headers, c.body);
+        paired.push(p.ms - h.ms);
+      }
       agent.destroy();
       const warm = median(times);
       const local = inProcess.get(c.modelId)!;
@@ -171,6 +182,12 @@ async function main() {
       );
       console.log(
         `  ${warm <= 1.2 * local.full ? 'PASS' : 'FAIL'}  HTTP median ≤ 1.2 × in-process (${ms(warm)} vs ${ms(1.2 * local.full)} ms)`,
+      );
+      // What the endpoint adds beyond any HTTP answer here: the median of (prediction − the
+      // /healthz just before it on the same connection), 300 pairs.
+      const beyond = median(paired);
+      console.log(
+        `  beyond the HTTP floor (median of prediction − /healthz, ${SEQUENTIAL} pairs in turns): ${ms(beyond)} ms = ${(beyond / local.full).toFixed(2)} × the in-process prediction`,
       );
       console.log('  conc   req/s    p50 ms   p99 ms  p99/p50  errors non2xx');
       const results: Array<{ c: number; rps: number; p50: number; p99: number }> = [];

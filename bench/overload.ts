@@ -82,6 +82,8 @@ interface Run {
   statuses: Map<number, number>;
   /** 429/503 answers without a Retry-After header. */
   missingRetryAfter: number;
+  /** 503s of the process-wide admission (before the request was read; `ProcessAdmission`). */
+  early: number;
   errors: number;
   timeouts: number;
   peakRssMiB: number;
@@ -101,6 +103,7 @@ async function drive(
   const admitted: number[] = [];
   const statuses = new Map<number, number>();
   let missingRetryAfter = 0;
+  let early = 0;
   let peakRssMiB = rssMiB(pid);
   const cpuBefore = cpuMs(pid);
   const sampler = setInterval(() => {
@@ -118,8 +121,9 @@ async function drive(
         path: `/v1/models/${model.modelId}/predict`,
         headers: { ...model.headers, authorization: `Bearer ${key}` },
         body: model.body,
-        onResponse: (status: number, _body: string, _context: unknown, headers: unknown) => {
+        onResponse: (status: number, body: string, _context: unknown, headers: unknown) => {
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          if (status === 503 && body.includes('holds all the requests it can answer')) early++;
           const h = headers as Record<string, string | undefined>;
           if ((status === 429 || status === 503) && !(h['retry-after'] ?? h['Retry-After']))
             missingRetryAfter++;
@@ -141,6 +145,7 @@ async function drive(
     admitted,
     statuses,
     missingRetryAfter,
+    early,
     errors: result.errors,
     timeouts: result.timeouts,
     peakRssMiB,
@@ -159,6 +164,7 @@ function row(label: string, r: Run): string {
     f(quantile(r.admitted, 0.5), 2).padStart(8),
     f(quantile(r.admitted, 0.99), 2).padStart(8),
     `${f((100 * shed) / Math.max(1, total), 1)}%`.padStart(7),
+    `${f((100 * r.early) / Math.max(1, total), 1)}%`.padStart(7),
     String(other + r.errors + r.timeouts).padStart(6),
     f(r.peakRssMiB, 0).padStart(8),
     f(r.cpuPerAnswerMs, 2).padStart(8),
@@ -166,7 +172,7 @@ function row(label: string, r: Run): string {
 }
 
 const HEADER =
-  'run            conns    req/s  ok req/s  ok p50  ok p99    shed  other  RSS MiB  CPU ms';
+  'run            conns    req/s  ok req/s  ok p50  ok p99    shed   early  other  RSS MiB  CPU ms';
 
 /** A request the server must answer 200 (warm-up: the model's load, the lane's first pace). */
 async function predictOnce(url: string, model: BenchModel, key: string): Promise<void> {

@@ -64,6 +64,28 @@ function expectSame(actual: Answer, expected: Answer) {
 }
 
 describe('image classification', () => {
+  it('answers concurrent raw-body images in batches, each caller its own answer', async () => {
+    const request = (i: number) =>
+      infer.predict(model.modelId, {
+        headers: { 'content-type': 'image/png' },
+        body: pngs[(i * 7) % pngs.length],
+        query: `top_k=${1 + (i % 3)}`,
+      });
+    const bodies = async (answers: Response[]) => {
+      expect(answers.map((r) => r.status)).toEqual(Array(answers.length).fill(200));
+      return Promise.all(answers.map(json));
+    };
+    const together = await bodies(
+      await Promise.all(Array.from({ length: 32 }, (_, i) => request(i))),
+    );
+    for (const [i, body] of together.entries()) {
+      const [alone] = await bodies([await request(i)]);
+      // The same classes in the same order, the scores up to float noise (a convolution over a
+      // batch may sum in another order).
+      expectSame(body.predictions, alone!.predictions);
+    }
+  });
+
   it('answers the same for multipart files, a raw image body and base64 JSON', async () => {
     const three = [pngs[0]!, pngs[25]!, pngs[50]!];
     const res = await infer.predict(model.modelId, { body: multipart(three, { top_k: '2' }) });

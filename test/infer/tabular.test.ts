@@ -81,6 +81,55 @@ describe('tabular classification', () => {
     expect(right / 150).toBeGreaterThan(0.85);
   });
 
+  it('answers concurrent requests to one model in batches, each caller exactly its answer alone', async () => {
+    const cache = createModelCache(runtime);
+    const served = await startInfer(runtime, { cache });
+    try {
+      // The real predictor, watched: how many requests each run of the model answered.
+      const sizes: number[] = [];
+      await cache.use(irisModel.modelId, undefined, (predictor) => {
+        const answer = predictor.answerEncoded.bind(predictor);
+        predictor.answerEncoded = (batch) => {
+          sizes.push(batch.length);
+          return answer(batch);
+        };
+      });
+      const request = (i: number) => ({
+        inputs: [asObject(rows[(i * 7) % 150]!), asObject(rows[(i * 11) % 150]!)].slice(
+          0,
+          1 + (i % 2),
+        ),
+        top_k: 1 + (i % 3),
+      });
+      const bodies = async (answers: Response[]) => {
+        expect(answers.map((r) => r.status)).toEqual(Array(answers.length).fill(200));
+        return Promise.all(answers.map(json));
+      };
+      // Up to three bursts of 48 at once, until one was answered in batches.
+      let together: Array<{ predictions: unknown }> = [];
+      for (let attempt = 0; attempt < 3 && !sizes.some((n) => n > 1); attempt++) {
+        sizes.length = 0;
+        together = await bodies(
+          await Promise.all(
+            Array.from({ length: 48 }, (_, i) => served.predictJson(irisModel.modelId, request(i))),
+          ),
+        );
+      }
+      expect(Math.max(...sizes)).toBeGreaterThan(1);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(16); // INFER_BATCH_MAX
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(48);
+      // One at a time, each runs alone: the same answers, number for number.
+      sizes.length = 0;
+      for (const [i, body] of together.entries()) {
+        const [alone] = await bodies([await served.predictJson(irisModel.modelId, request(i))]);
+        expect(body.predictions).toEqual(alone!.predictions);
+      }
+      expect(sizes).toEqual(Array(48).fill(1));
+    } finally {
+      await served.close();
+    }
+  });
+
   it('takes a row as an array in column order, top_k and threshold', async () => {
     const byName = await json(
       await infer.predictJson(irisModel.modelId, { inputs: [asObject(rows[0]!)] }),

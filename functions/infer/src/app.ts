@@ -71,8 +71,14 @@ export function createInferApp(deps: InferDeps): OpenAPIHono {
       maxBytesVariable: 'INFER_MAX_BODY_BYTES',
       maxJsonDepth: requests.maxJsonDepth,
       timeoutMs: requests.bodyTimeoutMs,
+      // The predict route reads `c.get('body')`; no fetch Request is rebuilt around it.
+      bytesOnly: true,
     }),
   );
-  registerPredict(app, { cache: deps.cache ?? createModelCache(deps), lanes });
+  registerPredict(app, {
+    cache: deps.cache ?? createModelCache(deps),
+    lanes,
+    batchMax: deps.config.infer.batchMax,
+  });
   return app;
 }

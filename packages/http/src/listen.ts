@@ -1,12 +1,36 @@
+import { createServer } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
+import type { ProcessAdmission } from './admission';
+
+export interface ListenOptions {
+  /**
+   * Admission for the whole process, in Node's `request` event before the app sees a request
+   * (`ProcessAdmission`: the inference function's early 503). Default: none.
+   */
+  readonly admission?: ProcessAdmission;
+}
 
 /** Serves a Hono app's `fetch` on Node at `hostname:port` (0: a free port); resolves once listening. */
 export function listen(
   app: { fetch: (request: Request) => Response | Promise<Response> },
   hostname: string,
   port: number,
+  { admission }: ListenOptions = {},
 ): Promise<ServerType> {
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname, port }, () => resolve(server));
+    const server = serve(
+      {
+        fetch: app.fetch,
+        hostname,
+        port,
+        ...(admission
+          ? {
+              createServer: ((options: object, listener: Parameters<typeof admission.wrap>[0]) =>
+                createServer(options, admission.wrap(listener))) as never,
+            }
+          : {}),
+      },
+      () => resolve(server),
+    );
   });
 }

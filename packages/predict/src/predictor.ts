@@ -62,6 +62,38 @@ export class Predictor {
     }
   }
 
+  /**
+   * Answers for several encoded batches (each from `encode`, each with its own options) from one
+   * run of the model over all their rows: what the inference function does with the requests to
+   * one model that queued while it was busy. Each answer is the one `predict` gives for that
+   * batch alone (the model is run in inference mode: no row depends on another), up to float
+   * rounding where a kernel sums in another order for another batch size (convolutions, ~1e-7).
+   * The caller disposes the tensors.
+   */
+  answerEncoded(
+    batches: ReadonlyArray<{ readonly xs: tf.Tensor; readonly options?: PredictOptions }>,
+  ): Prediction[][] {
+    if (batches.length === 1) {
+      const { xs, options } = batches[0]!;
+      return [toPredictions(this.pre, this.run(xs), options ?? {})];
+    }
+    const all = tf.concat(
+      batches.map((b) => b.xs),
+      0,
+    );
+    try {
+      const rows = this.run(all);
+      let at = 0;
+      return batches.map(({ xs, options }) => {
+        const n = xs.shape[0]!;
+        at += n;
+        return toPredictions(this.pre, rows.slice(at - n, at), options ?? {});
+      });
+    } finally {
+      all.dispose();
+    }
+  }
+
   /** Zeros through the model once, so the first prediction does not pay for kernel set-up. */
   warmUp(): void {
     const shape = this.model.inputs[0]!.shape.map((d) => d ?? 1);

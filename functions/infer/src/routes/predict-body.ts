@@ -40,7 +40,13 @@ async function fromJson(c: Context) {
 async function fromMultipart(c: Context) {
   let form: FormData;
   try {
-    form = await c.req.formData();
+    const read = c.get('body');
+    // The bytes bodyBounds read, parsed as the form they are (the request is not rebuilt).
+    form = read
+      ? await new Response(read, {
+          headers: { 'content-type': c.req.header('content-type') ?? '' },
+        }).formData()
+      : await c.req.formData();
   } catch (error) {
     throw new ValidationError(
       `Body is not valid multipart/form-data (${(error as Error).message})`,

@@ -57,7 +57,7 @@ const route = createRoute({
       'Over the key’s INFER_RATE_LIMIT (`rate_limited`) or INFER_MAX_CONCURRENT_PER_KEY (`concurrency_limited`); see Retry-After',
     ),
     503: error(
-      '`overloaded`: the model’s queue is past what it serves within INFER_LATENCY_BUDGET_MS; retry after Retry-After seconds',
+      '`overloaded`: the model’s queue is past what it serves within INFER_LATENCY_BUDGET_MS, or (before the request is read, the same answer for every model) the process holds what it answers within that budget or INFER_MAX_IN_FLIGHT; retry after Retry-After seconds',
     ),
     415: error('Not JSON, multipart/form-data or image/*'),
     422: error(
@@ -70,11 +70,16 @@ export interface PredictRouteOptions {
   readonly cache: ModelCache;
   /** Each model's queue: its predictions run one at a time through it (see `queueAdmission`). */
   readonly lanes: LatencyLanes;
+  /**
+   * Most requests to one model answered by one run of it (`INFER_BATCH_MAX`): those that queued
+   * while it was busy. 1: each request runs alone.
+   */
+  readonly batchMax: number;
 }
 
 /** `POST /v1/models/{id}/predict`; the body is read here, by media type, not by the route's schema. */
 /** The body arrives bounded (INFER_MAX_BODY_BYTES, MAX_JSON_DEPTH, BODY_TIMEOUT_MS) by the app. */
-export function registerPredict(app: OpenAPIHono, { cache, lanes }: PredictRouteOptions) {
+export function registerPredict(app: OpenAPIHono, { cache, lanes, batchMax }: PredictRouteOptions) {
   // Documented from the zod schemas, validated by hand: the inputs can only be checked against
   // the model's own input spec, which names what that model expects.
   app.openAPIRegistry.registerPath(route);
@@ -85,7 +90,18 @@ export function registerPredict(app: OpenAPIHono, { cache, lanes }: PredictRoute
     const { id } = param.data;
     const predictions = await cache.use(id, projectOfRequest(c), async (predictor) => {
       const { inputs, options } = await readPredictBody(c);
-      return lanes.run(id, () => predictor.predict(inputs, options));
+      // Inputs are checked and encoded (images decoded) per request, before the model's queue;
+      // the model then answers the requests queued for it together (`LatencyLanes.batch`).
+      const xs = await predictor.encode(inputs);
+      try {
+        return await lanes.batch(
+          id,
+          { xs, options },
+          { key: predictor, max: batchMax, run: (batch) => predictor.answerEncoded(batch) },
+        );
+      } finally {
+        xs.dispose();
+      }
     });
     return c.json({ model: id, predictions });
   });

@@ -99,3 +99,65 @@ describe('processLoopDelay', () => {
     expect(delay.current()).toBeGreaterThanOrEqual(45);
   });
 });
+
+describe('LatencyLanes.batch', () => {
+  it('answers the items queued together in one call, each caller its own answer, up to max', async () => {
+    const lanes = new LatencyLanes(BUDGET_MS, 'TEST_BUDGET_MS');
+    const calls: number[][] = [];
+    const spec = (max: number) => ({
+      key: 'double',
+      max,
+      run: (items: number[]) => {
+        calls.push(items);
+        return items.map((x) => x * 2);
+      },
+    });
+    // Seven requests admitted and queued in one turn of the event loop: batches of at most
+    // three, in order.
+    const admitted = Array.from({ length: 7 }, () => lanes.admit('m'));
+    const answers = await Promise.all(
+      Array.from({ length: 7 }, (_, i) => lanes.batch('m', i, spec(3))),
+    );
+    for (const release of admitted) release();
+    expect(answers).toEqual([0, 2, 4, 6, 8, 10, 12]);
+    expect(calls).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    // With max 1 each runs alone, at once.
+    calls.length = 0;
+    expect(await Promise.all([lanes.batch('m', 1, spec(1)), lanes.batch('m', 2, spec(1))])).toEqual(
+      [2, 4],
+    );
+    expect(calls).toEqual([[1], [2]]);
+  });
+
+  it('never mixes keys or lanes, and fails only the callers of a batch that fails', async () => {
+    const lanes = new LatencyLanes(BUDGET_MS, 'TEST_BUDGET_MS');
+    const calls: string[] = [];
+    const spec = (key: string) => ({
+      key,
+      max: 16,
+      run: (items: string[]) => {
+        calls.push(`${key}:${items.join(',')}`);
+        if (key === 'bad') throw new Error('model failed');
+        return items.map((x) => `${key}(${x})`);
+      },
+    });
+    const admitted = [...'mmmm', 'other'].map((lane) => lanes.admit(lane));
+    admitted.push(lanes.admit('other'));
+    const results = await Promise.allSettled([
+      lanes.batch('m', 'a', spec('k1')),
+      lanes.batch('m', 'b', spec('k2')),
+      lanes.batch('m', 'c', spec('k1')),
+      lanes.batch('other', 'd', spec('k1')),
+      lanes.batch('m', 'e', spec('bad')),
+    ]);
+    for (const release of admitted) release();
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).toEqual([
+      'k1(a)',
+      'k2(b)',
+      'k1(c)',
+      'k1(d)',
+      'rejected',
+    ]);
+    expect(calls.sort()).toEqual(['bad:e', 'k1:a,c', 'k1:d', 'k2:b']);
+  });
+});

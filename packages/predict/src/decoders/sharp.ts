@@ -6,6 +6,7 @@ import {
 } from '@trainyard/shared/images';
 import type { ImageInput } from '@trainyard/shared/portable';
 import type { ImageDecoder } from '../preprocess/image';
+import { decodeExactPng } from './exact-png';
 
 // Node only (sharp's native library): `@trainyard/predict/sharp`, apart from the runtime-agnostic core.
 
@@ -63,6 +64,10 @@ function expandChannels(data: Uint8Array, from: number, to: number): Uint8Array 
 export const sharpImageDecoder: ImageDecoder = {
   name: 'sharp',
   async decode(bytes, size, { maxPixels }) {
+    // A PNG already at the model's size and colour decodes to the same bytes without sharp's
+    // thread pool (`decodeExactPng`); anything else goes through sharp.
+    const exact = decodeExactPng(bytes, size, maxPixels);
+    if (exact) return exact;
     try {
       return await decodeImage(bytes, size, { maxPixels });
     } catch (error) {

@@ -110,7 +110,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `overloaded`: the model’s queue is past what it serves within INFER_LATENCY_BUDGET_MS; retry after Retry-After seconds */
+                /** @description `overloaded`: the model’s queue is past what it serves within INFER_LATENCY_BUDGET_MS, or (before the request is read, the same answer for every model) the process holds what it answers within that budget or INFER_MAX_IN_FLIGHT; retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;

@@ -69,10 +69,14 @@ describe('loadConfig', () => {
     expect(loadConfig({}).admission).toEqual({
       windowSeconds: 60,
       api: { rateLimit: 12_000, maxConcurrent: 64 },
-      infer: { rateLimit: 600_000, maxConcurrent: 512, latencyBudgetMs: 2000 },
+      infer: { rateLimit: 600_000, maxConcurrent: 512, latencyBudgetMs: 2000, maxInFlight: 0 },
       apiKeyCacheMs: 5000,
     });
     expect(loadConfig({ INFER_LATENCY_BUDGET_MS: '50' }).admission.infer.latencyBudgetMs).toBe(50);
+    expect(loadConfig({ INFER_MAX_IN_FLIGHT: '64' }).admission.infer.maxInFlight).toBe(64);
+    expect(loadConfig({}).infer.batchMax).toBe(16);
+    expect(loadConfig({ INFER_BATCH_MAX: '1' }).infer.batchMax).toBe(1);
+    expect(() => loadConfig({ INFER_BATCH_MAX: '0' })).toThrow(/INFER_BATCH_MAX/);
     expect(() => loadConfig({ API_KEY_CACHE_MS: '600000' })).toThrow(/API_KEY_CACHE_MS/);
   });
 

@@ -109,6 +109,14 @@ export const envSchema = z.object({
    * this time (from its measured service time), requests for it are shed with 503.
    */
   INFER_LATENCY_BUDGET_MS: positiveInt.default(2000),
+  /**
+   * Most predict requests one inference process holds at once, counted from their headers; past
+   * it (or past what the process answers within INFER_LATENCY_BUDGET_MS) a prebuilt 503 before
+   * the body is read. 0: only the measured bound.
+   */
+  INFER_MAX_IN_FLIGHT: nonNegativeInt.default(0),
+  /** Most requests to one model answered by one batched prediction; 1: no batching. */
+  INFER_BATCH_MAX: positiveInt.max(1024).default(16),
   /** Milliseconds a looked-up API key is trusted before S3 is read again: revocation's bound. */
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
 });
@@ -178,6 +186,8 @@ export interface Config {
       readonly rateLimit: number;
       readonly maxConcurrent: number;
       readonly latencyBudgetMs: number;
+      /** Requests one process holds at once (0: only the bound measured from the budget). */
+      readonly maxInFlight: number;
     };
     /** How long a verified key is cached: a revoked key stops working within this time. */
     readonly apiKeyCacheMs: number;
@@ -188,6 +198,8 @@ export interface Config {
     readonly cacheBytes: number;
     readonly warmModels: readonly string[];
     readonly maxBodyBytes: number;
+    /** Requests to one model gathered into one prediction while it is busy (1: none). */
+    readonly batchMax: number;
   };
   /** The web console (`/console`): where "try it" predicts, and its session secret. */
   readonly console: {
@@ -282,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         rateLimit: e.INFER_RATE_LIMIT,
         maxConcurrent: e.INFER_MAX_CONCURRENT_PER_KEY,
         latencyBudgetMs: e.INFER_LATENCY_BUDGET_MS,
+        maxInFlight: e.INFER_MAX_IN_FLIGHT,
       },
       apiKeyCacheMs: e.API_KEY_CACHE_MS,
     },
@@ -290,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cacheBytes: e.INFER_CACHE_BYTES,
       warmModels: e.INFER_WARM_MODELS ?? [],
       maxBodyBytes: e.INFER_MAX_BODY_BYTES,
+      batchMax: e.INFER_BATCH_MAX,
     },
     console: { inferUrl: e.CONSOLE_INFER_URL, sessionSecret: e.CONSOLE_SESSION_SECRET },
   };
