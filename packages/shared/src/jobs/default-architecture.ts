@@ -24,6 +24,53 @@ export const IMAGE_TRANSFER_DEFAULTS = {
 } as const;
 
 /**
+ * At most this many examples a class on average (the mean over the dataset's classes), an image
+ * job that defaults to transfer is few-shot and runs with `FEW_SHOT_IMAGE_DEFAULTS`. The defaults
+ * below were measured at 8 a class (`npm run bench:fewshot`); 20 leaves room for the "5-10 a
+ * class" a user starts with, and for a class or two with more.
+ */
+export const FEW_SHOT_MAX_PER_CLASS = 20;
+
+/**
+ * What a few-shot image job (see `fewShotImages`) runs with instead of `IMAGE_TRANSFER_DEFAULTS`:
+ * the built-in MobileNetV2 cut at block 10's output (`bm_mobilenetv2block10`: 96 features, every
+ * layer ImageNet's), a linear head (softmax on the pooled features, `head.units` [], no dropout,
+ * L2 0.001: a logistic regression, as a linear probe is) trained to convergence on the base's
+ * features computed once (100 epochs at 10× the optimizer's default rate, 0.01 with adam, no early
+ * stopping: with a dozen validation pictures, early stopping on `val_loss` stopped after 6-12
+ * epochs, far before the head converged). No fine-tuning of the base.
+ *
+ * Measured on few-shot illustrations (`npm run bench:fewshot`, six classes, 8 pictures a class,
+ * held-out pictures of other emoji), seeds 1-3: the default job as it was (block 13, a dense-128
+ * head, 30 epochs at 0.001, early stopping) 0.478; cut at block 10 with a linear head at adam's
+ * 0.001, 30 epochs, 0.347 (the head had not converged); at 0.01, 100 epochs, no early stopping
+ * 0.518. Fine-tuning the top blocks after that head did not help on held-out pictures (bench/README-quality.md).
+ */
+export const FEW_SHOT_IMAGE_DEFAULTS = {
+  base_model: 'bm_mobilenetv2block10',
+  input_size: [96, 96] as const,
+  head_units: [] as readonly number[],
+  dropout: 0,
+  l2: 1e-3,
+  learning_rate_factor: 10,
+  epochs: 100,
+  early_stopping: null,
+  trainable_base_layers: 0,
+  fine_tune_epochs: 0,
+} as const;
+
+/**
+ * Whether an image classification dataset is few-shot: at most `FEW_SHOT_MAX_PER_CLASS` examples
+ * a class on average. False when its report has no class counts.
+ */
+export function fewShotImages(dataset: Dataset): boolean {
+  if (dataset.task !== 'image_classification') return false;
+  const counts = Object.values(dataset.report?.stats?.classes ?? {}).filter((c) => c > 0);
+  if (counts.length === 0) return false;
+  return counts.reduce((a, b) => a + b, 0) / counts.length <= FEW_SHOT_MAX_PER_CLASS;
+}
+
+/**
  * Past this many examples an image job trains a CNN from scratch unless the request names a base:
  * fine-tuning the base costs a full forward pass per example and epoch, which on a CPU runs into
  * hours, and with that much data a CNN learns on its own.

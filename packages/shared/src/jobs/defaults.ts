@@ -11,6 +11,8 @@ import { validateSearchSpacePaths } from '../schemas/search-space';
 import {
   defaultsToImageTransfer,
   defaultTextArchitecture,
+  FEW_SHOT_IMAGE_DEFAULTS,
+  fewShotImages,
   IMAGE_TRANSFER_DEFAULTS,
 } from './default-architecture';
 
@@ -214,8 +216,11 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
   // purpose), a small image dataset fine-tunes the built-in base.
   const imageTransfer =
     request.base_model === undefined && arch.type === undefined && defaultsToImageTransfer(dataset);
+  // Few-shot pictures (a few a class) get a linear head on an earlier cut, trained to convergence.
+  const fewShot = imageTransfer && fewShotImages(dataset);
+  const transferDefaults = fewShot ? FEW_SHOT_IMAGE_DEFAULTS : IMAGE_TRANSFER_DEFAULTS;
   const baseModel = imageTransfer
-    ? IMAGE_TRANSFER_DEFAULTS.base_model
+    ? transferDefaults.base_model
     : request.base_model && request.base_model !== 'none'
       ? request.base_model
       : null;
@@ -263,7 +268,7 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
   const optimizer = hp.optimizer ?? 'adam';
   const trainableBase =
     arch.trainable_base_layers ??
-    (imageTransfer ? IMAGE_TRANSFER_DEFAULTS.trainable_base_layers : 0);
+    (imageTransfer ? transferDefaults.trainable_base_layers : 0);
   const meanWidth = dataset.report?.stats?.images?.width.mean ?? 32;
   const spec: JobSpec = {
     id,
@@ -285,7 +290,9 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
     hyperparameters: {
       epochs:
         hp.epochs ??
-        (tabular
+        (fewShot
+          ? FEW_SHOT_IMAGE_DEFAULTS.epochs
+          : tabular
           ? n < 500
             ? 200
             : n < 5000
@@ -301,7 +308,9 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
                 ? 15
                 : 10),
       batch_size: hp.batch_size ?? (n < 500 ? 16 : 32),
-      learning_rate: hp.learning_rate ?? defaultRate[optimizer],
+      learning_rate:
+        hp.learning_rate ??
+        defaultRate[optimizer] * (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.learning_rate_factor : 1),
       optimizer,
       momentum: hp.momentum ?? (optimizer === 'momentum' ? 0.9 : 0),
       weight_decay: hp.weight_decay ?? (optimizer === 'adamw' ? 0.01 : 0),
@@ -313,14 +322,16 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
         min_lr: 0,
       },
       early_stopping:
-        hp.early_stopping === undefined
-          ? { monitor: 'val_loss', patience: tabular ? 10 : 5, min_delta: 0 }
-          : hp.early_stopping,
+        hp.early_stopping !== undefined
+          ? hp.early_stopping
+          : fewShot
+            ? FEW_SHOT_IMAGE_DEFAULTS.early_stopping
+            : { monitor: 'val_loss', patience: tabular ? 10 : 5, min_delta: 0 },
       gradient_clip_norm: hp.gradient_clip_norm ?? (text ? 5 : null),
       fine_tune_epochs:
         hp.fine_tune_epochs ??
         (imageTransfer
-          ? IMAGE_TRANSFER_DEFAULTS.fine_tune_epochs
+          ? transferDefaults.fine_tune_epochs
           : type === 'transfer' && trainableBase > 0
             ? 5
             : 0),
@@ -330,7 +341,9 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
     architecture: {
       type,
       head: {
-        units: arch.head?.units ?? (tabular ? [64, 32] : text ? [] : [128]),
+        units:
+          arch.head?.units ??
+          (fewShot ? [...FEW_SHOT_IMAGE_DEFAULTS.head_units] : tabular ? [64, 32] : text ? [] : [128]),
         batch_norm: arch.head?.batch_norm ?? type === 'transfer',
         activation: arch.head?.activation ?? 'relu',
       },
@@ -338,7 +351,7 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       trainable_base_layers: trainableBase,
       input_size:
         arch.input_size ??
-        (imageTransfer ? [...IMAGE_TRANSFER_DEFAULTS.input_size] : null) ??
+        (imageTransfer ? [...transferDefaults.input_size] : null) ??
         (task === 'image_classification' && type !== 'transfer'
           ? [
               Math.min(64, Math.max(16, Math.round(meanWidth))),
@@ -364,8 +377,8 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       // Small tables get ten times the L2 of other small datasets: over 5 seeds (bench:quality)
       // 1e-4 left the MLP one iris example under logistic regression; 1e-3 ties it and keeps
       // cars-origin and cars-mpg above logistic and ridge regression (1e-2 fell under on cars).
-      l2: reg.l2 ?? (small ? (tabular ? 1e-3 : 1e-4) : 0),
-      dropout: reg.dropout ?? (tabular ? 0.1 : 0.25),
+      l2: reg.l2 ?? (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.l2 : small ? (tabular ? 1e-3 : 1e-4) : 0),
+      dropout: reg.dropout ?? (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.dropout : tabular ? 0.1 : 0.25),
     },
     augmentation: resolveAugmentation(request.augmentation),
     tuning: request.tuning ?? null,
