@@ -41,7 +41,12 @@ const resolve = (d: Dataset, request: object = {}) =>
 
 describe('the default architecture of an image job', () => {
   it('fine-tunes the built-in MobileNetV2 cut at block 13 at 96×96 on colour or larger pictures', () => {
-    for (const d of [images(21, 28, 3), images(50, 64, 1), images(50, 300, 3), images(2000, 64, 3)]) {
+    for (const d of [
+      images(21, 28, 3),
+      images(50, 64, 1),
+      images(50, 300, 3),
+      images(2000, 64, 3),
+    ]) {
       const spec = resolve(d);
       expect(spec.base_model).toBe('bm_mobilenetv2block13');
       expect(spec.architecture).toMatchObject({
@@ -56,6 +61,8 @@ describe('the default architecture of an image job', () => {
         fine_tune_learning_rate_factor: 0.1,
       });
       expect(spec.model_name).toBe('x-transfer');
+      expect(spec.architecture.head.units).toEqual([128]);
+      expect(spec.validation_split).toBe(0.2);
     }
   });
 
@@ -71,6 +78,7 @@ describe('the default architecture of an image job', () => {
         head: { units: [] },
       });
       expect(spec.regularization).toMatchObject({ dropout: 0, l2: 0.001 });
+      expect(spec.validation_split).toBe(0.1);
       expect(spec.hyperparameters).toMatchObject({
         learning_rate: 0.01,
         epochs: 100,
@@ -85,7 +93,10 @@ describe('the default architecture of an image job', () => {
     });
     expect(asked.hyperparameters).toMatchObject({ learning_rate: 0.002, epochs: 7 });
     expect(asked.architecture.head.units).toEqual([32]);
-    expect(resolve(images(8, 64, 3), { hyperparameters: { optimizer: 'sgd' } }).hyperparameters.learning_rate).toBe(0.1);
+    expect(
+      resolve(images(8, 64, 3), { hyperparameters: { optimizer: 'sgd' } }).hyperparameters
+        .learning_rate,
+    ).toBe(0.1);
     // Only the default transfer is few-shot: a CNN asked for keeps its own defaults.
     const cnn = resolve(images(8, 64, 3), { architecture: { type: 'cnn' } });
     expect(cnn.hyperparameters).toMatchObject({ learning_rate: 0.001, epochs: 30 });

@@ -267,15 +267,15 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
 
   const optimizer = hp.optimizer ?? 'adam';
   const trainableBase =
-    arch.trainable_base_layers ??
-    (imageTransfer ? transferDefaults.trainable_base_layers : 0);
+    arch.trainable_base_layers ?? (imageTransfer ? transferDefaults.trainable_base_layers : 0);
   const meanWidth = dataset.report?.stats?.images?.width.mean ?? 32;
   const spec: JobSpec = {
     id,
     dataset: request.dataset,
     task,
     validation_dataset: request.validation_dataset ?? null,
-    validation_split: request.validation_split ?? 0.2,
+    validation_split:
+      request.validation_split ?? (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.validation_split : 0.2),
     // A dataset's own validation folder is what its author chose to validate on; a request's
     // explicit validation_split (or validation_dataset) overrides it.
     validation_source: request.validation_dataset
@@ -293,20 +293,20 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
         (fewShot
           ? FEW_SHOT_IMAGE_DEFAULTS.epochs
           : tabular
-          ? n < 500
-            ? 200
-            : n < 5000
-              ? 100
-              : 30
-          : text
-            ? type === 'bag_of_embeddings'
-              ? 30
-              : 10
-            : small
-              ? 30
-              : n < 10_000
-                ? 15
-                : 10),
+            ? n < 500
+              ? 200
+              : n < 5000
+                ? 100
+                : 30
+            : text
+              ? type === 'bag_of_embeddings'
+                ? 30
+                : 10
+              : small
+                ? 30
+                : n < 10_000
+                  ? 15
+                  : 10),
       batch_size: hp.batch_size ?? (n < 500 ? 16 : 32),
       learning_rate:
         hp.learning_rate ??
@@ -343,7 +343,13 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       head: {
         units:
           arch.head?.units ??
-          (fewShot ? [...FEW_SHOT_IMAGE_DEFAULTS.head_units] : tabular ? [64, 32] : text ? [] : [128]),
+          (fewShot
+            ? [...FEW_SHOT_IMAGE_DEFAULTS.head_units]
+            : tabular
+              ? [64, 32]
+              : text
+                ? []
+                : [128]),
         batch_norm: arch.head?.batch_norm ?? type === 'transfer',
         activation: arch.head?.activation ?? 'relu',
       },
