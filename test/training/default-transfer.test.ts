@@ -4,6 +4,9 @@ import {
   FEW_SHOT_IMAGE_DEFAULTS,
   JobEventLog,
   type JobSpec,
+  keys,
+  modelCardSchema,
+  modelMetricsSchema,
 } from '@trainyard/shared';
 import { isolatedRuntime, makeZip } from '@trainyard/testing';
 import sharp from 'sharp';
@@ -110,6 +113,47 @@ describe('an image job with every default, on 8 colour pictures a class', () => 
     expect(events.some((e) => e.type === 'early_stopping' || e.type === 'fine_tune.started')).toBe(
       false,
     );
+    // Then trained again from the start on all 24 pictures (hyperparameters.refit, on for
+    // few-shot pictures): that model is published; the validation metrics are the first
+    // model's, on the 6 pictures (2 a class) it did not train on.
+    const refit = { examples: 24, epochs: FEW_SHOT_IMAGE_DEFAULTS.epochs, fine_tune_epochs: 0 };
+    expect(spec.hyperparameters.refit).toBe(true);
+    expect(events.find((e) => e.type === 'refit.completed')?.data).toMatchObject(refit);
+    const file = (name: string) => keys.modelFile(transfer.modelId, name);
+    expect((await runtime.storage.getJson(file('card.json'), modelCardSchema)).refit).toEqual(
+      refit,
+    );
+    const metrics = await runtime.storage.getJson(file('metrics.json'), modelMetricsSchema);
+    expect(metrics).toMatchObject({ split: 'validation', examples: 6 });
+    // The published model's scores for those 6 pictures are not the ones the metrics came from.
+    const validated = new TextDecoder()
+      .decode(await runtime.storage.getBytes(keys.modelPredictions(transfer.modelId, 'validation')))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { reference: { path: string }; scores: number[] });
+    expect(validated).toHaveLength(6);
+    const published = await loadPredictor(runtime.storage, transfer.modelId);
+    const again = await published.predict(
+      {
+        form: 'images',
+        images: validated.map((v) => ({
+          bytes: train[Number(v.reference.path.split('/')[1]!.split('.')[0])]!.png,
+          param: 'image',
+        })),
+      },
+      { top_k: 3 },
+    );
+    const gap = Math.max(
+      ...validated.map((v, i) => {
+        const scores = again[i] as ClassScore[];
+        return Math.max(
+          ...metrics.labels!.map((label, k) =>
+            Math.abs(scores.find((s) => s.label === label)!.score - v.scores[k]!),
+          ),
+        );
+      }),
+    );
+    expect(gap).toBeGreaterThan(1e-3);
 
     const scratch = await trainModel(runtime, dataset, {
       ...request,

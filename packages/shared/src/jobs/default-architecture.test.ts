@@ -63,6 +63,7 @@ describe('the default architecture of an image job', () => {
       expect(spec.model_name).toBe('x-transfer');
       expect(spec.architecture.head.units).toEqual([128]);
       expect(spec.validation_split).toBe(0.2);
+      expect(spec.hyperparameters.refit).toBe(false);
     }
   });
 
@@ -84,8 +85,15 @@ describe('the default architecture of an image job', () => {
         epochs: 100,
         early_stopping: null,
         fine_tune_epochs: 0,
+        refit: true,
       });
     }
+    // A refit has no place in tuning (trials are scored on the validation split).
+    const tuning = { metric: 'val_accuracy', max_trials: 2, search_space: {} };
+    expect(resolve(images(8, 64, 3), { tuning }).hyperparameters.refit).toBe(false);
+    expect(() => resolve(images(8, 64, 3), { tuning, hyperparameters: { refit: true } })).toThrow(
+      expect.objectContaining({ param: 'hyperparameters.refit' }),
+    );
     // What the request says still wins.
     const asked = resolve(images(8, 64, 3), {
       hyperparameters: { learning_rate: 0.002, epochs: 7 },

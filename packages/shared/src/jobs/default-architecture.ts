@@ -61,6 +61,7 @@ export const FEW_SHOT_IMAGE_DEFAULTS = {
   trainable_base_layers: 0,
   fine_tune_epochs: 0,
   validation_split: 0.1,
+  refit: true,
 } as const;
 
 /**

@@ -336,6 +336,7 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
             ? 5
             : 0),
       fine_tune_learning_rate_factor: hp.fine_tune_learning_rate_factor ?? 0.1,
+      refit: hp.refit ?? (fewShot && !request.tuning ? FEW_SHOT_IMAGE_DEFAULTS.refit : false),
       class_weight: resolveClassWeight(hp.class_weight, dataset),
     },
     architecture: {
@@ -391,6 +392,12 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
     // The secret is kept apart from the spec (which the trainer and GET show).
     webhook: request.webhook ? { url: request.webhook.url, events: request.webhook.events } : null,
   };
+  if (spec.tuning && spec.hyperparameters.refit) {
+    throw new ValidationError(
+      'hyperparameters.refit does not apply to tuning jobs (each trial is scored on the validation split); leave it out or set it false',
+      { param: 'hyperparameters.refit' },
+    );
+  }
   if (spec.tuning) validateSearchSpacePaths(spec.tuning.search_space, TUNABLE_PATHS);
   if (
     spec.architecture.type === 'attention' &&
