@@ -158,11 +158,13 @@ async function main() {
         const a = ours.spec.architecture;
         const hp = ours.spec.hyperparameters;
         const ran = ours.events
-          .filter((e) => e.type === 'early_stopping' || e.type === 'fine_tune.started')
+          .filter((e) =>
+            ['early_stopping', 'fine_tune.started', 'refit.completed'].includes(e.type),
+          )
           .map((e) => e.message)
           .join('; ');
         console.log(
-          `  default: ${a.type} ${ours.spec.base_model ?? ''} cut ${a.cut_layer} at ${a.input_size?.join('×')}, ${hp.epochs}+${hp.fine_tune_epochs} epochs, top ${a.trainable_base_layers} layers; ${ran}`,
+          `  default: ${a.type} ${ours.spec.base_model ?? ''} cut ${a.cut_layer} at ${a.input_size?.join('×')}, head ${JSON.stringify(a.head.units)}, ${hp.epochs}+${hp.fine_tune_epochs} epochs, top ${a.trainable_base_layers} layers, validation ${ours.spec.validation_split}; ${ran}`,
         );
         record('default job', c.testTruth, ours.predictions, ours.seconds);
       }
