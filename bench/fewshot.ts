@@ -21,7 +21,7 @@ import {
   loadModel,
   selectBackend,
 } from '@trainyard/ml';
-import { type CreateJob, findBaseModel, type Storage } from '@trainyard/shared';
+import { type CreateJob, createJobSchema, findBaseModel, type Storage } from '@trainyard/shared';
 import { fewShotIllustrations, type Illustration, makeZip } from '@trainyard/testing';
 import sharp from 'sharp';
 import {
@@ -45,7 +45,10 @@ function args() {
     heldOut: Number(value('--held-out') ?? 20),
     size: Number(value('--size') ?? 128),
     only: value('--only')?.split(',') ?? null,
-    request: JSON.parse(value('--request') ?? '{}') as Omit<CreateJob, 'dataset'>,
+    // Parsed as the API parses a request (its defaults filled in: a partial lr_schedule, …).
+    request: createJobSchema
+      .omit({ dataset: true })
+      .parse(JSON.parse(value('--request') ?? '{}')) as Omit<CreateJob, 'dataset'>,
     probes: value('--probes')
       ?.split(',')
       .map((p) => ({ cut: p.split('@')[0]!, size: Number(p.split('@')[1] ?? 96) })),
