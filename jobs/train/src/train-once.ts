@@ -202,9 +202,9 @@ export async function trainOnce(
       ...(optimizerState ? { optimizerState } : {}),
       callbacks: [
         new DivergenceCallback({ history, classes: outputs }),
-        ...(refit ? [] : [new EpochEventsCallback(ctx, phase, trial, epochs), checkpoints]),
+        ...(refit ? [] : [new EpochEventsCallback(ctx, phase, trial, epochs)]),
         ...extra(phase),
-        ...(refit ? [{ onEpochEnd: (logs: EpochLogs) => void history.push(logs) }] : []),
+        ...(refit ? [{ onEpochEnd: (logs: EpochLogs) => void history.push(logs) }] : [checkpoints]),
         ...(early ? [early] : []),
       ],
     }).catch((error: unknown) => {
