@@ -37,8 +37,9 @@ export const FEW_SHOT_MAX_PER_CLASS = 20;
  * layer ImageNet's), a linear head (softmax on the pooled features: `head.units` [], no dropout,
  * L2 0.001; a logistic regression, as a linear probe is) trained to convergence on the base's
  * features computed once (100 epochs at 10× the optimizer's default rate, 0.01 with adam, no early
- * stopping), no fine-tuning of the base, and a validation split of 0.1 (one picture a class at 8
- * a class, where 0.2 took two: a quarter of what the head learns from).
+ * stopping), no fine-tuning of the base, a validation split of 0.1 (one picture a class at 8
+ * a class, where 0.2 took two: a quarter of what the head learns from), and a refit on all the
+ * pictures once validated (`hyperparameters.refit`).
  *
  * Measured on few-shot illustrations (`npm run bench:fewshot`: six classes, 8 pictures a class,
  * held-out pictures of other emoji), held-out accuracy over seeds 1-3 (bench/README-quality.md):
@@ -46,8 +47,9 @@ export const FEW_SHOT_MAX_PER_CLASS = 20;
  * block 10 with a linear head at adam's 0.001 for 30 epochs 0.347 (the head had not converged;
  * early stopping on a dozen validation pictures' `val_loss` stopped it after 6-12 epochs at 0.01);
  * at 0.01 for 100 epochs, no early stopping, 0.518; then fine-tuning the top 4 layers for 10
- * epochs at 1e-4 0.524 (twice the time, within the seeds' spread); with this validation split
- * 0.543, the best frozen probe's 0.543 (block 10, trained on all 48 pictures).
+ * epochs at 1e-4 0.524 (twice the time, within the seeds' spread); without it, with this
+ * validation split, 0.543, the best frozen probe's 0.543 (block 10, trained on all 48 pictures).
+ * With the refit, over seeds 1-10: 0.518 against that probe's 0.524 (0.512 without the refit).
  */
 export const FEW_SHOT_IMAGE_DEFAULTS = {
   base_model: 'bm_mobilenetv2block10',
