@@ -21,7 +21,7 @@ import {
   loadModel,
   selectBackend,
 } from '@trainyard/ml';
-import { type CreateJob, findBaseModel, type Storage } from '@trainyard/shared';
+import { type CreateJob, createJobSchema, findBaseModel, type Storage } from '@trainyard/shared';
 import { fewShotIllustrations, type Illustration, makeZip } from '@trainyard/testing';
 import sharp from 'sharp';
 import {
@@ -45,7 +45,10 @@ function args() {
     heldOut: Number(value('--held-out') ?? 20),
     size: Number(value('--size') ?? 128),
     only: value('--only')?.split(',') ?? null,
-    request: JSON.parse(value('--request') ?? '{}') as Omit<CreateJob, 'dataset'>,
+    // Parsed as the API parses a request (its defaults filled in: a partial lr_schedule, …).
+    request: createJobSchema
+      .omit({ dataset: true })
+      .parse(JSON.parse(value('--request') ?? '{}')) as Omit<CreateJob, 'dataset'>,
     probes: value('--probes')
       ?.split(',')
       .map((p) => ({ cut: p.split('@')[0]!, size: Number(p.split('@')[1] ?? 96) })),
@@ -158,11 +161,13 @@ async function main() {
         const a = ours.spec.architecture;
         const hp = ours.spec.hyperparameters;
         const ran = ours.events
-          .filter((e) => e.type === 'early_stopping' || e.type === 'fine_tune.started')
+          .filter((e) =>
+            ['early_stopping', 'fine_tune.started', 'refit.completed'].includes(e.type),
+          )
           .map((e) => e.message)
           .join('; ');
         console.log(
-          `  default: ${a.type} ${ours.spec.base_model ?? ''} cut ${a.cut_layer} at ${a.input_size?.join('×')}, ${hp.epochs}+${hp.fine_tune_epochs} epochs, top ${a.trainable_base_layers} layers; ${ran}`,
+          `  default: ${a.type} ${ours.spec.base_model ?? ''} cut ${a.cut_layer} at ${a.input_size?.join('×')}, head ${JSON.stringify(a.head.units)}, ${hp.epochs}+${hp.fine_tune_epochs} epochs, top ${a.trainable_base_layers} layers, validation ${ours.spec.validation_split}; ${ran}`,
         );
         record('default job', c.testTruth, ours.predictions, ours.seconds);
       }

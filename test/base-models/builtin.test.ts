@@ -41,17 +41,19 @@ async function digitsZip(digits: number[], perDigit: number) {
 }
 
 describe('GET /v1/base-models', () => {
-  it('lists the built-in MobileNetV2 at two cuts, with what it was trained on and its scaling', async () => {
+  it('lists the built-in MobileNetV2 at three cuts, with what it was trained on and its scaling', async () => {
     const list = await body(await api.call('/v1/base-models'));
     const builtins = list.data.filter(
       (b: { builtin?: boolean; task: string }) => b.builtin && b.task === 'image_classification',
     );
     expect(builtins.map((b: { id: string }) => b.id)).toEqual([
       'bm_mobilenetv2',
+      'bm_mobilenetv2block10',
       'bm_mobilenetv2block13',
     ]);
     expect(builtins.map((b: { cut_layer: string }) => b.cut_layer)).toEqual([
       'out_relu',
+      'block_10_project_BN',
       'block_13_expand_relu',
     ]);
     for (const b of builtins) {
@@ -82,7 +84,12 @@ describe('GET /v1/base-models', () => {
       if (!page.has_more) break;
       after = page.last_id;
     }
-    expect(ids).toEqual(['bm_glove100d', 'bm_mobilenetv2', 'bm_mobilenetv2block13']);
+    expect(ids).toEqual([
+      'bm_glove100d',
+      'bm_mobilenetv2',
+      'bm_mobilenetv2block10',
+      'bm_mobilenetv2block13',
+    ]);
   });
 });
 

@@ -1,9 +1,12 @@
 import { loadPredictor, selectBackend } from '@trainyard/ml';
 import {
   type ClassScore,
-  IMAGE_TRANSFER_DEFAULTS,
+  FEW_SHOT_IMAGE_DEFAULTS,
   JobEventLog,
   type JobSpec,
+  keys,
+  modelCardSchema,
+  modelMetricsSchema,
 } from '@trainyard/shared';
 import { isolatedRuntime, makeZip } from '@trainyard/testing';
 import sharp from 'sharp';
@@ -11,9 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyDataset, type TestRuntime, trainModel } from '../infer/support';
 
 // Few-shot colour pictures with every default: 8 a class of circles, squares and triangles drawn
-// in random colours, sizes and places on random backgrounds (rendered by sharp). Not digit-like,
-// so the job fine-tunes the built-in MobileNetV2, its head on features computed once; on
-// pictures it never saw, it beats the same job told to train the CNN from scratch.
+// in random colours, sizes and places on random backgrounds (rendered by sharp). Not digit-like
+// and few-shot (≤ 20 a class), so the job trains a linear head on the built-in MobileNetV2 cut at
+// block 10, on features computed once; on pictures it never saw, it beats the same job told to
+// train the CNN from scratch.
 
 let runtime: TestRuntime;
 beforeAll(async () => {
@@ -76,7 +80,7 @@ async function heldOutAccuracy(modelId: string, held: Awaited<ReturnType<typeof 
 }
 
 describe('an image job with every default, on 8 colour pictures a class', () => {
-  it('fine-tunes the built-in base on cached features and beats a CNN from scratch on held-out pictures', async () => {
+  it("trains a linear head on the built-in base's cached features and beats a CNN from scratch on held-out pictures", async () => {
     const train = await pictures(8, 1);
     const dataset = await readyDataset(
       runtime,
@@ -88,20 +92,68 @@ describe('an image job with every default, on 8 colour pictures a class', () => 
 
     const transfer = await trainModel(runtime, dataset, request);
     const spec: JobSpec = transfer.spec;
-    expect(spec.base_model).toBe(IMAGE_TRANSFER_DEFAULTS.base_model);
+    expect(spec.base_model).toBe(FEW_SHOT_IMAGE_DEFAULTS.base_model);
     expect(spec.architecture).toMatchObject({
       type: 'transfer',
-      cut_layer: 'block_13_expand_relu',
-      input_size: [...IMAGE_TRANSFER_DEFAULTS.input_size],
-      trainable_base_layers: IMAGE_TRANSFER_DEFAULTS.trainable_base_layers,
+      cut_layer: 'block_10_project_BN',
+      input_size: [...FEW_SHOT_IMAGE_DEFAULTS.input_size],
+      trainable_base_layers: 0,
+      head: { units: [] },
     });
     const events = await new JobEventLog(runtime.storage, 'test').list(spec.id);
-    // Every picture once through the base, pooled to block 13's 576 expanded channels.
+    // Every picture once through the base, pooled to block 10's 96 channels; the linear head
+    // trains all its epochs on them (no early stopping), and the base is never unfrozen.
     expect(events.find((e) => e.type === 'features.cached')?.data).toMatchObject({
       examples: 24,
-      shape: [576],
+      shape: [96],
     });
-    expect(events.some((e) => e.type === 'fine_tune.started')).toBe(true);
+    expect(events.filter((e) => e.type === 'epoch.completed')).toHaveLength(
+      FEW_SHOT_IMAGE_DEFAULTS.epochs,
+    );
+    expect(events.some((e) => e.type === 'early_stopping' || e.type === 'fine_tune.started')).toBe(
+      false,
+    );
+    // Then trained again from the start on all 24 pictures (hyperparameters.refit, on for
+    // few-shot pictures): that model is published; the validation metrics are the first
+    // model's, on the 6 pictures (2 a class) it did not train on.
+    const refit = { examples: 24, epochs: FEW_SHOT_IMAGE_DEFAULTS.epochs, fine_tune_epochs: 0 };
+    expect(spec.hyperparameters.refit).toBe(true);
+    expect(events.find((e) => e.type === 'refit.completed')?.data).toMatchObject(refit);
+    const file = (name: string) => keys.modelFile(transfer.modelId, name);
+    expect((await runtime.storage.getJson(file('card.json'), modelCardSchema)).refit).toEqual(
+      refit,
+    );
+    const metrics = await runtime.storage.getJson(file('metrics.json'), modelMetricsSchema);
+    expect(metrics).toMatchObject({ split: 'validation', examples: 6 });
+    // The published model's scores for those 6 pictures are not the ones the metrics came from.
+    const validated = new TextDecoder()
+      .decode(await runtime.storage.getBytes(keys.modelPredictions(transfer.modelId, 'validation')))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { reference: { path: string }; scores: number[] });
+    expect(validated).toHaveLength(6);
+    const published = await loadPredictor(runtime.storage, transfer.modelId);
+    const again = await published.predict(
+      {
+        form: 'images',
+        images: validated.map((v) => ({
+          bytes: train[Number(v.reference.path.split('/')[1]!.split('.')[0])]!.png,
+          param: 'image',
+        })),
+      },
+      { top_k: 3 },
+    );
+    const gap = Math.max(
+      ...validated.map((v, i) => {
+        const scores = again[i] as ClassScore[];
+        return Math.max(
+          ...metrics.labels!.map((label, k) =>
+            Math.abs(scores.find((s) => s.label === label)!.score - v.scores[k]!),
+          ),
+        );
+      }),
+    );
+    expect(gap).toBeGreaterThan(1e-3);
 
     const scratch = await trainModel(runtime, dataset, {
       ...request,

@@ -21,6 +21,7 @@ import {
   unixSeconds,
 } from '@trainyard/shared';
 import type { JobContext } from './context';
+import type { RefitInfo } from './refit';
 import type { Split, TrainedModel } from './train-once';
 
 /**
@@ -29,12 +30,21 @@ import type { Split, TrainedModel } from './train-once';
  * example's prediction (`predictions/<split>.jsonl`, with its reference in the upload when `raw`
  * is given), `card.json`, and last the manifest that makes it visible. A crash before the
  * manifest leaves no model; the id comes from the job's, so a retry overwrites, never duplicates.
+ * With `info.refit`, `trained` is the model trained again on training + validation: the validation
+ * metrics and predictions are `refit.validationModel`'s (trained without them), the test split's
+ * and the published files `trained`'s, and the card says so in `refit`.
  */
 export async function publishModel(
   ctx: JobContext,
   trained: TrainedModel,
   split: Split,
-  info: { trial: number | null; started: number; spec: JobSpec; raw?: RawDataset },
+  info: {
+    trial: number | null;
+    started: number;
+    spec: JobSpec;
+    raw?: RawDataset;
+    refit?: RefitInfo & { validationModel: TrainedModel };
+  },
 ): Promise<{ id: string; manifest: ModelManifest }> {
   const { spec, storage } = ctx;
   const id = modelIdForJob(spec.id);
@@ -42,16 +52,16 @@ export async function publishModel(
   if (existing) return { id, manifest: existing };
 
   const predictions: Array<[ModelMetrics['split'], ExamplePrediction[]]> = [];
-  const measure = (indices: number[], name: ModelMetrics['split']) => {
-    const evaluation = evaluate(trained.model, trained.data, indices);
+  const measure = (indices: number[], name: ModelMetrics['split'], by = trained) => {
+    const evaluation = evaluate(by.model, by.data, indices);
     const truth = Array.from(indices, (i) => trained.data.labels[i]!);
     const { raw } = info;
     const references = indices.map((i) => (raw ? exampleReference(raw, i) : null));
-    predictions.push([name, examplePredictions(evaluation, truth, trained.preprocess, references)]);
-    return { ...modelMetrics(evaluation, truth, trained.preprocess), split: name };
+    predictions.push([name, examplePredictions(evaluation, truth, by.preprocess, references)]);
+    return { ...modelMetrics(evaluation, truth, by.preprocess), split: name };
   };
   const metrics: ModelMetrics = split.validation.length
-    ? measure(split.validation, 'validation')
+    ? measure(split.validation, 'validation', info.refit?.validationModel)
     : measure(split.train, 'train');
   if (split.test?.length) metrics.test = measure(split.test, 'test');
   const card: ModelCard = {
@@ -65,6 +75,15 @@ export async function publishModel(
     epochs_run: trained.epochsRun,
     duration_seconds: Math.round((Date.now() - info.started) / 100) / 10,
     parameters: trained.model.countParams(),
+    ...(info.refit
+      ? {
+          refit: {
+            examples: info.refit.examples,
+            epochs: info.refit.epochs,
+            fine_tune_epochs: info.refit.fine_tune_epochs,
+          },
+        }
+      : {}),
   };
   const files = await saveModel(trained.model, storage, keys.model(id));
   for (const [name, rows] of predictions) {

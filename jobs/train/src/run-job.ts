@@ -12,6 +12,7 @@ import { CheckpointStore } from './checkpoints';
 import { type JobContext, JobFailure } from './context';
 import { assertInJobProject } from './project-scope';
 import { publishModel } from './publish';
+import { refitOnAll } from './refit';
 import { type Split, trainOnce } from './train-once';
 import { runTuning } from './tuning';
 
@@ -91,11 +92,16 @@ export async function runJob(ctx: JobContext): Promise<string | undefined> {
     ? await runTuning(ctx, raw, split, base, store)
     : { trained: await trainOnce(ctx, spec, raw, split, base, store, null), trial: null, spec };
   if (!result) return undefined;
-  const { id } = await publishModel(ctx, result.trained, split, {
+  const refit =
+    spec.hyperparameters.refit && !spec.tuning && split.validation.length > 0
+      ? await refitOnAll(ctx, spec, raw, split, base, store, result.trained)
+      : undefined;
+  const { id } = await publishModel(ctx, refit?.trained ?? result.trained, split, {
     trial: result.trial,
     started,
     spec: result.spec,
     raw,
+    ...(refit ? { refit: { ...refit.info, validationModel: result.trained } } : {}),
   });
   return id;
 }

@@ -42,6 +42,22 @@ export interface TrainedModel {
   readonly data: EncodedDataset;
   readonly history: EpochLogs[];
   readonly epochsRun: number;
+  /**
+   * Epochs whose training the model keeps, per phase: all that ran, or up to the epoch early
+   * stopping restored. What a refit (`hyperparameters.refit`) trains for. Set by `trainOnce`.
+   */
+  readonly kept?: { readonly train: number; readonly fine_tune: number };
+}
+
+/** How `trainOnce` runs besides the spec. */
+export interface TrainOptions {
+  /** Extra callbacks a caller adds (tuning's pruning), per phase. */
+  readonly extra?: ExtraCallbacks;
+  /**
+   * A refit: neither resumes from nor writes checkpoints, and logs no epoch events (the job's
+   * curves stay those of the run whose validation it reports). Default false.
+   */
+  readonly refit?: boolean;
 }
 
 /** Extra callbacks a caller adds (tuning's pruning), per phase. */
@@ -62,11 +78,12 @@ export async function trainOnce(
   base: BaseModel | undefined,
   store: CheckpointStore,
   trial: number | null,
-  extra: ExtraCallbacks = () => [],
+  options: TrainOptions = {},
 ): Promise<TrainedModel> {
+  const { extra = () => [], refit = false } = options;
   if (base) checkBaseFits(base, spec.task);
   const seed = spec.seed + (trial ?? 0) * 7919;
-  const checkpoint = await store.latest(trial);
+  const checkpoint = refit ? undefined : await store.latest(trial);
   const vectorWords =
     !checkpoint && spec.architecture.embeddings
       ? await loadVectorWords(ctx.storage, spec.architecture.embeddings.base_model)
@@ -135,6 +152,10 @@ export async function trainOnce(
 
   const overdue = deadlines(ctx, trial);
   let unfrozen = checkpoint?.state.unfrozen ?? [];
+  const kept = {
+    train: plannedEpochs(phases, 'train'),
+    fine_tune: plannedEpochs(phases, 'fine_tune'),
+  };
   for (const { phase, epochs, lr } of phases) {
     let initialEpoch = 0;
     if (checkpoint) {
@@ -152,7 +173,7 @@ export async function trainOnce(
     if (initialEpoch >= epochs) continue;
     const cached =
       phase === 'train' && cacheHead ? cacheHeadFeatures(model, spec, data, preprocess) : undefined;
-    if (cached) await ctx.events.append(spec.id, featuresCached(cached, trial));
+    if (cached && !refit) await ctx.events.append(spec.id, featuresCached(cached, trial));
     const optimizer = makeOptimizer(hp, lr);
     const resumeHere = checkpoint && checkpoint.state.phase === phase && initialEpoch > 0;
     const optimizerState = resumeHere ? await store.loadOptimizerState(checkpoint) : undefined;
@@ -181,9 +202,9 @@ export async function trainOnce(
       ...(optimizerState ? { optimizerState } : {}),
       callbacks: [
         new DivergenceCallback({ history, classes: outputs }),
-        new EpochEventsCallback(ctx, phase, trial, epochs),
+        ...(refit ? [] : [new EpochEventsCallback(ctx, phase, trial, epochs)]),
         ...extra(phase),
-        checkpoints,
+        ...(refit ? [{ onEpochEnd: (logs: EpochLogs) => void history.push(logs) }] : [checkpoints]),
         ...(early ? [early] : []),
       ],
     }).catch((error: unknown) => {
@@ -191,8 +212,9 @@ export async function trainOnce(
       throw late ?? error;
     });
     optimizer.dispose();
-    history = checkpoints.history;
+    if (!refit) history = checkpoints.history;
     epochsRun += result.history.length;
+    if (early && early.restoredEpoch >= 0) kept[phase] = early.restoredEpoch + 1;
     if (early?.stoppedAt != null) {
       await ctx.events.append(spec.id, {
         type: 'early_stopping',
@@ -206,7 +228,15 @@ export async function trainOnce(
       });
     }
   }
-  return { model, preprocess, data, history, epochsRun };
+  return { model, preprocess, data, history, epochsRun, kept };
+}
+
+/** The epochs `phases` plans for `phase` (0 when it has none). */
+function plannedEpochs(
+  phases: ReadonlyArray<{ phase: 'train' | 'fine_tune'; epochs: number }>,
+  phase: 'train' | 'fine_tune',
+): number {
+  return phases.find((p) => p.phase === phase)?.epochs ?? 0;
 }
 
 /**

@@ -86,16 +86,9 @@ export class TrialRunner {
             number,
             [reporting],
           )
-        : await trainOnce(
-            ctx,
-            sp,
-            inputs.raw,
-            inputs.split,
-            inputs.base,
-            inputs.store,
-            number,
-            () => [reporting],
-          );
+        : await trainOnce(ctx, sp, inputs.raw, inputs.split, inputs.base, inputs.store, number, {
+            extra: () => [reporting],
+          });
       if (pruning.pruned) {
         this.release(trained.model);
         return;

@@ -2712,6 +2712,7 @@ export interface components {
                 lr_schedule: components["schemas"]["LrSchedule"];
                 momentum: number;
                 optimizer: components["schemas"]["Optimizer"];
+                refit?: boolean;
                 weight_decay: number;
             };
             /** @example ftjob_0mfk2v8a3x7q1c9d0e2f4g */
@@ -2835,6 +2836,7 @@ export interface components {
                     lr_schedule: components["schemas"]["LrSchedule"];
                     momentum: number;
                     optimizer: components["schemas"]["Optimizer"];
+                    refit?: boolean;
                     weight_decay: number;
                 };
                 max_runtime_seconds?: number;
@@ -2900,6 +2902,8 @@ export interface components {
             lr_schedule?: components["schemas"]["LrSchedule"];
             momentum?: number;
             optimizer?: components["schemas"]["Optimizer"];
+            /** @description After training, train once more from the start on the training and validation examples together, for the epochs each phase kept, and publish that model; metrics.json keeps the validation scores of the model before it. Not with tuning. Default: true for few-shot image jobs (docs/API.md), else false */
+            refit?: boolean;
             weight_decay?: number;
         };
         IntParam: {
@@ -2918,7 +2922,7 @@ export interface components {
             message: string;
             param: string | null;
         } | null;
-        JobEvent: components["schemas"]["JobEventJobCreated"] | components["schemas"]["JobEventJobQueued"] | components["schemas"]["JobEventJobSubmitted"] | components["schemas"]["JobEventJobStarted"] | components["schemas"]["JobEventJobBackend"] | components["schemas"]["JobEventJobRetrying"] | components["schemas"]["JobEventJobInterrupted"] | components["schemas"]["JobEventJobResumed"] | components["schemas"]["JobEventJobCancelRequested"] | components["schemas"]["JobEventJobCancelled"] | components["schemas"]["JobEventJobSucceeded"] | components["schemas"]["JobEventJobFailed"] | components["schemas"]["JobEventDataLoaded"] | components["schemas"]["JobEventEpochCompleted"] | components["schemas"]["JobEventCheckpointSaved"] | components["schemas"]["JobEventFeaturesCached"] | components["schemas"]["JobEventEmbeddingsLoaded"] | components["schemas"]["JobEventFineTuneStarted"] | components["schemas"]["JobEventEarlyStopping"] | components["schemas"]["JobEventStudyStarted"] | components["schemas"]["JobEventTuningCachedFeatures"] | components["schemas"]["JobEventTrialStarted"] | components["schemas"]["JobEventTrialReported"] | components["schemas"]["JobEventTrialCompleted"] | components["schemas"]["JobEventTrialPruned"] | components["schemas"]["JobEventTrialFailed"] | components["schemas"]["JobEventStudyBest"] | components["schemas"]["JobEventWebhookDelivered"] | components["schemas"]["JobEventWebhookFailed"];
+        JobEvent: components["schemas"]["JobEventJobCreated"] | components["schemas"]["JobEventJobQueued"] | components["schemas"]["JobEventJobSubmitted"] | components["schemas"]["JobEventJobStarted"] | components["schemas"]["JobEventJobBackend"] | components["schemas"]["JobEventJobRetrying"] | components["schemas"]["JobEventJobInterrupted"] | components["schemas"]["JobEventJobResumed"] | components["schemas"]["JobEventJobCancelRequested"] | components["schemas"]["JobEventJobCancelled"] | components["schemas"]["JobEventJobSucceeded"] | components["schemas"]["JobEventJobFailed"] | components["schemas"]["JobEventDataLoaded"] | components["schemas"]["JobEventEpochCompleted"] | components["schemas"]["JobEventCheckpointSaved"] | components["schemas"]["JobEventFeaturesCached"] | components["schemas"]["JobEventEmbeddingsLoaded"] | components["schemas"]["JobEventFineTuneStarted"] | components["schemas"]["JobEventRefitCompleted"] | components["schemas"]["JobEventEarlyStopping"] | components["schemas"]["JobEventStudyStarted"] | components["schemas"]["JobEventTuningCachedFeatures"] | components["schemas"]["JobEventTrialStarted"] | components["schemas"]["JobEventTrialReported"] | components["schemas"]["JobEventTrialCompleted"] | components["schemas"]["JobEventTrialPruned"] | components["schemas"]["JobEventTrialFailed"] | components["schemas"]["JobEventStudyBest"] | components["schemas"]["JobEventWebhookDelivered"] | components["schemas"]["JobEventWebhookFailed"];
         JobEventCheckpointSaved: {
             created_at: number;
             data: {
@@ -3333,6 +3337,30 @@ export interface components {
              */
             type: "job.succeeded";
         };
+        JobEventRefitCompleted: {
+            created_at: number;
+            data: {
+                epochs: number;
+                examples: number;
+                fine_tune_epochs: number;
+                loss: number | null;
+                seconds: number;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @example evt_0mfk2v8a3x7_api_000001 */
+            id: string;
+            /** @enum {string} */
+            level: "info" | "warn" | "error";
+            message: string;
+            /** @enum {string} */
+            object: "fine_tuning.job.event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "refit.completed";
+        };
         JobEventStudyBest: {
             created_at: number;
             data: {
@@ -3651,6 +3679,11 @@ export interface components {
             epochs_run: number;
             job: string;
             parameters: number;
+            refit?: {
+                epochs: number;
+                examples: number;
+                fine_tune_epochs: number;
+            };
             spec: {
                 architecture: {
                     batch_norm: boolean;
@@ -3704,6 +3737,7 @@ export interface components {
                     lr_schedule: components["schemas"]["LrSchedule"];
                     momentum: number;
                     optimizer: components["schemas"]["Optimizer"];
+                    refit?: boolean;
                     weight_decay: number;
                 };
                 id: string;

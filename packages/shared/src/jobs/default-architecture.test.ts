@@ -41,7 +41,12 @@ const resolve = (d: Dataset, request: object = {}) =>
 
 describe('the default architecture of an image job', () => {
   it('fine-tunes the built-in MobileNetV2 cut at block 13 at 96×96 on colour or larger pictures', () => {
-    for (const d of [images(8, 28, 3), images(8, 64, 1), images(50, 300, 3), images(2000, 64, 3)]) {
+    for (const d of [
+      images(21, 28, 3),
+      images(50, 64, 1),
+      images(50, 300, 3),
+      images(2000, 64, 3),
+    ]) {
       const spec = resolve(d);
       expect(spec.base_model).toBe('bm_mobilenetv2block13');
       expect(spec.architecture).toMatchObject({
@@ -56,7 +61,54 @@ describe('the default architecture of an image job', () => {
         fine_tune_learning_rate_factor: 0.1,
       });
       expect(spec.model_name).toBe('x-transfer');
+      expect(spec.architecture.head.units).toEqual([128]);
+      expect(spec.validation_split).toBe(0.2);
+      expect(spec.hyperparameters.refit).toBe(false);
     }
+  });
+
+  it('trains a linear head on block 10 of the built-in base to convergence on a few pictures a class', () => {
+    for (const d of [images(8, 28, 3), images(8, 64, 1), images(20, 300, 3)]) {
+      const spec = resolve(d);
+      expect(spec.base_model).toBe('bm_mobilenetv2block10');
+      expect(spec.architecture).toMatchObject({
+        type: 'transfer',
+        cut_layer: 'block_10_project_BN',
+        input_size: [96, 96],
+        trainable_base_layers: 0,
+        head: { units: [] },
+      });
+      expect(spec.regularization).toMatchObject({ dropout: 0, l2: 0.001 });
+      expect(spec.validation_split).toBe(0.1);
+      expect(spec.hyperparameters).toMatchObject({
+        learning_rate: 0.01,
+        epochs: 100,
+        early_stopping: null,
+        fine_tune_epochs: 0,
+        refit: true,
+      });
+    }
+    // A refit has no place in tuning (trials are scored on the validation split).
+    const tuning = { metric: 'val_accuracy', max_trials: 2, search_space: {} };
+    expect(resolve(images(8, 64, 3), { tuning }).hyperparameters.refit).toBe(false);
+    expect(() => resolve(images(8, 64, 3), { tuning, hyperparameters: { refit: true } })).toThrow(
+      expect.objectContaining({ param: 'hyperparameters.refit' }),
+    );
+    // What the request says still wins.
+    const asked = resolve(images(8, 64, 3), {
+      hyperparameters: { learning_rate: 0.002, epochs: 7 },
+      architecture: { head: { units: [32] } },
+    });
+    expect(asked.hyperparameters).toMatchObject({ learning_rate: 0.002, epochs: 7 });
+    expect(asked.architecture.head.units).toEqual([32]);
+    expect(
+      resolve(images(8, 64, 3), { hyperparameters: { optimizer: 'sgd' } }).hyperparameters
+        .learning_rate,
+    ).toBe(0.1);
+    // Only the default transfer is few-shot: a CNN asked for keeps its own defaults.
+    const cnn = resolve(images(8, 64, 3), { architecture: { type: 'cnn' } });
+    expect(cnn.hyperparameters).toMatchObject({ learning_rate: 0.001, epochs: 30 });
+    expect(cnn.architecture.head.units).toEqual([128]);
   });
 
   it('trains the CNN from scratch on digit-like images (grey, ≤ 32×32), and past 20,000 examples', () => {

@@ -24,6 +24,60 @@ export const IMAGE_TRANSFER_DEFAULTS = {
 } as const;
 
 /**
+ * At most this many examples a class on average (the mean over the dataset's classes), an image
+ * job that defaults to transfer is few-shot and runs with `FEW_SHOT_IMAGE_DEFAULTS`. The defaults
+ * below were measured at 8 a class (`npm run bench:fewshot`); 20 leaves room for the "5-10 a
+ * class" a user starts with, and for a class or two with more.
+ */
+export const FEW_SHOT_MAX_PER_CLASS = 20;
+
+/**
+ * What a few-shot image job (see `fewShotImages`) runs with instead of `IMAGE_TRANSFER_DEFAULTS`:
+ * the built-in MobileNetV2 cut at block 10's output (`bm_mobilenetv2block10`: 96 features, every
+ * layer ImageNet's), a linear head (softmax on the pooled features: `head.units` [], no dropout,
+ * L2 0.001; a logistic regression, as a linear probe is) trained to convergence on the base's
+ * features computed once (100 epochs at 10× the optimizer's default rate, 0.01 with adam, no early
+ * stopping), no fine-tuning of the base, a validation split of 0.1 (one picture a class at 8
+ * a class, where 0.2 took two: a quarter of what the head learns from), and a refit on all the
+ * pictures once validated (`hyperparameters.refit`).
+ *
+ * Measured on few-shot illustrations (`npm run bench:fewshot`: six classes, 8 pictures a class,
+ * held-out pictures of other emoji), held-out accuracy over seeds 1-3 (bench/README-quality.md):
+ * the old default (block 13, a dense-128 head, 30 epochs at 0.001, early stopping) 0.478; cut at
+ * block 10 with a linear head at adam's 0.001 for 30 epochs 0.347 (the head had not converged;
+ * early stopping on a dozen validation pictures' `val_loss` stopped it after 6-12 epochs at 0.01);
+ * at 0.01 for 100 epochs, no early stopping, 0.518; then fine-tuning the top 4 layers for 10
+ * epochs at 1e-4 0.524 (twice the time, within the seeds' spread); without it, with this
+ * validation split, 0.543, the best frozen probe's 0.543 (block 10, trained on all 48 pictures).
+ * With the refit, over seeds 1-10: 0.518 against that probe's 0.524 (0.512 without the refit).
+ */
+export const FEW_SHOT_IMAGE_DEFAULTS = {
+  base_model: 'bm_mobilenetv2block10',
+  input_size: [96, 96] as const,
+  head_units: [] as readonly number[],
+  dropout: 0,
+  l2: 1e-3,
+  learning_rate_factor: 10,
+  epochs: 100,
+  early_stopping: null,
+  trainable_base_layers: 0,
+  fine_tune_epochs: 0,
+  validation_split: 0.1,
+  refit: true,
+} as const;
+
+/**
+ * Whether an image classification dataset is few-shot: at most `FEW_SHOT_MAX_PER_CLASS` examples
+ * a class on average. False when its report has no class counts.
+ */
+export function fewShotImages(dataset: Dataset): boolean {
+  if (dataset.task !== 'image_classification') return false;
+  const counts = Object.values(dataset.report?.stats?.classes ?? {}).filter((c) => c > 0);
+  if (counts.length === 0) return false;
+  return counts.reduce((a, b) => a + b, 0) / counts.length <= FEW_SHOT_MAX_PER_CLASS;
+}
+
+/**
  * Past this many examples an image job trains a CNN from scratch unless the request names a base:
  * fine-tuning the base costs a full forward pass per example and epoch, which on a CPU runs into
  * hours, and with that much data a CNN learns on its own.

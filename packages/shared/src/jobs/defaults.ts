@@ -11,6 +11,8 @@ import { validateSearchSpacePaths } from '../schemas/search-space';
 import {
   defaultsToImageTransfer,
   defaultTextArchitecture,
+  FEW_SHOT_IMAGE_DEFAULTS,
+  fewShotImages,
   IMAGE_TRANSFER_DEFAULTS,
 } from './default-architecture';
 
@@ -214,8 +216,11 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
   // purpose), a small image dataset fine-tunes the built-in base.
   const imageTransfer =
     request.base_model === undefined && arch.type === undefined && defaultsToImageTransfer(dataset);
+  // Few-shot pictures (a few a class) get a linear head on an earlier cut, trained to convergence.
+  const fewShot = imageTransfer && fewShotImages(dataset);
+  const transferDefaults = fewShot ? FEW_SHOT_IMAGE_DEFAULTS : IMAGE_TRANSFER_DEFAULTS;
   const baseModel = imageTransfer
-    ? IMAGE_TRANSFER_DEFAULTS.base_model
+    ? transferDefaults.base_model
     : request.base_model && request.base_model !== 'none'
       ? request.base_model
       : null;
@@ -262,15 +267,15 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
 
   const optimizer = hp.optimizer ?? 'adam';
   const trainableBase =
-    arch.trainable_base_layers ??
-    (imageTransfer ? IMAGE_TRANSFER_DEFAULTS.trainable_base_layers : 0);
+    arch.trainable_base_layers ?? (imageTransfer ? transferDefaults.trainable_base_layers : 0);
   const meanWidth = dataset.report?.stats?.images?.width.mean ?? 32;
   const spec: JobSpec = {
     id,
     dataset: request.dataset,
     task,
     validation_dataset: request.validation_dataset ?? null,
-    validation_split: request.validation_split ?? 0.2,
+    validation_split:
+      request.validation_split ?? (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.validation_split : 0.2),
     // A dataset's own validation folder is what its author chose to validate on; a request's
     // explicit validation_split (or validation_dataset) overrides it.
     validation_source: request.validation_dataset
@@ -285,23 +290,27 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
     hyperparameters: {
       epochs:
         hp.epochs ??
-        (tabular
-          ? n < 500
-            ? 200
-            : n < 5000
-              ? 100
-              : 30
-          : text
-            ? type === 'bag_of_embeddings'
-              ? 30
-              : 10
-            : small
-              ? 30
-              : n < 10_000
-                ? 15
-                : 10),
+        (fewShot
+          ? FEW_SHOT_IMAGE_DEFAULTS.epochs
+          : tabular
+            ? n < 500
+              ? 200
+              : n < 5000
+                ? 100
+                : 30
+            : text
+              ? type === 'bag_of_embeddings'
+                ? 30
+                : 10
+              : small
+                ? 30
+                : n < 10_000
+                  ? 15
+                  : 10),
       batch_size: hp.batch_size ?? (n < 500 ? 16 : 32),
-      learning_rate: hp.learning_rate ?? defaultRate[optimizer],
+      learning_rate:
+        hp.learning_rate ??
+        defaultRate[optimizer] * (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.learning_rate_factor : 1),
       optimizer,
       momentum: hp.momentum ?? (optimizer === 'momentum' ? 0.9 : 0),
       weight_decay: hp.weight_decay ?? (optimizer === 'adamw' ? 0.01 : 0),
@@ -313,24 +322,35 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
         min_lr: 0,
       },
       early_stopping:
-        hp.early_stopping === undefined
-          ? { monitor: 'val_loss', patience: tabular ? 10 : 5, min_delta: 0 }
-          : hp.early_stopping,
+        hp.early_stopping !== undefined
+          ? hp.early_stopping
+          : fewShot
+            ? FEW_SHOT_IMAGE_DEFAULTS.early_stopping
+            : { monitor: 'val_loss', patience: tabular ? 10 : 5, min_delta: 0 },
       gradient_clip_norm: hp.gradient_clip_norm ?? (text ? 5 : null),
       fine_tune_epochs:
         hp.fine_tune_epochs ??
         (imageTransfer
-          ? IMAGE_TRANSFER_DEFAULTS.fine_tune_epochs
+          ? transferDefaults.fine_tune_epochs
           : type === 'transfer' && trainableBase > 0
             ? 5
             : 0),
       fine_tune_learning_rate_factor: hp.fine_tune_learning_rate_factor ?? 0.1,
+      refit: hp.refit ?? (fewShot && !request.tuning ? FEW_SHOT_IMAGE_DEFAULTS.refit : false),
       class_weight: resolveClassWeight(hp.class_weight, dataset),
     },
     architecture: {
       type,
       head: {
-        units: arch.head?.units ?? (tabular ? [64, 32] : text ? [] : [128]),
+        units:
+          arch.head?.units ??
+          (fewShot
+            ? [...FEW_SHOT_IMAGE_DEFAULTS.head_units]
+            : tabular
+              ? [64, 32]
+              : text
+                ? []
+                : [128]),
         batch_norm: arch.head?.batch_norm ?? type === 'transfer',
         activation: arch.head?.activation ?? 'relu',
       },
@@ -338,7 +358,7 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       trainable_base_layers: trainableBase,
       input_size:
         arch.input_size ??
-        (imageTransfer ? [...IMAGE_TRANSFER_DEFAULTS.input_size] : null) ??
+        (imageTransfer ? [...transferDefaults.input_size] : null) ??
         (task === 'image_classification' && type !== 'transfer'
           ? [
               Math.min(64, Math.max(16, Math.round(meanWidth))),
@@ -364,14 +384,20 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       // Small tables get ten times the L2 of other small datasets: over 5 seeds (bench:quality)
       // 1e-4 left the MLP one iris example under logistic regression; 1e-3 ties it and keeps
       // cars-origin and cars-mpg above logistic and ridge regression (1e-2 fell under on cars).
-      l2: reg.l2 ?? (small ? (tabular ? 1e-3 : 1e-4) : 0),
-      dropout: reg.dropout ?? (tabular ? 0.1 : 0.25),
+      l2: reg.l2 ?? (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.l2 : small ? (tabular ? 1e-3 : 1e-4) : 0),
+      dropout: reg.dropout ?? (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.dropout : tabular ? 0.1 : 0.25),
     },
     augmentation: resolveAugmentation(request.augmentation),
     tuning: request.tuning ?? null,
     // The secret is kept apart from the spec (which the trainer and GET show).
     webhook: request.webhook ? { url: request.webhook.url, events: request.webhook.events } : null,
   };
+  if (spec.tuning && spec.hyperparameters.refit) {
+    throw new ValidationError(
+      'hyperparameters.refit does not apply to tuning jobs (each trial is scored on the validation split); leave it out or set it false',
+      { param: 'hyperparameters.refit' },
+    );
+  }
   if (spec.tuning) validateSearchSpacePaths(spec.tuning.search_space, TUNABLE_PATHS);
   if (
     spec.architecture.type === 'attention' &&

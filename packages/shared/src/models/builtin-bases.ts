@@ -61,6 +61,18 @@ export const BUILTIN_BASE_MODELS: readonly BuiltinBaseModel[] = [
     created_at: 1_786_118_080,
   },
   {
+    id: 'bm_mobilenetv2block10',
+    name: 'MobileNetV2 (nsfwjs 4.4.0), cut at block_10_project_BN',
+    description: `${MOBILENET_V2_STORY} Cut at block_10_project_BN (block 10's output, 14×14 at 224): 96 features after global average pooling, every layer of them ImageNet's, none of nsfwjs's retrained blocks. The best of its cuts for a linear head on a few pictures a class (the default for few-shot image jobs).`,
+    source: NSFWJS_MOBILENET_V2,
+    input_shape: [224, 224, 3],
+    cut_layer: 'block_10_project_BN',
+    normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+    bytes: 2_619_461,
+    layers: 162,
+    created_at: 1_786_118_080,
+  },
+  {
     id: 'bm_mobilenetv2block13',
     name: 'MobileNetV2 (nsfwjs 4.4.0), cut at block_13_expand_relu',
     description: `${MOBILENET_V2_STORY} Cut at block_13_expand_relu (the last 14×14 feature map at 224, inside block 13 before its stride-2 depthwise convolution): 576 features after global average pooling, from ImageNet's blocks 0-10 and nsfwjs's retrained blocks 11-12 and block 13's expansion. Fewer of nsfwjs’s retrained layers, and less than half the work of the full base per image (0.42× its time on wasm).`,

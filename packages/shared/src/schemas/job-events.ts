@@ -139,6 +139,18 @@ export const jobEventDataSchemas = {
     learning_rate: z.number(),
     trial: trialNumber,
   }),
+  /**
+   * `hyperparameters.refit`: the model was trained again from the start on the training and
+   * validation examples together, for the epochs each phase kept; that model is the one published.
+   */
+  'refit.completed': z.looseObject({
+    examples: int(),
+    epochs: int(),
+    fine_tune_epochs: int(),
+    /** The last epoch's training loss. */
+    loss: z.number().nullable(),
+    seconds: z.number(),
+  }),
   early_stopping: z.looseObject({
     phase,
     stopped_epoch: int(),

@@ -76,6 +76,10 @@ export const hyperparametersSchema = z
     fine_tune_epochs: z.number().int().min(0).max(1000).optional(),
     /** Phase 2's learning rate as a fraction of phase 1's. */
     fine_tune_learning_rate_factor: z.number().gt(0).max(1).optional(),
+    refit: z.boolean().optional().openapi({
+      description:
+        'After training, train once more from the start on the training and validation examples together, for the epochs each phase kept, and publish that model; metrics.json keeps the validation scores of the model before it. Not with tuning. Default: true for few-shot image jobs (docs/API.md), else false',
+    }),
     class_weight: classWeightSchema.nullable().optional().openapi({
       description:
         'Classification: `"balanced"` (n_samples / (n_classes · count_c)), `{label: weight}` (weights > 0; classes left out weigh 1), or null. Default: `"balanced"` when the largest class has more than 5× the examples of the smallest, else null',
@@ -337,6 +341,8 @@ export const jobSpecSchema = z.object({
     gradient_clip_norm: z.number().nullable(),
     fine_tune_epochs: z.number().int(),
     fine_tune_learning_rate_factor: z.number(),
+    /** Train again on training + validation before publishing. Absent from specs written before it (false). */
+    refit: z.boolean().optional(),
     /** Absent from specs written before class weights (they ran with none). */
     class_weight: classWeightSchema.nullable().optional(),
   }),

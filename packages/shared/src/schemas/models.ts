@@ -175,6 +175,17 @@ export const modelCardSchema = z
     epochs_run: z.number().int(),
     duration_seconds: z.number(),
     parameters: z.number().int(),
+    /**
+     * `hyperparameters.refit`: the published model was trained again on these many examples
+     * (training + validation) for these epochs; the validation metrics are the model's before.
+     */
+    refit: z
+      .object({
+        examples: z.number().int(),
+        epochs: z.number().int(),
+        fine_tune_epochs: z.number().int(),
+      })
+      .optional(),
   })
   .openapi('ModelCard');
 export type ModelCard = z.infer<typeof modelCardSchema>;
