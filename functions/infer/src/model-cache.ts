@@ -116,6 +116,15 @@ export class ModelCache {
     return { ...this.counts, bytes: this.held, models: [...this.entries.keys()] };
   }
 
+  /**
+   * Drops model `id` now (the platform's API calls it when it deletes the model): the next request
+   * re-reads the manifest, and a deleted model is a 404. A request using it already finishes first.
+   */
+  forget(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry) this.evict(entry);
+  }
+
   /** Disposes every model (shutdown, tests). */
   clear(): void {
     for (const entry of [...this.entries.values()]) this.evict(entry);
