@@ -49,7 +49,9 @@ describe('DELETE /v1/models/{id} on npm start', () => {
     expect(deleted.status).toBe(200);
     const next = await predict();
     expect(next.status).toBe(404);
-    expect((await json(next)).error.code).toBe('model_not_found');
+    const { error } = await json(next);
+    expect(error.code).toBe('model_not_found');
+    expect(error.message).toMatch(new RegExp(`^Model "${modelId}" was deleted at \\d{4}-`));
   });
 
   it("answers the job's result_model with a 404 saying the model was deleted", async () => {
