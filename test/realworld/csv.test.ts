@@ -133,9 +133,53 @@ describe('case 09: ";" delimiter and decimal commas (German Excel)', () => {
       header.slice(0, 4).map((h, i) => [h, Number(cells[i]!.replace(',', '.'))]),
     );
     expect(written[header[0]!]).toContain(',');
-    const answer = await predict(modelId, [written, numbers]);
+    // The same keys typed decomposed (NFD, "a" + U+0308), as macOS may give them.
+    const decomposed = Object.fromEntries(
+      Object.entries(numbers).map(([k, v]) => [k.normalize('NFD'), v]),
+    );
+    expect(Object.keys(decomposed)).not.toEqual(Object.keys(numbers));
+    const answer = await predict(modelId, [written, numbers, decomposed]);
     expect(answer.status).toBe(200);
     expect(answer.body.predictions[0]).toEqual(answer.body.predictions[1]);
+    expect(answer.body.predictions[2]).toEqual(answer.body.predictions[1]);
+    // A key given composed and decomposed at once is one column twice, and said to be so.
+    const twice = await predict(modelId, [{ ...numbers, 'Kelchblatt_La\u0308nge': 5 }]);
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.message).toContain(
+      'keys "Kelchblatt_Länge" and "Kelchblatt_La\u0308nge" are one column name, written in two Unicode normalizations',
+    );
+  });
+});
+
+describe('column names in two Unicode normalizations (macOS writes names decomposed)', () => {
+  const composed = 'Gr\u00f6\u00dfe';
+  const decomposed = 'Gro\u0308\u00dfe';
+  const rows = Array.from({ length: 12 }, (_, i) => `${i},${i % 2 ? 'groß' : 'klein'}`).join('\n');
+
+  it('finds a label_column typed decomposed in a composed header, and the reverse', async () => {
+    for (const [label, head] of [
+      [decomposed, composed],
+      [composed, decomposed],
+    ]) {
+      const dataset = await submit(`x,${head}\n${rows}\n`, { label_column: label });
+      expect(dataset.report.errors).toEqual([]);
+      expect(dataset.status).toBe('ready');
+      // One spelling from here on: what the manifest and a model's inputs name.
+      expect(dataset.label_column).toBe(composed);
+      expect(dataset.report.stats!.columns!.map((c) => c.name)).toEqual(['x', composed]);
+    }
+  });
+
+  it('refuses two header names that are one name in NFC, saying they differ only in normalization', async () => {
+    const dataset = await submit(`${composed},${decomposed},y\n1,2,a\n3,4,b\n`, {
+      label_column: 'y',
+    });
+    expect(dataset.status).toBe('invalid');
+    const [error] = dataset.report.errors;
+    expect(error).toMatchObject({ code: 'duplicate_column', where: 'line 1' });
+    expect(error!.message).toBe(
+      `Column name "${composed}" appears twice in the header (columns 1 and 2 differ only in Unicode normalization: one is written composed (NFC), the other decomposed (NFD); names are compared in NFC); expected each name once`,
+    );
   });
 });
 

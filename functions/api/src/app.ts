@@ -126,7 +126,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   registerJobs(app, { store, creator, queue });
   registerJobEvents(app, { store, queue });
   registerJobReports(app, store);
-  const models = new ModelStore(deps.storage, deps.logger);
+  const models = new ModelStore(deps.storage, deps.logger, deps.onModelDeleted);
   registerModels(app, models, deps.storage);
   // Not a route of this API: a client that sent a prediction here (an SDK or CLI without its
   // inference URL) is told where predictions are served, instead of a bare "no route".

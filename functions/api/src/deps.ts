@@ -29,4 +29,10 @@ export interface ApiDeps {
    * passes `sharpImageDecoder`, what training decodes with.
    */
   readonly imageDecoder?: ImageDecoder;
+  /**
+   * Called with a model's id once `DELETE /v1/models/{id}` has removed it. `npm start` passes its
+   * inference function's `ModelCache.forget`, so the model stops answering at once; an inference
+   * function elsewhere notices within its re-check interval (`ModelCacheOptions.revalidateMs`).
+   */
+  readonly onModelDeleted?: (id: string) => void;
 }

@@ -6,6 +6,7 @@ import {
   keys,
   type Logger,
   modelManifestSchema,
+  modelTombstoneSchema,
   NotFoundError,
   projectOf,
   type Storage,
@@ -116,6 +117,15 @@ export class ModelCache {
     return { ...this.counts, bytes: this.held, models: [...this.entries.keys()] };
   }
 
+  /**
+   * Drops model `id` now (the platform's API calls it when it deletes the model): the next request
+   * re-reads the manifest, and a deleted model is a 404. A request using it already finishes first.
+   */
+  forget(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry) this.evict(entry);
+  }
+
   /** Disposes every model (shutdown, tests). */
   clear(): void {
     for (const entry of [...this.entries.values()]) this.evict(entry);
@@ -130,10 +140,13 @@ export class ModelCache {
         keys.modelManifest(id),
         modelManifestSchema,
       );
-      if (!manifest || !inProject(manifest, project)) throw notFound(id);
+      if (!manifest) throw await this.gone(id, project);
+      if (!inProject(manifest, project)) throw notFound(id);
     }
     for (;;) {
-      const entry = await this.find(id);
+      const entry = await this.find(id).catch(async (error: unknown) => {
+        throw error instanceof NotFoundError ? await this.gone(id, project) : error;
+      });
       if (project !== undefined && entry.project !== project) throw notFound(id);
       // Between the await and here another load may have evicted it; take a fresh one then.
       if (!entry.evicted) {
@@ -141,6 +154,21 @@ export class ModelCache {
         return entry;
       }
     }
+  }
+
+  /**
+   * The 404 for a model with no manifest: one that `DELETE /v1/models/{id}` removed says so (from
+   * its tombstone, one GET on this path only) to its own project's keys; any other is "no model".
+   */
+  private async gone(id: string, project: string | undefined): Promise<NotFoundError> {
+    const tombstone = await this.options.storage
+      .tryGetJson(keys.modelTombstone(id), modelTombstoneSchema)
+      .catch(() => undefined);
+    if (!tombstone || (project !== undefined && tombstone.project !== project)) return notFound(id);
+    return new NotFoundError(
+      `Model ${JSON.stringify(id)} was deleted at ${new Date(tombstone.deleted_at * 1000).toISOString()}: expected the id of a published model (model_…)`,
+      { code: 'model_not_found', param: 'id' },
+    );
   }
 
   private async find(id: string): Promise<Entry> {

@@ -121,7 +121,8 @@ export class DatasetService {
       name: input.name,
       task: input.task,
       format: input.format,
-      label_column: input.label_column ?? null,
+      // In NFC, as the header's names are compared (`columnName`): what the manifest will say.
+      label_column: input.label_column?.normalize('NFC') ?? null,
       ...(input.csv ? { csv: input.csv } : {}),
       merge_near_duplicate_labels: input.merge_near_duplicate_labels ?? false,
       status: 'awaiting_upload',

@@ -49,6 +49,30 @@ function sampleText(head: Buffer, whole: boolean, encoding: string): string {
   return end > 0 ? text.slice(0, end + 1) : text;
 }
 
+/**
+ * A header cell as a column name: trimmed, in Unicode NFC. Names are compared in NFC everywhere
+ * (the header, `label_column`, the keys of a prediction's rows), so a name typed on a keyboard
+ * matches the same name saved decomposed (NFD, as macOS may write it) and the reverse.
+ */
+function columnName(cell: string): string {
+  return cell.trim().normalize('NFC');
+}
+
+/** The error for two header cells that are one name in NFC; says when they differ only in normalization. */
+function duplicateColumn(raw: readonly string[], first: number, second: number, where: string) {
+  const a = raw[first]!.trim();
+  const b = raw[second]!.trim();
+  const how =
+    a === b
+      ? ''
+      : ` (columns ${first + 1} and ${second + 1} differ only in Unicode normalization: one is written ${a.normalize('NFC') === a ? 'composed (NFC)' : 'decomposed (NFD)'}, the other ${b.normalize('NFC') === b ? 'composed (NFC)' : 'decomposed (NFD)'}; names are compared in NFC)`;
+  return new FatalDatasetError(
+    'duplicate_column',
+    `Column name ${JSON.stringify(a.normalize('NFC'))} appears twice in the header${how}; expected each name once`,
+    where,
+  );
+}
+
 /** The error for a header without the label column, naming the delimiter and what would work. */
 function labelMissing(
   labelColumn: string,
@@ -61,7 +85,7 @@ function labelMissing(
   const others = DELIMITERS.filter(
     (d) =>
       d !== dialect.delimiter &&
-      splitRecords(sample, d, dialect.quote, 1)[0]?.some((h) => h.trim() === labelColumn),
+      splitRecords(sample, d, dialect.quote, 1)[0]?.some((h) => columnName(h) === labelColumn),
   );
   const fix = others.length
     ? `; with delimiter ${delimiterName(others[0]!)} the header has ${JSON.stringify(labelColumn)}: set csv.delimiter to ${JSON.stringify(others[0])}`
@@ -84,7 +108,7 @@ function labelMissing(
 export async function validateCsv(ctx: ValidationContext): Promise<ValidationResult> {
   const { storage, dataset, report, limits, size } = ctx;
   const options = dataset.csv ?? {};
-  const labelColumn = dataset.label_column!;
+  const labelColumn = columnName(dataset.label_column!);
   const regression = dataset.task === 'tabular_regression';
   const source = ctx.source ?? (await storage.getStream(keys.datasetRaw(dataset.id)));
   const { head, whole, stream } = await peek(source, SAMPLE_BYTES);
@@ -139,7 +163,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
       for (const { record, info } of batch) {
         const where = `line ${info.lines}`;
         if (!header) {
-          header = record.map((h) => h.trim());
+          header = record.map(columnName);
           if (header.length > limits.columns) {
             throw new FatalDatasetError(
               'too_many_columns',
@@ -156,7 +180,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
               options.delimiter !== undefined,
               sample,
             );
-          const seen = new Set<string>();
+          const seen = new Map<string, number>();
           for (const [i, name] of header.entries()) {
             if (!name)
               throw new FatalDatasetError(
@@ -164,13 +188,9 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
                 `Column ${i + 1} of the header has no name; expected a name for every column`,
                 where,
               );
-            if (seen.has(name))
-              throw new FatalDatasetError(
-                'duplicate_column',
-                `Column name ${JSON.stringify(name)} appears twice in the header`,
-                where,
-              );
-            seen.add(name);
+            const before = seen.get(name);
+            if (before !== undefined) throw duplicateColumn(record, before, i, where);
+            seen.set(name, i);
           }
           tallies = header.map(() => new ColumnTally(numberOptions));
           continue;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startApiServer } from '@trainyard/api';
 import { DatasetService } from '@trainyard/datasets';
-import { startInferServer } from '@trainyard/infer';
+import { createModelCache, startInferServer } from '@trainyard/infer';
 import { ensureBuiltinBases } from '@trainyard/ml/builtin-bases';
 import { sharpImageDecoder } from '@trainyard/predict/sharp';
 import { LocalRunner, WebhookNotifier } from '@trainyard/queue';
@@ -113,7 +113,11 @@ export async function startPlatform(
       effective.queue.kind === 'local'
         ? createRunner(createRuntime(effective, 'runner'), options)
         : undefined;
-    const infer = await startInferServer(createRuntime(effective, 'infer'));
+    const inferRuntime = createRuntime(effective, 'infer');
+    // The inference function's cache, which the API empties of a model it deletes (at once,
+    // instead of within the cache's re-check interval).
+    const models = createModelCache(inferRuntime, { imageDecoder: sharpImageDecoder });
+    const infer = await startInferServer(inferRuntime, undefined, { cache: models });
     closers.push(
       () =>
         new Promise((resolve) => {
@@ -127,6 +131,7 @@ export async function startPlatform(
       ...createRuntime(effective, 'api'),
       queue: runner,
       imageDecoder: sharpImageDecoder,
+      onModelDeleted: (id) => models.forget(id),
       inferUrl: effective.console.inferUrl ?? urlOf(infer, effective.http.host),
     });
     closers.push(

@@ -157,10 +157,45 @@ function checkCell(
 }
 
 /**
+ * An object row's values by the model's column names, keys compared in Unicode NFC (as the
+ * dataset's header was: `Größe` typed composed or decomposed is one column). Throws a
+ * `ModelInputError` for two keys that are one name in NFC, naming them and saying so.
+ */
+function byColumnName(
+  pre: Preprocess,
+  param: string,
+  item: Record<string, unknown>,
+  names: ReadonlyMap<string, string>,
+): { values: Map<string, unknown>; unknown: string[] } {
+  const values = new Map<string, unknown>();
+  const given = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const key of Object.keys(item)) {
+    const name = names.get(key) ?? names.get(key.normalize('NFC'));
+    if (name === undefined) {
+      unknown.push(key);
+      continue;
+    }
+    const other = given.get(name);
+    if (other !== undefined) {
+      throw invalidInput(
+        pre,
+        param,
+        `keys ${JSON.stringify(other)} and ${JSON.stringify(key)} are one column name, written in two Unicode normalizations (composed and decomposed; keys are compared in NFC): give column ${JSON.stringify(name)} once`,
+      );
+    }
+    given.set(name, key);
+    values.set(name, item[key]);
+  }
+  return { values, unknown };
+}
+
+/**
  * Rows as cells in the model's column order: every feature column present, no other; an object by
- * column name or an array in column order. Numeric cells are numbers, or strings written as the
- * training data wrote them; null is a missing value. Throws a `ModelInputError` naming the first
- * row or cell that does not fit (`inputs[2].sepal_length`), or the files, given image files.
+ * column name (keys compared in Unicode NFC) or an array in column order. Numeric cells are
+ * numbers, or strings written as the training data wrote them; null is a missing value. Throws a
+ * `ModelInputError` naming the first row or cell that does not fit (`inputs[2].sepal_length`), or
+ * the files, given image files.
  */
 export function tableInputs(
   pre: Preprocess & { input: TableInput },
@@ -168,7 +203,13 @@ export function tableInputs(
 ): Cell[][] {
   if (inputs.form === 'images') throw notImages(pre, inputs);
   const columns = pre.input.columns;
-  const names = new Set(columns.map((c) => c.name));
+  // Each column by its name as stored, then in NFC where that is no other column's name (a model
+  // trained before header names were NFC may hold a decomposed one).
+  const names = new Map(columns.map((c) => [c.name, c.name]));
+  for (const c of columns) {
+    const nfc = c.name.normalize('NFC');
+    if (!names.has(nfc)) names.set(nfc, c.name);
+  }
   return inputs.inputs.map((item, i) => {
     const param = `inputs[${i}]`;
     if (Array.isArray(item)) {
@@ -182,7 +223,7 @@ export function tableInputs(
       return columns.map((c, k) => checkCell(pre, c, item[k], `${param}[${k}]`));
     }
     if (!isPlainObject(item)) throw invalidInput(pre, param, `received ${describe(item)}`);
-    const unknown = Object.keys(item).filter((k) => !names.has(k));
+    const { values, unknown } = byColumnName(pre, param, item, names);
     if (unknown.length) {
       throw invalidInput(
         pre,
@@ -190,7 +231,7 @@ export function tableInputs(
         `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}`,
       );
     }
-    const missing = columns.filter((c) => !Object.hasOwn(item, c.name));
+    const missing = columns.filter((c) => !values.has(c.name));
     if (missing.length) {
       throw invalidInput(
         pre,
@@ -198,6 +239,6 @@ export function tableInputs(
         `missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => JSON.stringify(c.name)).join(', ')}`,
       );
     }
-    return columns.map((c) => checkCell(pre, c, item[c.name], `${param}.${c.name}`));
+    return columns.map((c) => checkCell(pre, c, values.get(c.name), `${param}.${c.name}`));
   });
 }

@@ -8,11 +8,13 @@ import {
   modelCardSchema,
   modelManifestSchema,
   modelMetricsSchema,
+  modelTombstoneSchema,
   NotFoundError,
   prefixes,
   projectOf,
   projectPage,
   type Storage,
+  unixSeconds,
 } from '@trainyard/shared';
 import type { z } from 'zod';
 
@@ -30,9 +32,14 @@ const ID = /^model_[0-9a-z]+$/;
  * last), so a model still being written is neither listed nor shown.
  */
 export class ModelStore {
+  /**
+   * `onDeleted` is called with a model's id once `delete` has removed it: `npm start` drops the
+   * model from its inference function's cache there, so the deleted model stops answering at once.
+   */
   constructor(
     private readonly storage: Storage,
     private readonly logger: Logger,
+    private readonly onDeleted?: (id: string) => void,
   ) {}
 
   /**
@@ -57,7 +64,8 @@ export class ModelStore {
    */
   async get(id: string, project?: string): Promise<Model> {
     const manifest = await this.manifest(id);
-    if (!manifest || (project !== undefined && !inProject(manifest, project))) throw notFound(id);
+    if (!manifest) throw await this.missing(id, project);
+    if (project !== undefined && !inProject(manifest, project)) throw notFound(id);
     const [card, metrics] = await Promise.all([
       this.optional(id, 'card.json', modelCardSchema),
       this.optional(id, 'metrics.json', modelMetricsSchema),
@@ -75,12 +83,37 @@ export class ModelStore {
   ): Promise<{ id: string; object: 'model'; deleted: true }> {
     if (!ID.test(id)) throw notFound(id);
     const { objects } = await this.storage.listPage(keys.model(id), { limit: 1 });
-    if (objects.length === 0) throw notFound(id);
-    if (project !== undefined && (await this.owner(id)) !== project) throw notFound(id);
-    // The manifest first: readers stop seeing the model before its files go.
+    if (objects.length === 0) throw await this.missing(id, project);
+    const owner = await this.owner(id);
+    if (project !== undefined && owner !== project) throw notFound(id);
+    // The tombstone first, beside the folder: from here on a GET says the model was deleted.
+    await this.storage.putJson(keys.modelTombstone(id), {
+      id,
+      project: owner,
+      deleted_at: unixSeconds(),
+    });
+    // The manifest next: readers stop seeing the model before its files go.
     await this.storage.delete(keys.modelManifest(id));
     await this.storage.deletePrefix(keys.model(id));
+    this.onDeleted?.(id);
     return { id, object: 'model', deleted: true };
+  }
+
+  /**
+   * The 404 for a model that is not there: one that `delete` removed says so (its job's
+   * `result_model` still names it), to its own project's keys only; any other is "no model".
+   */
+  private async missing(id: string, project: string | undefined): Promise<NotFoundError> {
+    if (!ID.test(id)) return notFound(id);
+    const tombstone = await this.storage
+      .tryGetJson(keys.modelTombstone(id), modelTombstoneSchema)
+      .catch(() => undefined);
+    if (!tombstone || (project !== undefined && tombstone.project !== project)) return notFound(id);
+    const when = new Date(tombstone.deleted_at * 1000).toISOString();
+    return new NotFoundError(
+      `Model ${JSON.stringify(id)} was deleted at ${when} (DELETE /v1/models/{id}); its job's result_model still names it, but its files are gone: train again to get a new model`,
+      { param: 'id', code: 'model_not_found' },
+    );
   }
 
   /** The project of a model: its manifest's, or (not yet published) its job's. */

@@ -69,9 +69,16 @@ export function appendValidation(
     };
   }
   if (train.kind === 'table' && validation.kind === 'table') {
-    const names = train.manifest.columns.map((c) => c.name);
-    const at = validation.manifest.columns.map((c) => c.name);
-    const rows = validation.rows.map((row) => names.map((n) => row[at.indexOf(n)] ?? null));
+    // By name in NFC, as validation compares header names: a dataset validated before names were
+    // stored in NFC may spell a column decomposed, and it is still the same column.
+    const names = train.manifest.columns.map((c) => c.name.normalize('NFC'));
+    const at = new Map(validation.manifest.columns.map((c, i) => [c.name.normalize('NFC'), i]));
+    const rows = validation.rows.map((row) =>
+      names.map((n) => {
+        const i = at.get(n);
+        return i === undefined ? null : (row[i] ?? null);
+      }),
+    );
     return {
       raw: {
         ...train,

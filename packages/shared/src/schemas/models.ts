@@ -28,6 +28,16 @@ export const modelManifestSchema = z
   .openapi('ModelManifest');
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
 
+/** `models/<id>.deleted` (`keys.modelTombstone`): what a delete leaves of a model. */
+export const modelTombstoneSchema = z.object({
+  id: z.string(),
+  /** The model's project: only its keys are told that it was deleted. */
+  project: z.string(),
+  /** Unix seconds. */
+  deleted_at: z.number().int(),
+});
+export type ModelTombstone = z.infer<typeof modelTombstoneSchema>;
+
 export const classMetricsSchema = z.object({
   label: z.string(),
   precision: z.number(),

@@ -150,6 +150,11 @@ export const keys = {
 
   model: (id: string) => `${prefixes.models}${model(id)}/`,
   modelManifest: (id: string) => `${prefixes.models}${model(id)}/manifest.json`,
+  /**
+   * Written by `DELETE /v1/models/{id}` beside the model's folder (outside its prefix, so not
+   * listed as a model): a later `GET` of the id says it was deleted, not that it never existed.
+   */
+  modelTombstone: (id: string) => `${prefixes.models}${model(id)}.deleted`,
   modelFile: (id: string, path: string) => `${prefixes.models}${model(id)}/${relative(path)}`,
   /** A file inside a folder one of these builders returned (a model folder, most often). */
   inFolder: (key: string, path: string) => `${folder(key)}${relative(path)}`,
