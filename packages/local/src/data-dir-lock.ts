@@ -9,7 +9,7 @@ const LOCK_DIR = 'platform.lock';
 /** `<data dir>/platform.owner.json`: `{ pid, started_at }` of the lock's holder. */
 const OWNER_FILE = 'platform.owner.json';
 /** A lock not renewed for this long (ms) is stale (its holder hung or died elsewhere). */
-const STALE_MS = 10_000;
+const STALE_MS = 30_000;
 
 /** Thrown when another live platform holds the data directory; `npm start` exits 1 with it. */
 export class DataDirLockedError extends ConflictError {
@@ -47,9 +47,9 @@ async function tryLock(dataDir: string, onCompromised: (error: Error) => void) {
 
 /**
  * Makes this process the only platform on `dataDir` (which must exist): holds
- * `<dataDir>/platform.lock` (renewed every 5 s by `proper-lockfile`) and records this pid in
+ * `<dataDir>/platform.lock` (renewed every 15 s by `proper-lockfile`) and records this pid in
  * `platform.owner.json`. A lock whose holder's pid is gone (a SIGKILLed platform), or that was
- * not renewed for 10 s, is taken over. Returns the release function (`close` calls it last).
+ * not renewed for 30 s, is taken over. Returns the release function (`close` calls it last).
  * Throws `DataDirLockedError` naming the data directory, the running platform's pid and API URL
  * (from its `platform.json`) and how to run a second platform (another `TRAINYARD_DATA_DIR`).
  * `onCompromised` is called when the lock is lost while running (its directory removed by hand).
