@@ -94,12 +94,15 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
   app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api', pure: [JOB_PLAN_PATH] }));
   registerProjects(app, deps);
   registerApiKeys(app, deps);
+  const log = new JobEventLog(deps.storage, 'api');
+  const store = new JobStore(deps.storage, log);
   const datasets = new DatasetService({
     storage: deps.storage,
     logger: deps.logger,
     uploadMaxBytes: deps.config.uploadMaxBytes,
     multipartThreshold: deps.config.multipartThresholdBytes,
     maxProjectBytes: deps.config.projects.maxStoredBytes,
+    jobsUsing: (id, project) => store.unfinishedUsing(id, project),
   });
   registerDatasets(app, datasets);
   registerDatasetFiles(app, datasets, deps.storage);
@@ -108,10 +111,9 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     datasets,
     new AugmentationPreview(deps.storage, deps.imageDecoder),
   );
-  registerBaseModels(app, deps.storage, new OutboundGuard({ allow: deps.config.outbound.allow }));
+  const outbound = new OutboundGuard({ allow: deps.config.outbound.allow });
+  registerBaseModels(app, deps.storage, outbound);
 
-  const log = new JobEventLog(deps.storage, 'api');
-  const store = new JobStore(deps.storage, log);
   const queue = deps.queue ?? createApiQueue(deps);
   const creator = new JobCreator({
     storage: deps.storage,
@@ -121,6 +123,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
     queue,
     limits: deps.config.jobs,
     activeJobs: new ProjectActiveJobs(store, deps.storage, deps.config.projects.maxActiveJobs),
+    outbound,
   });
   registerJobPlan(app, creator);
   registerJobs(app, { store, creator, queue });

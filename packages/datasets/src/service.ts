@@ -43,6 +43,11 @@ export interface DatasetServiceOptions {
    * `storedBytes`). 0 or absent: no limit.
    */
   readonly maxProjectBytes?: number;
+  /**
+   * Ids of the unfinished jobs (queued, running) of a project that use a dataset: `delete`
+   * refuses (409 `dataset_in_use`) while there are any. Absent: deletes are not checked.
+   */
+  readonly jobsUsing?: (datasetId: string, project: string) => Promise<string[]>;
 }
 
 /** A `validating` status older than this belongs to a process that died: `complete` may restart it. */
@@ -61,14 +66,25 @@ function notFound(id: string): NotFoundError {
   });
 }
 
-/** Counts bytes through a stream and stops it past `max`, so an oversized body is never stored. */
-function capBytes(max: number, message: (seen: number) => string): Transform {
+/**
+ * Counts bytes through a stream and stops it past `max`, so an oversized body is never stored.
+ * With `exact`, a body that ends short of `exact` bytes is refused too (`short(seen)`).
+ */
+function capBytes(
+  max: number,
+  message: (seen: number) => string,
+  exact?: { bytes: number; short: (seen: number) => Error },
+): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
       seen += chunk.length;
       if (seen > max) done(new PayloadTooLargeError(message(seen)));
       else done(null, chunk);
+    },
+    flush(done) {
+      if (exact && seen !== exact.bytes) done(exact.short(seen));
+      else done();
     },
   });
 }
@@ -223,6 +239,17 @@ export class DatasetService {
     return { ...dataset, project: projectOf(dataset) };
   }
 
+  /** `get`, with the record's ETag for a conditional write (`putJsonIf`). Throws like `get`. */
+  private async getTagged(
+    id: string,
+    project?: string,
+  ): Promise<{ dataset: Dataset; etag: string }> {
+    if (!/^ds_[0-9a-z]+$/.test(id)) throw notFound(id);
+    const got = await this.storage.tryGetJsonTagged(keys.datasetMeta(id), datasetRecordSchema);
+    if (!got || (project !== undefined && !inProject(got.value, project))) throw notFound(id);
+    return { dataset: { ...got.value, project: projectOf(got.value) }, etag: got.etag };
+  }
+
   /**
    * Oldest first; `after` is the last id of the previous page. With `project`, only that
    * project's datasets (pages stay full: see `projectPage`); without it, every project's.
@@ -287,8 +314,10 @@ export class DatasetService {
   }
 
   /**
-   * The small-file route: streams the request body to S3, refusing (413, nothing stored) a body
-   * over the cap, whether or not it announced its length.
+   * The small-file route: streams the request body to S3, refusing (nothing stored) a body over
+   * the cap (413), whether or not it announced its length, and, for a dataset created with
+   * `size_bytes`, a body of another length (413 `payload_too_large` when longer, 422
+   * `upload_size_mismatch` when shorter, naming both numbers).
    */
   async uploadThroughApi(
     id: string,
@@ -296,14 +325,27 @@ export class DatasetService {
     contentLength?: number,
     project?: string,
   ): Promise<Dataset> {
-    const dataset = await this.get(id, project);
+    const { dataset, etag } = await this.getTagged(id, project);
     this.assertAwaitingUpload(dataset);
-    const max = this.options.uploadMaxBytes;
+    const declared = dataset.size_bytes ?? undefined;
+    const max =
+      declared === undefined
+        ? this.options.uploadMaxBytes
+        : Math.min(declared, this.options.uploadMaxBytes);
     const tooLarge = (n: number) =>
-      `The file is ${contentLength ?? `over ${n}`} bytes; PUT /v1/datasets/{id}/file takes at most ${max} bytes. ` +
-      'Upload larger files to the presigned URL returned by POST /v1/datasets (upload.url, or upload.parts with size_bytes for multipart)';
+      declared !== undefined && declared <= this.options.uploadMaxBytes
+        ? `The file is ${contentLength ?? `over ${n}`} bytes; dataset ${id} was created with size_bytes ${declared}. PUT exactly ${declared} bytes, or create a new dataset with the file's size`
+        : `The file is ${contentLength ?? `over ${n}`} bytes; PUT /v1/datasets/{id}/file takes at most ${this.options.uploadMaxBytes} bytes. ` +
+          'Upload larger files to the presigned URL returned by POST /v1/datasets (upload.url, or upload.parts with size_bytes for multipart)';
+    const tooShort = (n: number) =>
+      new UnprocessableError(
+        `The file is ${n} bytes; dataset ${id} was created with size_bytes ${declared}. PUT exactly ${declared} bytes, or create a new dataset with the file's size`,
+        { code: 'upload_size_mismatch', param: 'size_bytes' },
+      );
     if (contentLength !== undefined && contentLength > max)
       throw new PayloadTooLargeError(tooLarge(contentLength));
+    if (declared !== undefined && contentLength !== undefined && contentLength < declared)
+      throw tooShort(contentLength);
     if (!body)
       throw new ValidationError(
         'The request has no body; expected the dataset file as the raw body',
@@ -311,7 +353,11 @@ export class DatasetService {
       );
     // S3 writes are atomic (a PUT, or a multipart upload that is aborted on error): a refused
     // body never replaces the file that was there.
-    const capped = capBytes(max, tooLarge);
+    const capped = capBytes(
+      max,
+      tooLarge,
+      declared === undefined ? undefined : { bytes: declared, short: tooShort },
+    );
     pipeline(
       Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>),
       capped,
@@ -319,11 +365,21 @@ export class DatasetService {
     );
     await this.storage.upload(keys.datasetUpload(id), capped);
     const head = await this.storage.head(keys.datasetUpload(id));
-    return this.save(dataset, {
-      status: 'awaiting_upload',
+    if (!head) throw notFound(id);
+    const next = {
+      ...dataset,
+      status: 'awaiting_upload' as const,
       report: null,
-      file: { bytes: head!.size, etag: head!.etag ?? null },
-    });
+      file: { bytes: head.size, etag: head.etag ?? null },
+      updated_at: unixSeconds(),
+    };
+    // Only over the record read above: a complete (or delete) in between wins.
+    if (await this.storage.putJsonIf(keys.datasetMeta(id), next, etag)) return next;
+    this.assertAwaitingUpload((await this.getTagged(id, project)).dataset);
+    throw new ConflictError(
+      `Dataset ${id}'s file was uploaded again while this upload ran; GET the dataset to see which file it holds, or upload again`,
+      { code: 'upload_changed' },
+    );
   }
 
   /**
@@ -335,7 +391,7 @@ export class DatasetService {
     parts?: Array<{ part_number: number; etag: string }>,
     project?: string,
   ): Promise<Dataset> {
-    const dataset = await this.get(id, project);
+    const { dataset, etag } = await this.getTagged(id, project);
     if (dataset.status === 'ready') return dataset;
     if (dataset.status === 'validating' && !this.isStale(dataset))
       this.assertAwaitingUpload(dataset);
@@ -345,8 +401,51 @@ export class DatasetService {
       if (parts) this.assertAwaitingUpload(dataset);
       const head = await this.storage.head(raw);
       if (!head) this.assertAwaitingUpload(dataset);
-      return this.startValidation(dataset, head!);
+      return this.startValidation(dataset, head!, etag, project);
     }
+    // awaiting_upload → validating happens once: of completes sent together (a double-click,
+    // retries), the one whose conditional write lands takes the file; the others get 409
+    // `validation_in_progress` (or the outcome, once there is one); a deleted dataset, 404.
+    const claimed = { ...dataset, status: 'validating' as const, updated_at: unixSeconds() };
+    if (!(await this.storage.putJsonIf(keys.datasetMeta(id), claimed, etag)))
+      return this.lostClaim(id, project);
+    try {
+      return await this.takeUpload(dataset, parts);
+    } catch (error) {
+      // Refused before the file was taken: the dataset awaits its upload again, unless deleted.
+      if (await this.storage.exists(keys.datasetTombstone(id)).catch(() => false)) {
+        await this.storage.deletePrefix(keys.dataset(id)).catch(() => {});
+        throw notFound(id);
+      }
+      const now = await this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema);
+      if (!now) throw notFound(id);
+      if (!(await this.storage.exists(raw)))
+        await this.storage.putJson(keys.datasetMeta(id), { ...dataset, updated_at: unixSeconds() });
+      throw error;
+    }
+  }
+
+  /**
+   * The answer of a `complete` whose claim lost to another writer: the dataset's outcome when it
+   * has one (ready or invalid: the winner's answer), else 409; 404 when it was deleted.
+   */
+  private async lostClaim(id: string, project?: string): Promise<Dataset> {
+    const now = await this.get(id, project);
+    if (now.status === 'ready' || now.status === 'invalid') return now;
+    if (now.status === 'validating') this.assertAwaitingUpload(now);
+    throw new ConflictError(
+      `Dataset ${id} changed while complete ran (it is ${now.status} now); call complete again`,
+      { code: 'dataset_changed' },
+    );
+  }
+
+  /** `complete` after its claim: checks the upload, takes it to the file key, validates it. */
+  private async takeUpload(
+    dataset: Dataset,
+    parts: Array<{ part_number: number; etag: string }> | undefined,
+  ): Promise<Dataset> {
+    const id = dataset.id;
+    const raw = keys.datasetRaw(id);
     const upload = keys.datasetUpload(id);
     if (parts) {
       const state = await this.storage.tryGetJson(keys.datasetUploadState(id), uploadStateSchema);
@@ -406,20 +505,32 @@ export class DatasetService {
     }
     await this.storage.delete(upload);
     const taken = await this.storage.head(raw);
-    return this.startValidation(dataset, taken!);
+    // Deleted while the file was taken: the delete's tombstone says so; nothing comes back.
+    if (!taken || (await this.deletedMeanwhile(id))) throw notFound(id);
+    return this.startValidation(dataset, taken);
   }
 
   /** Marks the dataset validating, validates it, and answers within `waitMs`. */
   private async startValidation(
     dataset: Dataset,
     head: { size: number; etag: string | undefined },
+    etag?: string,
+    project?: string,
   ): Promise<Dataset> {
     const id = dataset.id;
-    const validating = await this.save(dataset, {
-      status: 'validating',
+    const changes = {
+      status: 'validating' as const,
       report: null,
       file: { bytes: head.size, etag: head.etag ?? null },
-    });
+    };
+    let validating: Dataset;
+    if (etag === undefined) validating = await this.save(dataset, changes);
+    else {
+      // Only over the record read (`etag`): of two completes racing, one validates.
+      validating = { ...dataset, ...changes, updated_at: unixSeconds() };
+      if (!(await this.storage.putJsonIf(keys.datasetMeta(id), validating, etag)))
+        return this.lostClaim(id, project);
+    }
     const run = this.validate(validating, head.size);
     this.running.set(id, run);
     run.finally(() => this.running.delete(id)).catch(() => {});
@@ -534,12 +645,22 @@ export class DatasetService {
     await this.running.get(id);
   }
 
-  /** Removes every object of the dataset (with `project`: only one of that project, else 404). */
+  /**
+   * Removes every object of the dataset (with `project`: only one of that project, else 404).
+   * Throws `ConflictError` (409 `dataset_in_use`, naming the jobs) while unfinished jobs use it.
+   */
   async delete(
     id: string,
     project?: string,
   ): Promise<{ id: string; object: 'dataset'; deleted: true }> {
-    await this.get(id, project);
+    const dataset = await this.get(id, project);
+    const jobs = (await this.options.jobsUsing?.(id, projectOf(dataset))) ?? [];
+    if (jobs.length) {
+      throw new ConflictError(
+        `Dataset ${id} is used by ${jobs.length === 1 ? 'job' : 'jobs'} ${jobs.join(', ')}, not finished yet; cancel ${jobs.length === 1 ? 'it' : 'them'} (POST /v1/fine-tuning/jobs/{id}/cancel) or wait until ${jobs.length === 1 ? 'it ends' : 'they end'}, then delete the dataset`,
+        { code: 'dataset_in_use', param: 'id' },
+      );
+    }
     const state = await this.storage.tryGetJson(keys.datasetUploadState(id), uploadStateSchema);
     if (state)
       await this.storage

@@ -18,7 +18,9 @@ export interface ConditionFailure {
  *
  * Every write of a key (PUT, POST, DELETE) waits for the previous write of that key to be
  * answered, so a condition and the write it guards cannot interleave with another write: the
- * check-then-write is atomic, as on S3. Reads are never held.
+ * check-then-write is atomic, as on S3. A read (GET, HEAD) of a key being written waits for that
+ * write to be answered, as s3rver writes the object's file in place: read during the write, a
+ * small JSON object was seen empty. Reads never hold writes or other reads.
  */
 export class ConditionalWrites {
   private readonly tails = new Map<string, Promise<void>>();
@@ -36,11 +38,17 @@ export class ConditionalWrites {
     fail: (failure: ConditionFailure) => void,
   ): void {
     const object = objectOf(req);
-    if (object === undefined || req.method === 'GET' || req.method === 'HEAD') {
+    if (object === undefined) {
       pass();
       return;
     }
     const key = `${object.bucket}/${object.key}`;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const writing = this.tails.get(key);
+      if (writing) void writing.then(pass, pass);
+      else pass();
+      return;
+    }
     const before = this.tails.get(key) ?? Promise.resolve();
     const answered = new Promise<void>((resolve) => res.once('close', () => resolve()));
     const tail = before.then(() => answered);

@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -22,7 +22,7 @@ export interface PlatformFile {
 
 /**
  * Writes `platform.json` in `dataDir` (mode 0600) and returns a function that removes it, as
- * `close` does. Throws the file system's error when the directory cannot be written.
+ * `close` does, unless another process has written it since (only its owner removes it). Throws the file system's error when the directory cannot be written.
  */
 export async function writePlatformFile(
   dataDir: string,
@@ -36,5 +36,14 @@ export async function writePlatformFile(
     started_at: new Date().toISOString(),
   };
   await writeFile(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-  return () => rm(file, { force: true });
+  return async () => {
+    const now = await readFile(file, 'utf8').catch(() => undefined);
+    if (now === undefined) return;
+    try {
+      if ((JSON.parse(now) as Partial<PlatformFile>).pid !== process.pid) return;
+    } catch {
+      // Unreadable: not another platform's, remove it.
+    }
+    await rm(file, { force: true });
+  };
 }

@@ -15,6 +15,7 @@ import {
   JobStore,
   OutboundGuard,
 } from '@trainyard/shared';
+import { lockDataDir } from './data-dir-lock';
 import type { EmbeddedS3 } from './embedded-s3';
 import { ensureLocalApiKey, type LocalApiKey } from './local-api-key';
 import { openLocalRuntime } from './open-runtime';
@@ -68,6 +69,11 @@ export async function startPlatform(
   // The data directory holds the store's files and credential: this user's only.
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   await chmod(config.dataDir, 0o700);
+  // One platform per data directory: a second would run the same jobs again and overwrite
+  // platform.json (throws DataDirLockedError naming the running one).
+  const unlock = await lockDataDir(config.dataDir, (error) =>
+    process.stderr.write(`Trainyard: the lock on ${config.dataDir} was lost: ${error.message}\n`),
+  );
   let embedded: EmbeddedS3 | undefined;
   const logger = createRuntime(config, 'platform').logger;
   const runtime = await openLocalRuntime(config, 'platform', {
@@ -86,6 +92,9 @@ export async function startPlatform(
     onEmbedded: (store) => {
       embedded = store;
     },
+  }).catch(async (error: unknown) => {
+    await unlock();
+    throw error;
   });
   const effective = runtime.config;
   const closers: Array<() => Promise<void>> = [];
@@ -163,11 +172,13 @@ export async function startPlatform(
       async close() {
         for (const close of closers.reverse()) await close();
         await runtime.close();
+        await unlock();
       },
     };
   } catch (error) {
     for (const close of closers.reverse()) await close();
     await runtime.close();
+    await unlock();
     throw error;
   }
 }

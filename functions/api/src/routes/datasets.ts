@@ -71,6 +71,8 @@ const remove = createRoute({
   tags,
   security,
   summary: 'Delete a dataset and every object it has',
+  description:
+    'Refused (409 `dataset_in_use`, naming the jobs) while a job that is not finished (queued, running) trains or validates on it.',
   request: { params: datasetIdParam },
   responses: {
     200: json(
@@ -79,6 +81,7 @@ const remove = createRoute({
     ),
     401: errorResponses[401],
     404: errorResponses[404],
+    409: errorResponses[409],
   },
 });
 

@@ -17,6 +17,8 @@ import {
   NotFoundError,
   newId,
   newWebhookSecret,
+  OutboundError,
+  type OutboundGuard,
   resolveJobSpec,
   type Storage,
   TASK_INPUT_KIND,
@@ -39,6 +41,11 @@ export interface JobCreatorDeps {
   readonly limits: Config['jobs'];
   /** PROJECT_MAX_ACTIVE_JOBS; without it, a project's jobs are not limited. */
   readonly activeJobs?: ProjectActiveJobs;
+  /**
+   * The guard webhook deliveries go through (OUTBOUND_ALLOW): a `webhook.url` it refuses is a 422
+   * `outbound_refused` at creation, not a delivery failing on every try. Without it, not checked.
+   */
+  readonly outbound?: OutboundGuard;
 }
 
 /**
@@ -68,6 +75,29 @@ export class JobCreator {
       throw error;
     }
     return { spec, secret };
+  }
+
+  /**
+   * Throws `OutboundError` (422 `outbound_refused`, param `body.webhook.url`) for a webhook URL
+   * the delivery guard would refuse (an internal address, a scheme other than http(s)). A name
+   * that does not resolve now is let through: it may resolve by the time the job ends.
+   */
+  private async checkWebhook(url: string): Promise<void> {
+    const param = 'body.webhook.url';
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new OutboundError('outbound_refused', { param });
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new OutboundError('outbound_refused', { param });
+    try {
+      await this.deps.outbound!.check(parsed, param);
+    } catch (error) {
+      if (error instanceof OutboundError && error.code === 'outbound_failed') return;
+      throw error;
+    }
   }
 
   /**
@@ -102,6 +132,7 @@ export class JobCreator {
     if (request.base_model && request.base_model !== 'none') {
       await this.checkBaseModel(request.base_model, dataset.task, project);
     }
+    if (request.webhook && this.deps.outbound) await this.checkWebhook(request.webhook.url);
     let spec: JobSpec;
     try {
       spec = resolveJobSpec(id, request, dataset);

@@ -575,7 +575,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a dataset and every object it has */
+        /**
+         * Delete a dataset and every object it has
+         * @description Refused (409 `dataset_in_use`, naming the jobs) while a job that is not finished (queued, running) trains or validates on it.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -613,6 +616,15 @@ export interface paths {
                 };
                 /** @description No such resource */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

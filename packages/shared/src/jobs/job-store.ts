@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { inProject, type ProjectPage, projectPage } from '../auth';
 import { NotFoundError } from '../errors';
 import { isId } from '../ids';
+import { isTerminal } from '../schemas/job-events';
 import { type JobSpec, jobSpecSchema } from '../schemas/jobs';
 import { keys, listFolderIds, prefixes, type Storage } from '../storage';
 import type { JobEventLog, JobEventRef } from './event-log';
@@ -100,6 +101,25 @@ export class JobStore {
       isId: (name) => isId('ftjob', name),
       folder: keys.job,
     });
+  }
+
+  /**
+   * Ids (oldest first) of `project`'s jobs that are not finished (queued, running, …) and train
+   * or validate on dataset `datasetId` (`dataset` or `validation_dataset`). Reads every job spec
+   * of the project and the state of those that use it: deleting a dataset is rare.
+   */
+  async unfinishedUsing(datasetId: string, project: string): Promise<string[]> {
+    const using: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.page(project, 100, after);
+      for (const spec of page.data) {
+        if (spec.dataset !== datasetId && spec.validation_dataset !== datasetId) continue;
+        if (!isTerminal((await this.state(spec.id)).status)) using.push(spec.id);
+      }
+      if (!page.has_more || !page.last_id) return using;
+      after = page.last_id;
+    }
   }
 
   /** Every job id, oldest first. */

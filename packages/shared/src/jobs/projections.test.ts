@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trialsFromEvents } from './projections';
+import { metricsFromEvents, trialsFromEvents } from './projections';
 import { testEvent } from './test-events';
 
 const e = testEvent;
@@ -22,6 +22,32 @@ describe('trialsFromEvents', () => {
     expect(data.map((t) => [t.number, t.status, t.epochs])).toEqual([
       [0, 'completed', 10],
       [1, 'pruned', 3],
+    ]);
+  });
+});
+
+describe('metricsFromEvents', () => {
+  it('keeps one row per epoch: a resumed attempt supersedes the epochs after its checkpoint, per trial and phase', () => {
+    const row = (epoch: number, loss: number, phase = 'train', trial: number | null = null) =>
+      e('epoch.completed', { epoch, trial, phase, loss });
+    const events = [
+      row(1, 1),
+      row(2, 1),
+      row(3, 1), // attempt 1 (checkpoint at 1), then a fine-tune phase, then killed
+      row(1, 1, 'fine_tune'),
+      row(2, 2), // attempt 2 resumes from epoch 1 of train
+      row(3, 2),
+      row(1, 2, 'fine_tune'),
+      row(1, 9, 'train', 0), // a trial's rows are its own
+      row(2, 9, 'train', 0),
+    ];
+    expect(metricsFromEvents(events).map((m) => [m.trial, m.phase, m.epoch, m.loss])).toEqual([
+      [null, 'train', 1, 1],
+      [null, 'train', 2, 2],
+      [null, 'train', 3, 2],
+      [null, 'fine_tune', 1, 2],
+      [0, 'train', 1, 9],
+      [0, 'train', 2, 9],
     ]);
   });
 });

@@ -5,13 +5,28 @@ import type { checkpointSchema, trialSchema } from '../schemas/job-resources';
 type Checkpoint = z.infer<typeof checkpointSchema>;
 type Trial = z.infer<typeof trialSchema>;
 
-/** Per-epoch (and per-trial) metrics, from the `epoch.completed` events, in order. */
+const PHASE_ORDER: Record<EpochMetrics['phase'], number> = { train: 0, fine_tune: 1 };
+
+/**
+ * Per-epoch (and per-trial) metrics, from the `epoch.completed` events, in order: one row per
+ * epoch. An attempt that resumes from a checkpoint (after a crash or an interruption) reports
+ * the epochs after it again: its row for epoch `k` supersedes the rows of the earlier attempt
+ * for `k` and every later epoch (of the same trial; a `train` epoch also those of `fine_tune`),
+ * which that attempt's model no longer has. The events themselves keep the whole history.
+ */
 export function metricsFromEvents(
   events: readonly JobEvent[],
 ): Array<EpochMetrics & { created_at: number }> {
-  const out: Array<EpochMetrics & { created_at: number }> = [];
+  let out: Array<EpochMetrics & { created_at: number }> = [];
+  const at = (m: EpochMetrics) => PHASE_ORDER[m.phase] * 1e9 + m.epoch;
   for (const e of events) {
-    if (e.type === 'epoch.completed') out.push({ ...e.data, created_at: e.created_at });
+    if (e.type !== 'epoch.completed') continue;
+    const row = { ...e.data, created_at: e.created_at };
+    const last = out.findLast((m) => m.trial === row.trial);
+    if (last && at(last) >= at(row)) {
+      out = out.filter((m) => m.trial !== row.trial || at(m) < at(row));
+    }
+    out.push(row);
   }
   return out;
 }

@@ -462,7 +462,14 @@ function setupJob(data) {
     );
     log.append(li);
     if (event.type === 'epoch.completed') {
-      metrics.push(event.data);
+      // A resumed attempt reports the epochs after its checkpoint again: its row replaces the
+      // earlier attempt's rows from that epoch on (as GET …/metrics does), one point per epoch.
+      const at = (m) => (m.phase === 'fine_tune' ? 1e9 : 0) + m.epoch;
+      const row = event.data;
+      for (let i = metrics.length - 1; i >= 0; i--) {
+        if (metrics[i].trial === row.trial && at(metrics[i]) >= at(row)) metrics.splice(i, 1);
+      }
+      metrics.push(row);
       redraw();
       redrawTrials();
     }
