@@ -1,0 +1,105 @@
+import type { AddressInfo } from 'node:net';
+import { startInferServer } from '@trainyard/infer';
+import { isolatedRuntime } from '@trainyard/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { body, startTestApi, type TestApi } from '../support/api';
+
+// What a user typing requests by hand gets wrong in the bytes, the JSON and the query string,
+// answered over real HTTP with the field, what was received and what was expected.
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api?.close());
+
+const json = { 'content-type': 'application/json' };
+const dataset = (name: string) => ({
+  name,
+  task: 'tabular_classification',
+  format: 'csv',
+  label_column: 'y',
+  size_bytes: 10,
+});
+
+async function post(path: string, text: string | Uint8Array) {
+  const res = await api.call(path, { method: 'POST', headers: json, body: text });
+  return { status: res.status, error: (await body(res)).error };
+}
+
+describe('JSON bodies', () => {
+  it('refuses a body that is not UTF-8, naming the first bad byte, instead of storing U+FFFD', async () => {
+    const text = Buffer.concat([
+      Buffer.from('{"name":"bad'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(
+        'name","task":"tabular_classification","format":"csv","label_column":"y","size_bytes":10}',
+      ),
+    ]);
+    const { status, error } = await post('/v1/datasets', text);
+    expect(status).toBe(400);
+    expect(error).toMatchObject({ code: 'invalid_utf8', param: 'body' });
+    expect(error.message).toContain('not valid UTF-8');
+    expect(error.message).toContain('byte 12 (0xff)');
+    // A truncated multi-byte character (the first two bytes of "€") is named at its start too.
+    const cut = Buffer.concat([
+      Buffer.from('{"name":"'),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from('"}'),
+    ]);
+    const truncated = await post('/v1/datasets', cut);
+    expect(truncated.error.code).toBe('invalid_utf8');
+    expect(truncated.error.message).toContain('byte 9 (0xe2)');
+    // Valid UTF-8 beyond ASCII is taken as it is.
+    const ok = await api.call('/v1/datasets', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(dataset('déjà vu €')),
+    });
+    const created = await body(ok);
+    expect(created.error).toBeUndefined();
+    expect(ok.status).toBe(201);
+    expect(created.name).toBe('déjà vu €');
+  });
+
+  it('answers malformed JSON with invalid_json, the parser position and the expected body', async () => {
+    const { status, error } = await post('/v1/datasets', '{"name": "x",}');
+    expect(status).toBe(400);
+    expect(error.code).toBe('invalid_json');
+    expect(error.param).toBe('body');
+    expect(error.message).toMatch(/position 13/);
+    expect(error.message).toContain('the body of POST /v1/datasets');
+    expect(error.message).toMatch(/expected a JSON object \{name, task, format, label_column\?/);
+    const empty = await post('/v1/fine-tuning/jobs', '');
+    expect(empty.error.code).toBe('invalid_json');
+    expect(empty.error.message).toContain('Unexpected end of JSON input');
+    expect(empty.error.message).toContain('dataset');
+  });
+});
+
+describe('JSON bodies of inference', () => {
+  it('refuses a predict body that is not UTF-8 before looking for the model', async () => {
+    const runtime = await isolatedRuntime('ty-input');
+    const server = await startInferServer(runtime, 0);
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { secret } = await runtime.apiKeys.create('infer', { role: 'inference' });
+      const res = await fetch(`${url}/v1/models/model_x/predict`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${secret}`, ...json },
+        body: Buffer.concat([
+          Buffer.from('{"inputs":["a'),
+          Buffer.from([0xc0, 0xaf]),
+          Buffer.from('"]}'),
+        ]),
+      });
+      expect(res.status).toBe(400);
+      const { error } = await body(res);
+      expect(error).toMatchObject({ code: 'invalid_utf8', param: 'body' });
+      expect(error.message).toContain('byte 13 (0xc0)');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await runtime.dispose();
+    }
+  });
+});
