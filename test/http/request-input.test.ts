@@ -103,3 +103,30 @@ describe('JSON bodies of inference', () => {
     }
   });
 });
+
+describe('query strings', () => {
+  it('refuses an unknown query parameter of a list, naming it and the one meant', async () => {
+    for (const path of [
+      '/v1/datasets?limt=2',
+      '/v1/fine-tuning/jobs?limt=2',
+      '/v1/models?limt=2',
+    ]) {
+      const res = await api.call(path);
+      expect(res.status).toBe(400);
+      const { error } = await body(res);
+      expect(error.param).toBe('query.limt');
+      expect(error.message).toContain(
+        'query.limt: unknown parameter "limt"; did you mean query.limit?',
+      );
+      expect(error.message).toContain('expected only: limit, after');
+    }
+    const events = await api.call(
+      '/v1/fine-tuning/jobs/ftjob_0000000000000000000000/events?afterr=x',
+    );
+    expect(events.status).toBe(400);
+    expect((await body(events)).error.message).toContain('did you mean query.after?');
+    // Known parameters still page as before.
+    const page = await api.call('/v1/datasets?limit=2');
+    expect(page.status).toBe(200);
+  });
+});

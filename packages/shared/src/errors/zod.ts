@@ -54,9 +54,14 @@ export function fromZodError(
         : `; received ${describeValue(input)}`;
     // The hints of an unknown field (`unknownKeysMessage`) are relative to its object.
     const parent = issuePath(issue.path, prefix);
+    // A query string has parameters, not fields.
+    const said =
+      prefix === 'query' && issue.code === 'unrecognized_keys'
+        ? issue.message.replace(/^unknown field(s?) /, 'unknown parameter$1 ')
+        : issue.message;
     const message =
       issue.code === 'unrecognized_keys' && parent
-        ? issue.message.replace(
+        ? said.replace(
             /did you mean ([^?]+)\?/,
             (_, hints: string) =>
               `did you mean ${hints
@@ -64,7 +69,7 @@ export function fromZodError(
                 .map((h) => `${parent}.${h}`)
                 .join(' or ')}?`,
           )
-        : issue.message;
+        : said;
     return { param, text: `${param ?? 'value'}: ${message}${received}` };
   });
   const first = issues[0];

@@ -59,8 +59,8 @@ export const apiKeyIdParam = z.object({
     .openapi({ example: '0mfk2v8a3x7q' }),
 });
 
-/** `?limit=&after=` on every list route. */
-export const listQuerySchema = z.object({
+/** `?limit=&after=` on every list route; any other parameter is a 400 (a typo is not ignored). */
+export const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
   after: z.string().optional().openapi({ description: 'Return items after this id' }),
 });
