@@ -130,3 +130,36 @@ describe('query strings', () => {
     expect(page.status).toBe(200);
   });
 });
+
+describe('a field one level too deep', () => {
+  it('names the enclosing object a misplaced field belongs to, not a deeper namesake', async () => {
+    const res = await api.call('/v1/fine-tuning/jobs', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        dataset: 'ds_0000000000000000000000',
+        architecture: { type: 'transfer', base_model: 'model_0000000000000000000000' },
+      }),
+    });
+    expect(res.status).toBe(400);
+    const { error } = await body(res);
+    expect(error.param).toBe('body.architecture.base_model');
+    expect(error.message).toContain(
+      'unknown field "base_model": it belongs at body.base_model, not inside body.architecture',
+    );
+    expect(error.message).not.toContain('embeddings');
+  });
+
+  it('suggests no field for __proto__', async () => {
+    const res = await api.call('/v1/datasets', {
+      method: 'POST',
+      headers: json,
+      body: '{"name":"x","task":"tabular_classification","format":"csv","label_column":"y","__proto__":{"a":1}}',
+    });
+    expect(res.status).toBe(400);
+    const { error } = await body(res);
+    expect(error.param).toBe('body.__proto__');
+    expect(error.message).toContain('unknown field "__proto__"');
+    expect(error.message).not.toContain('did you mean');
+  });
+});

@@ -66,7 +66,8 @@ export function bodyBounds(options: BodyBoundsOptions): MiddlewareHandler {
       } catch {
         throw invalidUtf8(bytes);
       }
-      c.req.bodyCache.text = Promise.resolve(text);
+      // Hono keeps the promise of each body read (its type says the value).
+      (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
       const depth = jsonDepth(bytes);
       if (depth > maxJsonDepth) {
         throw new ValidationError(

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { registerSchemaTree } from '@trainyard/shared';
+import type { Context, MiddlewareHandler } from 'hono';
 
 /** Internals of a zod 4 schema read here. */
 interface Zod {
@@ -36,7 +37,8 @@ export function expectedJsonBody(app: OpenAPIHono, c: Context): string | undefin
     if (route.method !== method || route.path.replace(/\{(\w+)\}/g, ':$1') !== path) continue;
     const body = route.request?.body;
     const content = body && 'content' in body ? body.content : undefined;
-    const schema = content?.['application/json']?.schema as unknown as Zod | undefined;
+    const media = content?.['application/json'] as { schema?: unknown } | undefined;
+    const schema = media?.schema as Zod | undefined;
     const object = objectOf(schema);
     const where = `the body of ${c.req.method} ${route.path}`;
     if (!object) return schema ? `JSON: ${where}` : undefined;
@@ -47,4 +49,26 @@ export function expectedJsonBody(app: OpenAPIHono, c: Context): string | undefin
     return `a JSON object {${listed}} (${where}; fields marked ? are optional)`;
   }
   return undefined;
+}
+
+/**
+ * Registers the JSON body schema of every route of `app` (`registerSchemaTree`), on the first
+ * request and again when routes were added since, so that an unknown field one level too deep is
+ * named where it belongs.
+ */
+export function schemaTrees(app: OpenAPIHono): MiddlewareHandler {
+  let seen = 0;
+  return async function schemaTrees(_c, next) {
+    const definitions = app.openAPIRegistry.definitions;
+    if (definitions.length !== seen) {
+      seen = definitions.length;
+      for (const definition of definitions) {
+        if (definition.type !== 'route') continue;
+        const body = definition.route.request?.body;
+        if (body && 'content' in body)
+          registerSchemaTree((body.content['application/json'] as { schema?: unknown })?.schema);
+      }
+    }
+    return next();
+  };
 }

@@ -3,7 +3,7 @@ import type { Logger } from '@trainyard/shared';
 import { type QueueAdmissionOptions, queueAdmission } from './admission';
 import { type BodyBoundsOptions, bodyBounds } from './body-bounds';
 import { errorHandler, notFoundHandler } from './error-handler';
-import { expectedJsonBody } from './expected-body';
+import { expectedJsonBody, schemaTrees } from './expected-body';
 import { requestContext } from './request-context';
 import { validationHook } from './validation-hook';
 
@@ -22,6 +22,7 @@ export function createOpenApiApp(
   app.use('*', ...requestContext(logger));
   if (queue) app.use('*', queueAdmission(queue));
   if (bounds) app.use('*', bodyBounds(bounds));
+  app.use('*', schemaTrees(app));
   app.onError(errorHandler(logger, { expectedBody: (c) => expectedJsonBody(app, c) }));
   app.notFound(notFoundHandler);
   return app;

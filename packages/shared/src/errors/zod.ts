@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ValidationError } from './errors';
-import './unknown-keys';
+import { registerSchemaTree } from './unknown-keys';
 
 /** Shortens a received value for an error message: users see what they sent, not a 10 MB dump. */
 export function describeValue(value: unknown): string {
@@ -70,7 +70,16 @@ export function fromZodError(
                 .join(' or ')}?`,
           )
         : said;
-    return { param, text: `${param ?? 'value'}: ${message}${received}` };
+    // A field of an enclosing object: both places are paths from the root.
+    const placed =
+      issue.code === 'unrecognized_keys' && prefix
+        ? message.replace(
+            /belongs at (\S+), not inside (\S+)/,
+            (_, at: string, inside: string) =>
+              `belongs at ${prefix}.${at}, not inside ${prefix}.${inside}`,
+          )
+        : message;
+    return { param, text: `${param ?? 'value'}: ${placed}${received}` };
   });
   const first = issues[0];
   const more =
@@ -99,6 +108,7 @@ export function parseOrThrow<S extends z.ZodType>(
   value: unknown,
   prefix?: string,
 ): z.output<S> {
+  registerSchemaTree(schema);
   const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw fromZodError(result.error, prefix);
   return result.data;
