@@ -163,3 +163,60 @@ describe('a field one level too deep', () => {
     expect(error.message).not.toContain('did you mean');
   });
 });
+
+describe('names', () => {
+  it('refuses control and bidirectional-override characters in every name, naming field, code point and position', async () => {
+    const cases = [
+      {
+        path: '/v1/datasets',
+        sent: dataset('a\u0000b'),
+        param: 'body.name',
+        shown: 'U+0000 at position 1',
+      },
+      {
+        path: '/v1/datasets',
+        sent: dataset('\u202egnp.exe 😀'),
+        param: 'body.name',
+        shown: 'U+202E at position 0',
+      },
+      {
+        path: '/v1/fine-tuning/jobs',
+        sent: { dataset: 'ds_0000000000000000000000', model_name: '😀 x\u2066' },
+        param: 'body.model_name',
+        shown: 'U+2066 at position 3',
+      },
+      {
+        path: '/v1/api-keys',
+        sent: { name: 'ci\u009b' },
+        param: 'body.name',
+        shown: 'U+009B at position 2',
+      },
+      {
+        path: '/v1/base-models',
+        sent: { name: 'b\nx', source: { url: 'https://example.com/model.json' } },
+        param: 'body.name',
+        shown: 'U+000A at position 1',
+      },
+    ];
+    for (const { path, sent, param, shown } of cases) {
+      const res = await api.call(path, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify(sent),
+      });
+      expect(res.status, path).toBe(400);
+      const { error } = await body(res);
+      expect(error.param).toBe(param);
+      expect(error.message).toContain(`${param}: contains ${shown}`);
+      expect(error.message).toContain('expected no control characters');
+      expect(error.message).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0080-\u009f]/);
+    }
+    // Letters of any script and emoji stay names.
+    const ok = await api.call('/v1/datasets', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(dataset('עברית 😀 name')),
+    });
+    expect(ok.status).toBe(201);
+  });
+});

@@ -12,6 +12,11 @@ export function describeValue(value: unknown): string {
   } catch {
     text = String(value);
   }
+  // Characters that hide or reorder text are shown escaped, so that the message reads as sent.
+  text = text.replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
