@@ -6,6 +6,7 @@ import { API_KEY_ID_PATTERN, type IdPrefix, idPattern } from '../ids';
  * overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can hide or reorder what a name
  * shows (`\u202egnp.exe` reads as `exe.png`).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const HIDDEN_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
 
 /**
