@@ -125,6 +125,14 @@ describe('query strings', () => {
     );
     expect(events.status).toBe(400);
     expect((await body(events)).error.message).toContain('did you mean query.after?');
+    // A route without query parameters says it takes none.
+    const show = await api.call('/v1/datasets/ds_0000000000000000000000?limit=2');
+    expect(show.status).toBe(400);
+    expect((await body(show)).error).toMatchObject({
+      param: 'query.limit',
+      message:
+        'query.limit: unknown parameter "limit"; GET /v1/datasets/{id} takes no query parameters',
+    });
     // Known parameters still page as before.
     const page = await api.call('/v1/datasets?limit=2');
     expect(page.status).toBe(200);

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { registerSchemaTree } from '@trainyard/shared';
 import type { Context, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 
 /** Internals of a zod 4 schema read here. */
 interface Zod {
@@ -30,7 +31,7 @@ function objectOf(schema: Zod | undefined, depth = 0): Zod | undefined {
  */
 export function expectedJsonBody(app: OpenAPIHono, c: Context): string | undefined {
   const method = c.req.method.toLowerCase();
-  const path = c.req.routePath;
+  const path = routePath(c);
   for (const definition of app.openAPIRegistry.definitions) {
     if (definition.type !== 'route') continue;
     const route = definition.route;
