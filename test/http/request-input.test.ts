@@ -133,6 +133,9 @@ describe('query strings', () => {
       message:
         'query.limit: unknown parameter "limit"; GET /v1/datasets/{id} takes no query parameters',
     });
+    // Only a caller with a key learns that: without one it is the 401 of any route.
+    const anonymous = await fetch(`${api.url}/v1/datasets/ds_0000000000000000000000?limit=2`);
+    expect(anonymous.status).toBe(401);
     // Known parameters still page as before.
     const page = await api.call('/v1/datasets?limit=2');
     expect(page.status).toBe(200);

@@ -5,7 +5,6 @@ import { type BodyBoundsOptions, bodyBounds } from './body-bounds';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { expectedJsonBody, schemaTrees } from './expected-body';
 import { requestContext } from './request-context';
-import { queryWithoutSchema } from './route-query';
 import { validationHook } from './validation-hook';
 
 /**
@@ -23,7 +22,7 @@ export function createOpenApiApp(
   app.use('*', ...requestContext(logger));
   if (queue) app.use('*', queueAdmission(queue));
   if (bounds) app.use('*', bodyBounds(bounds));
-  app.use('*', schemaTrees(app), queryWithoutSchema(app));
+  app.use('*', schemaTrees(app));
   app.onError(errorHandler(logger, { expectedBody: (c) => expectedJsonBody(app, c) }));
   app.notFound(notFoundHandler);
   return app;
