@@ -220,7 +220,7 @@ describe('bad inputs', () => {
       [
         await infer.predictJson(id, { inputs: [{ ...good(), petal_colour: 'blue' }] }),
         400,
-        'inputs[0]: unknown column "petal_colour"',
+        'inputs[0].petal_colour: unknown column "petal_colour"; this model expects',
         spec,
       ],
       [
@@ -308,6 +308,44 @@ describe('bad inputs', () => {
     const ok = await infer.predictJson(id, { inputs: [good()] });
     expect(ok.status).toBe(200);
     expect((await fetch(`${infer.url}/healthz`)).status).toBe(200);
+  });
+
+  it('names an unknown column by its own path with the column it is a typo of', async () => {
+    const { sepal_length, ...rest } = good();
+    const typo = await expectError(
+      await infer.predictJson(irisModel.modelId, {
+        inputs: [good(), { ...rest, sepal_lenght: sepal_length }],
+      }),
+      400,
+      'inputs[1].sepal_lenght: unknown column "sepal_lenght"; did you mean "sepal_length"?',
+      spec,
+    );
+    expect(typo.param).toBe('inputs[1].sepal_lenght');
+    // Far from every column: no guess.
+    const far = await expectError(
+      await infer.predictJson(irisModel.modelId, { inputs: [{ ...good(), colour: 'blue' }] }),
+      400,
+      'inputs[0].colour: unknown column "colour"; this model expects',
+    );
+    expect(far.message).not.toContain('did you mean');
+  });
+
+  it('caps top_k at the class count, as documented, answering every class', async () => {
+    const res = await infer.predictJson(irisModel.modelId, { inputs: [good()], top_k: 99 });
+    expect(res.status).toBe(200);
+    const { predictions } = await json(res);
+    expect(predictions[0]).toHaveLength(3);
+    // The published schema says so (and with it the SDK's types).
+    const doc = (await (await fetch(`${infer.url}/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        { post: { parameters: Array<{ name: string; description?: string }> } }
+      >;
+    };
+    const topK = Object.values(doc.paths)
+      .flatMap((p) => p.post?.parameters ?? [])
+      .find((p) => p.name === 'top_k');
+    expect(topK?.description).toContain("Capped at the model's class count");
   });
 
   it('answers a key of another project 404, as for a missing model', async () => {

@@ -1,7 +1,13 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DatasetService } from '@trainyard/datasets';
-import { admission, apiKeyAuth, createOpenApiApp, idempotency } from '@trainyard/http';
+import {
+  admission,
+  apiKeyAuth,
+  createOpenApiApp,
+  idempotency,
+  queryWithoutSchema,
+} from '@trainyard/http';
 import { createApiQueue } from '@trainyard/queue';
 import { JobEventLog, JobStore, NotFoundError, OutboundGuard } from '@trainyard/shared';
 import { apiAccess } from './access';
@@ -91,6 +97,9 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono {
       variables: { rateLimit: 'API_RATE_LIMIT', maxConcurrent: 'API_MAX_CONCURRENT_PER_KEY' },
     }),
   );
+  // After the key (an unauthenticated caller learns nothing of the routes): a query string on a
+  // route that takes none is a 400, as an unknown parameter of a route that takes some.
+  app.use('/v1/*', queryWithoutSchema(app));
   app.use('/v1/*', idempotency({ storage: deps.storage, scope: 'api', pure: [JOB_PLAN_PATH] }));
   registerProjects(app, deps);
   registerApiKeys(app, deps);

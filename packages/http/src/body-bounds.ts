@@ -25,13 +25,14 @@ export interface BodyBoundsOptions {
 }
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Bounds every request body: refuses one over `maxBytes` (413 naming the limit and the size
  * received, from `Content-Length` before anything is read, or once the bytes read pass the limit,
  * so a huge body is never buffered whole), one that has not arrived within `timeoutMs` (408), and
- * JSON nested deeper than `maxJsonDepth` (400, checked on the text before anything parses it). A
- * bounded body is read here, so its errors are ours whatever the route then parses it as.
+ * JSON nested deeper than `maxJsonDepth` (400, checked on the text before anything parses it), and
+ * a JSON body that is not valid UTF-8 (400 `invalid_utf8`, naming the first bad byte). A bounded body is read here, so its errors are ours whatever the route then parses it as.
  */
 export function bodyBounds(options: BodyBoundsOptions): MiddlewareHandler {
   const { maxBytes, maxBytesVariable, maxJsonDepth, timeoutMs } = options;
@@ -64,6 +65,16 @@ export function bodyBounds(options: BodyBoundsOptions): MiddlewareHandler {
         : await readBounded(raw.body!, maxBytes, maxBytesVariable, timeoutMs);
     const type = (raw.headers.get('content-type') ?? '').split(';')[0]!.trim();
     if (JSON_TYPE.test(type)) {
+      // JSON text is UTF-8 (RFC 8259): a body that is not is refused, not read with U+FFFD in
+      // place of its bad bytes. The text is what the route's `c.req.json()`/`text()` then reads.
+      let text: string;
+      try {
+        text = strictUtf8.decode(bytes);
+      } catch {
+        throw invalidUtf8(bytes);
+      }
+      // Hono keeps the promise of each body read (its type says the value).
+      (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
       const depth = jsonDepth(bytes);
       if (depth > maxJsonDepth) {
         throw new ValidationError(
@@ -220,4 +231,61 @@ export function jsonDepth(bytes: Uint8Array): number {
     } else if (b === 0x5d || b === 0x7d) depth--;
   }
   return deepest;
+}
+
+/** The 400 of a JSON body that is not UTF-8, naming the offset and value of its first bad byte. */
+function invalidUtf8(bytes: Uint8Array): ValidationError {
+  const at = firstInvalidUtf8(bytes);
+  const byte = bytes[at];
+  const what =
+    byte === undefined
+      ? `the body ends inside a multi-byte character (at byte ${at})`
+      : `byte ${at} (0x${byte.toString(16).padStart(2, '0')}) starts no valid UTF-8 character`;
+  return new ValidationError(
+    `The body is not valid UTF-8: ${what}; expected JSON text encoded as UTF-8`,
+    { code: 'invalid_utf8', param: 'body' },
+  );
+}
+
+/**
+ * The offset of the first byte of `bytes` that is not part of a well-formed UTF-8 sequence
+ * (overlong forms, surrogates and code points past U+10FFFF included), or `bytes.length` when the
+ * text ends inside a sequence. Only called once a strict decoder has refused the bytes.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // The length of the sequence and the range its second byte must be in (Unicode table 3-7).
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    } else return i;
+    if (i + length > bytes.length) {
+      for (let k = i + 1; k < bytes.length; k++) {
+        const c = bytes[k]!;
+        if (c < (k === i + 1 ? low : 0x80) || c > (k === i + 1 ? high : 0xbf)) return i;
+      }
+      return bytes.length;
+    }
+    for (let k = i + 1; k < i + length; k++) {
+      const c = bytes[k]!;
+      if (c < (k === i + 1 ? low : 0x80) || c > (k === i + 1 ? high : 0xbf)) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
 }

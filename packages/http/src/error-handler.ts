@@ -50,6 +50,28 @@ function retryAfterOf(error: TrainyardError): number | undefined {
   return error.kind === 'unavailable' ? 1 : undefined;
 }
 
+const MALFORMED_JSON = 'Malformed JSON in request body';
+const utf8 = new TextDecoder();
+
+/**
+ * The 400 of a JSON body that does not parse (hono's validator says only "Malformed JSON"): the
+ * parser's own message, with the position, and what the route expects.
+ */
+function invalidJson(c: Context, expected: string | undefined) {
+  const bytes = c.get('body');
+  let why = 'it does not parse';
+  try {
+    JSON.parse(bytes ? utf8.decode(bytes) : '');
+  } catch (error) {
+    why = (error as Error).message;
+  }
+  return {
+    code: 'invalid_json',
+    param: 'body',
+    message: `Body is not valid JSON (${why}); expected ${expected ?? 'a JSON object'}`,
+  };
+}
+
 /** Hono's own exceptions (body limit, bad JSON, …) in our shape, with a stable code. */
 function fromHttpException(
   error: HTTPException,
@@ -77,9 +99,16 @@ function fromHttpException(
  * The one place errors become HTTP answers: `{error:{code,message,param,request_id}}`.
  * `TrainyardError`s answer with the status of their kind (`STATUS_OF_KIND`); internal ones
  * (`InternalError`, a broken invariant) and unknown errors are logged with their stack and
- * answered 500 without internals.
+ * answered 500 without internals. A JSON body that does not parse is a 400 `invalid_json` with the
+ * parser's message and `options.expectedBody` of the route.
  */
-export function errorHandler(logger: Logger): ErrorHandler {
+export function errorHandler(
+  logger: Logger,
+  options: {
+    /** What the matched route takes as its JSON body, in words (`a JSON object {name, …}`). */
+    readonly expectedBody?: (c: Context) => string | undefined;
+  } = {},
+): ErrorHandler {
   return function onError(error, c) {
     const id = c.get('requestId');
     const log = id ? logger.child({ request_id: id }) : logger;
@@ -93,6 +122,10 @@ export function errorHandler(logger: Logger): ErrorHandler {
       return c.json(body(c, error.code, error.message, error.param), status);
     }
     if (error instanceof HTTPException) {
+      if (error.status === 400 && error.message === MALFORMED_JSON) {
+        const answer = invalidJson(c, options.expectedBody?.(c));
+        return c.json(body(c, answer.code, answer.message, answer.param), 400);
+      }
       const { code, message, param } = fromHttpException(error, c.req.header('content-type'));
       return c.json(body(c, code, message, param), error.status);
     }

@@ -8,4 +8,5 @@ export * from './idempotency';
 export * from './listen';
 export * from './openapi-app';
 export * from './request-context';
+export * from './route-query';
 export * from './validation-hook';

@@ -3,6 +3,7 @@ import type { Logger } from '@trainyard/shared';
 import { type QueueAdmissionOptions, queueAdmission } from './admission';
 import { type BodyBoundsOptions, bodyBounds } from './body-bounds';
 import { errorHandler, notFoundHandler } from './error-handler';
+import { expectedJsonBody, schemaTrees } from './expected-body';
 import { requestContext } from './request-context';
 import { validationHook } from './validation-hook';
 
@@ -21,7 +22,8 @@ export function createOpenApiApp(
   app.use('*', ...requestContext(logger));
   if (queue) app.use('*', queueAdmission(queue));
   if (bounds) app.use('*', bodyBounds(bounds));
-  app.onError(errorHandler(logger));
+  app.use('*', schemaTrees(app));
+  app.onError(errorHandler(logger, { expectedBody: (c) => expectedJsonBody(app, c) }));
   app.notFound(notFoundHandler);
   return app;
 }

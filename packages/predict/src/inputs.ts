@@ -4,6 +4,7 @@ import {
   parseWrittenNumber,
   type TableInput,
 } from '@trainyard/shared/portable';
+import { closest, distance } from 'fastest-levenshtein';
 import { invalidInput } from './input-errors';
 import type { Cell } from './preprocess/table';
 
@@ -225,10 +226,18 @@ export function tableInputs(
     if (!isPlainObject(item)) throw invalidInput(pre, param, `received ${describe(item)}`);
     const { values, unknown } = byColumnName(pre, param, item, names);
     if (unknown.length) {
+      // Named by its own path (`inputs[0].sise`), with the column it is a typo of (`size`).
+      const hints = unknown.flatMap((k) => {
+        const near = closest(k, [...names]);
+        const edits = distance(k, near);
+        return edits <= 2 && edits < k.length / 2 && !Object.hasOwn(item, near) ? [near] : [];
+      });
       throw invalidInput(
         pre,
-        param,
-        `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}`,
+        unknown.length === 1 ? `${param}.${unknown[0]}` : param,
+        `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}${
+          hints.length ? `; did you mean ${hints.map((h) => JSON.stringify(h)).join(' or ')}?` : ''
+        }`,
       );
     }
     const missing = columns.filter((c) => !values.has(c.name));

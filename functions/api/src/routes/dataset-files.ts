@@ -16,7 +16,7 @@ const file = createRoute({
     'The image at `path` inside the zip (as `GET /v1/models/{id}/evaluation` references and `…/samples` lists it), with its sniffed content type. 404 `file_not_found` for a path the zip lacks; 422 for a dataset that is not an image zip, an entry over 16 MiB or a file that is not an image.',
   request: {
     params: idParam('ds'),
-    query: z.object({
+    query: z.strictObject({
       path: z.string().min(1).max(1024).openapi({ example: 'daisy/1.jpg' }),
     }),
   },
@@ -48,7 +48,7 @@ const samples = createRoute({
     'Up to `per_class` (1-50, default 8) paths of each class, in zip order, for `GET /v1/datasets/{id}/files?path=`.',
   request: {
     params: idParam('ds'),
-    query: z.object({ per_class: z.coerce.number().int().min(1).max(50).default(8) }),
+    query: z.strictObject({ per_class: z.coerce.number().int().min(1).max(50).default(8) }),
   },
   responses: {
     200: {

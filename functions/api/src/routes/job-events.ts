@@ -15,7 +15,7 @@ import { streamSSE } from 'hono/streaming';
 import { errorResponses, security } from './errors';
 import { jobIdParam } from './jobs';
 
-const eventsQuery = z.object({
+const eventsQuery = z.strictObject({
   after: z
     .string()
     .max(120)

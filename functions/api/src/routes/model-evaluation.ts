@@ -13,7 +13,7 @@ import { errorResponses, security } from './errors';
 
 const splitSchema = z.enum(['validation', 'test', 'train']);
 
-export const evaluationQuerySchema = z.object({
+export const evaluationQuerySchema = z.strictObject({
   split: splitSchema.default('validation').openapi({
     description:
       '`validation` (default), `test` (when the dataset had a test split), or `train` (only for a job that had no validation examples)',

@@ -12,7 +12,6 @@ import type { Context } from 'hono';
 export const ACCEPTED_MEDIA_TYPES = 'application/json, multipart/form-data or image/*';
 const FORM_FIELDS = new Set(['image', 'top_k', 'threshold']);
 const strictOptions = predictOptionsSchema.strict();
-const utf8 = new TextDecoder();
 
 function options(value: unknown, where: string): PredictOptions {
   const parsed = strictOptions.safeParse(value, { reportInput: true });
@@ -23,8 +22,8 @@ function options(value: unknown, where: string): PredictOptions {
 async function fromJson(c: Context) {
   let body: unknown;
   try {
-    const read = c.get('body');
-    body = JSON.parse(read ? utf8.decode(read) : await c.req.text());
+    // The text `bodyBounds` decoded (and refused when it was not UTF-8).
+    body = JSON.parse(await c.req.text());
   } catch (error) {
     throw new ValidationError(
       `Body is not valid JSON (${(error as Error).message}); expected {"inputs": [...]}`,

@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import type { Context } from '../context';
 import { type DatasetFlags, datasetSpec, openDatasetPath } from '../dataset-file';
 import { CliExit, EXIT } from '../exit';
+import { countOption } from '../numbers';
 import { when } from '../output';
 import { uploadBar } from '../progress';
 import { printDataset, printReport } from '../report';
@@ -66,7 +67,11 @@ export function registerDatasets(program: Command, run: Run): void {
         .command('create')
         .description('Create a dataset awaiting its file (then: datasets upload PATH --dataset ID)')
         .argument('[path]', 'the file it will hold, to take the name, task and format from'),
-    ).option('--size <bytes>', 'size of the file to come (large files get multipart URLs)', Number),
+    ).option(
+      '--size <bytes>',
+      'size of the file to come (large files get multipart URLs)',
+      countOption,
+    ),
     async (ctx, path: string | undefined, flags: DatasetFlags & { size?: number }) => {
       const spec = path
         ? datasetSpec(path, false, flags)
@@ -132,7 +137,7 @@ export function registerDatasets(program: Command, run: Run): void {
     datasets
       .command('list')
       .description('List datasets, oldest first')
-      .option('--limit <n>', 'at most this many', Number),
+      .option('--limit <n>', 'at most this many', countOption),
     async (ctx, flags: { limit?: number }) => {
       const rows: Dataset[] = [];
       for await (const d of ctx

@@ -10,6 +10,7 @@ import { type Command, Option } from 'commander';
 import { pc } from '../colors';
 import type { Context } from '../context';
 import { CliExit, EXIT, usage } from '../exit';
+import { countOption, numberOption } from '../numbers';
 import { cell, when } from '../output';
 import { jobProgress } from '../progress';
 
@@ -178,10 +179,10 @@ function withJobFlags(command: Command): Command {
     .option(
       '--epochs <n>',
       'hyperparameters.epochs (a transfer job then fine-tunes for hyperparameters.fine_tune_epochs more)',
-      Number,
+      countOption,
     )
-    .option('--learning-rate <rate>', 'hyperparameters.learning_rate', Number)
-    .option('--batch-size <n>', 'hyperparameters.batch_size', Number)
+    .option('--learning-rate <rate>', 'hyperparameters.learning_rate', numberOption({ gt: 0 }))
+    .option('--batch-size <n>', 'hyperparameters.batch_size', countOption)
     .addOption(
       new Option(
         '--architecture <type>',
@@ -190,8 +191,8 @@ function withJobFlags(command: Command): Command {
     )
     .option('--base-model <id>', 'bm_… or model_… to transfer from')
     .option('--model-name <name>', 'name of the model it publishes')
-    .option('--validation-split <fraction>', 'validation_split', Number)
-    .option('--seed <n>', 'seed', Number);
+    .option('--validation-split <fraction>', 'validation_split', numberOption({ gt: 0, lt: 1 }))
+    .option('--seed <n>', 'seed', numberOption({ integer: true, min: 0 }));
 }
 
 /** A plan: the values the job would run with that matter most, then the estimate. */
@@ -266,7 +267,7 @@ export function registerJobs(program: Command, run: Run): void {
     jobs
       .command('list')
       .description('List jobs, oldest first')
-      .option('--limit <n>', 'at most this many', Number),
+      .option('--limit <n>', 'at most this many', countOption),
     async (ctx, flags: { limit?: number }) => {
       const rows: FineTuningJob[] = [];
       for await (const j of ctx.client().jobs.list({ limit: Math.min(flags.limit ?? 100, 100) })) {

@@ -4,6 +4,7 @@ import { fileFromPath } from '@trainyard/sdk/node';
 import type { Command } from 'commander';
 import type { Context } from '../context';
 import { usage } from '../exit';
+import { countOption, numberOption } from '../numbers';
 import { cell, when } from '../output';
 
 type Run = (command: Command, fn: (ctx: Context, ...args: never[]) => Promise<void>) => void;
@@ -52,7 +53,7 @@ export function registerModels(program: Command, run: Run): void {
     models
       .command('list')
       .description('List models, oldest first')
-      .option('--limit <n>', 'at most this many', Number),
+      .option('--limit <n>', 'at most this many', countOption),
     async (ctx, flags: { limit?: number }) => {
       const rows: ModelSummary[] = [];
       for await (const m of ctx
@@ -129,8 +130,12 @@ export function registerPredict(program: Command, run: Run): void {
       .argument('[files...]', 'image files')
       .option('--row <json>', 'a tabular row as a JSON object (repeatable)', collect, [])
       .option('--text <text>', 'a text (repeatable)', collect, [])
-      .option('--top-k <n>', 'classes per answer', Number)
-      .option('--threshold <score>', 'below it the label is null', Number),
+      .option('--top-k <n>', 'classes per answer', countOption)
+      .option(
+        '--threshold <score>',
+        'below it the label is null',
+        numberOption({ min: 0, max: 1 }),
+      ),
     async (
       ctx,
       model: string,

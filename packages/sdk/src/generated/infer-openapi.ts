@@ -18,6 +18,7 @@ export interface paths {
             parameters: {
                 query?: {
                     threshold?: number | null;
+                    /** @description Classes kept per input, best first (1-1000, default 5). Capped at the model's class count: a top_k over it answers every class, without an error (GET /v1/models/{id} lists the classes). */
                     top_k?: number;
                 };
                 header?: never;
@@ -155,6 +156,7 @@ export interface components {
         PredictRequest: {
             inputs: components["schemas"]["PredictInput"][];
             threshold?: number | null;
+            /** @description Classes kept per input, best first (1-1000, default 5). Capped at the model's class count: a top_k over it answers every class, without an error (GET /v1/models/{id} lists the classes). */
             top_k?: number;
         };
         PredictResponse: {

@@ -1,2 +1,3 @@
 export * from './errors';
+export { registerSchemaTree } from './unknown-keys';
 export * from './zod';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ValidationError } from './errors';
-import './unknown-keys';
+import { registerSchemaTree } from './unknown-keys';
 
 /** Shortens a received value for an error message: users see what they sent, not a 10 MB dump. */
 export function describeValue(value: unknown): string {
@@ -12,6 +12,11 @@ export function describeValue(value: unknown): string {
   } catch {
     text = String(value);
   }
+  // Characters that hide or reorder text are shown escaped, so that the message reads as sent.
+  text = text.replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -54,9 +59,14 @@ export function fromZodError(
         : `; received ${describeValue(input)}`;
     // The hints of an unknown field (`unknownKeysMessage`) are relative to its object.
     const parent = issuePath(issue.path, prefix);
+    // A query string has parameters, not fields.
+    const said =
+      prefix === 'query' && issue.code === 'unrecognized_keys'
+        ? issue.message.replace(/^unknown field(s?) /, 'unknown parameter$1 ')
+        : issue.message;
     const message =
       issue.code === 'unrecognized_keys' && parent
-        ? issue.message.replace(
+        ? said.replace(
             /did you mean ([^?]+)\?/,
             (_, hints: string) =>
               `did you mean ${hints
@@ -64,8 +74,17 @@ export function fromZodError(
                 .map((h) => `${parent}.${h}`)
                 .join(' or ')}?`,
           )
-        : issue.message;
-    return { param, text: `${param ?? 'value'}: ${message}${received}` };
+        : said;
+    // A field of an enclosing object: both places are paths from the root.
+    const placed =
+      issue.code === 'unrecognized_keys' && prefix
+        ? message.replace(
+            /belongs at (\S+), not inside (\S+)/,
+            (_, at: string, inside: string) =>
+              `belongs at ${prefix}.${at}, not inside ${prefix}.${inside}`,
+          )
+        : message;
+    return { param, text: `${param ?? 'value'}: ${placed}${received}` };
   });
   const first = issues[0];
   const more =
@@ -94,6 +113,7 @@ export function parseOrThrow<S extends z.ZodType>(
   value: unknown,
   prefix?: string,
 ): z.output<S> {
+  registerSchemaTree(schema);
   const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw fromZodError(result.error, prefix);
   return result.data;

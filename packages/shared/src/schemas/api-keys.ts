@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { apiKeyRoleSchema } from '../auth';
+import { nameSchema } from './common';
 
 const roleSchema = z.enum(apiKeyRoleSchema.options).openapi('ApiKeyRole', {
   description:
@@ -26,7 +27,7 @@ export const apiKeySchema = z
 
 export const createApiKeySchema = z
   .object({
-    name: z.string().min(1).max(100).openapi({ example: 'ci' }),
+    name: nameSchema(100).openapi({ example: 'ci' }),
     role: roleSchema.default('member'),
   })
   .strict()
@@ -60,7 +61,7 @@ export const createProjectSchema = z
         'The project’s id: 2-40 characters, lower-case letters, digits and "-", starting with a letter',
       example: 'team-vision',
     }),
-    admin_key_name: z.string().min(1).max(100).default('admin').openapi({
+    admin_key_name: nameSchema(100).default('admin').openapi({
       description: 'The name of the project’s first admin key',
     }),
   })

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import { nameSchema } from './common';
 
 /** `POST /v1/base-models`: import a TensorFlow.js LayersModel by the URL of its `model.json`. */
 export const createBaseModelSchema = z
   .object({
-    name: z.string().min(1).max(200).openapi({ example: 'mobilenet-v2-1.0-224' }),
+    name: nameSchema(200).openapi({ example: 'mobilenet-v2-1.0-224' }),
     source: z
       .object({
         url: z.url({ protocol: /^https?$/ }).openapi({

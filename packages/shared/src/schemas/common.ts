@@ -1,6 +1,54 @@
 import { z } from '@hono/zod-openapi';
 import { API_KEY_ID_PATTERN, type IdPrefix, idPattern } from '../ids';
 
+/**
+ * C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F) and the bidirectional embeddings,
+ * overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can hide or reorder what a name
+ * shows (`\u202egnp.exe` reads as `exe.png`).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const HIDDEN_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+
+/**
+ * The first control or bidirectional-override character of `value`, with its position in
+ * characters (code points, from 0), or undefined when it has none.
+ */
+export function hiddenCharacter(
+  value: string,
+): { codePoint: string; position: number } | undefined {
+  if (!HIDDEN_CHARACTER.test(value)) return undefined;
+  let position = 0;
+  for (const char of value) {
+    if (HIDDEN_CHARACTER.test(char)) {
+      const hex = char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      return { codePoint: `U+${hex}`, position };
+    }
+    position++;
+  }
+  return undefined;
+}
+
+/**
+ * A user-given name or label (`min`–`max` characters) that shows as it is stored: a control
+ * character or a bidirectional override/isolate is refused, naming the code point and position.
+ */
+export function nameSchema(max: number, min = 1) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .superRefine((value, ctx) => {
+      const hidden = hiddenCharacter(value);
+      if (hidden) {
+        ctx.addIssue({
+          code: 'custom',
+          input: value,
+          message: `contains ${hidden.codePoint} at position ${hidden.position} (counting characters from 0); expected no control characters (U+0000–U+001F, U+007F–U+009F) and no bidirectional overrides or isolates (U+202A–U+202E, U+2066–U+2069)`,
+        });
+      }
+    });
+}
+
 /** The error body of every 4xx/5xx answer. */
 export const errorBodySchema = z
   .object({
@@ -59,8 +107,8 @@ export const apiKeyIdParam = z.object({
     .openapi({ example: '0mfk2v8a3x7q' }),
 });
 
-/** `?limit=&after=` on every list route. */
-export const listQuerySchema = z.object({
+/** `?limit=&after=` on every list route; any other parameter is a 400 (a typo is not ignored). */
+export const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
   after: z.string().optional().openapi({ description: 'Return items after this id' }),
 });

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { nameSchema } from './common';
 
 export const datasetTaskSchema = z
   .enum([
@@ -86,7 +87,7 @@ export type CsvDialectStats = z.infer<typeof csvDialectSchema>;
 
 export const createDatasetSchema = z
   .object({
-    name: z.string().min(1).max(200).openapi({ example: 'flowers' }),
+    name: nameSchema(200).openapi({ example: 'flowers' }),
     task: datasetTaskSchema,
     format: datasetFormatSchema,
     label_column: z

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { idSchema } from './common';
+import { idSchema, nameSchema } from './common';
 import { createSearchSpaceSchema } from './search-space';
 
 export const optimizerSchema = z
@@ -267,7 +267,7 @@ export const createJobSchema = z
       .max(80, 'expected bm_…, model_… or none; received a longer string')
       .regex(/^(bm_[0-9a-z]{1,64}|model_[0-9a-z]{1,64}|none)$/, 'expected bm_…, model_… or none')
       .optional(),
-    model_name: z.string().min(1).max(100).optional(),
+    model_name: nameSchema(100).optional(),
     seed: z
       .number()
       .int()

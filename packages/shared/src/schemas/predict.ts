@@ -31,8 +31,14 @@ export type PredictInput = z.infer<typeof predictInputSchema>;
 
 /** `top_k` and `threshold`: what a classifier's answer keeps. */
 export const predictOptionsSchema = z.object({
-  /** Classes kept per input, best first (default 5, at most the number of classes). */
-  top_k: z.coerce.number().int().min(1).max(1000).optional(),
+  /**
+   * Classes kept per input, best first: default 5, capped at the model's class count (a `top_k`
+   * of 99 on a 3-class model answers all 3 classes, without an error).
+   */
+  top_k: z.coerce.number().int().min(1).max(1000).optional().openapi({
+    description:
+      "Classes kept per input, best first (1-1000, default 5). Capped at the model's class count: a top_k over it answers every class, without an error (GET /v1/models/{id} lists the classes).",
+  }),
   /**
    * Classes scoring below it are left out; an input whose best class scores below it is answered
    * `[{"label": null, "score": <best score>}]`.
