@@ -228,7 +228,7 @@ export function tableInputs(
     if (unknown.length) {
       // Named by its own path (`inputs[0].sise`), with the column it is a typo of (`size`).
       const hints = unknown.flatMap((k) => {
-        const near = closest(k, [...names]);
+        const near = closest(k, [...names.keys()]);
         const edits = distance(k, near);
         return edits <= 2 && edits < k.length / 2 && !Object.hasOwn(item, near) ? [near] : [];
       });
