@@ -8,7 +8,6 @@ import {
   datasetManifestSchema,
   findBaseModel,
   gridSize,
-  inProject,
   type JobEventLog,
   type JobSpec,
   type JobStore,

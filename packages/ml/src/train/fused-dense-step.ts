@@ -140,7 +140,7 @@ function denseChain(model: tf.LayersModel): ChainLayer[] | null {
     if (activation !== 'linear' && activation !== 'relu' && activation !== 'softmax') return null;
     if (className === 'Activation') {
       const last = chain.at(-1);
-      if (!last || last.activation !== 'linear') return null;
+      if (last?.activation !== 'linear') return null;
       last.activation = activation;
       continue;
     }
