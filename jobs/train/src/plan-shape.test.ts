@@ -83,6 +83,12 @@ const cases: Array<[string, Dataset['task'], CreateJob, PlanInput]> = [
     { kind: 'image', height: 17, width: 16, channels: 1 },
   ],
   [
+    'cnn on larger pictures (its map average-pooled to 8 a side before the head)',
+    'image_classification',
+    { dataset: 'ds_unit', architecture: { type: 'cnn', input_size: [100, 70] } },
+    { kind: 'image', height: 100, width: 70, channels: 3 },
+  ],
+  [
     'cnn without batch norm',
     'image_classification',
     {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { cnnHeadPool } from '@trainyard/shared';
 import { batchNormalization } from './batch-norm';
 import { conv2d } from './conv2d';
 import {
@@ -65,8 +66,9 @@ export function convBnRelu(
 
 /**
  * A plain CNN: per stage in `filters`, conv-BN-ReLU then 2×2 max pooling (each stage halves the
- * height and width); then the head on the flattened features (spatial layout matters on small
- * images).
+ * height and width); then, when the map is over `CNN_MAX_FLATTENED_SIDE` (shared) on a side, average
+ * pooling down to it; then the head on the flattened features (spatial layout matters on small
+ * images: 28×28 digits keep their 7×7 map).
  */
 export function buildCnn(args: CnnArgs): tf.LayersModel {
   const { filters = [32, 64], batchNorm = true } = args;
@@ -76,6 +78,13 @@ export function buildCnn(args: CnnArgs): tf.LayersModel {
   for (const f of filters) {
     x = convBnRelu(x, f, { ...args, batchNorm }, name);
     x = tf.layers.maxPooling2d({ poolSize: 2, name: name('pool') }).apply(x) as Symbolic;
+  }
+  const [height = 1, width = 1] = x.shape.slice(1, 3) as number[];
+  const pool = cnnHeadPool(height, width);
+  if (pool[0] > 1 || pool[1] > 1) {
+    x = tf.layers
+      .averagePooling2d({ poolSize: pool, padding: 'same', name: name('head_pool') })
+      .apply(x) as Symbolic;
   }
   return tf.model({ inputs: input, outputs: head(x, args, name, 'flatten'), name: 'cnn' });
 }

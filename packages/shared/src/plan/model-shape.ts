@@ -46,6 +46,21 @@ class Tally {
 const BN_WEIGHTS = 4;
 
 /**
+ * Side of the largest feature map the CNN architecture's head flattens; a larger map is
+ * average-pooled down to at most this side first (pool `ceil(side / 8)`, same padding), as
+ * torchvision's VGG and AlexNet do with `AdaptiveAvgPool2d((7, 7))`. Two stages on 128×128
+ * pictures would otherwise flatten 32×32×64 = 65,536 features into the head's first dense layer
+ * (8.4 M weights at 128 units), whose first steps blow the loss past any guess: such a job
+ * diverged at Adam's default rate on a few dozen pictures. 28×28 digits keep their 7×7 map.
+ */
+export const CNN_MAX_FLATTENED_SIDE = 8;
+
+/** The CNN head's average-pool size over an `h × w` map (1 × 1: none). */
+export function cnnHeadPool(h: number, w: number): [number, number] {
+  return [Math.ceil(h / CNN_MAX_FLATTENED_SIDE), Math.ceil(w / CNN_MAX_FLATTENED_SIDE)];
+}
+
+/**
  * The size of the model `packages/ml`'s builders make for `spec` on `input` (every architecture
  * but `transfer`, whose size is its base's), computed from the layer formulas rather than by
  * building it: the API does not load TensorFlow.js (a Lambda's cold start, and its memory, would
@@ -72,6 +87,12 @@ export function modelShape(spec: JobSpec, input: PlanInput, outputs: number | nu
         c = f;
         h = Math.floor(h / 2);
         w = Math.floor(w / 2);
+        t.layer(0, h * w * c);
+      }
+      const [ph, pw] = cnnHeadPool(h, w);
+      if (ph > 1 || pw > 1) {
+        h = Math.ceil(h / ph);
+        w = Math.ceil(w / pw);
         t.layer(0, h * w * c);
       }
       features = h * w * c;
