@@ -41,6 +41,40 @@ describe('DELETE /v1/datasets/{id} while a job uses it', () => {
   });
 });
 
+describe('a job created while its dataset is deleted', () => {
+  it('is never accepted for a dataset that the delete then removes', async () => {
+    const outcomes: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      const dataset = await irisDataset(api.call);
+      const [created, deleted] = await Promise.all([
+        api.post('/v1/fine-tuning/jobs', {
+          dataset,
+          model_name: 'fixture mode=succeed ms=200',
+          hyperparameters: { epochs: 200 },
+        }),
+        api.call(`/v1/datasets/${dataset}`, { method: 'DELETE' }),
+      ]);
+      outcomes.push(`${created.status}/${deleted.status}`);
+      // Never both: a job accepted (201) while its dataset is deleted (200) fails later with
+      // dataset_not_found, which is what a user saw before the delete wrote its tombstone first.
+      expect([created.status, deleted.status]).not.toEqual([201, 200]);
+      if (created.status === 201) {
+        const job = (await created.json()) as Loose;
+        expect((await api.call(`/v1/datasets/${dataset}`)).status).toBe(200);
+        await api.call(`/v1/fine-tuning/jobs/${job.id}/cancel`, { method: 'POST' });
+        await untilEnded(api, job.id);
+      } else {
+        expect(created.status).toBe(404);
+        expect(((await created.json()) as Loose).error).toMatchObject({
+          code: 'dataset_not_found',
+          param: 'body.dataset',
+        });
+      }
+    }
+    console.log(`job create / dataset delete, raced: ${outcomes.join(' ')}`);
+  });
+});
+
 describe('a webhook to an internal address', () => {
   let strict: JobsApi;
   beforeAll(async () => {

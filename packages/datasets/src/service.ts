@@ -579,6 +579,18 @@ export class DatasetService {
    * True when the dataset was deleted while it was being validated: then everything the
    * validation wrote since (shards, the record) is removed again, and nothing comes back.
    */
+  /**
+   * True once a delete of dataset `id` has begun (its tombstone is written) or its record is gone:
+   * job creation asks this after storing its job (see `delete`).
+   */
+  async isDeleted(id: string): Promise<boolean> {
+    const [tombstone, record] = await Promise.all([
+      this.storage.exists(keys.datasetTombstone(id)),
+      this.storage.exists(keys.datasetMeta(id)),
+    ]);
+    return tombstone || !record;
+  }
+
   private async deletedMeanwhile(id: string): Promise<boolean> {
     if (!(await this.storage.exists(keys.datasetTombstone(id)))) return false;
     await this.storage.deletePrefix(keys.dataset(id));
@@ -654,8 +666,13 @@ export class DatasetService {
     project?: string,
   ): Promise<{ id: string; object: 'dataset'; deleted: true }> {
     const dataset = await this.get(id, project);
+    // The tombstone before the look for jobs, as job creation stores its job before it looks for
+    // the tombstone (`isDeleted`): of a delete and a job creation racing, at least one sees the
+    // other, so a job is never accepted for a dataset that is then deleted under it.
+    await this.storage.putJson(keys.datasetTombstone(id), { id, deleted_at: unixSeconds() });
     const jobs = (await this.options.jobsUsing?.(id, projectOf(dataset))) ?? [];
     if (jobs.length) {
+      await this.storage.delete(keys.datasetTombstone(id));
       throw new ConflictError(
         `Dataset ${id} is used by ${jobs.length === 1 ? 'job' : 'jobs'} ${jobs.join(', ')}, not finished yet; cancel ${jobs.length === 1 ? 'it' : 'them'} (POST /v1/fine-tuning/jobs/{id}/cancel) or wait until ${jobs.length === 1 ? 'it ends' : 'they end'}, then delete the dataset`,
         { code: 'dataset_in_use', param: 'id' },
@@ -666,8 +683,8 @@ export class DatasetService {
       await this.storage
         .abortMultipartUpload(keys.datasetUpload(id), state.upload_id)
         .catch(() => {});
-    // The tombstone first: a validation running anywhere sees it before or after its last write.
-    await this.storage.putJson(keys.datasetTombstone(id), { id, deleted_at: unixSeconds() });
+    // The tombstone is written first (above): a validation running anywhere sees it before or
+    // after its last write.
     await this.storage.deletePrefix(keys.dataset(id));
     return { id, object: 'dataset', deleted: true };
   }

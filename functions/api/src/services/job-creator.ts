@@ -65,6 +65,7 @@ export class JobCreator {
     const secret = spec.webhook ? (request.webhook?.secret ?? newWebhookSecret()) : undefined;
     const store = () => this.deps.store.create(spec, secret);
     await (this.deps.activeJobs ? this.deps.activeJobs.admit(project, id, store) : store());
+    await this.refuseIfDatasetDeleted(spec);
     try {
       await this.deps.queue.submit(spec);
     } catch (error) {
@@ -74,6 +75,27 @@ export class JobCreator {
       throw error;
     }
     return { spec, secret };
+  }
+
+  /**
+   * After the job is stored: when a delete of its dataset (or validation dataset) began meanwhile,
+   * the job is ended in its log (`dataset_not_found`, never queued) and `NotFoundError` (404
+   * `dataset_not_found`) is thrown. The delete writes its tombstone before it looks for jobs, so
+   * one of the two always sees the other.
+   */
+  private async refuseIfDatasetDeleted(spec: JobSpec): Promise<void> {
+    for (const [id, param] of [
+      [spec.dataset, 'body.dataset'],
+      [spec.validation_dataset, 'body.validation_dataset'],
+    ] as const) {
+      if (!id || !(await this.deps.datasets.isDeleted(id))) continue;
+      const message = `Dataset ${id} was deleted while the job was being created`;
+      await this.deps.log.append(spec.id, jobFailed({ code: 'dataset_not_found', message }));
+      throw new NotFoundError(`${message}; the job was not started`, {
+        param,
+        code: 'dataset_not_found',
+      });
+    }
   }
 
   /**
