@@ -1,18 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { DENSE_TRAIN_STEP, type DenseTrainStepAttrs } from '../backend/kernels/dense-train-step';
-import type { Adam } from './adam';
+import { type FusedStepResult, isOurAdam, readStepResult } from './fused-step-result';
 
 /** One dense layer of the chain, with the activation after it (a Dense's own or an Activation's). */
 interface ChainLayer {
   kernel: tf.Variable;
   bias: tf.Variable | null;
   activation: 'linear' | 'relu' | 'softmax';
-}
-
-/** The result of a fused step: the batch's mean cross-entropy and its correct predictions. */
-export interface FusedStepResult {
-  loss: number;
-  correct: number;
 }
 
 /**
@@ -87,17 +81,8 @@ export function fusedDenseStep(
       }
     }
     optimizer.completeFusedStep();
-    const p = probabilities!.dataSync();
-    let sum = 0;
-    for (const value of p) sum -= Math.log(value);
-    const right = correct!.dataSync()[0]!;
-    tf.dispose([probabilities!, correct!]);
-    return { loss: sum / p.length, correct: right };
+    return readStepResult(probabilities!, correct!);
   };
-}
-
-function isOurAdam(optimizer: tf.Optimizer): optimizer is Adam {
-  return typeof (optimizer as Partial<Adam>).fusedStepState === 'function';
 }
 
 const ACTIVATIONS = { linear: 0, relu: 1, softmax: 2 } as const;

@@ -4,8 +4,7 @@ import {
   type SequentialTrainStepAttrs,
   type StepLayer,
 } from '../backend/kernels/sequential-train-step';
-import type { Adam } from './adam';
-import type { FusedStepResult } from './fused-dense-step';
+import { type FusedStepResult, isOurAdam, readStepResult } from './fused-step-result';
 import { maskRandom } from './seed';
 
 /**
@@ -89,17 +88,8 @@ export function fusedSequentialStep(
     });
     tf.dispose(updated);
     optimizer.completeFusedStep();
-    const p = probabilities!.dataSync();
-    let sum = 0;
-    for (const value of p) sum -= Math.log(value);
-    const right = correct!.dataSync()[0]!;
-    tf.dispose([probabilities!, correct!]);
-    return { loss: sum / p.length, correct: right };
+    return readStepResult(probabilities!, correct!);
   };
-}
-
-function isOurAdam(optimizer: tf.Optimizer): optimizer is Adam {
-  return typeof (optimizer as Partial<Adam>).fusedStepState === 'function';
 }
 
 /** The fields of tfjs-layers' layers that the chain reads. */

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { type FusedStepResult, fusedDenseStep } from './fused-dense-step';
+import { fusedDenseStep } from './fused-dense-step';
 import { fusedSequentialStep } from './fused-sequential-step';
+import type { FusedStepResult } from './fused-step-result';
 
 /**
  * The fused training step that covers `model` on wasm: `fusedDenseStep` for a chain of dense

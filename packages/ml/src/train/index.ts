@@ -5,6 +5,7 @@ export * from './divergence';
 export * from './early-stopping';
 export * from './fused-dense-step';
 export * from './fused-sequential-step';
+export type { FusedStepResult } from './fused-step-result';
 export * from './fused-train-step';
 export * from './loop';
 export * from './optimizers';
