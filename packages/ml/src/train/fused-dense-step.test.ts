@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Hyperparameters } from '@trainyard/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DENSE_TRAIN_STEP } from '../backend/kernels/dense-train-step';
 import { seeded, useWasm } from '../backend/kernels/test-support';
 import type { EncodedDataset } from '../data/encode';
 import { buildMlp } from '../models/mlp';
 import { adam } from './adam';
+import { expectSameFit, fitOnCpuAndWasm } from './fit-on-both-test-support';
 import { fusedDenseStep } from './fused-dense-step';
-import { fit } from './loop';
 
 beforeAll(useWasm);
 
@@ -162,50 +161,10 @@ describe('the fused dense training step on wasm matches tfjs on cpu', () => {
           .toFloat(),
       }),
     };
-    const hyperparameters: Hyperparameters = {
-      epochs: 3,
-      batch_size: 5,
-      learning_rate: 0.05,
-      optimizer: 'adam',
-      momentum: 0,
-      weight_decay: 0,
-      lr_schedule: { type: 'constant', warmup_epochs: 0, step_size: 10, gamma: 0.1, min_lr: 0 },
-      early_stopping: null,
-      gradient_clip_norm: null,
-      fine_tune_epochs: 0,
-      fine_tune_learning_rate_factor: 0.1,
-      class_weight: null,
-    };
-    const run = async (backend: 'cpu' | 'wasm') => {
-      await tf.setBackend(backend);
-      const model = denseModel();
-      let history: { loss: number; accuracy: number | null }[] = [];
-      const { kernelNames } = await tf.profile(async () => {
-        ({ history } = await fit(model, data, {
-          hyperparameters,
-          learningRate: 0.05,
-          optimizer: adam(0.05),
-          epochs: 3,
-          train: labels.map((_, i) => i),
-          validation: [],
-          seed: 3,
-        }));
-      });
-      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
-      model.dispose();
-      return { kernelNames, history, weights };
-    };
-    const cpu = await run('cpu');
-    const wasm = await run('wasm');
+    const { cpu, wasm } = await fitOnCpuAndWasm(denseModel, data, 0.05);
     expect(wasm.kernelNames).toContain(DENSE_TRAIN_STEP);
     expect(wasm.kernelNames).not.toContain('BatchMatMul');
     expect(cpu.kernelNames).not.toContain(DENSE_TRAIN_STEP);
-    for (const [i, epoch] of cpu.history.entries()) {
-      expect(wasm.history[i]!.loss).toBeCloseTo(epoch.loss, 4);
-      expect(wasm.history[i]!.accuracy).toBeCloseTo(epoch.accuracy!, 6);
-    }
-    for (const [i, want] of cpu.weights.entries()) {
-      expect(wasm.weights[i]!).toEqual(want.map((v) => expect.closeTo(v, 4)));
-    }
+    expectSameFit(cpu, wasm);
   });
 });

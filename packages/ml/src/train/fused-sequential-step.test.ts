@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Hyperparameters } from '@trainyard/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SEQUENTIAL_TRAIN_STEP } from '../backend/kernels/sequential-train-step';
 import { seeded, useWasm } from '../backend/kernels/test-support';
@@ -9,9 +8,9 @@ import { buildCnn } from '../models/cnn';
 import { conv2d } from '../models/conv2d';
 import { dropout } from '../models/dropout';
 import { Adam, adam } from './adam';
+import { expectSameFit, fitOnCpuAndWasm } from './fit-on-both-test-support';
 import { fusedSequentialStep } from './fused-sequential-step';
 import { fusedTrainStep } from './fused-train-step';
-import { fit } from './loop';
 import { seedRandom } from './seed';
 
 beforeAll(useWasm);
@@ -265,50 +264,10 @@ describe('the fused sequential training step on wasm matches tfjs', () => {
           .toFloat(),
       }),
     };
-    const hyperparameters: Hyperparameters = {
-      epochs: 3,
-      batch_size: 5,
-      learning_rate: 0.01,
-      optimizer: 'adam',
-      momentum: 0,
-      weight_decay: 0,
-      lr_schedule: { type: 'constant', warmup_epochs: 0, step_size: 10, gamma: 0.1, min_lr: 0 },
-      early_stopping: null,
-      gradient_clip_norm: null,
-      fine_tune_epochs: 0,
-      fine_tune_learning_rate_factor: 0.1,
-      class_weight: null,
-    };
-    const run = async (backend: 'cpu' | 'wasm') => {
-      await tf.setBackend(backend);
-      const model = deterministic(allLayers());
-      let history: { loss: number; accuracy: number | null }[] = [];
-      const { kernelNames } = await tf.profile(async () => {
-        ({ history } = await fit(model, data, {
-          hyperparameters,
-          learningRate: 0.01,
-          optimizer: adam(0.01),
-          epochs: 3,
-          train: labels.map((_, i) => i),
-          validation: [],
-          seed: 3,
-        }));
-      });
-      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
-      model.dispose();
-      return { kernelNames, history, weights };
-    };
-    const cpu = await run('cpu');
-    const wasm = await run('wasm');
+    const { cpu, wasm } = await fitOnCpuAndWasm(() => deterministic(allLayers()), data, 0.01);
     expect(wasm.kernelNames).toContain(SEQUENTIAL_TRAIN_STEP);
     expect(wasm.kernelNames).not.toContain('Conv2DBackpropFilter');
     expect(cpu.kernelNames).not.toContain(SEQUENTIAL_TRAIN_STEP);
-    for (const [i, epoch] of cpu.history.entries()) {
-      expect(wasm.history[i]!.loss).toBeCloseTo(epoch.loss, 4);
-      expect(wasm.history[i]!.accuracy).toBeCloseTo(epoch.accuracy!, 6);
-    }
-    for (const [i, want] of cpu.weights.entries()) {
-      expect(wasm.weights[i]!).toEqual(want.map((v) => expect.closeTo(v, 4)));
-    }
+    expectSameFit(cpu, wasm);
   });
 });
