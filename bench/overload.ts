@@ -19,6 +19,7 @@ import { openScratchRuntime } from '@trainyard/local';
 import { selectBackend } from '@trainyard/ml';
 import { trainerEnvironment } from '@trainyard/queue';
 import autocannon from 'autocannon';
+import { type ClientRequest, type ClientsOutcome, runRetryingClients } from './retrying-clients';
 import { type BenchModel, benchModels, freePort } from './support';
 
 const root = join(import.meta.dirname, '..');
@@ -30,6 +31,7 @@ const SECONDS = Number(arg('seconds', '5'));
 const LEVELS = arg('levels', '1,2,4,8,16,32').split(',').map(Number);
 const BUDGET_ARG = arg('budget-ms', '');
 const MODELS = arg('models', 'image,tabular').split(',') as Array<BenchModel['kind']>;
+const HONOUR = { honourRetryAfter: true } as const;
 
 const quantile = (xs: number[], q: number) =>
   xs.length === 0 ? Number.NaN : [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
@@ -91,24 +93,53 @@ interface Run {
   cpuPerAnswerMs: number;
 }
 
+/**
+ * One run against the server: `clients` honour Retry-After (`runRetryingClients`, the checks'
+ * load) or ignore it (autocannon at `overallRate` requests per second in all, or as fast as
+ * answered), plus the server's peak RSS and CPU time per answer.
+ */
 async function drive(
   url: string,
   pid: number,
   model: BenchModel,
   key: string,
   connections: number,
-  /** Requests per second offered in all (open loop), or undefined for as fast as answered. */
-  overallRate?: number,
+  clients: { honourRetryAfter: true } | { honourRetryAfter: false; overallRate?: number },
 ): Promise<Run> {
-  const admitted: number[] = [];
-  const statuses = new Map<number, number>();
-  let missingRetryAfter = 0;
-  let early = 0;
   let peakRssMiB = rssMiB(pid);
   const cpuBefore = cpuMs(pid);
   const sampler = setInterval(() => {
     peakRssMiB = Math.max(peakRssMiB, rssMiB(pid));
   }, 200);
+  const request = {
+    path: `/v1/models/${model.modelId}/predict`,
+    headers: { ...model.headers, authorization: `Bearer ${key}` },
+    body: model.body,
+  };
+  const outcome = clients.honourRetryAfter
+    ? await runRetryingClients(url, request, connections, SECONDS)
+    : await runAutocannon(url, request, connections, clients.overallRate);
+  clearInterval(sampler);
+  const answers = [...outcome.statuses.values()].reduce((a, b) => a + b, 0);
+  return {
+    ...outcome,
+    cpuPerAnswerMs: (cpuMs(pid) - cpuBefore) / Math.max(1, answers),
+    connections,
+    peakRssMiB,
+  };
+}
+
+/** autocannon's closed loop, rate-capped when `overallRate` is given: clients that ignore Retry-After. */
+async function runAutocannon(
+  url: string,
+  request: ClientRequest,
+  connections: number,
+  overallRate: number | undefined,
+): Promise<ClientsOutcome> {
+  const admitted: number[] = [];
+  const statuses = new Map<number, number>();
+  let missingRetryAfter = 0;
+  let early = 0;
   const result = await autocannon({
     url,
     connections,
@@ -118,9 +149,9 @@ async function drive(
     requests: [
       {
         method: 'POST',
-        path: `/v1/models/${model.modelId}/predict`,
-        headers: { ...model.headers, authorization: `Bearer ${key}` },
-        body: model.body,
+        path: request.path,
+        headers: request.headers,
+        body: request.body as string,
         onResponse: (status: number, body: string, _context: unknown, headers: unknown) => {
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           if (status === 503 && body.includes('holds all the requests it can answer')) early++;
@@ -136,11 +167,7 @@ async function drive(
       });
     },
   });
-  clearInterval(sampler);
-  const answers = [...statuses.values()].reduce((a, b) => a + b, 0);
   return {
-    cpuPerAnswerMs: (cpuMs(pid) - cpuBefore) / Math.max(1, answers),
-    connections,
     rps: result.requests.average,
     admitted,
     statuses,
@@ -148,7 +175,6 @@ async function drive(
     early,
     errors: result.errors,
     timeouts: result.timeouts,
-    peakRssMiB,
   };
 }
 
@@ -197,11 +223,13 @@ async function judge(
   let server = await startServer({ ...env, INFER_LATENCY_BUDGET_MS: '600000' });
   servers.add(server.child);
   await predictOnce(server.url, model, key);
-  console.log(`knee search (INFER_LATENCY_BUDGET_MS=600000), ${SECONDS} s per level`);
+  console.log(
+    `knee search (INFER_LATENCY_BUDGET_MS=600000), ${SECONDS} s per level, closed-loop clients`,
+  );
   console.log(HEADER);
   const levels: Run[] = [];
   for (const c of LEVELS) {
-    const r = await drive(server.url, server.child.pid!, model, key, c);
+    const r = await drive(server.url, server.child.pid!, model, key, c, HONOUR);
     levels.push(r);
     console.log(row(`level ${c}`, r));
   }
@@ -221,10 +249,9 @@ async function judge(
   console.log(
     `knee: ${knee.connections} connections, ${f(knee.rps, 0)} req/s, p50 ${f(kneeP50, 2)} ms; overload with INFER_LATENCY_BUDGET_MS=${budget}`,
   );
+  // 2a. Factor × the knee's connections, each a client that waits out Retry-After (the checks).
+  console.log('clients that honour Retry-After (one keep-alive connection each)');
   console.log(HEADER);
-  // Offered load: factor × the knee's connections, at factor × the knee's throughput, so that
-  // the clients' pace, not how fast refusals come back, sets the load (autocannon does not
-  // honour Retry-After; a closed loop would retry each 503 at once, which no client should do).
   const overload: Array<{ factor: number; run: Run }> = [];
   for (const factor of [1, 2, 5]) {
     const run = await drive(
@@ -233,10 +260,25 @@ async function judge(
       model,
       key,
       factor * knee.connections,
-      Math.round(factor * knee.rps),
+      HONOUR,
     );
     overload.push({ factor, run });
     console.log(row(`${factor}× knee`, run));
+  }
+  // 2b. Clients that ignore Retry-After, paced at factor × the knee's throughput (autocannon's
+  // per-second quota, each second's requests in a burst): what a refusal costs when nothing
+  // backs off. Printed, and held to every check but the p99 bound (bench/README-overload.md:
+  // past the rate at which one core can refuse, no admission keeps that bound).
+  console.log('clients that ignore Retry-After (autocannon, factor × the knee req/s)');
+  console.log(HEADER);
+  const ignoring: Array<{ factor: number; run: Run }> = [];
+  for (const factor of [2, 5]) {
+    const run = await drive(server.url, server.child.pid!, model, key, factor * knee.connections, {
+      honourRetryAfter: false,
+      overallRate: Math.round(factor * knee.rps),
+    });
+    ignoring.push({ factor, run });
+    console.log(row(`${factor}× ignoring`, run));
   }
   await stopServer(server.child);
   servers.delete(server.child);
@@ -252,24 +294,31 @@ async function judge(
     console.log(`${ok ? 'PASS' : 'FAIL'}  ${model.kind} ${text}`);
     if (!ok) failed = true;
   };
-  for (const { factor, run } of overload.slice(1)) {
+  const runs = [
+    ...overload.slice(1).map((o) => ({ ...o, label: `${o.factor}× knee`, bound: true })),
+    ...ignoring.map((o) => ({ ...o, label: `${o.factor}× ignoring Retry-After`, bound: false })),
+  ];
+  for (const { label, run, bound } of runs) {
     const p99 = quantile(run.admitted, 0.99);
-    check(
-      p99 <= 3 * kneeP50,
-      `${factor}× knee: admitted p99 ${f(p99, 2)} ms ≤ 3 × knee p50 (${f(3 * kneeP50, 2)} ms); ratio ${f(p99 / kneeP50, 2)}, ${f(p99 / refP99, 2)} × the 1× reference's p99`,
-    );
+    const p99Text = `admitted p99 ${f(p99, 2)} ms, ${f(p99 / kneeP50, 2)} × knee p50, ${f(p99 / refP99, 2)} × the 1× reference's p99`;
+    if (bound)
+      check(
+        p99 <= 3 * kneeP50,
+        `${label}: ${p99Text} (bound: ≤ 3 × knee p50 = ${f(3 * kneeP50, 2)} ms)`,
+      );
+    else console.log(`info  ${model.kind} ${label}: ${p99Text} (not held to the bound)`);
     const other = [...run.statuses.entries()].filter(([s]) => ![200, 429, 503].includes(s));
     check(
       other.length === 0 && run.errors === 0 && run.timeouts === 0,
-      `${factor}× knee: only 200/429/503 (statuses ${JSON.stringify(Object.fromEntries(run.statuses))}, errors ${run.errors}, timeouts ${run.timeouts})`,
+      `${label}: only 200/429/503 (statuses ${JSON.stringify(Object.fromEntries(run.statuses))}, errors ${run.errors}, timeouts ${run.timeouts})`,
     );
     check(
       run.missingRetryAfter === 0,
-      `${factor}× knee: every 429/503 has Retry-After (${run.missingRetryAfter} without)`,
+      `${label}: every 429/503 has Retry-After (${run.missingRetryAfter} without)`,
     );
     check(
       run.peakRssMiB <= 1.25 * kneeRss + 32,
-      `${factor}× knee: server RSS peak ${f(run.peakRssMiB, 0)} MiB ≤ 1.25 × knee-search peak ${f(kneeRss, 0)} MiB + 32`,
+      `${label}: server RSS peak ${f(run.peakRssMiB, 0)} MiB ≤ 1.25 × knee-search peak ${f(kneeRss, 0)} MiB + 32`,
     );
   }
   return !failed;
