@@ -1,6 +1,7 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import type { ProcessAdmission } from './admission';
+import { lingerOnClose } from './lingering-close';
 
 export interface ListenOptions {
   /**
@@ -10,7 +11,10 @@ export interface ListenOptions {
   readonly admission?: ProcessAdmission;
 }
 
-/** Serves a Hono app's `fetch` on Node at `hostname:port` (0: a free port); resolves once listening. */
+/**
+ * Serves a Hono app's `fetch` on Node at `hostname:port` (0: a free port); resolves once listening.
+ * A connection closed after its last answer while the client still sends lingers (`lingerOnClose`).
+ */
 export function listen(
   app: { fetch: (request: Request) => Response | Promise<Response> },
   hostname: string,
@@ -32,5 +36,6 @@ export function listen(
       },
       () => resolve(server),
     );
+    lingerOnClose(server as Server);
   });
 }
