@@ -40,7 +40,11 @@ describe('uploads bound to their dataset', () => {
 
     // The store refuses a body of another length on the signed URL (the embedded store checks
     // signatures as AWS S3 and MinIO do)…
-    const put = await fetch(created.upload.url, { method: 'PUT', body: 'x'.repeat(300) });
+    const put = await fetch(created.upload.url, {
+      method: 'PUT',
+      headers: created.upload.headers,
+      body: 'x'.repeat(300),
+    });
     expect(put.status).toBe(403);
     // …and complete checks the size of whatever did land (here written to the store directly).
     await api.runtime.storage.putBytes(keys.datasetUpload(created.id), 'x'.repeat(300));
@@ -93,7 +97,15 @@ describe('uploads bound to their dataset', () => {
 
   it('validates a file of the declared size', async () => {
     const created = await createIris({ size_bytes: Buffer.byteLength(csv) });
-    expect((await fetch(created.upload.url, { method: 'PUT', body: csv })).status).toBe(200);
+    expect(
+      (
+        await fetch(created.upload.url, {
+          method: 'PUT',
+          headers: created.upload.headers,
+          body: csv,
+        })
+      ).status,
+    ).toBe(200);
     const done = await api.call(`/v1/datasets/${created.id}/complete`, { method: 'POST' });
     expect(done.status).toBe(200);
     expect((await body(done)).status).toBe('ready');
@@ -101,16 +113,28 @@ describe('uploads bound to their dataset', () => {
 
   it('never lets a presigned URL handed out earlier replace the file of a ready dataset', async () => {
     const created = await createIris();
-    expect((await fetch(created.upload.url, { method: 'PUT', body: csv })).status).toBe(200);
+    expect(created.upload.headers).toEqual({ 'If-None-Match': '*' });
+    const signed = new URL(created.upload.url).searchParams.get('X-Amz-SignedHeaders');
+    expect(signed?.split(';')).toContain('if-none-match');
+    const put = (text: string, headers: Record<string, string> = created.upload.headers) =>
+      fetch(created.upload.url, { method: 'PUT', headers, body: text });
+    // Without the header it is part of the signature of, the URL is refused.
+    expect((await put(csv, {})).status).toBe(403);
+    expect((await put(csv)).status).toBe(200);
+    // The URL writes once: a second PUT before complete is refused too.
+    expect((await put(csv)).status).toBe(412);
     const done = await body(
       await api.call(`/v1/datasets/${created.id}/complete`, { method: 'POST' }),
     );
     expect(done.status).toBe('ready');
     const validated = await api.runtime.storage.getBytes(keys.datasetRaw(created.id));
 
-    // The URL still works against the store, but it writes where uploads land, not the file.
+    // Once the dataset is ready the URL writes nothing at all (412 from the store).
     const late = 'sepal_length,species\n1,evil\n';
-    await fetch(created.upload.url, { method: 'PUT', body: late });
+    const refused = await put(late);
+    expect(refused.status).toBe(412);
+    expect(await refused.text()).toContain('PreconditionFailed');
+    expect(await api.runtime.storage.getBytes(keys.datasetUpload(created.id))).toHaveLength(0);
     expect(await api.runtime.storage.getBytes(keys.datasetRaw(created.id))).toEqual(validated);
     const again = await body(
       await api.call(`/v1/datasets/${created.id}/complete`, { method: 'POST' }),
@@ -118,10 +142,25 @@ describe('uploads bound to their dataset', () => {
     expect(again).toMatchObject({ status: 'ready', file: done.file, report: done.report });
     expect(await api.runtime.storage.getBytes(keys.datasetRaw(created.id))).toEqual(validated);
 
-    const put = await api.call(`/v1/datasets/${created.id}/file`, { method: 'PUT', body: late });
-    expect(put.status).toBe(409);
-    expect((await body(put)).error.code).toBe('dataset_immutable');
+    const viaApi = await api.call(`/v1/datasets/${created.id}/file`, { method: 'PUT', body: late });
+    expect(viaApi.status).toBe(409);
+    expect((await body(viaApi)).error.code).toBe('dataset_immutable');
     expect(await api.runtime.storage.getBytes(keys.datasetRaw(created.id))).toEqual(validated);
+  });
+
+  it('makes the presigned URL of a deleted dataset write nothing (412), and leaves no bytes', async () => {
+    const created = await createIris();
+    const deleted = await api.call(`/v1/datasets/${created.id}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    const late = await fetch(created.upload.url, {
+      method: 'PUT',
+      headers: created.upload.headers,
+      body: 'x'.repeat(50_000),
+    });
+    expect(late.status).toBe(412);
+    const left = await api.runtime.storage.listPage(keys.dataset(created.id));
+    expect(left.objects.map((o) => [o.key, o.size])).toEqual([[keys.datasetUpload(created.id), 0]]);
+    expect((await api.call(`/v1/datasets/${created.id}`)).status).toBe(404);
   });
 
   it('refuses an upload through the API to a dataset no longer awaiting upload (409)', async () => {

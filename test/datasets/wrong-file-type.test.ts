@@ -37,7 +37,11 @@ async function upload(format: 'csv' | 'jsonl', task: string, file: Uint8Array) {
     }),
   );
   expect(created.upload, JSON.stringify(created)).toBeDefined();
-  const put = await fetch(created.upload.url, { method: 'PUT', body: file });
+  const put = await fetch(created.upload.url, {
+    method: 'PUT',
+    headers: created.upload.headers,
+    body: file,
+  });
   expect(put.status).toBe(200);
   const done = await api.call(`/v1/datasets/${created.id}/complete`, { method: 'POST' });
   expect(done.status).toBe(200);

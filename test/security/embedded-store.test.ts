@@ -230,11 +230,14 @@ describe('presigned uploads through the API', () => {
         }),
       });
       expect(created.status).toBe(201);
-      const { id, upload } = (await created.json()) as { id: string; upload: { url: string } };
+      const { id, upload } = (await created.json()) as {
+        id: string;
+        upload: { url: string; headers: Record<string, string> };
+      };
       const lines = Array.from({ length: 20 }, (_, i) =>
         JSON.stringify({ text: `example number ${i}`, label: i % 2 ? 'odd' : 'even' }),
       ).join('\n');
-      const put = await fetch(upload.url, { method: 'PUT', body: lines });
+      const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: lines });
       expect(put.status).toBe(200);
       // The same URL without its signature is refused.
       const bare = new URL(upload.url);

@@ -53,6 +53,12 @@ export interface DatasetServiceOptions {
 /** A `validating` status older than this belongs to a process that died: `complete` may restart it. */
 const STALE_VALIDATION_S = 15 * 60;
 const MIN_PART = 8 * 1024 * 1024;
+/**
+ * The headers a presigned PUT must carry (`upload.headers`): `If-None-Match: *` is part of its
+ * signature, so the URL writes the upload key once, and never after `complete` or a delete
+ * (`sealUpload`).
+ */
+const UPLOAD_PUT_HEADERS = { 'If-None-Match': '*' } as const;
 
 const uploadStateSchema = z.object({ upload_id: z.string(), part_size: z.number().int() });
 const datasetRecordSchema = z.custom<Dataset>(
@@ -200,8 +206,10 @@ export class DatasetService {
         method: 'put' as const,
         url: await this.storage.presignPut(key, {
           expiresIn,
+          ifNoneMatch: true,
           ...(size !== undefined ? { contentLength: size } : {}),
         }),
+        headers: UPLOAD_PUT_HEADERS,
         expires_at,
       };
     }
@@ -414,7 +422,7 @@ export class DatasetService {
     } catch (error) {
       // Refused before the file was taken: the dataset awaits its upload again, unless deleted.
       if (await this.storage.exists(keys.datasetTombstone(id)).catch(() => false)) {
-        await this.storage.deletePrefix(keys.dataset(id)).catch(() => {});
+        await this.removeObjects(id).catch(() => {});
         throw notFound(id);
       }
       const now = await this.storage.tryGetJson(keys.datasetMeta(id), datasetRecordSchema);
@@ -503,7 +511,7 @@ export class DatasetService {
         { code: 'upload_changed', cause: error },
       );
     }
-    await this.storage.delete(upload);
+    await this.sealUpload(id);
     const taken = await this.storage.head(raw);
     // Deleted while the file was taken: the delete's tombstone says so; nothing comes back.
     if (!taken || (await this.deletedMeanwhile(id))) throw notFound(id);
@@ -593,7 +601,7 @@ export class DatasetService {
 
   private async deletedMeanwhile(id: string): Promise<boolean> {
     if (!(await this.storage.exists(keys.datasetTombstone(id)))) return false;
-    await this.storage.deletePrefix(keys.dataset(id));
+    await this.removeObjects(id);
     return true;
   }
 
@@ -685,7 +693,23 @@ export class DatasetService {
         .catch(() => {});
     // The tombstone is written first (above): a validation running anywhere sees it before or
     // after its last write.
-    await this.storage.deletePrefix(keys.dataset(id));
+    await this.removeObjects(id);
     return { id, object: 'dataset', deleted: true };
+  }
+
+  /** Deletes every object of a deleted dataset, then seals its upload key (`sealUpload`). */
+  private async removeObjects(id: string): Promise<void> {
+    await this.storage.deletePrefix(keys.dataset(id));
+    await this.sealUpload(id);
+  }
+
+  /**
+   * Writes an empty object at the upload key: the presigned PUT is signed with
+   * `If-None-Match: *`, so the store refuses it from now on (412), and a URL handed out earlier can
+   * no longer write anything once the dataset has left `awaiting_upload` or is deleted. The seal
+   * holds no bytes; it is the only object a deleted dataset leaves under its prefix.
+   */
+  private async sealUpload(id: string): Promise<void> {
+    await this.storage.putBytes(keys.datasetUpload(id), new Uint8Array(0));
   }
 }

@@ -63,7 +63,12 @@ export async function uploadFile(
   }
   const upload = target.upload;
   if (upload.method === 'put') {
-    await putBody(core, upload.url, file, { auth: false, signal: options.signal });
+    // upload.headers (If-None-Match: *) are part of the URL's signature.
+    await putBody(core, upload.url, file, {
+      auth: false,
+      signal: options.signal,
+      headers: upload.headers ?? {},
+    });
     progress(total);
     return { route: 'put' };
   }
@@ -82,13 +87,13 @@ async function putBody(
   core: Core,
   url: string,
   body: Blob,
-  options: { auth: boolean; signal: AbortSignal | undefined },
+  options: { auth: boolean; signal: AbortSignal | undefined; headers?: Record<string, string> },
 ): Promise<Response> {
   const response = await core.request(url, {
     method: 'PUT',
     body,
     auth: options.auth,
-    headers: { 'content-type': 'application/octet-stream' },
+    headers: { 'content-type': 'application/octet-stream', ...options.headers },
     ...(options.signal ? { signal: options.signal } : {}),
   });
   await response.body?.cancel().catch(() => {});

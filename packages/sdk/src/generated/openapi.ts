@@ -2598,6 +2598,15 @@ export interface components {
         DatasetTask: "image_classification" | "tabular_classification" | "tabular_regression" | "text_classification";
         DatasetUpload: {
             expires_at: number;
+            /**
+             * @description Headers the PUT must carry, as given (they are part of the signature): `If-None-Match: *`, so the URL writes the file once and is refused (412) after complete or a delete
+             * @example {
+             *       "If-None-Match": "*"
+             *     }
+             */
+            headers: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             method: "put";
             /** @description Presigned: PUT the file here, no credentials needed */

@@ -250,6 +250,11 @@ export const datasetUploadSchema = z
       url: z
         .string()
         .openapi({ description: 'Presigned: PUT the file here, no credentials needed' }),
+      headers: z.record(z.string(), z.string()).openapi({
+        description:
+          'Headers the PUT must carry, as given (they are part of the signature): `If-None-Match: *`, so the URL writes the file once and is refused (412) after complete or a delete',
+        example: { 'If-None-Match': '*' },
+      }),
       expires_at: z.number().int(),
     }),
     z.object({

@@ -370,12 +370,23 @@ export class Storage {
   /**
    * A URL a client can `PUT` the object's bytes to, without credentials. With `contentLength`,
    * the length is part of the signature: a server that checks signatures (AWS S3, MinIO) refuses
-   * a body of any other length.
+   * a body of any other length. With `ifNoneMatch`, the header `If-None-Match: *` is signed too:
+   * the client must send it, and the store refuses (412 PreconditionFailed) a PUT once the key
+   * holds an object (S3's conditional writes, docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html),
+   * so writing an object at the key (even an empty one) makes the URL unusable.
    */
   presignPut(
     key: string,
-    options: { expiresIn?: number; contentType?: string; contentLength?: number } = {},
+    options: {
+      expiresIn?: number;
+      contentType?: string;
+      contentLength?: number;
+      ifNoneMatch?: boolean;
+    } = {},
   ): Promise<string> {
+    const signed = new Set<string>();
+    if (options.contentLength !== undefined) signed.add('content-length');
+    if (options.ifNoneMatch) signed.add('if-none-match');
     return getSignedUrl(
       this.client,
       new PutObjectCommand({
@@ -383,12 +394,11 @@ export class Storage {
         Key: key,
         ...(options.contentType ? { ContentType: options.contentType } : {}),
         ...(options.contentLength !== undefined ? { ContentLength: options.contentLength } : {}),
+        ...(options.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
       }),
       {
         expiresIn: options.expiresIn ?? 3600,
-        ...(options.contentLength !== undefined
-          ? { signableHeaders: new Set(['content-length']) }
-          : {}),
+        ...(signed.size ? { signableHeaders: signed } : {}),
       },
     );
   }

@@ -204,7 +204,8 @@ async function uploadFile(created, file, onProgress) {
   }
   const upload = created.upload;
   if (upload.method === 'put') {
-    await sendWithProgress('PUT', upload.url, file, onProgress);
+    // upload.headers (If-None-Match: *) are part of the URL's signature.
+    await sendWithProgress('PUT', upload.url, file, onProgress, upload.headers ?? {});
     return {};
   }
   const parts = [];
