@@ -7,7 +7,14 @@ import {
   store4,
   tanh4,
 } from './gate-math';
-import { addInto, bytes, columnTotals, toStepMajor, transpose2d } from './sequence-layout';
+import {
+  addInto,
+  bytes,
+  columnTotals,
+  fromStepMajor,
+  toStepMajor,
+  transpose2d,
+} from './sequence-layout';
 
 /**
  * A tfjs-layers GRU (reset before the product, tfjs's only variant) over a whole sequence in one
@@ -197,13 +204,8 @@ export function gruBackward(
   gemmTransposedA(hs, units, dz, g, dRecurrent, g, units, rows, 2 * units);
   gemmTransposedA(rh, units, dz + bytes(2 * units), g, dRecurrent + bytes(2 * units), g, units, rows, units);
   columnTotals(dz, dBias, rows, g);
-  memory.fill(dx, 0, bytes(batch * steps * inputDim));
-  for (let s = 0; s < steps; s++) {
-    const t = goBackwards ? steps - 1 - s : s;
-    for (let b = 0; b < batch; b++) {
-      const dzRow = dz + bytes((s * batch + b) * g);
-      const dxRow = dx + bytes((b * steps + t) * inputDim);
-      gemmAccumulate(dzRow, g, kernelT, inputDim, dxRow, inputDim, 1, g, inputDim);
-    }
-  }
+  // dx as one product over all T·B rows, step-major into xs's space, then to [B, T, D].
+  memory.fill(xs, 0, bytes(rows * inputDim));
+  gemmAccumulate(dz, g, kernelT, inputDim, xs, inputDim, rows, g, inputDim);
+  fromStepMajor(xs, dx, batch, steps, inputDim, goBackwards);
 }

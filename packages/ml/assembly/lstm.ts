@@ -1,6 +1,21 @@
-import { gate4, gateGrad4, gemmAccumulate, load4, store4, tanh4 } from './gate-math';
-import { matmul } from './matmul';
-import { addInto, bytes, columnTotals, toStepMajor, transpose2d } from './sequence-layout';
+import {
+  gateGrad4,
+  gateInPlace,
+  gemmAccumulate,
+  gemmTransposedA,
+  load4,
+  store4,
+  tanh4,
+  tanhInPlace,
+} from './gate-math';
+import {
+  addInto,
+  bytes,
+  columnTotals,
+  fromStepMajor,
+  toStepMajor,
+  transpose2d,
+} from './sequence-layout';
 
 /**
  * A Keras/tfjs-layers LSTM over a whole sequence in one call, forward and backward. Weights in
@@ -55,26 +70,24 @@ export function lstmForward(
     gemmAccumulate(hPrev, units, recurrent, g, gs, g, batch, units, g);
     for (let b = 0; b < batch; b++) {
       const row = gs + bytes(b * g);
+      gateInPlace(row, 2 * units, hard);
+      tanhInPlace(row + bytes(2 * units), units);
+      gateInPlace(row + bytes(3 * units), units, hard);
+    }
+    for (let b = 0; b < batch; b++) {
+      const row = gs + bytes(b * g);
       const at = bytes(b * units);
       for (let j = 0; j < units; j += 4) {
         const n = units - j;
         const pi = row + bytes(j);
-        const pf = pi + bytes(units);
-        const pg = pf + bytes(units);
-        const po = pg + bytes(units);
-        const i = gate4(load4(pi, n), hard);
-        const f = gate4(load4(pf, n), hard);
-        const cc = tanh4(load4(pg, n));
-        const o = gate4(load4(po, n), hard);
         const o4 = at + bytes(j);
+        const i = load4(pi, n);
+        const f = load4(pi + bytes(units), n);
+        const cc = load4(pi + bytes(2 * units), n);
+        const o = load4(pi + bytes(3 * units), n);
         const c = f32x4.add(f32x4.mul(f, load4(cPrev + o4, n)), f32x4.mul(i, cc));
-        const h = f32x4.mul(o, tanh4(c));
-        store4(pi, i, n);
-        store4(pf, f, n);
-        store4(pg, cc, n);
-        store4(po, o, n);
         store4(cNext + o4, c, n);
-        store4(hNext + o4, h, n);
+        store4(hNext + o4, f32x4.mul(o, tanh4(c)), n);
       }
     }
   }
@@ -179,25 +192,12 @@ export function lstmBackward(
     memory.fill(dh, 0, bytes(state));
     gemmAccumulate(dzs, g, recurrentT, units, dh, units, batch, g, units);
   }
-  matmul(xs, dz, dKernel, inputDim, rows, g, true, false);
-  matmul(hs, dz, dRecurrent, units, rows, g, true, false);
+  gemmTransposedA(xs, inputDim, dz, g, dKernel, g, inputDim, rows, g);
+  gemmTransposedA(hs, units, dz, g, dRecurrent, g, units, rows, g);
   columnTotals(dz, dBias, rows, g);
-  memory.fill(dx, 0, bytes(batch * steps * inputDim));
-  for (let s = 0; s < steps; s++) {
-    const t = goBackwards ? steps - 1 - s : s;
-    for (let b = 0; b < batch; b++) {
-      const dzRow = dz + bytes((s * batch + b) * g);
-      gemmAccumulate(
-        dzRow,
-        g,
-        kernelT,
-        inputDim,
-        dx + bytes((b * steps + t) * inputDim),
-        inputDim,
-        1,
-        g,
-        inputDim,
-      );
-    }
-  }
+  // dx as one product over all T·B rows, step-major into xs's space (read for the last time
+  // above), then to [B, T, D].
+  memory.fill(xs, 0, bytes(rows * inputDim));
+  gemmAccumulate(dz, g, kernelT, inputDim, xs, inputDim, rows, g, inputDim);
+  fromStepMajor(xs, dx, batch, steps, inputDim, goBackwards);
 }

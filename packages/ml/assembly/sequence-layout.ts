@@ -22,6 +22,23 @@ export function toStepMajor(
   }
 }
 
+/** x[b, t, :] = xs[s, b, :]: `toStepMajor`'s inverse. */
+export function fromStepMajor(
+  xs: usize,
+  x: usize,
+  batch: i32,
+  steps: i32,
+  dim: i32,
+  goBackwards: bool,
+): void {
+  for (let s = 0; s < steps; s++) {
+    const t = goBackwards ? steps - 1 - s : s;
+    for (let b = 0; b < batch; b++) {
+      memory.copy(x + bytes((b * steps + t) * dim), xs + bytes((s * batch + b) * dim), bytes(dim));
+    }
+  }
+}
+
 /** out[c, r] = x[r, c] for x [rows, cols]. */
 export function transpose2d(x: usize, out: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {

@@ -86,6 +86,19 @@ for (const { name, make, cls, plain: plainLayer, kernels } of LAYERS) {
       );
     });
 
+    it('more rows than one block of the weight gradients (5 × 14 = 70), odd widths', async () => {
+      // 17 inputs and 9 units: two-row and one-row blocks, sixteen-, four- and one-column tails.
+      await expectSameOnCpuAndWasm(() =>
+        step(make, [5, 14, 17], { units: 9, recurrentActivation: 'sigmoid' }),
+      );
+    });
+
+    it('a long sequence going backwards with hard-sigmoid gates, whole sequence returned', async () => {
+      await expectSameOnCpuAndWasm(() =>
+        step(make, [3, 45, 16], { units: 16, goBackwards: true, returnSequences: true }),
+      );
+    });
+
     it('runs as the two kernels on wasm, no per-step ops', async () => {
       await tf.setBackend('wasm');
       const { kernelNames } = await tf.profile(() => {
