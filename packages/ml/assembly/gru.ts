@@ -1,11 +1,11 @@
 import {
-  gate4,
   gateGrad4,
+  gateInPlace,
   gemmAccumulate,
   gemmTransposedA,
   load4,
   store4,
-  tanh4,
+  tanhInPlace,
 } from './gate-math';
 import {
   addInto,
@@ -69,13 +69,10 @@ export function gruForward(
     for (let b = 0; b < batch; b++) {
       const row = gs + bytes(b * g);
       const at = bytes(b * units);
+      gateInPlace(row, 2 * units, hard);
       for (let j = 0; j < units; j += 4) {
         const n = units - j;
-        const pz = row + bytes(j);
-        const pr = pz + bytes(units);
-        store4(pz, gate4(load4(pz, n), hard), n);
-        const r = gate4(load4(pr, n), hard);
-        store4(pr, r, n);
+        const r = load4(row + bytes(units + j), n);
         store4(rhs + at + bytes(j), f32x4.mul(r, load4(hPrev + at + bytes(j), n)), n);
       }
     }
@@ -84,11 +81,10 @@ export function gruForward(
     for (let b = 0; b < batch; b++) {
       const row = gs + bytes(b * g);
       const at = bytes(b * units);
+      tanhInPlace(row + bytes(2 * units), units);
       for (let j = 0; j < units; j += 4) {
         const n = units - j;
-        const ph = row + bytes(2 * units + j);
-        const hh = tanh4(load4(ph, n));
-        store4(ph, hh, n);
+        const hh = load4(row + bytes(2 * units + j), n);
         const z = load4(row + bytes(j), n);
         const h = f32x4.add(f32x4.mul(z, load4(hPrev + at + bytes(j), n)), f32x4.mul(f32x4.sub(one, z), hh));
         store4(hNext + at + bytes(j), h, n);

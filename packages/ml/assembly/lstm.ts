@@ -108,7 +108,7 @@ export function lstmForward(
 
 /**
  * Backward pass (through time) from dy (shaped as the forward's out) to dx [B, T, D], dKernel
- * [D, 4U], dRecurrent [U, 4U] and dBias [4U]. scratch: 4U·(T·B + D + U) + T·B·D + 2·B·U floats.
+ * [D, 4U], dRecurrent [U, 4U] and dBias [4U]. scratch: 4U·(T·B + D + U) + T·B·D + 3·B·U floats.
  */
 export function lstmBackward(
   dy: usize,
@@ -140,6 +140,7 @@ export function lstmBackward(
   const recurrentT = kernelT + bytes(g * inputDim);
   const dh = recurrentT + bytes(g * units);
   const dc = dh + bytes(state);
+  const tanhC = dc + bytes(state);
   toStepMajor(x, xs, batch, steps, inputDim, goBackwards);
   transpose2d(kernel, kernelT, inputDim, g);
   transpose2d(recurrent, recurrentT, units, g);
@@ -157,6 +158,9 @@ export function lstmBackward(
     const dzs = dz + bytes(s * batch * g);
     const cPrev = cs + bytes(s * state);
     const cNext = cPrev + bytes(state);
+    // tanh(c_t) first, in a loop of its own (see `gateInPlace`).
+    memory.copy(tanhC, cNext, bytes(state));
+    tanhInPlace(tanhC, state);
     for (let b = 0; b < batch; b++) {
       const row = gs + bytes(b * g);
       const dRow = dzs + bytes(b * g);
@@ -172,7 +176,7 @@ export function lstmBackward(
         const f = load4(row + oF, n);
         const cc = load4(row + og, n);
         const o = load4(row + oo, n);
-        const tc = tanh4(load4(cNext + o4, n));
+        const tc = load4(tanhC + o4, n);
         const dhv = load4(dh + o4, n);
         const dcv = f32x4.add(
           load4(dc + o4, n),
