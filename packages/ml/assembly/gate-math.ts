@@ -172,16 +172,16 @@ export function gemmAccumulate(
         const b1 = v128.load(bp, 16);
         const b2 = v128.load(bp, 32);
         const b3 = v128.load(bp, 48);
-        const u = f32x4.splat(load<f32>(aRow0 + ((<usize>p) << 2)));
-        const v = f32x4.splat(load<f32>(aRow1 + ((<usize>p) << 2)));
-        c0 = f32x4.add(c0, f32x4.mul(u, b0));
-        c1 = f32x4.add(c1, f32x4.mul(u, b1));
-        c2 = f32x4.add(c2, f32x4.mul(u, b2));
-        c3 = f32x4.add(c3, f32x4.mul(u, b3));
-        d0 = f32x4.add(d0, f32x4.mul(v, b0));
-        d1 = f32x4.add(d1, f32x4.mul(v, b1));
-        d2 = f32x4.add(d2, f32x4.mul(v, b2));
-        d3 = f32x4.add(d3, f32x4.mul(v, b3));
+        const u = v128.load32_splat(aRow0 + ((<usize>p) << 2));
+        const v = v128.load32_splat(aRow1 + ((<usize>p) << 2));
+        c0 = madd(u, b0, c0);
+        c1 = madd(u, b1, c1);
+        c2 = madd(u, b2, c2);
+        c3 = madd(u, b3, c3);
+        d0 = madd(v, b0, d0);
+        d1 = madd(v, b1, d1);
+        d2 = madd(v, b2, d2);
+        d3 = madd(v, b3, d3);
         bp += bRow;
       }
       v128.store(o0, c0);
@@ -210,11 +210,11 @@ export function gemmAccumulate(
       let c3 = v128.load(o, 48);
       let bp = b + ((<usize>j) << 2);
       for (let p = 0; p < k; p++) {
-        const v = f32x4.splat(load<f32>(aRow + ((<usize>p) << 2)));
-        c0 = f32x4.add(c0, f32x4.mul(v, v128.load(bp)));
-        c1 = f32x4.add(c1, f32x4.mul(v, v128.load(bp, 16)));
-        c2 = f32x4.add(c2, f32x4.mul(v, v128.load(bp, 32)));
-        c3 = f32x4.add(c3, f32x4.mul(v, v128.load(bp, 48)));
+        const v = v128.load32_splat(aRow + ((<usize>p) << 2));
+        c0 = madd(v, v128.load(bp), c0);
+        c1 = madd(v, v128.load(bp, 16), c1);
+        c2 = madd(v, v128.load(bp, 32), c2);
+        c3 = madd(v, v128.load(bp, 48), c3);
         bp += bRow;
       }
       v128.store(o, c0);
@@ -243,7 +243,7 @@ function gemmRowTail(
     let c = v128.load(o);
     let bp = b + ((<usize>j) << 2);
     for (let p = 0; p < k; p++) {
-      c = f32x4.add(c, f32x4.mul(f32x4.splat(load<f32>(aRow + ((<usize>p) << 2))), v128.load(bp)));
+      c = madd(v128.load32_splat(aRow + ((<usize>p) << 2)), v128.load(bp), c);
       bp += bRow;
     }
     v128.store(o, c);

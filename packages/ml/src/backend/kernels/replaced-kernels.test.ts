@@ -154,7 +154,7 @@ describe('kernels replaced for speed on wasm match cpu', () => {
     });
   });
 
-  it('small binary ops (SIMD loop): whole, scalar and bias-row operands, odd lengths', async () => {
+  it('small binary ops (our loops): whole, scalar, bias-row and column operands, odd lengths', async () => {
     await expectSameOnCpuAndWasm(() => {
       const x = seeded([7, 12], 30);
       const y = seeded([7, 12], 31);
@@ -167,7 +167,11 @@ describe('kernels replaced for speed on wasm match cpu', () => {
         tf.div(x, tf.scalar(3)),
         tf.div(tf.scalar(2), y.abs().add(1)),
         tf.mul(odd, seeded([3], 34)),
-        tf.sub(seeded([2, 3, 4], 35), seeded([3, 1], 36)), // inside the shape: left to tfjs
+        // Column broadcasts, one value at a time: a softmax's normalisation, 3 × 1 over 2 × 3 × 4.
+        tf.div(seeded([32, 2], 37).abs(), seeded([32, 2], 37).abs().sum(-1, true)),
+        tf.sub(seeded([2, 3, 4], 35), seeded([3, 1], 36)),
+        tf.mul(seeded([2, 1, 1], 38), seeded([2, 3, 5], 39)),
+        tf.add(seeded([4, 1, 3], 40), seeded([4, 5, 3], 41)), // inside the shape: left to tfjs
       ];
     });
   });
