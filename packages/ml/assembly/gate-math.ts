@@ -73,7 +73,8 @@ export function tanh4(x: v128): v128 {
 
 /**
  * x[0..count) = gate(x) in place (the sigmoid or hard sigmoid). A loop of its own, short per
- * vector, so that the CPU overlaps the long dependency chains of consecutive vectors.
+ * vector, so that the CPU overlaps the long dependency chains of consecutive vectors; four vectors
+ * an iteration, because V8 builds the polynomial's constants anew in every iteration.
  */
 export function gateInPlace(p: usize, count: i32, hard: bool): void {
   let j = 0;
@@ -83,6 +84,17 @@ export function gateInPlace(p: usize, count: i32, hard: bool): void {
       v128.store(q, hardSigmoid4(v128.load(q)));
     }
   } else {
+    for (; j + 16 <= count; j += 16) {
+      const q = p + ((<usize>j) << 2);
+      const a = sigmoid4(v128.load(q));
+      const b = sigmoid4(v128.load(q, 16));
+      const c = sigmoid4(v128.load(q, 32));
+      const d = sigmoid4(v128.load(q, 48));
+      v128.store(q, a);
+      v128.store(q, b, 16);
+      v128.store(q, c, 32);
+      v128.store(q, d, 48);
+    }
     for (; j + 4 <= count; j += 4) {
       const q = p + ((<usize>j) << 2);
       v128.store(q, sigmoid4(v128.load(q)));
@@ -97,6 +109,17 @@ export function gateInPlace(p: usize, count: i32, hard: bool): void {
 /** x[0..count) = tanh(x) in place, as `gateInPlace`. */
 export function tanhInPlace(p: usize, count: i32): void {
   let j = 0;
+  for (; j + 16 <= count; j += 16) {
+    const q = p + ((<usize>j) << 2);
+    const a = tanh4(v128.load(q));
+    const b = tanh4(v128.load(q, 16));
+    const c = tanh4(v128.load(q, 32));
+    const d = tanh4(v128.load(q, 48));
+    v128.store(q, a);
+    v128.store(q, b, 16);
+    v128.store(q, c, 32);
+    v128.store(q, d, 48);
+  }
   for (; j + 4 <= count; j += 4) {
     const q = p + ((<usize>j) << 2);
     v128.store(q, tanh4(v128.load(q)));

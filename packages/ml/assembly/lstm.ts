@@ -5,7 +5,6 @@ import {
   gemmTransposedA,
   load4,
   store4,
-  tanh4,
   tanhInPlace,
 } from './gate-math';
 import {
@@ -84,10 +83,18 @@ export function lstmForward(
         const i = load4(pi, n);
         const f = load4(pi + bytes(units), n);
         const cc = load4(pi + bytes(2 * units), n);
-        const o = load4(pi + bytes(3 * units), n);
-        const c = f32x4.add(f32x4.mul(f, load4(cPrev + o4, n)), f32x4.mul(i, cc));
-        store4(cNext + o4, c, n);
-        store4(hNext + o4, f32x4.mul(o, tanh4(c)), n);
+        store4(cNext + o4, f32x4.add(f32x4.mul(f, load4(cPrev + o4, n)), f32x4.mul(i, cc)), n);
+      }
+    }
+    // h = o·tanh(c), tanh over the whole step first (see `gateInPlace`).
+    memory.copy(hNext, cNext, bytes(state));
+    tanhInPlace(hNext, state);
+    for (let b = 0; b < batch; b++) {
+      const po = gs + bytes(b * g + 3 * units);
+      const ph = hNext + bytes(b * units);
+      for (let j = 0; j < units; j += 4) {
+        const n = units - j;
+        store4(ph + bytes(j), f32x4.mul(load4(po + bytes(j), n), load4(ph + bytes(j), n)), n);
       }
     }
   }
