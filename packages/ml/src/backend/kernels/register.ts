@@ -21,6 +21,7 @@ import { registerReluGradient, reluGradConfig } from './relu-grad';
 import { sequentialTrainStepConfig } from './sequential-train-step';
 import { sumConfig } from './sum';
 import { tileConfig } from './tile';
+import { transposeConfig } from './transpose';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { rememberOriginal } from './wasm-ops';
 
@@ -42,6 +43,7 @@ const WASM_KERNELS: readonly KernelConfig[] = [
   meanConfig,
   ...broadcastBinaryConfigs,
   identityConfig,
+  transposeConfig,
   fusedBatchNormConfig,
   batchMatMulConfig,
   ...batchNormTrainingConfigs,

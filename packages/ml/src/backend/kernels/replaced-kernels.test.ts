@@ -27,6 +27,29 @@ describe('kernels replaced for speed on wasm match cpu', () => {
     ]);
   });
 
+  it('Transpose: same-order permutations (memory shared), size-1 axes moved, real ones, int32', async () => {
+    await expectSameOnCpuAndWasm(() => [
+      tf.transpose(seeded([3, 4], 7), [0, 1]),
+      tf.transpose(seeded([3, 4], 8), [1, 0]),
+      tf.transpose(seeded([2, 1, 3], 9), [1, 0, 2]),
+      tf.transpose(seeded([2, 3, 4], 10), [0, 2, 1]),
+      tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), [0, 1]).toFloat(),
+    ]);
+  });
+
+  it('Transpose: a shared result outlives its input, and the input its result', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor3d([1, 2, 3, 4, 5, 6], [2, 1, 3]);
+    const y = tf.transpose(x, [1, 0, 2]);
+    const z = tf.transpose(y, [0, 1, 2]);
+    x.dispose();
+    expect(y.shape).toEqual([1, 2, 3]);
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    y.dispose();
+    expect(Array.from(await z.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    z.dispose();
+  });
+
   it('MaxPoolGrad: 2×2/2, overlapping 3×3/2 same, odd sizes, ties go to the first', async () => {
     const cases: [number[], [number, number], [number, number], 'same' | 'valid'][] = [
       [[2, 8, 8, 3], [2, 2], [2, 2], 'valid'],
