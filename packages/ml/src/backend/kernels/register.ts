@@ -1,6 +1,6 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
 import { adamUpdateConfig } from './adam-update';
-import { batchMatMulConfig } from './batch-mat-mul';
+import { batchMatMulConfig, fusedMatMulConfig } from './batch-mat-mul';
 import { batchNormTrainingConfigs } from './batch-norm-training';
 import { broadcastBinaryConfigs } from './broadcast-binary';
 import { conv2dConfig } from './conv2d';
@@ -46,6 +46,7 @@ const WASM_KERNELS: readonly KernelConfig[] = [
   transposeConfig,
   fusedBatchNormConfig,
   batchMatMulConfig,
+  fusedMatMulConfig,
   ...batchNormTrainingConfigs,
   reluGradConfig,
   adamUpdateConfig,

@@ -223,4 +223,26 @@ describe('kernels replaced for speed on wasm match cpu', () => {
       ];
     });
   });
+
+  it("a dense layer's fused product: bias rows, no bias, transposes, activations left to tfjs", async () => {
+    await expectSameOnCpuAndWasm(() => {
+      const x = seeded([32, 33], 50);
+      const w = seeded([33, 2], 51);
+      const bias = seeded([2], 52);
+      return [
+        tf.fused.matMul({ a: x, b: w, bias }),
+        tf.fused.matMul({ a: x, b: w }),
+        tf.fused.matMul({ a: x, b: w, bias: bias.reshape([1, 2]), activation: 'linear' }),
+        tf.fused.matMul({
+          a: x.transpose(),
+          b: w.transpose(),
+          transposeA: true,
+          transposeB: true,
+          bias,
+        }),
+        tf.fused.matMul({ a: x, b: w, bias, activation: 'relu' }),
+        tf.fused.matMul({ a: x, b: seeded([33, 19], 53), bias: seeded([19], 54) }),
+      ];
+    });
+  });
 });
