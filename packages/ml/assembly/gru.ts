@@ -11,6 +11,7 @@ import {
   addInto,
   bytes,
   columnTotals,
+  copyRow,
   fromStepMajor,
   toStepMajor,
   transpose2d,
@@ -56,7 +57,7 @@ export function gruForward(
   memory.fill(hs, 0, bytes(state));
   toStepMajor(x, xs, batch, steps, inputDim, goBackwards);
   const rows = steps * batch;
-  for (let r = 0; r < rows; r++) memory.copy(gates + bytes(r * g), bias, bytes(g));
+  for (let r = 0; r < rows; r++) copyRow(gates + bytes(r * g), bias, g);
   gemmAccumulate(xs, inputDim, kernel, g, gates, g, rows, inputDim, g);
   const one = f32x4.splat(1);
   for (let s = 0; s < steps; s++) {

@@ -11,6 +11,7 @@ import {
   addInto,
   bytes,
   columnTotals,
+  copyRow,
   fromStepMajor,
   toStepMajor,
   transpose2d,
@@ -58,7 +59,7 @@ export function lstmForward(
   memory.fill(cs, 0, bytes(state));
   toStepMajor(x, xs, batch, steps, inputDim, goBackwards);
   const rows = steps * batch;
-  for (let r = 0; r < rows; r++) memory.copy(gates + bytes(r * g), bias, bytes(g));
+  for (let r = 0; r < rows; r++) copyRow(gates + bytes(r * g), bias, g);
   gemmAccumulate(xs, inputDim, kernel, g, gates, g, rows, inputDim, g);
   for (let s = 0; s < steps; s++) {
     const gs = gates + bytes(s * batch * g);

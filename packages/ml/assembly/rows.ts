@@ -1,14 +1,13 @@
-import { addInto, bytes } from './sequence-layout';
+import { addInto, bytes, copyRow } from './sequence-layout';
 
 /**
  * out[r, :] = x[ids[r], :] for `count` rows of `width` 4-byte values (float32 or int32, copied
  * bitwise): an embedding lookup. ids are int32 and already checked to lie in x's rows.
  */
 export function gatherRows(x: usize, ids: usize, out: usize, count: i32, width: i32): void {
-  const row = bytes(width);
   for (let r = 0; r < count; r++) {
     const id = load<i32>(ids + bytes(r));
-    memory.copy(out + bytes(r * width), x + (<usize>id) * row, row);
+    copyRow(out + bytes(r * width), x + (<usize>id) * bytes(width), width);
   }
 }
 
