@@ -27,10 +27,11 @@ describe('kernels replaced for speed on wasm match cpu', () => {
     ]);
   });
 
-  it('Transpose: same-order permutations (memory shared), size-1 axes moved, real ones, int32', async () => {
+  it('Transpose: permutations that change nothing (memory shared), size-1 axes moved, real ones, int32', async () => {
     await expectSameOnCpuAndWasm(() => [
       tf.transpose(seeded([3, 4], 7), [0, 1]),
       tf.transpose(seeded([3, 4], 8), [1, 0]),
+      tf.transpose(seeded([2, 1, 1, 3], 9), [0, 2, 1, 3]),
       tf.transpose(seeded([2, 1, 3], 9), [1, 0, 2]),
       tf.transpose(seeded([2, 3, 4], 10), [0, 2, 1]),
       tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), [0, 1]).toFloat(),
@@ -40,14 +41,24 @@ describe('kernels replaced for speed on wasm match cpu', () => {
   it('Transpose: a shared result outlives its input, and the input its result', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor3d([1, 2, 3, 4, 5, 6], [2, 1, 3]);
-    const y = tf.transpose(x, [1, 0, 2]);
+    const y = tf.transpose(x, [0, 1, 2]);
     const z = tf.transpose(y, [0, 1, 2]);
     x.dispose();
-    expect(y.shape).toEqual([1, 2, 3]);
     expect(Array.from(await y.data())).toEqual([1, 2, 3, 4, 5, 6]);
     y.dispose();
+    expect(z.shape).toEqual([2, 1, 3]);
     expect(Array.from(await z.data())).toEqual([1, 2, 3, 4, 5, 6]);
     z.dispose();
+  });
+
+  it("a weight used as [k, 1] and transposed to [1, k] in a large product (XNNPACK's cache by id)", async () => {
+    await expectSameOnCpuAndWasm(() => {
+      // 600 × 500 · 500 × 1 and back: beyond the SIMD loop's size, so XNNPACK runs both products.
+      const w = seeded([500, 1], 60);
+      const forward = tf.matMul(seeded([600, 500], 61), w);
+      const back = tf.matMul(seeded([600, 1], 62), w, false, true);
+      return [forward, back.sum(0), back.sum(1)]; // sums: 300,000 values overflow the comparison
+    });
   });
 
   it('MaxPoolGrad: 2×2/2, overlapping 3×3/2 same, odd sizes, ties go to the first', async () => {
