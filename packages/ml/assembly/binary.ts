@@ -45,3 +45,31 @@ export function binary(
     store<f32>(out + ((<usize>i) << 2), z);
   }
 }
+
+/**
+ * `binary` where an operand may also hold each value for `repeat` consecutive outputs: element i
+ * of the output reads a[(i / aRepeat) % aPeriod] and b likewise. Covers a column broadcast such as
+ * [m, 1] against [m, n] (softmax's normalisation in a loss) for small tensors, one value at a time.
+ */
+export function binaryRepeated(
+  op: i32,
+  a: usize,
+  aPeriod: i32,
+  aRepeat: i32,
+  b: usize,
+  bPeriod: i32,
+  bRepeat: i32,
+  out: usize,
+  size: i32,
+): void {
+  for (let i = 0; i < size; i++) {
+    const x = load<f32>(a + ((<usize>((i / aRepeat) % aPeriod)) << 2));
+    const y = load<f32>(b + ((<usize>((i / bRepeat) % bPeriod)) << 2));
+    let z: f32;
+    if (op == 0) z = x + y;
+    else if (op == 1) z = x - y;
+    else if (op == 2) z = x * y;
+    else z = x / y;
+    store<f32>(out + ((<usize>i) << 2), z);
+  }
+}

@@ -1,13 +1,21 @@
 import {
-  gate4,
   gateGrad4,
+  gateInPlace,
   gemmAccumulate,
   gemmTransposedA,
   load4,
   store4,
-  tanh4,
+  tanhInPlace,
 } from './gate-math';
-import { addInto, bytes, columnTotals, toStepMajor, transpose2d } from './sequence-layout';
+import {
+  addInto,
+  bytes,
+  columnTotals,
+  copyRow,
+  fromStepMajor,
+  toStepMajor,
+  transpose2d,
+} from './sequence-layout';
 
 /**
  * A tfjs-layers GRU (reset before the product, tfjs's only variant) over a whole sequence in one
@@ -49,7 +57,7 @@ export function gruForward(
   memory.fill(hs, 0, bytes(state));
   toStepMajor(x, xs, batch, steps, inputDim, goBackwards);
   const rows = steps * batch;
-  for (let r = 0; r < rows; r++) memory.copy(gates + bytes(r * g), bias, bytes(g));
+  for (let r = 0; r < rows; r++) copyRow(gates + bytes(r * g), bias, g);
   gemmAccumulate(xs, inputDim, kernel, g, gates, g, rows, inputDim, g);
   const one = f32x4.splat(1);
   for (let s = 0; s < steps; s++) {
@@ -62,13 +70,10 @@ export function gruForward(
     for (let b = 0; b < batch; b++) {
       const row = gs + bytes(b * g);
       const at = bytes(b * units);
+      gateInPlace(row, 2 * units, hard);
       for (let j = 0; j < units; j += 4) {
         const n = units - j;
-        const pz = row + bytes(j);
-        const pr = pz + bytes(units);
-        store4(pz, gate4(load4(pz, n), hard), n);
-        const r = gate4(load4(pr, n), hard);
-        store4(pr, r, n);
+        const r = load4(row + bytes(units + j), n);
         store4(rhs + at + bytes(j), f32x4.mul(r, load4(hPrev + at + bytes(j), n)), n);
       }
     }
@@ -77,11 +82,10 @@ export function gruForward(
     for (let b = 0; b < batch; b++) {
       const row = gs + bytes(b * g);
       const at = bytes(b * units);
+      tanhInPlace(row + bytes(2 * units), units);
       for (let j = 0; j < units; j += 4) {
         const n = units - j;
-        const ph = row + bytes(2 * units + j);
-        const hh = tanh4(load4(ph, n));
-        store4(ph, hh, n);
+        const hh = load4(row + bytes(2 * units + j), n);
         const z = load4(row + bytes(j), n);
         const h = f32x4.add(f32x4.mul(z, load4(hPrev + at + bytes(j), n)), f32x4.mul(f32x4.sub(one, z), hh));
         store4(hNext + at + bytes(j), h, n);
@@ -197,13 +201,8 @@ export function gruBackward(
   gemmTransposedA(hs, units, dz, g, dRecurrent, g, units, rows, 2 * units);
   gemmTransposedA(rh, units, dz + bytes(2 * units), g, dRecurrent + bytes(2 * units), g, units, rows, units);
   columnTotals(dz, dBias, rows, g);
-  memory.fill(dx, 0, bytes(batch * steps * inputDim));
-  for (let s = 0; s < steps; s++) {
-    const t = goBackwards ? steps - 1 - s : s;
-    for (let b = 0; b < batch; b++) {
-      const dzRow = dz + bytes((s * batch + b) * g);
-      const dxRow = dx + bytes((b * steps + t) * inputDim);
-      gemmAccumulate(dzRow, g, kernelT, inputDim, dxRow, inputDim, 1, g, inputDim);
-    }
-  }
+  // dx as one product over all T·B rows, step-major into xs's space, then to [B, T, D].
+  memory.fill(xs, 0, bytes(rows * inputDim));
+  gemmAccumulate(dz, g, kernelT, inputDim, xs, inputDim, rows, g, inputDim);
+  fromStepMajor(xs, dx, batch, steps, inputDim, goBackwards);
 }

@@ -1,6 +1,6 @@
 export { adamUpdate } from './adam';
 export { batchNormBackward, batchNormForward } from './batch-norm';
-export { binary } from './binary';
+export { binary, binaryRepeated } from './binary';
 export { bnReluPoolBackward, bnReluPoolForward } from './bn-relu-pool';
 export { columnSums } from './column-sums';
 export { conv2dFilterGrad } from './conv2d-filter-grad';
@@ -12,3 +12,4 @@ export { lstmBackward, lstmForward } from './lstm';
 export { matmul } from './matmul';
 export { maxPoolGrad } from './max-pool-grad';
 export { reluGrad } from './relu-grad';
+export { gatherRows, segmentSumRows } from './rows';

@@ -1,6 +1,21 @@
-import { gate4, gateGrad4, gemmAccumulate, load4, store4, tanh4 } from './gate-math';
-import { matmul } from './matmul';
-import { addInto, bytes, columnTotals, toStepMajor, transpose2d } from './sequence-layout';
+import {
+  gateGrad4,
+  gateInPlace,
+  gemmAccumulate,
+  gemmTransposedA,
+  load4,
+  store4,
+  tanhInPlace,
+} from './gate-math';
+import {
+  addInto,
+  bytes,
+  columnTotals,
+  copyRow,
+  fromStepMajor,
+  toStepMajor,
+  transpose2d,
+} from './sequence-layout';
 
 /**
  * A Keras/tfjs-layers LSTM over a whole sequence in one call, forward and backward. Weights in
@@ -44,7 +59,7 @@ export function lstmForward(
   memory.fill(cs, 0, bytes(state));
   toStepMajor(x, xs, batch, steps, inputDim, goBackwards);
   const rows = steps * batch;
-  for (let r = 0; r < rows; r++) memory.copy(gates + bytes(r * g), bias, bytes(g));
+  for (let r = 0; r < rows; r++) copyRow(gates + bytes(r * g), bias, g);
   gemmAccumulate(xs, inputDim, kernel, g, gates, g, rows, inputDim, g);
   for (let s = 0; s < steps; s++) {
     const gs = gates + bytes(s * batch * g);
@@ -55,26 +70,32 @@ export function lstmForward(
     gemmAccumulate(hPrev, units, recurrent, g, gs, g, batch, units, g);
     for (let b = 0; b < batch; b++) {
       const row = gs + bytes(b * g);
+      gateInPlace(row, 2 * units, hard);
+      tanhInPlace(row + bytes(2 * units), units);
+      gateInPlace(row + bytes(3 * units), units, hard);
+    }
+    for (let b = 0; b < batch; b++) {
+      const row = gs + bytes(b * g);
       const at = bytes(b * units);
       for (let j = 0; j < units; j += 4) {
         const n = units - j;
         const pi = row + bytes(j);
-        const pf = pi + bytes(units);
-        const pg = pf + bytes(units);
-        const po = pg + bytes(units);
-        const i = gate4(load4(pi, n), hard);
-        const f = gate4(load4(pf, n), hard);
-        const cc = tanh4(load4(pg, n));
-        const o = gate4(load4(po, n), hard);
         const o4 = at + bytes(j);
-        const c = f32x4.add(f32x4.mul(f, load4(cPrev + o4, n)), f32x4.mul(i, cc));
-        const h = f32x4.mul(o, tanh4(c));
-        store4(pi, i, n);
-        store4(pf, f, n);
-        store4(pg, cc, n);
-        store4(po, o, n);
-        store4(cNext + o4, c, n);
-        store4(hNext + o4, h, n);
+        const i = load4(pi, n);
+        const f = load4(pi + bytes(units), n);
+        const cc = load4(pi + bytes(2 * units), n);
+        store4(cNext + o4, f32x4.add(f32x4.mul(f, load4(cPrev + o4, n)), f32x4.mul(i, cc)), n);
+      }
+    }
+    // h = o·tanh(c), tanh over the whole step first (see `gateInPlace`).
+    memory.copy(hNext, cNext, bytes(state));
+    tanhInPlace(hNext, state);
+    for (let b = 0; b < batch; b++) {
+      const po = gs + bytes(b * g + 3 * units);
+      const ph = hNext + bytes(b * units);
+      for (let j = 0; j < units; j += 4) {
+        const n = units - j;
+        store4(ph + bytes(j), f32x4.mul(load4(po + bytes(j), n), load4(ph + bytes(j), n)), n);
       }
     }
   }
@@ -95,7 +116,7 @@ export function lstmForward(
 
 /**
  * Backward pass (through time) from dy (shaped as the forward's out) to dx [B, T, D], dKernel
- * [D, 4U], dRecurrent [U, 4U] and dBias [4U]. scratch: 4U·(T·B + D + U) + T·B·D + 2·B·U floats.
+ * [D, 4U], dRecurrent [U, 4U] and dBias [4U]. scratch: 4U·(T·B + D + U) + T·B·D + 3·B·U floats.
  */
 export function lstmBackward(
   dy: usize,
@@ -127,6 +148,7 @@ export function lstmBackward(
   const recurrentT = kernelT + bytes(g * inputDim);
   const dh = recurrentT + bytes(g * units);
   const dc = dh + bytes(state);
+  const tanhC = dc + bytes(state);
   toStepMajor(x, xs, batch, steps, inputDim, goBackwards);
   transpose2d(kernel, kernelT, inputDim, g);
   transpose2d(recurrent, recurrentT, units, g);
@@ -144,6 +166,9 @@ export function lstmBackward(
     const dzs = dz + bytes(s * batch * g);
     const cPrev = cs + bytes(s * state);
     const cNext = cPrev + bytes(state);
+    // tanh(c_t) first, in a loop of its own (see `gateInPlace`).
+    memory.copy(tanhC, cNext, bytes(state));
+    tanhInPlace(tanhC, state);
     for (let b = 0; b < batch; b++) {
       const row = gs + bytes(b * g);
       const dRow = dzs + bytes(b * g);
@@ -159,7 +184,7 @@ export function lstmBackward(
         const f = load4(row + oF, n);
         const cc = load4(row + og, n);
         const o = load4(row + oo, n);
-        const tc = tanh4(load4(cNext + o4, n));
+        const tc = load4(tanhC + o4, n);
         const dhv = load4(dh + o4, n);
         const dcv = f32x4.add(
           load4(dc + o4, n),
@@ -179,25 +204,12 @@ export function lstmBackward(
     memory.fill(dh, 0, bytes(state));
     gemmAccumulate(dzs, g, recurrentT, units, dh, units, batch, g, units);
   }
-  matmul(xs, dz, dKernel, inputDim, rows, g, true, false);
-  matmul(hs, dz, dRecurrent, units, rows, g, true, false);
+  gemmTransposedA(xs, inputDim, dz, g, dKernel, g, inputDim, rows, g);
+  gemmTransposedA(hs, units, dz, g, dRecurrent, g, units, rows, g);
   columnTotals(dz, dBias, rows, g);
-  memory.fill(dx, 0, bytes(batch * steps * inputDim));
-  for (let s = 0; s < steps; s++) {
-    const t = goBackwards ? steps - 1 - s : s;
-    for (let b = 0; b < batch; b++) {
-      const dzRow = dz + bytes((s * batch + b) * g);
-      gemmAccumulate(
-        dzRow,
-        g,
-        kernelT,
-        inputDim,
-        dx + bytes((b * steps + t) * inputDim),
-        inputDim,
-        1,
-        g,
-        inputDim,
-      );
-    }
-  }
+  // dx as one product over all T·B rows, step-major into xs's space (read for the last time
+  // above), then to [B, T, D].
+  memory.fill(xs, 0, bytes(rows * inputDim));
+  gemmAccumulate(dz, g, kernelT, inputDim, xs, inputDim, rows, g, inputDim);
+  fromStepMajor(xs, dx, batch, steps, inputDim, goBackwards);
 }

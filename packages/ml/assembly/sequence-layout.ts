@@ -5,6 +5,23 @@ export function bytes(floats: i32): usize {
   return (<usize>floats) << 2;
 }
 
+/**
+ * to[0..count) = from[0..count) for a short row of floats: a SIMD loop, where `memory.copy` is a
+ * call out of the module (V8) that costs more than the copy for the rows of a sequence.
+ */
+@inline
+export function copyRow(to: usize, from: usize, count: i32): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = bytes(i);
+    v128.store(to + o, v128.load(from + o));
+  }
+  for (; i < count; i++) {
+    const o = bytes(i);
+    store<f32>(to + o, load<f32>(from + o));
+  }
+}
+
 /** xs[s, b, :] = x[b, t, :], t = s (or T − 1 − s going backwards): step-major rows. */
 export function toStepMajor(
   x: usize,
@@ -17,7 +34,24 @@ export function toStepMajor(
   for (let s = 0; s < steps; s++) {
     const t = goBackwards ? steps - 1 - s : s;
     for (let b = 0; b < batch; b++) {
-      memory.copy(xs + bytes((s * batch + b) * dim), x + bytes((b * steps + t) * dim), bytes(dim));
+      copyRow(xs + bytes((s * batch + b) * dim), x + bytes((b * steps + t) * dim), dim);
+    }
+  }
+}
+
+/** x[b, t, :] = xs[s, b, :]: `toStepMajor`'s inverse. */
+export function fromStepMajor(
+  xs: usize,
+  x: usize,
+  batch: i32,
+  steps: i32,
+  dim: i32,
+  goBackwards: bool,
+): void {
+  for (let s = 0; s < steps; s++) {
+    const t = goBackwards ? steps - 1 - s : s;
+    for (let b = 0; b < batch; b++) {
+      copyRow(x + bytes((b * steps + t) * dim), xs + bytes((s * batch + b) * dim), dim);
     }
   }
 }

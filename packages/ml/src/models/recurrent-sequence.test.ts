@@ -6,9 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRU_SEQUENCE, GRU_SEQUENCE_GRAD } from '../backend/kernels/gru';
 import { LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD } from '../backend/kernels/lstm';
-import { expectSameOnCpuAndWasm, seeded, useWasm } from '../backend/kernels/test-support';
+import { useWasm } from '../backend/kernels/test-support';
 import { GRU, gru } from './gru';
 import { LSTM, lstm } from './lstm';
+import { recurrentCasesAgreeWithCpu, step } from './recurrent-sequence-cases';
 
 beforeAll(useWasm);
 afterAll(() => tf.setBackend('wasm'));
@@ -32,59 +33,9 @@ const LAYERS = [
   },
 ] as const;
 
-/**
- * One training step through a recurrent layer: its output and the gradients of the input, kernel,
- * recurrent kernel and bias. On cpu the layer runs tfjs-layers' own per-step code (the reference).
- */
-function step(
-  make: (args: LstmArgs) => tf.layers.Layer,
-  shape: [number, number, number],
-  args: Partial<LstmArgs>,
-) {
-  const layer = make({
-    units: 6, // not a multiple of 4: the kernels' partial vectors
-    kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-    recurrentInitializer: tf.initializers.glorotUniform({ seed: 2 }),
-    biasInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 3 }),
-    ...args,
-  });
-  const x = tf.variable(seeded(shape, 4).mul(2));
-  layer.build(shape);
-  (layer as unknown as { built: boolean }).built = true; // RNN.build leaves it to apply()
-  let y: tf.Tensor | undefined;
-  const { grads } = tf.variableGrads(() => {
-    y = tf.keep(layer.apply(x) as tf.Tensor);
-    const dy = seeded(y.shape, 5);
-    return y.mul(dy).sum() as tf.Scalar;
-  });
-  const weights = layer.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name]!);
-  expect(weights.length).toBe(args.useBias === false ? 2 : 3);
-  const out = [y!, grads[x.name]!, ...weights];
-  for (const w of layer.weights) w.dispose();
-  x.dispose();
-  return out;
-}
-
 for (const { name, make, cls, plain: plainLayer, kernels } of LAYERS) {
   describe(`${name} as one fused kernel on wasm matches tfjs-layers on cpu`, () => {
-    it('sigmoid gates, last output: values and gradients of x and every weight', async () => {
-      await expectSameOnCpuAndWasm(() => step(make, [3, 7, 5], { recurrentActivation: 'sigmoid' }));
-    });
-
-    it("tfjs's default hard-sigmoid gates, whole sequence returned", async () => {
-      await expectSameOnCpuAndWasm(() => step(make, [2, 9, 8], { returnSequences: true }));
-    });
-
-    it('going backwards without bias (the backward half of a bidirectional layer)', async () => {
-      await expectSameOnCpuAndWasm(() =>
-        step(make, [4, 5, 3], {
-          recurrentActivation: 'sigmoid',
-          goBackwards: true,
-          useBias: false,
-          returnSequences: true,
-        }),
-      );
-    });
+    recurrentCasesAgreeWithCpu(make);
 
     it('runs as the two kernels on wasm, no per-step ops', async () => {
       await tf.setBackend('wasm');

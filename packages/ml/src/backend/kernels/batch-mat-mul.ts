@@ -1,4 +1,11 @@
-import { BatchMatMul, type BatchMatMulAttrs, type TensorInfo, util } from '@tensorflow/tfjs';
+import {
+  _FusedMatMul,
+  type _FusedMatMulAttrs,
+  BatchMatMul,
+  type BatchMatMulAttrs,
+  type TensorInfo,
+  util,
+} from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
 import { wasmKernel } from './kernel-config';
@@ -89,6 +96,52 @@ function smallMatMul(
   );
   return out;
 }
+
+/**
+ * A dense layer's forward product (`_FusedMatMul`: a·b + bias, then an activation). Small,
+ * unbatched float32 products with no activation (or a linear one; softmax is a layer of its own)
+ * and a bias row or none run as `smallMatMul` plus our bias-row add, for the reason given at
+ * `SMALL_PRODUCT`; the others run tfjs's kernel.
+ */
+function fusedMatMul(args: {
+  inputs: { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  backend: BackendWasm;
+  attrs: _FusedMatMulAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { a, b, bias, preluActivationWeights } = inputs;
+  const single = (t: TensorInfo) =>
+    t.shape.length >= 2 && util.sizeFromShape(t.shape.slice(0, -2)) === 1;
+  const [m, k] = a.shape.length >= 2 ? matrixShape(a, attrs.transposeA) : [0, 0];
+  const [, n] = b.shape.length >= 2 ? matrixShape(b, attrs.transposeB) : [0, 0];
+  const biasRow =
+    !bias ||
+    (bias.dtype === 'float32' &&
+      util.sizeFromShape(bias.shape) === n &&
+      (bias.shape.at(-1) === n || n === 1));
+  if (
+    !single(a) ||
+    !single(b) ||
+    a.dtype !== 'float32' ||
+    b.dtype !== 'float32' ||
+    m * k * n > SMALL_PRODUCT ||
+    m * n === 0 ||
+    (attrs.activation !== undefined && attrs.activation !== 'linear') ||
+    preluActivationWeights ||
+    !biasRow
+  ) {
+    return originalKernelFunc(_FusedMatMul)(args as never) as TensorInfo;
+  }
+  const out = smallMatMul(backend, a, b, attrs, m, k, n);
+  if (bias) {
+    const at = heapOffset(backend, out);
+    simdKernels(backend).binary(0, at, m * n, heapOffset(backend, bias), n, at, m * n);
+  }
+  return out;
+}
+
+/** `fusedMatMul` as the wasm backend's `_FusedMatMul` kernel. */
+export const fusedMatMulConfig = wasmKernel(_FusedMatMul, fusedMatMul);
 
 /** `batchMatMul` as the wasm backend's `BatchMatMul` kernel. */
 export const batchMatMulConfig = wasmKernel(BatchMatMul, batchMatMul);

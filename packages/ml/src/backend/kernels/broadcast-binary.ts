@@ -41,6 +41,29 @@ function period(x: TensorInfo, outShape: number[]): number | undefined {
   return util.arraysEqual(dims, outShape.slice(outShape.length - dims.length)) ? size : undefined;
 }
 
+/** Below this many output elements, a column broadcast ([m, 1] against [m, n]) runs one value at a time in our loop. */
+const REPEATED_SIZE = 4096;
+
+/**
+ * An operand's period and repeat along the flattened output when its shape (less leading 1s)
+ * is the output's dims ending `repeat` values before the end, followed by 1s: [m, 1] against
+ * [m, n] repeats each value n times with period m. Undefined for other broadcasts.
+ */
+function periodAndRepeat(
+  x: TensorInfo,
+  outShape: number[],
+): { period: number; repeat: number } | undefined {
+  const dims = [...x.shape];
+  while (dims.length > 0 && dims[0] === 1) dims.shift();
+  let end = outShape.length;
+  while (dims.length > 0 && dims.at(-1) === 1 && outShape[end - 1] !== 1) {
+    dims.pop();
+    end--;
+  }
+  if (!util.arraysEqual(dims, outShape.slice(end - dims.length, end))) return undefined;
+  return { period: util.sizeFromShape(dims), repeat: util.sizeFromShape(outShape.slice(end)) };
+}
+
 /** The SIMD loop for a small float32 op it covers, or undefined when it does not apply. */
 function smallBinary(
   kernelName: string,
@@ -54,9 +77,28 @@ function smallBinary(
   if (op === undefined || size > SMALL_SIZE || a.dtype !== 'float32' || b.dtype !== 'float32') {
     return undefined;
   }
+  if (size === 0) return undefined;
   const aPeriod = period(a, outShape);
   const bPeriod = period(b, outShape);
-  if (aPeriod === undefined || bPeriod === undefined || size === 0) return undefined;
+  if (aPeriod === undefined || bPeriod === undefined) {
+    if (size > REPEATED_SIZE) return undefined;
+    const ra = periodAndRepeat(a, outShape);
+    const rb = periodAndRepeat(b, outShape);
+    if (!ra || !rb) return undefined;
+    const out = backend.makeOutput(outShape, 'float32');
+    simdKernels(backend).binaryRepeated(
+      op,
+      heapOffset(backend, a),
+      ra.period,
+      ra.repeat,
+      heapOffset(backend, b),
+      rb.period,
+      rb.repeat,
+      heapOffset(backend, out),
+      size,
+    );
+    return out;
+  }
   const out = backend.makeOutput(outShape, 'float32');
   simdKernels(backend).binary(
     op,

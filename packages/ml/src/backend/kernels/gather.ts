@@ -6,6 +6,7 @@ import {
   util,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, simdKernels } from '../simd';
 import { wasmKernel } from './kernel-config';
 import { originalKernelFunc } from './wasm-ops';
 
@@ -37,12 +38,16 @@ function gatherV2(args: {
   const { batchSize, outerSize, dimSize, sliceSize, outputShape } = info;
   const ids = backend.typedArrayFromHeap(indices) as Int32Array | Float32Array;
   for (const index of ids) {
-    util.assert(
-      index <= dimSize - 1 && index >= 0,
-      () => `GatherV2: the index value ${index} is not in [0, ${dimSize - 1}]`,
-    );
+    if (index <= dimSize - 1 && index >= 0) continue;
+    util.assert(false, () => `GatherV2: the index value ${index} is not in [0, ${dimSize - 1}]`);
   }
   const out = backend.makeOutput(outputShape, x.dtype);
+  if (batchSize === 1 && outerSize === 1 && indices.dtype === 'int32') {
+    // Rows of x by id (an embedding lookup): one call into our kernels, no view per row.
+    const at = (t: TensorInfo) => heapOffset(backend, t);
+    simdKernels(backend).gatherRows(at(x), at(indices), at(out), ids.length, sliceSize);
+    return out;
+  }
   // Views after makeOutput: allocating may grow the heap and detach older ones.
   const src = backend.typedArrayFromHeap(x) as Float32Array | Int32Array;
   const dst = backend.typedArrayFromHeap(out) as Float32Array | Int32Array;

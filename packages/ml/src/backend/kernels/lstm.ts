@@ -88,7 +88,7 @@ function lstmSequenceGrad(args: {
   const dRecurrent = backend.makeOutput(recurrentKernel.shape, 'float32');
   const dBias = backend.makeOutput([g], 'float32');
   const scratchFloats = g * (steps * batch + inputDim + units) + steps * batch * inputDim;
-  const scratch = backend.makeOutput([scratchFloats + 2 * batch * units], 'float32');
+  const scratch = backend.makeOutput([scratchFloats + 3 * batch * units], 'float32');
   const at = (t: TensorInfo) => heapOffset(backend, t);
   simdKernels(backend).lstmBackward(
     at(dy),

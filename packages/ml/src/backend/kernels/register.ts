@@ -1,6 +1,6 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
 import { adamUpdateConfig } from './adam-update';
-import { batchMatMulConfig } from './batch-mat-mul';
+import { batchMatMulConfig, fusedMatMulConfig } from './batch-mat-mul';
 import { batchNormTrainingConfigs } from './batch-norm-training';
 import { broadcastBinaryConfigs } from './broadcast-binary';
 import { conv2dConfig } from './conv2d';
@@ -21,6 +21,7 @@ import { registerReluGradient, reluGradConfig } from './relu-grad';
 import { sequentialTrainStepConfig } from './sequential-train-step';
 import { sumConfig } from './sum';
 import { tileConfig } from './tile';
+import { transposeConfig } from './transpose';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { rememberOriginal } from './wasm-ops';
 
@@ -42,8 +43,10 @@ const WASM_KERNELS: readonly KernelConfig[] = [
   meanConfig,
   ...broadcastBinaryConfigs,
   identityConfig,
+  transposeConfig,
   fusedBatchNormConfig,
   batchMatMulConfig,
+  fusedMatMulConfig,
   ...batchNormTrainingConfigs,
   reluGradConfig,
   adamUpdateConfig,

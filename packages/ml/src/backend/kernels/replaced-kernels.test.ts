@@ -27,6 +27,40 @@ describe('kernels replaced for speed on wasm match cpu', () => {
     ]);
   });
 
+  it('Transpose: permutations that change nothing (memory shared), size-1 axes moved, real ones, int32', async () => {
+    await expectSameOnCpuAndWasm(() => [
+      tf.transpose(seeded([3, 4], 7), [0, 1]),
+      tf.transpose(seeded([3, 4], 8), [1, 0]),
+      tf.transpose(seeded([2, 1, 1, 3], 9), [0, 2, 1, 3]),
+      tf.transpose(seeded([2, 1, 3], 9), [1, 0, 2]),
+      tf.transpose(seeded([2, 3, 4], 10), [0, 2, 1]),
+      tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), [0, 1]).toFloat(),
+    ]);
+  });
+
+  it('Transpose: a shared result outlives its input, and the input its result', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor3d([1, 2, 3, 4, 5, 6], [2, 1, 3]);
+    const y = tf.transpose(x, [0, 1, 2]);
+    const z = tf.transpose(y, [0, 1, 2]);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    y.dispose();
+    expect(z.shape).toEqual([2, 1, 3]);
+    expect(Array.from(await z.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    z.dispose();
+  });
+
+  it("a weight used as [k, 1] and transposed to [1, k] in a large product (XNNPACK's cache by id)", async () => {
+    await expectSameOnCpuAndWasm(() => {
+      // 600 × 500 · 500 × 1 and back: beyond the SIMD loop's size, so XNNPACK runs both products.
+      const w = seeded([500, 1], 60);
+      const forward = tf.matMul(seeded([600, 500], 61), w);
+      const back = tf.matMul(seeded([600, 1], 62), w, false, true);
+      return [forward, back.sum(0), back.sum(1)]; // sums: 300,000 values overflow the comparison
+    });
+  });
+
   it('MaxPoolGrad: 2×2/2, overlapping 3×3/2 same, odd sizes, ties go to the first', async () => {
     const cases: [number[], [number, number], [number, number], 'same' | 'valid'][] = [
       [[2, 8, 8, 3], [2, 2], [2, 2], 'valid'],
@@ -154,7 +188,7 @@ describe('kernels replaced for speed on wasm match cpu', () => {
     });
   });
 
-  it('small binary ops (SIMD loop): whole, scalar and bias-row operands, odd lengths', async () => {
+  it('small binary ops (our loops): whole, scalar, bias-row and column operands, odd lengths', async () => {
     await expectSameOnCpuAndWasm(() => {
       const x = seeded([7, 12], 30);
       const y = seeded([7, 12], 31);
@@ -167,7 +201,11 @@ describe('kernels replaced for speed on wasm match cpu', () => {
         tf.div(x, tf.scalar(3)),
         tf.div(tf.scalar(2), y.abs().add(1)),
         tf.mul(odd, seeded([3], 34)),
-        tf.sub(seeded([2, 3, 4], 35), seeded([3, 1], 36)), // inside the shape: left to tfjs
+        // Column broadcasts, one value at a time: a softmax's normalisation, 3 × 1 over 2 × 3 × 4.
+        tf.div(seeded([32, 2], 37).abs(), seeded([32, 2], 37).abs().sum(-1, true)),
+        tf.sub(seeded([2, 3, 4], 35), seeded([3, 1], 36)),
+        tf.mul(seeded([2, 1, 1], 38), seeded([2, 3, 5], 39)),
+        tf.add(seeded([4, 1, 3], 40), seeded([4, 5, 3], 41)), // inside the shape: left to tfjs
       ];
     });
   });
@@ -193,6 +231,28 @@ describe('kernels replaced for speed on wasm match cpu', () => {
         tf.matMul(bx.transpose(), bw.transpose(), true, true),
         tf.matMul(bx, bw),
         tf.matMul(seeded([3, 5, 4], 17), seeded([3, 6, 4], 18), false, true),
+      ];
+    });
+  });
+
+  it("a dense layer's fused product: bias rows, no bias, transposes, activations left to tfjs", async () => {
+    await expectSameOnCpuAndWasm(() => {
+      const x = seeded([32, 33], 50);
+      const w = seeded([33, 2], 51);
+      const bias = seeded([2], 52);
+      return [
+        tf.fused.matMul({ a: x, b: w, bias }),
+        tf.fused.matMul({ a: x, b: w }),
+        tf.fused.matMul({ a: x, b: w, bias: bias.reshape([1, 2]), activation: 'linear' }),
+        tf.fused.matMul({
+          a: x.transpose(),
+          b: w.transpose(),
+          transposeA: true,
+          transposeB: true,
+          bias,
+        }),
+        tf.fused.matMul({ a: x, b: w, bias, activation: 'relu' }),
+        tf.fused.matMul({ a: x, b: seeded([33, 19], 53), bias: seeded([19], 54) }),
       ];
     });
   });

@@ -58,6 +58,18 @@ export interface SimdKernels {
     out: number,
     size: number,
   ): void;
+  /** `binary` with each operand's values also held for `repeat` outputs (a column broadcast). */
+  binaryRepeated(
+    op: number,
+    a: number,
+    aPeriod: number,
+    aRepeat: number,
+    b: number,
+    bPeriod: number,
+    bRepeat: number,
+    out: number,
+    size: number,
+  ): void;
   /** Booleans as 0/1. */
   matmul(
     a: number,
@@ -152,6 +164,16 @@ export interface SimdKernels {
     poolW: number,
     epsilon: number,
     scratch: number,
+  ): void;
+  /** Int32 ids; `assembly/rows.ts`. */
+  gatherRows(x: number, ids: number, out: number, count: number, width: number): void;
+  segmentSumRows(
+    x: number,
+    ids: number,
+    out: number,
+    count: number,
+    width: number,
+    segments: number,
   ): void;
   /** Booleans as 0/1. Layouts and scratch: `assembly/lstm.ts`. */
   lstmForward(
