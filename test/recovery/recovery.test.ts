@@ -161,6 +161,34 @@ describe('datasets after a crash', () => {
     }
   }, 60_000);
 
+  it('answers 404, not validating, to a complete still waiting when the dataset is deleted', async () => {
+    const runtime = await isolatedRuntime('ty-delete-wait');
+    try {
+      const service = new DatasetService({
+        storage: runtime.storage,
+        logger: runtime.logger,
+        uploadMaxBytes: 64 << 20,
+        waitMs: 30_000,
+      });
+      const { header, rows } = iris();
+      const many = Array.from({ length: 400 }, () => rows).flat();
+      const { dataset } = await service.create({
+        name: 'big iris',
+        task: 'tabular_classification',
+        format: 'csv',
+        label_column: 'species',
+      });
+      await service.uploadThroughApi(dataset.id, new Blob([toCsv(header, many)]).stream());
+      const completing = service.complete(dataset.id);
+      completing.catch(() => {});
+      await expect.poll(async () => (await service.get(dataset.id)).status).toBe('validating');
+      await service.delete(dataset.id);
+      await expect(completing).rejects.toMatchObject({ code: 'dataset_not_found' });
+    } finally {
+      await runtime.dispose();
+    }
+  }, 60_000);
+
   it('leaves nothing of a dataset deleted while it was being validated', async () => {
     const runtime = await isolatedRuntime('ty-delete');
     try {

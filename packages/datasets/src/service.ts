@@ -547,7 +547,10 @@ export class DatasetService {
     const timeout = new Promise<Dataset>((resolve) => {
       timer = setTimeout(() => resolve(validating), waitMs);
     });
-    return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
+    const answer = await Promise.race([run, timeout]).finally(() => clearTimeout(timer));
+    // Deleted while it waited: the delete won, and the answer says so (404), not `validating`.
+    if (await this.storage.exists(keys.datasetTombstone(id)).catch(() => false)) throw notFound(id);
+    return answer;
   }
 
   private async validate(dataset: Dataset, size: number): Promise<Dataset> {
