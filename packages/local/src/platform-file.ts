@@ -1,3 +1,4 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -46,4 +47,19 @@ export async function writePlatformFile(
     }
     await rm(file, { force: true });
   };
+}
+
+/**
+ * Removes `platform.json` from `dataDir` at once if this process wrote it: for an exit that does
+ * not run `close` (the embedded store gave up, `process.exit(1)`), so that the CLI and the SDK do
+ * not find a platform that is gone. Never throws.
+ */
+export function removeOwnPlatformFileSync(dataDir: string): void {
+  const file = join(dataDir, PLATFORM_FILE);
+  try {
+    const now = JSON.parse(readFileSync(file, 'utf8')) as Partial<PlatformFile>;
+    if (now.pid === process.pid) rmSync(file, { force: true });
+  } catch {
+    // Missing or unreadable: nothing of ours to remove.
+  }
 }

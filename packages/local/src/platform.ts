@@ -19,7 +19,7 @@ import { lockDataDir } from './data-dir-lock';
 import type { EmbeddedS3 } from './embedded-s3';
 import { ensureLocalApiKey, type LocalApiKey } from './local-api-key';
 import { openLocalRuntime } from './open-runtime';
-import { writePlatformFile } from './platform-file';
+import { removeOwnPlatformFileSync, writePlatformFile } from './platform-file';
 
 export interface Platform {
   readonly apiUrl: string;
@@ -86,6 +86,7 @@ export async function startPlatform(
         ((error) => {
           logger.fatal({ err: error }, error.message);
           process.stderr.write(`Trainyard stops: ${error.message}\n`);
+          removeOwnPlatformFileSync(config.dataDir);
           process.exit(1);
         }),
     },
