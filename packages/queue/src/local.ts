@@ -12,6 +12,7 @@ import {
 } from '@trainyard/shared';
 import { trainerEnvironment } from './child-env';
 import { type ChildExit, spawnTrainer, type TrainerProcess } from './child-process';
+import { tail } from './crash-detail';
 import type { JobQueue } from './job-queue';
 import { PidFiles } from './pid-files';
 import type { WebhookNotifier } from './webhooks';
@@ -335,11 +336,6 @@ export class LocalRunner implements JobQueue {
   private async failed(jobId: string, code: string, message: string): Promise<void> {
     await this.options.log.append(jobId, jobFailed({ code, message }));
   }
-}
-
-function tail(exit: ChildExit): string {
-  const last = exit.stderrTail.trim().split('\n').at(-1);
-  return last ? `: ${last.slice(0, 300)}` : '';
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, f: (t: T) => Promise<R>) {
