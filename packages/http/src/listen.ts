@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import type { ProcessAdmission } from './admission';
+import { answerClientErrors } from './client-errors';
 import { lingerOnClose } from './lingering-close';
 
 export interface ListenOptions {
@@ -13,7 +14,8 @@ export interface ListenOptions {
 
 /**
  * Serves a Hono app's `fetch` on Node at `hostname:port` (0: a free port); resolves once listening.
- * A connection closed after its last answer while the client still sends lingers (`lingerOnClose`).
+ * A connection closed after its last answer while the client still sends lingers (`lingerOnClose`);
+ * what Node's parser refuses is answered in the API's error shape (`answerClientErrors`).
  */
 export function listen(
   app: { fetch: (request: Request) => Response | Promise<Response> },
@@ -37,5 +39,6 @@ export function listen(
       () => resolve(server),
     );
     lingerOnClose(server as Server);
+    answerClientErrors(server as Server);
   });
 }
