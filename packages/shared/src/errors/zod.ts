@@ -5,6 +5,9 @@ import { registerSchemaTree } from './unknown-keys';
 /** Shortens a received value for an error message: users see what they sent, not a 10 MB dump. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
+  // JSON has no Infinity or NaN (JSON.stringify writes null): a number past float64's range, such
+  // as 1e309, parses to Infinity, and that is what the message says.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
     text =
@@ -52,7 +55,10 @@ export function fromZodError(
         ? [...issue.path, issue.keys[0]!]
         : issue.path;
     const param = issuePath(path, prefix);
-    const input = 'input' in issue ? issue.input : valueAt(original, issue.path);
+    // What the caller sent: the original value where there is one (a coerced field's issue
+    // carries the coerced value: "abc" became NaN), else the issue's.
+    const sent = original === undefined ? undefined : valueAt(original, issue.path);
+    const input = sent !== undefined ? sent : 'input' in issue ? issue.input : undefined;
     const received =
       issue.code === 'unrecognized_keys' || (input === undefined && original === undefined)
         ? ''
@@ -60,10 +66,15 @@ export function fromZodError(
     // The hints of an unknown field (`unknownKeysMessage`) are relative to its object.
     const parent = issuePath(issue.path, prefix);
     // A query string has parameters, not fields.
+    // zod's own "…, received NaN" (of the coerced value) gives way to what was sent (below).
+    const own =
+      issue.code === 'invalid_type' && received
+        ? issue.message.replace(/, received [^;]*$/, '')
+        : issue.message;
     const said =
       prefix === 'query' && issue.code === 'unrecognized_keys'
-        ? issue.message.replace(/^unknown field(s?) /, 'unknown parameter$1 ')
-        : issue.message;
+        ? own.replace(/^unknown field(s?) /, 'unknown parameter$1 ')
+        : own;
     const message =
       issue.code === 'unrecognized_keys' && parent
         ? said.replace(
