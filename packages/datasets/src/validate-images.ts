@@ -1,5 +1,6 @@
 import { type DatasetSplit, type ImageIndexEntry, keys, type SplitCounts } from '@trainyard/shared';
 import {
+  checkPlainPng,
   corruptImage,
   ImageError,
   type ImageHeader,
@@ -148,17 +149,21 @@ async function inspect(
   where: string,
 ): Promise<ImageHeader | undefined> {
   const { report, limits } = ctx;
-  let header: ImageHeader;
+  // A plain 8-bit grey or RGB PNG is proven whole here, on this thread (`checkPlainPng`);
+  // anything else goes through sharp: its header, then a decode.
+  let header: ImageHeader | undefined = checkPlainPng(bytes, limits.imagePixels);
   try {
-    header = await probeImage(bytes, { maxPixels: limits.imagePixels });
-    const { format, image } = openImage(bytes, { maxPixels: limits.imagePixels });
-    await image
-      .resize(8, 8, { fit: 'fill' })
-      .raw()
-      .toBuffer()
-      .catch((error: unknown) => {
-        throw corruptImage(format, error);
-      });
+    if (!header) {
+      header = await probeImage(bytes, { maxPixels: limits.imagePixels });
+      const { format, image } = openImage(bytes, { maxPixels: limits.imagePixels });
+      await image
+        .resize(8, 8, { fit: 'fill' })
+        .raw()
+        .toBuffer()
+        .catch((error: unknown) => {
+          throw corruptImage(format, error);
+        });
+    }
   } catch (error) {
     if (!(error instanceof ImageError)) throw error;
     reportImageError(ctx, where, error);

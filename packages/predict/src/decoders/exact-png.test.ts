@@ -1,8 +1,8 @@
+import { decodeExactPng } from '@trainyard/shared/images';
 import { digitPng, mnistDigits } from '@trainyard/testing';
 import sharp, { type PngOptions } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ImageSize } from '../preprocess/image';
-import { decodeExactPng } from './exact-png';
 import { decodeImage, sharpImageDecoder } from './sharp';
 
 // The PNG fast path of the sharp decoder against sharp itself: the same bytes, or no answer.

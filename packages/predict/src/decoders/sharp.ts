@@ -1,12 +1,12 @@
 import {
   corruptImage,
+  decodeExactPng,
   openImage,
   probeImage,
   type ReadImageOptions,
 } from '@trainyard/shared/images';
 import type { ImageInput } from '@trainyard/shared/portable';
 import type { ImageDecoder } from '../preprocess/image';
-import { decodeExactPng } from './exact-png';
 
 // Node only (sharp's native library): `@trainyard/predict/sharp`, apart from the runtime-agnostic core.
 

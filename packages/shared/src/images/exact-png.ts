@@ -1,5 +1,12 @@
 import { crc32, inflateSync } from 'node:zlib';
-import type { ImageSize } from '../preprocess/image';
+import type { ImageHeader } from './read';
+
+/** Sides and channels a model takes (as `@trainyard/predict`'s `ImageSize`). */
+export interface PixelSize {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+}
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Chunks after which a decoder may change pixel values (colour management, transparency). */
@@ -21,7 +28,7 @@ const RGB = 2;
  */
 export function decodeExactPng(
   bytes: Uint8Array,
-  size: ImageSize,
+  size: PixelSize,
   maxPixels: number,
 ): Uint8Array | undefined {
   if (bytes.length < 33 || size.width * size.height > maxPixels) return undefined;
@@ -56,6 +63,36 @@ export function decodeExactPng(
     for (let c = 0; c < size.channels; c++) out[p * size.channels + c] = v;
   }
   return out;
+}
+
+/**
+ * The header of a PNG proven whole without sharp: 8-bit grey or RGB, not interlaced, no `eXIf`
+ * chunk (an orientation would swap the sides a viewer shows), at most `maxPixels`, every chunk's
+ * CRC right and its image data inflating to exactly its scanlines with known filters; undefined
+ * for anything else (sharp then probes and decodes it, and says what is wrong). Dataset
+ * validation decodes every image once to prove it whole: for the small grey and RGB PNGs of
+ * digit-like data sets this costs tens of µs on the calling thread, where two round trips through
+ * sharp's thread pool cost about 0.66 ms of CPU an image (measured on the development machine).
+ */
+export function checkPlainPng(bytes: Uint8Array, maxPixels: number): ImageHeader | undefined {
+  if (bytes.length < 33) return undefined;
+  for (let i = 0; i < 8; i++) if (bytes[i] !== SIGNATURE[i]) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(8) !== 13 || chunkType(bytes, 12) !== 'IHDR') return undefined;
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const colour = bytes[25];
+  if (width === 0 || height === 0 || width * height > maxPixels) return undefined;
+  if (bytes[24] !== 8 || bytes[28] !== 0 || (colour !== GREY && colour !== RGB)) return undefined;
+  for (let at = 33; at + 8 <= bytes.length; ) {
+    const type = chunkType(bytes, at + 4);
+    if (type === 'IDAT') break;
+    if (type === 'eXIf') return undefined;
+    at += 12 + view.getUint32(at);
+  }
+  const channels = colour === RGB ? 3 : 1;
+  if (!inflatePixels(bytes, view, width, height, channels)) return undefined;
+  return { format: 'png', width, height, channels };
 }
 
 /**
