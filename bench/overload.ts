@@ -76,18 +76,9 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-interface Run {
+/** What the clients saw (`ClientsOutcome`), plus the server's side of the run. */
+interface Run extends ClientsOutcome {
   connections: number;
-  rps: number;
-  /** Latencies (ms) of answers with status 200. */
-  admitted: number[];
-  statuses: Map<number, number>;
-  /** 429/503 answers without a Retry-After header. */
-  missingRetryAfter: number;
-  /** 503s of the process-wide admission (before the request was read; `ProcessAdmission`). */
-  early: number;
-  errors: number;
-  timeouts: number;
   peakRssMiB: number;
   /** The server's CPU time (all threads) per answer, ms. */
   cpuPerAnswerMs: number;

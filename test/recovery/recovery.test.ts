@@ -164,21 +164,7 @@ describe('datasets after a crash', () => {
   it('answers 404, not validating, to a complete still waiting when the dataset is deleted', async () => {
     const runtime = await isolatedRuntime('ty-delete-wait');
     try {
-      const service = new DatasetService({
-        storage: runtime.storage,
-        logger: runtime.logger,
-        uploadMaxBytes: 64 << 20,
-        waitMs: 30_000,
-      });
-      const { header, rows } = iris();
-      const many = Array.from({ length: 400 }, () => rows).flat();
-      const { dataset } = await service.create({
-        name: 'big iris',
-        task: 'tabular_classification',
-        format: 'csv',
-        label_column: 'species',
-      });
-      await service.uploadThroughApi(dataset.id, new Blob([toCsv(header, many)]).stream());
+      const { service, dataset } = await bigIrisUploaded(runtime, 30_000);
       const completing = service.complete(dataset.id);
       completing.catch(() => {});
       await expect.poll(async () => (await service.get(dataset.id)).status).toBe('validating');
@@ -192,21 +178,7 @@ describe('datasets after a crash', () => {
   it('leaves nothing of a dataset deleted while it was being validated', async () => {
     const runtime = await isolatedRuntime('ty-delete');
     try {
-      const service = new DatasetService({
-        storage: runtime.storage,
-        logger: runtime.logger,
-        uploadMaxBytes: 64 << 20,
-        waitMs: 0,
-      });
-      const { header, rows } = iris();
-      const many = Array.from({ length: 400 }, () => rows).flat();
-      const { dataset } = await service.create({
-        name: 'big iris',
-        task: 'tabular_classification',
-        format: 'csv',
-        label_column: 'species',
-      });
-      await service.uploadThroughApi(dataset.id, new Blob([toCsv(header, many)]).stream());
+      const { service, dataset } = await bigIrisUploaded(runtime, 0);
       const started = await service.complete(dataset.id);
       expect(started.status).toBe('validating');
       let ended = false;
@@ -229,3 +201,29 @@ describe('datasets after a crash', () => {
     }
   }, 60_000);
 });
+
+/**
+ * A dataset service on `runtime` whose `complete` waits `waitMs` for its validation, and a
+ * dataset of 60,000 iris rows uploaded to it (long enough to validate that a delete comes during).
+ */
+async function bigIrisUploaded(
+  runtime: Awaited<ReturnType<typeof isolatedRuntime>>,
+  waitMs: number,
+) {
+  const service = new DatasetService({
+    storage: runtime.storage,
+    logger: runtime.logger,
+    uploadMaxBytes: 64 << 20,
+    waitMs,
+  });
+  const { header, rows } = iris();
+  const many = Array.from({ length: 400 }, () => rows).flat();
+  const { dataset } = await service.create({
+    name: 'big iris',
+    task: 'tabular_classification',
+    format: 'csv',
+    label_column: 'species',
+  });
+  await service.uploadThroughApi(dataset.id, new Blob([toCsv(header, many)]).stream());
+  return { service, dataset };
+}

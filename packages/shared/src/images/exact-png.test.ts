@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type PngOptions } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { checkPlainPng } from './exact-png';
 import { probeImage } from './read';
@@ -15,7 +15,7 @@ async function png(
   width: number,
   height: number,
   channels: 1 | 2 | 3 | 4,
-  options: sharp.PngOptions = {},
+  options: PngOptions = {},
 ): Promise<Buffer> {
   return sharp(pixels(width, height, channels), { raw: { width, height, channels } })
     .png(options)
@@ -59,7 +59,7 @@ describe('checkPlainPng (dataset validation without sharp for plain PNGs)', () =
     const good = await png(28, 28, 1);
     const idat = good.indexOf('IDAT');
     const flipped = Buffer.from(good);
-    flipped[idat + 10] ^= 0xff;
+    flipped[idat + 10] = flipped[idat + 10]! ^ 0xff;
     expect(checkPlainPng(flipped, MAX)).toBeUndefined();
     expect(checkPlainPng(good.subarray(0, good.length - 20), MAX)).toBeUndefined();
     expect(checkPlainPng(good.subarray(0, 20), MAX)).toBeUndefined();

@@ -31,34 +31,17 @@ export function decodeExactPng(
   size: PixelSize,
   maxPixels: number,
 ): Uint8Array | undefined {
-  if (bytes.length < 33 || size.width * size.height > maxPixels) return undefined;
-  for (let i = 0; i < 8; i++) if (bytes[i] !== SIGNATURE[i]) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // IHDR: width, height, bit depth, colour type, compression, filter, interlace.
-  if (view.getUint32(8) !== 13 || chunkType(bytes, 12) !== 'IHDR') return undefined;
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
-  const depth = bytes[24];
-  const colour = bytes[25];
-  const interlace = bytes[28];
-  if (width !== size.width || height !== size.height || depth !== 8 || interlace !== 0)
-    return undefined;
-  if (!(colour === GREY || (colour === RGB && size.channels === 3))) return undefined;
+  if (size.width * size.height > maxPixels) return undefined;
   if (size.channels !== 1 && size.channels !== 3) return undefined;
-  // Every chunk before the image data: none may change how the pixels are read.
-  for (let at = 33; at + 8 <= bytes.length; ) {
-    const length = view.getUint32(at);
-    const type = chunkType(bytes, at + 4);
-    if (type === 'IDAT') break;
-    if (CHANGES_PIXELS.has(type)) return undefined;
-    at += 12 + length;
-  }
-  const channels = colour === RGB ? 3 : 1;
-  const data = inflatePixels(bytes, view, width, height, channels);
+  // None of the chunks before the image data may change how the pixels are read.
+  const png = plainPng(bytes, CHANGES_PIXELS);
+  if (!png || png.width !== size.width || png.height !== size.height) return undefined;
+  if (png.channels > size.channels) return undefined;
+  const data = inflatePixels(bytes, png.view, png.width, png.height, png.channels);
   if (!data) return undefined;
-  if (channels === size.channels) return data;
-  const out = new Uint8Array(width * height * size.channels);
-  for (let p = 0; p < width * height; p++) {
+  if (png.channels === size.channels) return data;
+  const out = new Uint8Array(png.width * png.height * size.channels);
+  for (let p = 0; p < png.width * png.height; p++) {
     const v = data[p]!;
     for (let c = 0; c < size.channels; c++) out[p * size.channels + c] = v;
   }
@@ -75,24 +58,43 @@ export function decodeExactPng(
  * sharp's thread pool cost about 0.66 ms of CPU an image (measured on the development machine).
  */
 export function checkPlainPng(bytes: Uint8Array, maxPixels: number): ImageHeader | undefined {
+  const png = plainPng(bytes, ORIENTS);
+  if (!png || png.width === 0 || png.height === 0 || png.width * png.height > maxPixels)
+    return undefined;
+  if (!inflatePixels(bytes, png.view, png.width, png.height, png.channels)) return undefined;
+  return { format: 'png', width: png.width, height: png.height, channels: png.channels };
+}
+
+/** A chunk that orients the image (EXIF), which `checkPlainPng` leaves to sharp. */
+const ORIENTS = new Set(['eXIf']);
+
+/**
+ * The IHDR of an 8-bit grey or RGB, non-interlaced PNG whose chunks before the image data are
+ * none of `refused`, or undefined.
+ */
+function plainPng(
+  bytes: Uint8Array,
+  refused: ReadonlySet<string>,
+): { view: DataView; width: number; height: number; channels: 1 | 3 } | undefined {
   if (bytes.length < 33) return undefined;
   for (let i = 0; i < 8; i++) if (bytes[i] !== SIGNATURE[i]) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // IHDR: width, height, bit depth, colour type, compression, filter, interlace.
   if (view.getUint32(8) !== 13 || chunkType(bytes, 12) !== 'IHDR') return undefined;
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
   const colour = bytes[25];
-  if (width === 0 || height === 0 || width * height > maxPixels) return undefined;
   if (bytes[24] !== 8 || bytes[28] !== 0 || (colour !== GREY && colour !== RGB)) return undefined;
   for (let at = 33; at + 8 <= bytes.length; ) {
     const type = chunkType(bytes, at + 4);
     if (type === 'IDAT') break;
-    if (type === 'eXIf') return undefined;
+    if (refused.has(type)) return undefined;
     at += 12 + view.getUint32(at);
   }
-  const channels = colour === RGB ? 3 : 1;
-  if (!inflatePixels(bytes, view, width, height, channels)) return undefined;
-  return { format: 'png', width, height, channels };
+  return {
+    view,
+    width: view.getUint32(16),
+    height: view.getUint32(20),
+    channels: colour === RGB ? 3 : 1,
+  };
 }
 
 /**
