@@ -1,6 +1,8 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
 import { type BackendWasm, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, simdKernels, usesRelaxedSimd } from '../simd';
+import { heapOffset, type SimdKernels, simdKernels, usesRelaxedSimd } from '../simd';
+import { simdPool } from '../simd/pool';
+import { batchSplit } from './batch-split';
 
 /**
  * Which code runs stride-1 convolutions (forward and input gradient) on wasm: `own` is
@@ -33,6 +35,7 @@ export function setConvCode(next: ConvCode): ConvCode {
  * computes: dy's and x's for an input gradient) can and should run on our direct kernel.
  */
 function useDirect(
+  backend: BackendWasm,
   info: backend_util.Conv2DInfo,
   inChannels: number,
   outChannels: number,
@@ -48,7 +51,7 @@ function useDirect(
     inChannels > 0;
   if (!fits || code === 'xnnpack') return false;
   if (code === 'own') return true;
-  if (getThreadsCount() > 1) return false;
+  if (getThreadsCount() > 1 && !simdPool(backend)) return false;
   return usesRelaxedSimd() || (pass === 'forward' && inChannels < 4);
 }
 
@@ -63,7 +66,11 @@ export function directConv2d(
   info: backend_util.Conv2DInfo,
 ): TensorInfo | undefined {
   const { inChannels, outChannels, padInfo } = info;
-  if (!useDirect(info, inChannels, outChannels, 'forward') || padInfo.top < 0 || padInfo.left < 0) {
+  if (
+    !useDirect(backend, info, inChannels, outChannels, 'forward') ||
+    padInfo.top < 0 ||
+    padInfo.left < 0
+  ) {
     return undefined;
   }
   const out = backend.makeOutput(
@@ -98,7 +105,11 @@ export function directConv2dInputGrad(
   const { inChannels, outChannels, padInfo, filterHeight: kh, filterWidth: kw } = info;
   const padTop = kh - 1 - padInfo.top;
   const padLeft = kw - 1 - padInfo.left;
-  if (!useDirect(info, outChannels, inChannels, 'input gradient') || padTop < 0 || padLeft < 0)
+  if (
+    !useDirect(backend, info, outChannels, inChannels, 'input gradient') ||
+    padTop < 0 ||
+    padLeft < 0
+  )
     return undefined;
   const dx = backend.makeOutput(
     [info.batchSize, info.inHeight, info.inWidth, inChannels],
@@ -140,27 +151,43 @@ function run(
   const [kh, kw] = filter.shape as [number, number];
   const packed = kh * kw * g.ci * g.co;
   const image = (g.outH + kh - 1) * (g.outW + kw - 1) * g.ci;
+  const batch = x.shape[0]!;
+  const simd = simdKernels(backend);
+  // Arguments of one call over `count` images from image `from`, with its own scratch.
+  const call = (from: number, count: number, scratch: TensorInfo): ForwardArgs => [
+    heapOffset(backend, x) + from * g.inH * g.inW * g.ci * 4,
+    heapOffset(backend, filter),
+    heapOffset(backend, out) + from * g.outH * g.outW * g.co * 4,
+    heapOffset(backend, scratch),
+    count,
+    g.inH,
+    g.inW,
+    g.ci,
+    g.outH,
+    g.outW,
+    g.co,
+    kh,
+    kw,
+    g.padTop,
+    g.padLeft,
+    g.flip,
+  ];
+  const split = batchSplit(backend, batch, batch * g.outH * g.outW * g.co * kh * kw * g.ci);
   const scratch = backend.makeOutput([packed + image], 'float32');
+  const workerScratch = split && backend.makeOutput([packed + image], 'float32');
   try {
-    simdKernels(backend).conv2dForward(
-      heapOffset(backend, x),
-      heapOffset(backend, filter),
-      heapOffset(backend, out),
-      heapOffset(backend, scratch),
-      x.shape[0]!,
-      g.inH,
-      g.inW,
-      g.ci,
-      g.outH,
-      g.outW,
-      g.co,
-      kh,
-      kw,
-      g.padTop,
-      g.padLeft,
-      g.flip,
-    );
+    if (!split || !workerScratch) {
+      simd.conv2dForward(...call(0, batch, scratch));
+    } else {
+      const { pool, first } = split;
+      pool.together('conv2dForward', call(first, batch - first, workerScratch), () =>
+        simd.conv2dForward(...call(0, first, scratch)),
+      );
+    }
   } finally {
     backend.disposeData(scratch.dataId);
+    if (workerScratch) backend.disposeData(workerScratch.dataId);
   }
 }
+
+type ForwardArgs = Parameters<SimdKernels['conv2dForward']>;

@@ -1,0 +1,150 @@
+import { Worker } from 'node:worker_threads';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { InternalError } from '@trainyard/shared';
+import { type SimdKernels, simdKernels, simdModuleAndMemory } from './module';
+
+/**
+ * A second thread for Trainyard's own SIMD kernels. With the threaded tfjs-backend-wasm only
+ * XNNPACK's operations use its pthread pool; our kernels (the conv filter gradient, the direct
+ * convolution) ran on the calling thread alone. That pool is Emscripten's, inside tfjs's C++, with
+ * no entry point for other code; Node's own worker pools (and libraries on them) pass messages
+ * through the event loop, which a synchronous tfjs kernel cannot wait for, and copy data. So we keep
+ * one `worker_threads` Worker that instantiates the same kernels over the same shared heap and runs
+ * one kernel call (a slice of the work: pointer offsets into the same tensors) while the calling
+ * thread runs the other slice; a control block in a SharedArrayBuffer and Atomics.wait/notify hand
+ * calls over in microseconds, and the worker sleeps in Atomics.wait between calls.
+ *
+ * Control block (Int32 words): 0 request number, 1 number of the request done, 2 status (0 ok,
+ * 1 failed), 3 kernel (index in the sorted export names), 4 argument count, 5 calls the worker ran,
+ * 6 ready (0 starting, 1 ready, 2 failed to start), 7 error message length; arguments as float64
+ * from byte 64; the error message (UTF-8) from byte 512.
+ */
+const REQUEST = 0;
+const DONE = 1;
+const STATUS = 2;
+const KERNEL = 3;
+const COUNT = 4;
+const RUNS = 5;
+const READY = 6;
+const MESSAGE = 7;
+const ARGS_OFFSET = 64;
+const ARGS_LENGTH = 32;
+const MESSAGE_OFFSET = 512;
+const CONTROL_BYTES = 4096;
+
+/** How long a first call waits for the worker to start before it gives up. */
+const START_TIMEOUT_MS = 60_000;
+/** Polls of the done word before the caller sleeps: the two slices end at about the same time. */
+const SPINS = 20_000;
+
+export class SimdPool {
+  private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
+  private readonly ctrl = new Int32Array(this.control, 0, 16);
+  private readonly args = new Float64Array(this.control, ARGS_OFFSET, ARGS_LENGTH);
+  private readonly names: string[];
+  private readonly worker: Worker;
+
+  constructor(backend: BackendWasm) {
+    const { module, memory } = simdModuleAndMemory(backend);
+    this.names = Object.keys(simdKernels(backend)).sort();
+    this.worker = new Worker(new URL('./pool-worker.cjs', import.meta.url), {
+      // Plain Node: loaders the process runs with (tsx in development) have nothing to do there.
+      execArgv: [],
+      workerData: {
+        module,
+        memory,
+        control: this.control,
+        argsOffset: ARGS_OFFSET,
+        argsLength: ARGS_LENGTH,
+        messageOffset: MESSAGE_OFFSET,
+      },
+    });
+    // The worker waits for calls as long as the process lives; it must not keep Node running.
+    this.worker.unref();
+    // A worker that dies (it should not: kernel errors are caught there) is reported by the next
+    // call, which finds it not ready, instead of as an uncaught 'error' event.
+    this.worker.on('error', () => {
+      Atomics.compareExchange(this.ctrl, READY, 0, 2);
+    });
+  }
+
+  /**
+   * Runs kernel `name` with `workerArgs` (numbers: heap byte offsets, sizes, scalars) on the
+   * worker while `main` runs on this thread, and returns when both are done. The two must write
+   * to disjoint memory. Throws `main`'s error if it threw, else an InternalError with the worker's
+   * message if its call failed (a wasm trap, say) or the worker did not start.
+   */
+  together(name: keyof SimdKernels, workerArgs: readonly number[], main: () => void): void {
+    const index = this.names.indexOf(name);
+    if (index < 0 || workerArgs.length > ARGS_LENGTH) {
+      throw new InternalError(`the kernel pool cannot run ${name} with ${workerArgs.length} args`);
+    }
+    this.awaitStart();
+    const { ctrl } = this;
+    this.args.set(workerArgs);
+    ctrl[KERNEL] = index;
+    ctrl[COUNT] = workerArgs.length;
+    const request = ctrl[REQUEST]! + 1;
+    Atomics.store(ctrl, REQUEST, request);
+    Atomics.notify(ctrl, REQUEST);
+    let failure: unknown;
+    try {
+      main();
+    } catch (error) {
+      failure = error;
+    }
+    for (let spins = 0; ; spins++) {
+      const done = Atomics.load(ctrl, DONE);
+      if (done === request) break;
+      if (spins >= SPINS) Atomics.wait(ctrl, DONE, done);
+    }
+    if (failure !== undefined) throw failure;
+    if (ctrl[STATUS] !== 0) {
+      throw new InternalError(`the kernel pool's worker failed in ${name}: ${this.message()}`);
+    }
+  }
+
+  /** How many calls the worker has run (for tests and benchmarks). */
+  get workerCalls(): number {
+    return Atomics.load(this.ctrl, RUNS);
+  }
+
+  private awaitStart(): void {
+    if (Atomics.load(this.ctrl, READY) === 0) {
+      Atomics.wait(this.ctrl, READY, 0, START_TIMEOUT_MS);
+    }
+    const ready = Atomics.load(this.ctrl, READY);
+    if (ready === 1) return;
+    throw new InternalError(
+      ready === 0
+        ? `the kernel pool's worker did not start within ${START_TIMEOUT_MS} ms`
+        : `the kernel pool's worker could not instantiate the kernels: ${this.message()}`,
+    );
+  }
+
+  private message(): string {
+    const length = this.ctrl[MESSAGE]!;
+    // TextDecoder does not read views of a SharedArrayBuffer: copy first.
+    return new TextDecoder().decode(new Uint8Array(this.control, MESSAGE_OFFSET, length).slice());
+  }
+}
+
+const pools = new WeakMap<BackendWasm, SimdPool>();
+
+/**
+ * The pool for `backend`, or undefined where our kernels stay on the calling thread: a heap that
+ * is not shared (the single-threaded build), one wasm thread configured, or
+ * `TRAINYARD_WASM_POOL=0` (for comparisons). The worker starts on the first call.
+ */
+export function simdPool(backend: BackendWasm): SimdPool | undefined {
+  if (process.env.TRAINYARD_WASM_POOL === '0' || getThreadsCount() < 2) return undefined;
+  let pool = pools.get(backend);
+  if (!pool) {
+    const { memory } = simdModuleAndMemory(backend);
+    if (!(memory.buffer instanceof SharedArrayBuffer)) return undefined;
+    pool = new SimdPool(backend);
+    pools.set(backend, pool);
+  }
+  return pool;
+}
