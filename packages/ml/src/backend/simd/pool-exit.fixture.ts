@@ -11,12 +11,16 @@ import { simdPool } from './pool';
 await loadWasm({ threads: 2 });
 const x = tf.randomUniform([9, 14, 14, 16], -1, 1, 'float32', 1);
 const dy = tf.randomUniform([9, 14, 14, 32], -1, 1, 'float32', 2);
-const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-  strides: [1, 1],
-  pad: 'same',
-  dataFormat: 'NHWC',
-  dimRoundingMode: 'floor',
-  filterShape: [3, 3, 16, 32],
-}) as tf.Tensor;
+const dw = tf.engine().runKernel(
+  'Conv2DBackpropFilter',
+  { x, dy },
+  {
+    strides: [1, 1],
+    pad: 'same',
+    dataFormat: 'NHWC',
+    dimRoundingMode: 'floor',
+    filterShape: [3, 3, 16, 32],
+  },
+) as tf.Tensor;
 await dw.data();
 console.log(`worker calls: ${simdPool(tf.backend() as BackendWasm)?.workerCalls ?? 0}`);
