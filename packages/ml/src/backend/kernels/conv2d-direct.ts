@@ -6,10 +6,13 @@ import { batchSplit } from './batch-split';
 
 /**
  * Which code runs stride-1 convolutions (forward and input gradient) on wasm: `own` is
- * `assembly/conv2d-forward.ts` (direct convolution on the calling thread), `xnnpack` is
- * tfjs-backend-wasm's. `auto` (the default) follows what was measured on one thread (64-image
- * batches of the bench CNN, ms of CPU, medians of interleaved runs): XNNPACK whenever it has a pool
- * of threads to spread over (ours uses one core); with relaxed SIMD ours (fused multiply-adds:
+ * `assembly/conv2d-forward.ts` (direct convolution; with more than one wasm thread, half the batch
+ * on the kernel pool's worker, `simd/pool.ts`), `xnnpack` is tfjs-backend-wasm's. `auto` (the
+ * default) follows what was measured on one thread (64-image batches of the bench CNN, ms of CPU,
+ * medians of interleaved runs), which holds as well with two threads each, ours split by the pool
+ * and XNNPACK over its own (best of 75 calls at load 4.5 on 2 cores: 1 → 16 forward ours 0.85 ms
+ * vs XNNPACK 0.93, 16 → 32 forward 2.7 vs 2.0); XNNPACK where there is more than one wasm thread
+ * but no pool (`TRAINYARD_WASM_POOL=0`); with relaxed SIMD ours (fused multiply-adds:
  * 16 → 32 channels forward 4.2 vs XNNPACK 4.3 ms, input gradient 4.0 vs 4.5, 1 → 16 forward 0.9
  * vs 1.2); with plain SIMD ours only for forward convolutions of fewer than 4 input channels
  * (1.0 vs 1.2 ms), where XNNPACK's GEMM tile is mostly empty; XNNPACK was faster on the others
