@@ -15,14 +15,14 @@ export function setSplitMinWork(next: number): number {
   return previous;
 }
 
-/** A batch cut in two: images [0, first) on the calling thread, [first, batch) on the worker. */
+/** A batch (of images, or of elements) cut in two: [0, first) on this thread, the rest on the worker. */
 export interface BatchSplit {
   pool: SimdPool;
   first: number;
 }
 
 /**
- * How to share a kernel call over `batch` images and `work` multiply-adds with the pool's worker,
+ * How to share a kernel call over `batch` items and `work` multiply-adds with the pool's worker,
  * or undefined to run it whole on this thread (no pool: see `simdPool`; one image; little work).
  * The worker takes the larger half of an odd batch.
  */

@@ -12,10 +12,12 @@ const COUNT = 4;
 const RUNS = 5;
 const READY = 6;
 const MESSAGE = 7;
+const BIGINTS = 8;
 
 const { module: kernelModule, memory, control, argsOffset, argsLength, messageOffset } = workerData;
 const ctrl = new Int32Array(control, 0, 16);
 const args = new Float64Array(control, argsOffset, argsLength);
+const bigArgs = new BigInt64Array(control, argsOffset, argsLength);
 const message = new Uint8Array(control, messageOffset);
 
 function report(error) {
@@ -46,7 +48,10 @@ while (kernels) {
   try {
     const kernel = kernels[names[index]];
     if (typeof kernel !== 'function') throw new TypeError(`no kernel number ${index}`);
-    kernel(...args.subarray(0, ctrl[COUNT]));
+    const bigints = ctrl[BIGINTS];
+    const call = [];
+    for (let i = 0; i < ctrl[COUNT]; i++) call.push(bigints & (1 << i) ? bigArgs[i] : args[i]);
+    kernel(...call);
     ctrl[STATUS] = 0;
     Atomics.add(ctrl, RUNS, 1);
   } catch (error) {

@@ -6,7 +6,9 @@ import { InternalError } from '@trainyard/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setSplitMinWork } from '../kernels/batch-split';
 import { setConvCode } from '../kernels/conv2d-direct';
+import { dropoutForward } from '../kernels/dropout-forward';
 import { seeded, useWasm } from '../kernels/test-support';
+import { heapOffset } from './module';
 import { simdPool } from './pool';
 
 let previousWork: number;
@@ -98,6 +100,26 @@ describe('the kernel pool (threaded wasm: half a batch on a second thread)', () 
       tf.dispose([x, filter]);
     });
   }
+
+  it('splits dropout with the same mask as one call (its random stream skipped ahead)', async () => {
+    const size = 10_007;
+    const x = seeded([size], 6);
+    const seed = (BigInt(0x9e3779b9) << 32n) | 0x7f4a7c15n;
+    const backend = tf.backend() as BackendWasm;
+    const { split, whole, workerCalls } = await splitAndWhole(() => {
+      const mask = tf.zeros([size]);
+      const y = tf.zeros([size]);
+      const at = (t: tf.Tensor) => heapOffset(backend, t);
+      dropoutForward(backend, at(x), at(mask), at(y), size, 0.75, seed);
+      return [mask, y];
+    });
+    expect(workerCalls).toBe(1);
+    expect(split).toEqual(whole);
+    const kept = Array.from(whole[0]!).filter((m) => m !== 0).length / size;
+    expect(kept).toBeGreaterThan(0.7);
+    expect(kept).toBeLessThan(0.8);
+    tf.dispose(x);
+  });
 
   it('runs a single image on this thread alone', async () => {
     const x = seeded([1, 6, 6, 4], 4);

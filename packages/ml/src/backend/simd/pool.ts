@@ -17,8 +17,9 @@ import { type SimdKernels, simdKernels, simdModuleAndMemory } from './module';
  *
  * Control block (Int32 words): 0 request number, 1 number of the request done, 2 status (0 ok,
  * 1 failed), 3 kernel (index in the sorted export names), 4 argument count, 5 calls the worker ran,
- * 6 ready (0 starting, 1 ready, 2 failed to start), 7 error message length; arguments as float64
- * from byte 64; the error message (UTF-8) from byte 512.
+ * 6 ready (0 starting, 1 ready, 2 failed to start), 7 error message length, 8 which arguments are
+ * 64-bit integers (bit i for argument i); arguments from byte 64, each 8 bytes (a float64, or a
+ * bigint as int64); the error message (UTF-8) from byte 512.
  */
 const REQUEST = 0;
 const DONE = 1;
@@ -28,6 +29,7 @@ const COUNT = 4;
 const RUNS = 5;
 const READY = 6;
 const MESSAGE = 7;
+const BIGINTS = 8;
 const ARGS_OFFSET = 64;
 const ARGS_LENGTH = 32;
 const MESSAGE_OFFSET = 512;
@@ -42,6 +44,7 @@ export class SimdPool {
   private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
   private readonly ctrl = new Int32Array(this.control, 0, 16);
   private readonly args = new Float64Array(this.control, ARGS_OFFSET, ARGS_LENGTH);
+  private readonly bigArgs = new BigInt64Array(this.control, ARGS_OFFSET, ARGS_LENGTH);
   private readonly names: string[];
   private readonly worker: Worker;
 
@@ -70,19 +73,32 @@ export class SimdPool {
   }
 
   /**
-   * Runs kernel `name` with `workerArgs` (numbers: heap byte offsets, sizes, scalars) on the
+   * Runs kernel `name` with `workerArgs` (heap byte offsets, sizes, scalars; bigints for i64) on the
    * worker while `main` runs on this thread, and returns when both are done. The two must write
    * to disjoint memory. Throws `main`'s error if it threw, else an InternalError with the worker's
    * message if its call failed (a wasm trap, say) or the worker did not start.
    */
-  together(name: keyof SimdKernels, workerArgs: readonly number[], main: () => void): void {
+  together(
+    name: keyof SimdKernels,
+    workerArgs: readonly (number | bigint)[],
+    main: () => void,
+  ): void {
     const index = this.names.indexOf(name);
     if (index < 0 || workerArgs.length > ARGS_LENGTH) {
       throw new InternalError(`the kernel pool cannot run ${name} with ${workerArgs.length} args`);
     }
     this.awaitStart();
     const { ctrl } = this;
-    this.args.set(workerArgs);
+    let bigints = 0;
+    for (const [i, arg] of workerArgs.entries()) {
+      if (typeof arg === 'bigint') {
+        this.bigArgs[i] = BigInt.asIntN(64, arg);
+        bigints |= 1 << i;
+      } else {
+        this.args[i] = arg;
+      }
+    }
+    ctrl[BIGINTS] = bigints;
     ctrl[KERNEL] = index;
     ctrl[COUNT] = workerArgs.length;
     const request = ctrl[REQUEST]! + 1;
