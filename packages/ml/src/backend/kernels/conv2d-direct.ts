@@ -1,7 +1,6 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
 import { type BackendWasm, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, type SimdKernels, simdKernels, usesRelaxedSimd } from '../simd';
-import { simdPool } from '../simd/pool';
 import { batchSplit } from './batch-split';
 
 /**
@@ -12,7 +11,8 @@ import { batchSplit } from './batch-split';
  * medians of interleaved runs), which holds as well with two threads each, ours split by the pool
  * and XNNPACK over its own (best of 75 calls at load 4.5 on 2 cores: 1 → 16 forward ours 0.85 ms
  * vs XNNPACK 0.93, 16 → 32 forward 2.7 vs 2.0); XNNPACK where there is more than one wasm thread
- * but no pool (`TRAINYARD_WASM_POOL=0`); with relaxed SIMD ours (fused multiply-adds:
+ * but no pool (`TRAINYARD_WASM_POOL=0`) or a call the pool would not split (one image, little
+ * work: `batch-split.ts`); with relaxed SIMD ours (fused multiply-adds:
  * 16 → 32 channels forward 4.2 vs XNNPACK 4.3 ms, input gradient 4.0 vs 4.5, 1 → 16 forward 0.9
  * vs 1.2); with plain SIMD ours only for forward convolutions of fewer than 4 input channels
  * (1.0 vs 1.2 ms), where XNNPACK's GEMM tile is mostly empty; XNNPACK was faster on the others
@@ -54,8 +54,19 @@ function useDirect(
     inChannels > 0;
   if (!fits || code === 'xnnpack') return false;
   if (code === 'own') return true;
-  if (getThreadsCount() > 1 && !simdPool(backend)) return false;
+  // With more than one thread XNNPACK spreads over them; ours only where the pool takes half.
+  if (getThreadsCount() > 1 && !batchSplit(backend, info.batchSize, multiplyAdds(info))) {
+    return false;
+  }
   return usesRelaxedSimd() || (pass === 'forward' && inChannels < 4);
+}
+
+/** A convolution's multiply-adds (those of its input gradient too). */
+function multiplyAdds(info: backend_util.Conv2DInfo): number {
+  const { batchSize, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  return (
+    batchSize * outHeight * outWidth * outChannels * filterHeight * filterWidth * info.inChannels
+  );
 }
 
 /**

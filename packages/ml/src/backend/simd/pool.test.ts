@@ -132,6 +132,27 @@ describe('the kernel pool (threaded wasm: half a batch on a second thread)', () 
     tf.dispose([x, filter]);
   });
 
+  it('takes first layers (fewer than 4 input channels) off XNNPACK by default only where it splits', async () => {
+    setConvCode('auto');
+    try {
+      const filter = seeded([3, 3, 1, 16], 7);
+      for (const [images, calls] of [
+        [5, 1],
+        [1, 0],
+      ] as const) {
+        const x = seeded([images, 12, 12, 1], 8);
+        const before = pool().workerCalls;
+        const y = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same');
+        await y.data();
+        expect(pool().workerCalls - before, `${images} images`).toBe(calls);
+        tf.dispose([x, y]);
+      }
+      filter.dispose();
+    } finally {
+      setConvCode('own');
+    }
+  });
+
   it("reports the worker's error to the caller, after the caller's own part, and keeps working", () => {
     let mainRan = false;
     // A pointer far beyond the heap: the worker's wasm traps.
