@@ -47,6 +47,7 @@ export class SimdPool {
   private readonly bigArgs = new BigInt64Array(this.control, ARGS_OFFSET, ARGS_LENGTH);
   private readonly names: string[];
   private readonly worker: Worker;
+  private died: string | undefined;
 
   constructor(backend: BackendWasm) {
     const { module, memory } = simdModuleAndMemory(backend);
@@ -66,9 +67,13 @@ export class SimdPool {
     // The worker waits for calls as long as the process lives; it must not keep Node running.
     this.worker.unref();
     // A worker that dies (it should not: kernel errors are caught there) is reported by the next
-    // call, which finds it not ready, instead of as an uncaught 'error' event.
-    this.worker.on('error', () => {
-      Atomics.compareExchange(this.ctrl, READY, 0, 2);
+    // call rather than as an uncaught 'error' event. (One that died in the middle of a call, of an
+    // error no try/catch sees, would leave that call waiting: these handlers cannot run then.)
+    this.worker.on('error', (error) => {
+      this.died ??= error.message;
+    });
+    this.worker.on('exit', (code) => {
+      this.died ??= `exited with code ${code}`;
     });
   }
 
@@ -87,6 +92,7 @@ export class SimdPool {
     if (index < 0 || workerArgs.length > ARGS_LENGTH) {
       throw new InternalError(`the kernel pool cannot run ${name} with ${workerArgs.length} args`);
     }
+    if (this.died) throw new InternalError(`the kernel pool's worker died: ${this.died}`);
     this.awaitStart();
     const { ctrl } = this;
     let bigints = 0;
