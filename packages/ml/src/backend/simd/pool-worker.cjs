@@ -13,6 +13,7 @@ const RUNS = 5;
 const READY = 6;
 const MESSAGE = 7;
 const BIGINTS = 8;
+const CLAIM = 9;
 
 const { module: kernelModule, memory, control, argsOffset, argsLength, messageOffset } = workerData;
 const ctrl = new Int32Array(control, 0, 16);
@@ -44,6 +45,8 @@ let seen = 0;
 while (kernels) {
   Atomics.wait(ctrl, REQUEST, seen);
   seen = Atomics.load(ctrl, REQUEST);
+  // The caller runs the part itself when it finished its own before this worker claimed this one.
+  if (Atomics.compareExchange(ctrl, CLAIM, seen - 1, seen) !== seen - 1) continue;
   const index = ctrl[KERNEL];
   try {
     const kernel = kernels[names[index]];

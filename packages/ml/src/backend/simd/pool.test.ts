@@ -9,7 +9,7 @@ import { setConvCode } from '../kernels/conv2d-direct';
 import { dropoutForward } from '../kernels/dropout-forward';
 import { seeded, useWasm } from '../kernels/test-support';
 import { heapOffset } from './module';
-import { simdPool } from './pool';
+import { setPoolTakeBack, simdPool } from './pool';
 
 let previousWork: number;
 let previousCode: ReturnType<typeof setConvCode>;
@@ -35,9 +35,10 @@ async function splitAndWhole(compute: () => tf.Tensor[]) {
     tf.dispose(outputs);
     return values;
   };
-  const before = pool().workerCalls;
+  const before = pool().workerCalls + pool().takenBack;
   const split = await run();
-  const workerCalls = pool().workerCalls - before;
+  // Halves handed to the worker: it ran them, or this thread took them back (worker not started).
+  const workerCalls = pool().workerCalls + pool().takenBack - before;
   process.env.TRAINYARD_WASM_POOL = '0';
   try {
     return { split, whole: await run(), workerCalls };
@@ -154,6 +155,31 @@ describe('the kernel pool (threaded wasm: half a batch on a second thread)', () 
   });
 
   it("reports the worker's error to the caller, after the caller's own part, and keeps working", () => {
+    const previous = setPoolTakeBack(false); // the worker runs its part, however late it starts
+    try {
+      expectWorkerErrorsToReachTheCaller();
+    } finally {
+      setPoolTakeBack(previous);
+    }
+  });
+
+  it('runs the worker part on the worker (its call counter), and takes back one not started', () => {
+    const previous = setPoolTakeBack(false);
+    try {
+      const before = pool().workerCalls;
+      for (let i = 0; i < 3; i++) pool().together('reluGrad', [0, 0, 0, 0], () => {});
+      expect(pool().workerCalls).toBe(before + 3);
+    } finally {
+      setPoolTakeBack(previous);
+    }
+    // With take-back on, an empty caller part often finishes before the worker wakes, and the
+    // caller runs the worker's part itself: whoever ran it, each part ran exactly once.
+    const before = pool().workerCalls + pool().takenBack;
+    for (let i = 0; i < 20; i++) pool().together('reluGrad', [0, 0, 0, 0], () => {});
+    expect(pool().workerCalls + pool().takenBack).toBe(before + 20);
+  });
+
+  function expectWorkerErrorsToReachTheCaller() {
     let mainRan = false;
     // A pointer far beyond the heap: the worker's wasm traps.
     const outside = 2 ** 31;
@@ -169,7 +195,7 @@ describe('the kernel pool (threaded wasm: half a batch on a second thread)', () 
     const before = pool().workerCalls;
     pool().together('reluGrad', [0, 0, 0, 0], () => {});
     expect(pool().workerCalls).toBe(before + 1);
-  });
+  }
 
   it('lets a process that used it exit by itself', () => {
     const fixture = fileURLToPath(new URL('./pool-exit.fixture.ts', import.meta.url));

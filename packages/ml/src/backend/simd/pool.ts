@@ -18,7 +18,8 @@ import { type SimdKernels, simdKernels, simdModuleAndMemory } from './module';
  * Control block (Int32 words): 0 request number, 1 number of the request done, 2 status (0 ok,
  * 1 failed), 3 kernel (index in the sorted export names), 4 argument count, 5 calls the worker ran,
  * 6 ready (0 starting, 1 ready, 2 failed to start), 7 error message length, 8 which arguments are
- * 64-bit integers (bit i for argument i); arguments from byte 64, each 8 bytes (a float64, or a
+ * 64-bit integers (bit i for argument i), 9 the last request claimed (by the worker, or by the caller
+ * when the worker had not started it by the time the caller's own part was done); arguments from byte 64, each 8 bytes (a float64, or a
  * bigint as int64); the error message (UTF-8) from byte 512.
  */
 const REQUEST = 0;
@@ -30,6 +31,7 @@ const RUNS = 5;
 const READY = 6;
 const MESSAGE = 7;
 const BIGINTS = 8;
+const CLAIM = 9;
 const ARGS_OFFSET = 64;
 const ARGS_LENGTH = 32;
 const MESSAGE_OFFSET = 512;
@@ -46,12 +48,15 @@ export class SimdPool {
   private readonly args = new Float64Array(this.control, ARGS_OFFSET, ARGS_LENGTH);
   private readonly bigArgs = new BigInt64Array(this.control, ARGS_OFFSET, ARGS_LENGTH);
   private readonly names: string[];
+  private readonly kernels: SimdKernels;
+  private taken = 0;
   private readonly worker: Worker;
   private died: string | undefined;
 
   constructor(backend: BackendWasm) {
     const { module, memory } = simdModuleAndMemory(backend);
-    this.names = Object.keys(simdKernels(backend)).sort();
+    this.kernels = simdKernels(backend);
+    this.names = Object.keys(this.kernels).sort();
     this.worker = new Worker(new URL('./pool-worker.cjs', import.meta.url), {
       // Plain Node: loaders the process runs with (tsx in development) have nothing to do there.
       execArgv: [],
@@ -116,6 +121,14 @@ export class SimdPool {
     } catch (error) {
       failure = error;
     }
+    // A worker that has not started its part yet (no core free for it: another process holds
+    // it) would make this thread wait for the whole part; this thread runs it then instead.
+    if (takeBack && Atomics.compareExchange(ctrl, CLAIM, request - 1, request) === request - 1) {
+      if (failure !== undefined) throw failure;
+      this.taken++;
+      (this.kernels[name] as (...args: (number | bigint)[]) => void)(...workerArgs);
+      return;
+    }
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(ctrl, DONE);
       if (done === request) break;
@@ -130,6 +143,11 @@ export class SimdPool {
   /** How many calls the worker has run (for tests and benchmarks). */
   get workerCalls(): number {
     return Atomics.load(this.ctrl, RUNS);
+  }
+
+  /** How many of the worker's parts this thread ran because the worker had not started them. */
+  get takenBack(): number {
+    return this.taken;
   }
 
   private awaitStart(): void {
@@ -150,6 +168,19 @@ export class SimdPool {
     // TextDecoder does not read views of a SharedArrayBuffer: copy first.
     return new TextDecoder().decode(new Uint8Array(this.control, MESSAGE_OFFSET, length).slice());
   }
+}
+
+let takeBack = true;
+
+/**
+ * Whether the caller runs the worker's part itself when the worker has not started it by the time
+ * the caller's part is done (default true; tests turn it off to see the worker run). Returns the
+ * previous setting.
+ */
+export function setPoolTakeBack(next: boolean): boolean {
+  const previous = takeBack;
+  takeBack = next;
+  return previous;
 }
 
 const pools = new WeakMap<BackendWasm, SimdPool>();
