@@ -84,8 +84,9 @@ export class SimdPool {
 
   /**
    * Runs kernel `name` with `workerArgs` (heap byte offsets, sizes, scalars; bigints for i64) on the
-   * worker while `main` runs on this thread, and returns when both are done. The two must write
-   * to disjoint memory. Throws `main`'s error if it threw, else an InternalError with the worker's
+   * worker while `main` runs on this thread, and returns when both are done; if the worker has not
+   * started its part when `main` returns, this thread runs it (see `setPoolTakeBack`). The two must
+   * write to disjoint memory. Throws `main`'s error if it threw, else an InternalError with the worker's
    * message if its call failed (a wasm trap, say) or the worker did not start.
    */
   together(
