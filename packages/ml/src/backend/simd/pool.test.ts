@@ -38,10 +38,10 @@ async function splitAndWhole(compute: () => tf.Tensor[]) {
   const before = pool().workerCalls + pool().takenBack;
   const split = await run();
   // Halves handed to the worker: it ran them, or this thread took them back (worker not started).
-  const workerCalls = pool().workerCalls + pool().takenBack - before;
+  const halves = pool().workerCalls + pool().takenBack - before;
   process.env.TRAINYARD_WASM_POOL = '0';
   try {
-    return { split, whole: await run(), workerCalls };
+    return { split, whole: await run(), halves };
   } finally {
     delete process.env.TRAINYARD_WASM_POOL;
   }
@@ -82,7 +82,7 @@ describe('the kernel pool (threaded wasm: half a batch on a second thread)', () 
     it(`splits the conv filter gradient and direct convolution by batch: ${name}`, async () => {
       const x = seeded([...xShape], 1);
       const filter = seeded([...fShape], 2);
-      const { split, whole, workerCalls } = await splitAndWhole(() => {
+      const { split, whole, halves } = await splitAndWhole(() => {
         const y = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, pad);
         const dy = seeded(y.shape, 3);
         const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', dimRoundingMode: 'floor' };
@@ -96,8 +96,8 @@ describe('the kernel pool (threaded wasm: half a batch on a second thread)', () 
       });
       expectClose(split, whole);
       // Forward, filter gradient and (where our kernel takes it: 8k input channels) the input
-      // gradient each ran a half on the worker.
-      expect(workerCalls).toBe(calls);
+      // gradient each handed a half to the worker.
+      expect(halves).toBe(calls);
       tf.dispose([x, filter]);
     });
   }
@@ -107,14 +107,14 @@ describe('the kernel pool (threaded wasm: half a batch on a second thread)', () 
     const x = seeded([size], 6);
     const seed = (BigInt(0x9e3779b9) << 32n) | 0x7f4a7c15n;
     const backend = tf.backend() as BackendWasm;
-    const { split, whole, workerCalls } = await splitAndWhole(() => {
+    const { split, whole, halves } = await splitAndWhole(() => {
       const mask = tf.zeros([size]);
       const y = tf.zeros([size]);
       const at = (t: tf.Tensor) => heapOffset(backend, t);
       dropoutForward(backend, at(x), at(mask), at(y), size, 0.75, seed);
       return [mask, y];
     });
-    expect(workerCalls).toBe(1);
+    expect(halves).toBe(1);
     expect(split).toEqual(whole);
     const kept = Array.from(whole[0]!).filter((m) => m !== 0).length / size;
     expect(kept).toBeGreaterThan(0.7);
@@ -125,11 +125,11 @@ describe('the kernel pool (threaded wasm: half a batch on a second thread)', () 
   it('runs a single image on this thread alone', async () => {
     const x = seeded([1, 6, 6, 4], 4);
     const filter = seeded([3, 3, 4, 8], 5);
-    const { split, whole, workerCalls } = await splitAndWhole(() => [
+    const { split, whole, halves } = await splitAndWhole(() => [
       tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same'),
     ]);
     expectClose(split, whole);
-    expect(workerCalls).toBe(0);
+    expect(halves).toBe(0);
     tf.dispose([x, filter]);
   });
 
@@ -142,10 +142,11 @@ describe('the kernel pool (threaded wasm: half a batch on a second thread)', () 
         [1, 0],
       ] as const) {
         const x = seeded([images, 12, 12, 1], 8);
-        const before = pool().workerCalls;
+        const parts = () => pool().workerCalls + pool().takenBack;
+        const before = parts();
         const y = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same');
         await y.data();
-        expect(pool().workerCalls - before, `${images} images`).toBe(calls);
+        expect(parts() - before, `${images} images`).toBe(calls);
         tf.dispose([x, y]);
       }
       filter.dispose();
