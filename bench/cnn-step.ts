@@ -2,8 +2,9 @@
  * `npx tsx bench/cnn-step.ts [--threads 1] [--rounds 6] [--steps 10]`: the bench CNN's training
  * step on wasm, tfjs-layers' `trainOnBatch` against the fused sequential step, in interleaved
  * rounds on the same random 64-digit batches: ms of this process's CPU time and of wall time per
- * step (medians over rounds), and the kernels one step runs. A companion to `bench:train` for
- * work on the step itself (bench/README-train.md).
+ * step (medians over rounds), and the kernels one step runs. With more than one thread also the
+ * fused step with `TRAINYARD_WASM_POOL=0` (our kernels on the calling thread alone), in the same
+ * rounds. A companion to `bench:train` for work on the step itself (bench/README-train.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedTrainStep, selectBackend } from '@trainyard/ml';
@@ -27,7 +28,7 @@ const generic = smallCnn();
 const fusedModel = smallCnn();
 const fused = fusedTrainStep(fusedModel, fusedModel.optimizer);
 if (!fused) throw new Error('the fused step does not cover the bench CNN');
-const runs = {
+const runs: Record<string, () => Promise<void>> = {
   generic: async () => {
     await generic.trainOnBatch(x, labels);
   },
@@ -35,6 +36,17 @@ const runs = {
     fused(x, labels);
   },
 };
+if (threads > 1) {
+  // The fused step with our kernels on the calling thread only (no kernel pool), same model.
+  runs['fused, no pool'] = async () => {
+    process.env.TRAINYARD_WASM_POOL = '0';
+    try {
+      fused(x, labels);
+    } finally {
+      delete process.env.TRAINYARD_WASM_POOL;
+    }
+  };
+}
 const times: Record<string, { cpu: number[]; wall: number[] }> = {};
 for (const [name, run] of Object.entries(runs)) {
   await run(); // first-call setup
@@ -57,7 +69,7 @@ for (let r = 0; r < rounds; r++) {
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 for (const [name, t] of Object.entries(times)) {
   console.log(
-    `${name.padEnd(8)} CPU ${median(t.cpu).toFixed(2)} ms/step (min ${Math.min(...t.cpu).toFixed(2)}), wall ${median(t.wall).toFixed(2)} ms/step`,
+    `${name.padEnd(15)} CPU ${median(t.cpu).toFixed(2)} ms/step (min ${Math.min(...t.cpu).toFixed(2)}), wall ${median(t.wall).toFixed(2)} ms/step`,
   );
 }
 console.log(`threads ${threads}, tf.memory().numTensors ${tf.memory().numTensors}`);

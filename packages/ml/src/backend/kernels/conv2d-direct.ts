@@ -1,13 +1,18 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
 import { type BackendWasm, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, simdKernels, usesRelaxedSimd } from '../simd';
+import { heapOffset, type SimdKernels, simdKernels, usesRelaxedSimd } from '../simd';
+import { batchSplit } from './batch-split';
 
 /**
  * Which code runs stride-1 convolutions (forward and input gradient) on wasm: `own` is
- * `assembly/conv2d-forward.ts` (direct convolution on the calling thread), `xnnpack` is
- * tfjs-backend-wasm's. `auto` (the default) follows what was measured on one thread (64-image
- * batches of the bench CNN, ms of CPU, medians of interleaved runs): XNNPACK whenever it has a pool
- * of threads to spread over (ours uses one core); with relaxed SIMD ours (fused multiply-adds:
+ * `assembly/conv2d-forward.ts` (direct convolution; with more than one wasm thread, half the batch
+ * on the kernel pool's worker, `simd/pool.ts`), `xnnpack` is tfjs-backend-wasm's. `auto` (the
+ * default) follows what was measured on one thread (64-image batches of the bench CNN, ms of CPU,
+ * medians of interleaved runs), which holds as well with two threads each, ours split by the pool
+ * and XNNPACK over its own (best of 75 calls at load 4.5 on 2 cores: 1 → 16 forward ours 0.85 ms
+ * vs XNNPACK 0.93, 16 → 32 forward 2.7 vs 2.0); XNNPACK where there is more than one wasm thread
+ * but no pool (`TRAINYARD_WASM_POOL=0`) or a call the pool would not split (one image, little
+ * work: `batch-split.ts`); with relaxed SIMD ours (fused multiply-adds:
  * 16 → 32 channels forward 4.2 vs XNNPACK 4.3 ms, input gradient 4.0 vs 4.5, 1 → 16 forward 0.9
  * vs 1.2); with plain SIMD ours only for forward convolutions of fewer than 4 input channels
  * (1.0 vs 1.2 ms), where XNNPACK's GEMM tile is mostly empty; XNNPACK was faster on the others
@@ -33,6 +38,7 @@ export function setConvCode(next: ConvCode): ConvCode {
  * computes: dy's and x's for an input gradient) can and should run on our direct kernel.
  */
 function useDirect(
+  backend: BackendWasm,
   info: backend_util.Conv2DInfo,
   inChannels: number,
   outChannels: number,
@@ -48,8 +54,19 @@ function useDirect(
     inChannels > 0;
   if (!fits || code === 'xnnpack') return false;
   if (code === 'own') return true;
-  if (getThreadsCount() > 1) return false;
+  // With more than one thread XNNPACK spreads over them; ours only where the pool takes half.
+  if (getThreadsCount() > 1 && !batchSplit(backend, info.batchSize, multiplyAdds(info))) {
+    return false;
+  }
   return usesRelaxedSimd() || (pass === 'forward' && inChannels < 4);
+}
+
+/** A convolution's multiply-adds (those of its input gradient too). */
+function multiplyAdds(info: backend_util.Conv2DInfo): number {
+  const { batchSize, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  return (
+    batchSize * outHeight * outWidth * outChannels * filterHeight * filterWidth * info.inChannels
+  );
 }
 
 /**
@@ -63,7 +80,11 @@ export function directConv2d(
   info: backend_util.Conv2DInfo,
 ): TensorInfo | undefined {
   const { inChannels, outChannels, padInfo } = info;
-  if (!useDirect(info, inChannels, outChannels, 'forward') || padInfo.top < 0 || padInfo.left < 0) {
+  if (
+    !useDirect(backend, info, inChannels, outChannels, 'forward') ||
+    padInfo.top < 0 ||
+    padInfo.left < 0
+  ) {
     return undefined;
   }
   const out = backend.makeOutput(
@@ -98,7 +119,11 @@ export function directConv2dInputGrad(
   const { inChannels, outChannels, padInfo, filterHeight: kh, filterWidth: kw } = info;
   const padTop = kh - 1 - padInfo.top;
   const padLeft = kw - 1 - padInfo.left;
-  if (!useDirect(info, outChannels, inChannels, 'input gradient') || padTop < 0 || padLeft < 0)
+  if (
+    !useDirect(backend, info, outChannels, inChannels, 'input gradient') ||
+    padTop < 0 ||
+    padLeft < 0
+  )
     return undefined;
   const dx = backend.makeOutput(
     [info.batchSize, info.inHeight, info.inWidth, inChannels],
@@ -140,27 +165,43 @@ function run(
   const [kh, kw] = filter.shape as [number, number];
   const packed = kh * kw * g.ci * g.co;
   const image = (g.outH + kh - 1) * (g.outW + kw - 1) * g.ci;
+  const batch = x.shape[0]!;
+  const simd = simdKernels(backend);
+  // Arguments of one call over `count` images from image `from`, with its own scratch.
+  const call = (from: number, count: number, scratch: TensorInfo): ForwardArgs => [
+    heapOffset(backend, x) + from * g.inH * g.inW * g.ci * 4,
+    heapOffset(backend, filter),
+    heapOffset(backend, out) + from * g.outH * g.outW * g.co * 4,
+    heapOffset(backend, scratch),
+    count,
+    g.inH,
+    g.inW,
+    g.ci,
+    g.outH,
+    g.outW,
+    g.co,
+    kh,
+    kw,
+    g.padTop,
+    g.padLeft,
+    g.flip,
+  ];
+  const split = batchSplit(backend, batch, batch * g.outH * g.outW * g.co * kh * kw * g.ci);
   const scratch = backend.makeOutput([packed + image], 'float32');
+  const workerScratch = split && backend.makeOutput([packed + image], 'float32');
   try {
-    simdKernels(backend).conv2dForward(
-      heapOffset(backend, x),
-      heapOffset(backend, filter),
-      heapOffset(backend, out),
-      heapOffset(backend, scratch),
-      x.shape[0]!,
-      g.inH,
-      g.inW,
-      g.ci,
-      g.outH,
-      g.outW,
-      g.co,
-      kh,
-      kw,
-      g.padTop,
-      g.padLeft,
-      g.flip,
-    );
+    if (!split || !workerScratch) {
+      simd.conv2dForward(...call(0, batch, scratch));
+    } else {
+      const { pool, first } = split;
+      pool.together('conv2dForward', call(first, batch - first, workerScratch), () =>
+        simd.conv2dForward(...call(0, first, scratch)),
+      );
+    }
   } finally {
     backend.disposeData(scratch.dataId);
+    if (workerScratch) backend.disposeData(workerScratch.dataId);
   }
 }
+
+type ForwardArgs = Parameters<SimdKernels['conv2dForward']>;

@@ -6,6 +6,7 @@ import {
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
+import { dropoutForward } from './dropout-forward';
 import { wasmKernel } from './kernel-config';
 import { maxPoolGrad } from './max-pool-grad';
 import { WasmOps } from './wasm-ops';
@@ -249,7 +250,8 @@ function sequentialTrainStep(args: {
           const low = attrs.seeds[2 * dropouts + 1]!;
           dropouts++;
           const y = temp(h.shape);
-          simd.dropoutForward(
+          dropoutForward(
+            backend,
             at(h),
             at(mask),
             at(y),

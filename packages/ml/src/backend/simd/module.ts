@@ -388,13 +388,25 @@ function backendMemory(backend: BackendWasm): WasmMemory {
   return memory;
 }
 
+/**
+ * The compiled kernels' module for `backend`'s heap and that heap's memory: what another thread
+ * needs to instantiate the same kernels over the same memory (`pool.ts`).
+ */
+export function simdModuleAndMemory(backend: BackendWasm): {
+  module: WasmModule;
+  memory: WasmMemory;
+} {
+  const memory = backendMemory(backend);
+  const variant = simdVariantFor(memory.buffer instanceof SharedArrayBuffer);
+  return { module: moduleFor(variant), memory };
+}
+
 /** The kernels bound to `backend`'s heap (instantiated once per backend). */
 export function simdKernels(backend: BackendWasm): SimdKernels {
   let kernels = instances.get(backend);
   if (!kernels) {
-    const memory = backendMemory(backend);
-    const variant = simdVariantFor(memory.buffer instanceof SharedArrayBuffer);
-    const instance = new WASM.Instance(moduleFor(variant), { env: { memory } });
+    const { module, memory } = simdModuleAndMemory(backend);
+    const instance = new WASM.Instance(module, { env: { memory } });
     kernels = instance.exports as unknown as SimdKernels;
     instances.set(backend, kernels);
   }
