@@ -4,16 +4,9 @@
 // `pool.ts`). It waits in Atomics.wait between calls, so it uses no CPU while XNNPACK's threads run.
 const { workerData } = require('node:worker_threads');
 
-const REQUEST = 0;
-const DONE = 1;
-const STATUS = 2;
-const KERNEL = 3;
-const COUNT = 4;
-const RUNS = 5;
-const READY = 6;
-const MESSAGE = 7;
-const BIGINTS = 8;
-const CLAIM = 9;
+// The control block's slots, as pool.ts names them.
+const { REQUEST, DONE, STATUS, KERNEL, COUNT, RUNS, READY, MESSAGE, BIGINTS, CLAIM } =
+  workerData.slots;
 
 const { module: kernelModule, memory, control, argsOffset, argsLength, messageOffset } = workerData;
 const ctrl = new Int32Array(control, 0, 16);

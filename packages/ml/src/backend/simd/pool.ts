@@ -22,16 +22,20 @@ import { type SimdKernels, simdKernels, simdModuleAndMemory } from './module';
  * when the worker had not started it by the time the caller's own part was done); arguments from byte 64, each 8 bytes (a float64, or a
  * bigint as int64); the error message (UTF-8) from byte 512.
  */
-const REQUEST = 0;
-const DONE = 1;
-const STATUS = 2;
-const KERNEL = 3;
-const COUNT = 4;
-const RUNS = 5;
-const READY = 6;
-const MESSAGE = 7;
-const BIGINTS = 8;
-const CLAIM = 9;
+/** The control block's slots, by name (handed to the worker, which reads the same layout). */
+const SLOTS = {
+  REQUEST: 0,
+  DONE: 1,
+  STATUS: 2,
+  KERNEL: 3,
+  COUNT: 4,
+  RUNS: 5,
+  READY: 6,
+  MESSAGE: 7,
+  BIGINTS: 8,
+  CLAIM: 9,
+} as const;
+const { REQUEST, DONE, STATUS, KERNEL, COUNT, RUNS, READY, MESSAGE, BIGINTS, CLAIM } = SLOTS;
 const ARGS_OFFSET = 64;
 const ARGS_LENGTH = 32;
 const MESSAGE_OFFSET = 512;
@@ -67,6 +71,7 @@ export class SimdPool {
         argsOffset: ARGS_OFFSET,
         argsLength: ARGS_LENGTH,
         messageOffset: MESSAGE_OFFSET,
+        slots: SLOTS,
       },
     });
     // The worker waits for calls as long as the process lives; it must not keep Node running.
