@@ -122,6 +122,25 @@ describe('csv', () => {
     expect(dataset.report.warnings.map((w: { code: string }) => w.code)).toContain('duplicate'); // iris has one repeated row
   });
 
+  it('aborts the multipart upload of a dataset deleted before its upload: its part URLs write nothing', async () => {
+    const created = await create({
+      name: 'never uploaded',
+      task: 'tabular_classification',
+      format: 'csv',
+      label_column: 'species',
+      size_bytes: 3 << 20,
+    });
+    expect(created.upload.method).toBe('multipart');
+    const first = created.upload.parts[0].url;
+    expect((await fetch(first, { method: 'PUT', body: Buffer.alloc(1 << 20) })).status).toBe(200);
+    expect((await api.call(`/v1/datasets/${created.id}`, { method: 'DELETE' })).status).toBe(200);
+    for (const part of created.upload.parts) {
+      const late = await fetch(part.url, { method: 'PUT', body: Buffer.alloc(1 << 20) });
+      expect(late.status).toBe(404);
+      expect(await late.text()).toContain('NoSuchUpload');
+    }
+  });
+
   it('uploads cars by presigned multipart parts and counts the missing values per column', async () => {
     const all = cars();
     const header = [
@@ -165,6 +184,10 @@ describe('csv', () => {
       body: JSON.stringify({ parts: etags }),
     });
     expect(dataset.status).toBe('ready');
+    // The upload id ended with complete: its part URLs write nothing more (404 NoSuchUpload).
+    const late = await fetch(parts[0].url, { method: 'PUT', body: Buffer.alloc(2 << 20) });
+    expect(late.status).toBe(404);
+    expect(await late.text()).toContain('NoSuchUpload');
     const columns = Object.fromEntries(
       dataset.report.stats.columns.map((c: { name: string }) => [c.name, c]),
     );

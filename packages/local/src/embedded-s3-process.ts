@@ -12,10 +12,12 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import S3rver from 's3rver';
 import Account from 's3rver/lib/models/account.js';
 import { ConditionalWrites, type ConditionFailure } from './embedded-s3-conditions';
 import type { EmbeddedS3Credential } from './embedded-s3-credential';
+import { MultipartGuard } from './embedded-s3-multipart';
 import { type Refusal, SigV4Verifier } from './embedded-s3-verifier';
 
 interface Options {
@@ -97,19 +99,32 @@ process.once('message', async (options: Options) => {
         () => undefined,
       ),
     );
+    const store = s3rver.store as unknown as {
+      getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    };
+    const multipart = new MultipartGuard((bucket, uploadId) =>
+      join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId),
+    );
+    const pass = (req: IncomingMessage, res: ServerResponse) =>
+      multipart.answer(req).then(
+        (answer) => {
+          if (!answer)
+            conditions.handle(
+              req,
+              res,
+              () => handle(req, res),
+              (failure) => failCondition(res, failure),
+            );
+          else if (answer.status === 204) res.writeHead(204).end();
+          else answerError(res, answer.status, answer.code, answer.message);
+        },
+        (error: Error) => answerError(res, 500, 'InternalError', error.message),
+      );
     let verifier: SigV4Verifier | undefined;
     const server = createServer((req, res) => {
       if (verifier!.knowsHost(req) && cors(req, res)) return;
       verifier!.check(req).then(
-        (refusal) =>
-          refusal
-            ? refuse(res, refusal)
-            : conditions.handle(
-                req,
-                res,
-                () => handle(req, res),
-                (failure) => failCondition(res, failure),
-              ),
+        (refusal) => (refusal ? refuse(res, refusal) : pass(req, res)),
         () => refuse(res, { code: 'AccessDenied', message: 'Request could not be verified' }),
       );
     });
