@@ -204,7 +204,7 @@ describe('datasets after a crash', () => {
 
 /**
  * A dataset service on `runtime` whose `complete` waits `waitMs` for its validation, and a
- * dataset of 60,000 iris rows uploaded to it (long enough to validate that a delete comes during).
+ * dataset of 300,000 iris rows uploaded to it (seconds of validation, so that a delete comes during).
  */
 async function bigIrisUploaded(
   runtime: Awaited<ReturnType<typeof isolatedRuntime>>,
@@ -217,7 +217,7 @@ async function bigIrisUploaded(
     waitMs,
   });
   const { header, rows } = iris();
-  const many = Array.from({ length: 400 }, () => rows).flat();
+  const many = Array.from({ length: 2000 }, () => rows).flat();
   const { dataset } = await service.create({
     name: 'big iris',
     task: 'tabular_classification',

@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { join } from 'node:path';
+import { resolve as absolutePath, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, DependencyError } from '@trainyard/shared';
 import { type EmbeddedS3Credential, ensureEmbeddedS3Credential } from './embedded-s3-credential';
@@ -61,6 +61,12 @@ const script = fileURLToPath(
   new URL(fromSource ? './embedded-s3-process.ts' : './embedded-s3-process.js', import.meta.url),
 );
 const scriptExecArgv = fromSource ? ['--import', 'tsx'] : [];
+/**
+ * Where the source's child runs: the repository root, where `--import tsx` resolves whatever
+ * folder the platform or the CLI was started from (it failed with ERR_MODULE_NOT_FOUND outside
+ * the repository). The data directory is sent absolute.
+ */
+const scriptCwd = fromSource ? fileURLToPath(new URL('../../..', import.meta.url)) : undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Running {
@@ -78,6 +84,7 @@ async function spawnServer(
 ): Promise<Running> {
   const child = fork(script, [], {
     execArgv: ['--openssl-legacy-provider', ...scriptExecArgv],
+    ...(scriptCwd ? { cwd: scriptCwd } : {}),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) =>
@@ -94,7 +101,13 @@ async function spawnServer(
           }),
         ),
       );
-      child.send({ directory: options.directory, bucket: options.bucket, port, host, credential });
+      child.send({
+        directory: absolutePath(options.directory),
+        bucket: options.bucket,
+        port,
+        host,
+        credential,
+      });
     },
   );
   if (answer.error !== undefined || answer.port === undefined) {
