@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError } from '@trainyard/shared';
@@ -18,13 +19,25 @@ export class DataDirLockedError extends ConflictError {
   }
 }
 
-function alive(pid: number): boolean {
+/**
+ * Whether process `pid` still runs. A killed process whose parent died too stays a zombie until
+ * init reaps it, and signal 0 still reaches a zombie: on Linux its state in `/proc/<pid>/stat`
+ * (`Z`, or `X` while it is removed) says it is dead, so its lock does not hold off the next start.
+ */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists but belongs to another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    // No /proc (not Linux), or it ended meanwhile: signal 0 said it was there.
+    return !existsSync('/proc');
   }
 }
 
@@ -65,7 +78,7 @@ export async function lockDataDir(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
     const owner = await readJson<{ pid: number }>(ownerFile);
-    if (typeof owner?.pid === 'number' && owner.pid !== process.pid && !alive(owner.pid)) {
+    if (typeof owner?.pid === 'number' && owner.pid !== process.pid && !processAlive(owner.pid)) {
       // Its holder was killed before it could let go (SIGKILL, a crash): the lock is stale.
       await rm(join(dataDir, LOCK_DIR), { recursive: true, force: true });
       release = await tryLock(dataDir, onCompromised).catch(async (again) => {
