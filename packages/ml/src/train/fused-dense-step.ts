@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DENSE_TRAIN_STEP, type DenseTrainStepAttrs } from '../backend/kernels/dense-train-step';
-import { type FusedStepResult, isOurAdam, readStepResult } from './fused-step-result';
+import { adamAttrs, type FusedStepResult, isOurAdam, readStepResult } from './fused-step-result';
 
 /** One dense layer of the chain, with the activation after it (a Dense's own or an Activation's). */
 interface ChainLayer {
@@ -59,12 +59,7 @@ export function fusedDenseStep(
     const attrs: DenseTrainStepAttrs = {
       activations: chain.map((l) => ACTIVATIONS[l.activation]),
       hasBias: chain.map((l) => l.bias !== null),
-      learningRate: state.learningRate,
-      beta1: state.beta1,
-      beta2: state.beta2,
-      epsilon: state.epsilon,
-      c1: state.c1,
-      c2: state.c2,
+      ...adamAttrs(state),
     };
     const [probabilities, correct, ...updated] = tf
       .engine()

@@ -4,7 +4,7 @@ import {
   type SequentialTrainStepAttrs,
   type StepLayer,
 } from '../backend/kernels/sequential-train-step';
-import { type FusedStepResult, isOurAdam, readStepResult } from './fused-step-result';
+import { adamAttrs, type FusedStepResult, isOurAdam, readStepResult } from './fused-step-result';
 import { maskRandom } from './seed';
 
 /**
@@ -64,12 +64,7 @@ export function fusedSequentialStep(
     const attrs: SequentialTrainStepAttrs = {
       layers: json,
       seeds,
-      learningRate: state.learningRate,
-      beta1: state.beta1,
-      beta2: state.beta2,
-      epsilon: state.epsilon,
-      c1: state.c1,
-      c2: state.c2,
+      ...adamAttrs(state),
     };
     const [probabilities, correct, ...updated] = tf
       .engine()

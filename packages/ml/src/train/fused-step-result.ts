@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Adam } from './adam';
+import type { AdamUpdateAttrs } from '../backend/kernels/adam-update';
+import type { Adam, AdamStepState } from './adam';
 
 /** The result of a fused step: the batch's mean cross-entropy and its correct predictions. */
 export interface FusedStepResult {
@@ -24,4 +25,10 @@ export function readStepResult(probabilities: tf.Tensor, correct: tf.Tensor): Fu
   const right = correct.dataSync()[0]!;
   tf.dispose([probabilities, correct]);
   return { loss: sum / p.length, correct: right };
+}
+
+/** Adam's settings of this step, as the fused kernels take them (`AdamUpdateAttrs`). */
+export function adamAttrs(state: AdamStepState): AdamUpdateAttrs {
+  const { learningRate, beta1, beta2, epsilon, c1, c2 } = state;
+  return { learningRate, beta1, beta2, epsilon, c1, c2 };
 }

@@ -1,6 +1,7 @@
-import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
+import type { AdamUpdateAttrs } from './adam-update';
 import { wasmKernel } from './kernel-config';
 
 /**
@@ -12,17 +13,11 @@ import { wasmKernel } from './kernel-config';
  */
 export const DENSE_TRAIN_STEP = 'TrainyardDenseTrainStep';
 
-export interface DenseTrainStepAttrs extends NamedAttrMap {
+/** Adam's settings of this step (`AdamUpdateAttrs`) and the chain's layers. */
+export interface DenseTrainStepAttrs extends AdamUpdateAttrs {
   /** Per layer: 0 linear, 1 relu, 2 softmax (the last layer only, and it must be). */
   activations: number[];
   hasBias: boolean[];
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** 1 − β1ᵗ and 1 − β2ᵗ of this step. */
-  c1: number;
-  c2: number;
 }
 
 const FIELDS = 16;

@@ -1,11 +1,7 @@
-import {
-  Conv2DBackpropFilter,
-  Conv2DBackpropInput,
-  type NamedAttrMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs';
+import { Conv2DBackpropFilter, Conv2DBackpropInput, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
+import type { AdamUpdateAttrs } from './adam-update';
 import { dropoutForward } from './dropout-forward';
 import { wasmKernel } from './kernel-config';
 import { maxPoolGrad } from './max-pool-grad';
@@ -48,18 +44,12 @@ export type StepLayer =
   | { kind: 'flatten' }
   | { kind: 'dense'; bias: boolean; activation: 'linear' | 'relu' | 'softmax' };
 
-export interface SequentialTrainStepAttrs extends NamedAttrMap {
+/** Adam's settings of this step (`AdamUpdateAttrs`) and the model's layers. */
+export interface SequentialTrainStepAttrs extends AdamUpdateAttrs {
   /** `StepLayer[]` as JSON; the last is a dense softmax layer. */
   layers: string;
   /** Two 32-bit seed halves per dropout layer, in model order (as `dropoutTraining` draws them). */
   seeds: number[];
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** 1 − β1ᵗ and 1 − β2ᵗ of this step. */
-  c1: number;
-  c2: number;
 }
 
 /** What a layer's backward pass needs from its forward pass. */
