@@ -1,6 +1,6 @@
 import { iris, toCsv } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { body, startTestApi, type TestApi } from '../support/api';
+import { body, createIrisDataset, startTestApi, type TestApi } from '../support/api';
 
 // complete sent several times at once (a double-click, a retrying client) or racing a DELETE:
 // the dataset goes from awaiting_upload to validating once; the others get 409 or the outcome,
@@ -16,17 +16,7 @@ const { header, rows } = iris();
 const csv = toCsv(header, rows);
 
 async function uploaded(): Promise<string> {
-  const res = await api.call('/v1/datasets', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'iris',
-      task: 'tabular_classification',
-      format: 'csv',
-      label_column: 'species',
-    }),
-  });
-  const { id } = await body(res);
+  const { id } = await createIrisDataset(api.call);
   expect((await api.call(`/v1/datasets/${id}/file`, { method: 'PUT', body: csv })).status).toBe(
     200,
   );

@@ -1,7 +1,7 @@
 import { keys } from '@trainyard/shared';
 import { iris, toCsv } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { body, startTestApi, type TestApi } from '../support/api';
+import { body, createIrisDataset, startTestApi, type TestApi } from '../support/api';
 
 // Uploads are bound to their dataset: the presigned PUT is signed for the declared length,
 // complete checks the size, and nothing reaches the file of a dataset that left awaiting_upload.
@@ -15,25 +15,9 @@ afterAll(() => api.close());
 const { header, rows } = iris();
 const csv = toCsv(header, rows);
 
-async function createIris(extra: Record<string, unknown> = {}) {
-  const res = await api.call('/v1/datasets', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'iris',
-      task: 'tabular_classification',
-      format: 'csv',
-      label_column: 'species',
-      ...extra,
-    }),
-  });
-  expect(res.status).toBe(201);
-  return body(res);
-}
-
 describe('uploads bound to their dataset', () => {
   it('signs the presigned PUT with the declared length, and complete refuses another size (422)', async () => {
-    const created = await createIris({ size_bytes: 100 });
+    const created = await createIrisDataset(api.call, { size_bytes: 100 });
     const url = new URL(created.upload.url);
     expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-length');
     expect(created.size_bytes).toBe(100);
@@ -61,7 +45,7 @@ describe('uploads bound to their dataset', () => {
 
   it('refuses, storing nothing, an API upload of another length than size_bytes (413 over, 422 under)', async () => {
     const size = Buffer.byteLength(csv);
-    const created = await createIris({ size_bytes: size });
+    const created = await createIrisDataset(api.call, { size_bytes: size });
     const path = `/v1/datasets/${created.id}/file`;
     const over = await api.call(path, { method: 'PUT', body: `${csv}1,2,3,4,setosa\n` });
     expect(over.status).toBe(413);
@@ -96,7 +80,7 @@ describe('uploads bound to their dataset', () => {
   });
 
   it('validates a file of the declared size', async () => {
-    const created = await createIris({ size_bytes: Buffer.byteLength(csv) });
+    const created = await createIrisDataset(api.call, { size_bytes: Buffer.byteLength(csv) });
     expect(
       (
         await fetch(created.upload.url, {
@@ -112,7 +96,7 @@ describe('uploads bound to their dataset', () => {
   });
 
   it('never lets a presigned URL handed out earlier replace the file of a ready dataset', async () => {
-    const created = await createIris();
+    const created = await createIrisDataset(api.call);
     expect(created.upload.headers).toEqual({ 'If-None-Match': '*' });
     const signed = new URL(created.upload.url).searchParams.get('X-Amz-SignedHeaders');
     expect(signed?.split(';')).toContain('if-none-match');
@@ -149,7 +133,7 @@ describe('uploads bound to their dataset', () => {
   });
 
   it('makes the presigned URL of a deleted dataset write nothing (412), and leaves no bytes', async () => {
-    const created = await createIris();
+    const created = await createIrisDataset(api.call);
     const deleted = await api.call(`/v1/datasets/${created.id}`, { method: 'DELETE' });
     expect(deleted.status).toBe(200);
     const late = await fetch(created.upload.url, {
@@ -164,7 +148,7 @@ describe('uploads bound to their dataset', () => {
   });
 
   it('refuses an upload through the API to a dataset no longer awaiting upload (409)', async () => {
-    const created = await createIris();
+    const created = await createIrisDataset(api.call);
     const bad = 'sepal_length,species\n1,a\n';
     await api.call(`/v1/datasets/${created.id}/file`, { method: 'PUT', body: bad });
     const done = await body(

@@ -4,6 +4,7 @@ import { startApiServer } from '@trainyard/api';
 import { LocalRunner, type LocalRunnerOptions, WebhookNotifier } from '@trainyard/queue';
 import { JobEventLog, JobStore, OutboundGuard, type Runtime } from '@trainyard/shared';
 import { iris, isolatedRuntime, toCsv } from '@trainyard/testing';
+import { createIrisDataset } from '../support/api';
 
 /** The contract fixture (test/fixtures/contract-trainer.ts): runner tests only, never e2e. */
 export const FIXTURE_COMMAND = [
@@ -92,17 +93,7 @@ export async function startJobsApi(
 export async function irisDataset(
   call: (path: string, init?: RequestInit) => Promise<Response>,
 ): Promise<string> {
-  const created = await call('/v1/datasets', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'iris',
-      task: 'tabular_classification',
-      format: 'csv',
-      label_column: 'species',
-    }),
-  });
-  const { id } = (await created.json()) as { id: string };
+  const { id } = (await createIrisDataset(call)) as { id: string };
   const { header, rows } = iris();
   const put = await call(`/v1/datasets/${id}/file`, { method: 'PUT', body: toCsv(header, rows) });
   if (put.status !== 200) throw new Error(`upload: ${put.status} ${await put.text()}`);

@@ -37,3 +37,26 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
 export async function body(res: Response): Promise<any> {
   return res.json();
 }
+
+/**
+ * `POST /v1/datasets` for Fisher's iris as a CSV (`label_column: species`), with `extra` fields;
+ * the created dataset's JSON (its `id`, `upload`, …). Throws when the answer is not 201.
+ */
+export async function createIrisDataset(
+  call: TestApi['call'],
+  extra: Record<string, unknown> = {},
+) {
+  const res = await call('/v1/datasets', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'iris',
+      task: 'tabular_classification',
+      format: 'csv',
+      label_column: 'species',
+      ...extra,
+    }),
+  });
+  if (res.status !== 201) throw new Error(`create: ${res.status} ${await res.text()}`);
+  return body(res);
+}
