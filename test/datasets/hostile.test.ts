@@ -155,6 +155,17 @@ describe('hostile archives', () => {
       makeZip([...classFolders(), { name: 'five/cut.png', data: pngs[5]!.subarray(0, 60) }]),
       'unreadable_image',
     );
+    // A plain grey PNG (the kind proven whole without sharp) with one byte of its pixel data
+    // flipped: its chunk's CRC no longer matches.
+    const flipped = Buffer.from(pngs[5]!);
+    const idat = flipped.indexOf('IDAT');
+    flipped[idat + 10] = flipped[idat + 10]! ^ 0xff;
+    await expectInvalid(
+      images,
+      makeZip([...classFolders(), { name: 'five/flipped.png', data: flipped }]),
+      'unreadable_image',
+      /five\/flipped.png/,
+    );
     const issue = await expectInvalid(images, 'sepal,label\n1,a\n', 'not_a_zip');
     expect(issue.message).toContain('image_folder_zip');
   });
