@@ -36,6 +36,19 @@ const NSFWJS_MOBILENET_V2: BuiltinBaseSource = {
   folder: 'dist/models/mobilenet_v2',
 };
 
+/** What the cuts of nsfwjs's MobileNetV2 share: its files, input, scaling, size and date. */
+const NSFWJS_MOBILENET_V2_FILES: Pick<
+  BuiltinBaseModel,
+  'source' | 'input_shape' | 'normalization' | 'bytes' | 'layers' | 'created_at'
+> = {
+  source: NSFWJS_MOBILENET_V2,
+  input_shape: [224, 224, 3],
+  normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+  bytes: 2_619_461,
+  layers: 162,
+  created_at: 1_786_118_080,
+};
+
 const MOBILENET_V2_STORY =
   'Keras MobileNetV2 (width 1.0, 224×224 RGB input, weights quantized to 8 bits) from the npm package nsfwjs 4.4.0 (MIT). ' +
   'Its blocks 0-10 keep their ImageNet weights (they were frozen while nsfwjs trained); blocks 11-16, the final 1×1 convolution (Conv_1) and the classifier were retrained on nsfwjs’s own data, ' +
@@ -52,37 +65,22 @@ export const BUILTIN_BASE_MODELS: readonly BuiltinBaseModel[] = [
     id: 'bm_mobilenetv2',
     name: 'MobileNetV2 (nsfwjs 4.4.0), cut at out_relu',
     description: `${MOBILENET_V2_STORY} Cut at out_relu (the last convolutional features, before the fixed 7×7 pooling): 1,280 features after global average pooling, the top blocks shaped by nsfwjs’s data.`,
-    source: NSFWJS_MOBILENET_V2,
-    input_shape: [224, 224, 3],
+    ...NSFWJS_MOBILENET_V2_FILES,
     cut_layer: 'out_relu',
-    normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
-    bytes: 2_619_461,
-    layers: 162,
-    created_at: 1_786_118_080,
   },
   {
     id: 'bm_mobilenetv2block10',
     name: 'MobileNetV2 (nsfwjs 4.4.0), cut at block_10_project_BN',
     description: `${MOBILENET_V2_STORY} Cut at block_10_project_BN (block 10's output, 14×14 at 224): 96 features after global average pooling, every layer of them ImageNet's, none of nsfwjs's retrained blocks. The best of its cuts for a linear head on a few pictures a class (the default for few-shot image jobs).`,
-    source: NSFWJS_MOBILENET_V2,
-    input_shape: [224, 224, 3],
+    ...NSFWJS_MOBILENET_V2_FILES,
     cut_layer: 'block_10_project_BN',
-    normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
-    bytes: 2_619_461,
-    layers: 162,
-    created_at: 1_786_118_080,
   },
   {
     id: 'bm_mobilenetv2block13',
     name: 'MobileNetV2 (nsfwjs 4.4.0), cut at block_13_expand_relu',
     description: `${MOBILENET_V2_STORY} Cut at block_13_expand_relu (the last 14×14 feature map at 224, inside block 13 before its stride-2 depthwise convolution): 576 features after global average pooling, from ImageNet's blocks 0-10 and nsfwjs's retrained blocks 11-12 and block 13's expansion. Fewer of nsfwjs’s retrained layers, and less than half the work of the full base per image (0.42× its time on wasm).`,
-    source: NSFWJS_MOBILENET_V2,
-    input_shape: [224, 224, 3],
+    ...NSFWJS_MOBILENET_V2_FILES,
     cut_layer: 'block_13_expand_relu',
-    normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
-    bytes: 2_619_461,
-    layers: 162,
-    created_at: 1_786_118_080,
   },
 ];
 
