@@ -71,6 +71,35 @@ function get(agent: http.Agent, url: URL) {
   });
 }
 
+/**
+ * The round trip of a bare `node:http` server in its own process (a fixed 11-byte JSON answer, no
+ * framework): the least any HTTP endpoint served by Node costs on this machine at concurrency 1,
+ * ms (median of `SEQUENTIAL` keep-alive GETs on the same client as the other measures).
+ */
+async function bareNodeFloor(): Promise<number> {
+  const source =
+    "const s=require('node:http').createServer((q,r)=>{r.writeHead(200,{'content-type':'application/json','content-length':11});r.end('{\"ok\":true}')});" +
+    "s.listen(0,'127.0.0.1',()=>process.stdout.write(String(s.address().port)+'\\n'))";
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+      child.once('exit', (code) => reject(new Error(`the bare server exited with ${code}`)));
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const url = new URL(`http://127.0.0.1:${port}/`);
+    const times: number[] = [];
+    for (let i = 0; i < SEQUENTIAL + 20; i++) {
+      const r = await get(agent, url);
+      if (i >= 20) times.push(r.ms);
+    }
+    agent.destroy();
+    return median(times);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 async function main() {
   process.env.LOG_LEVEL ??= 'warn';
   const runtime = await openScratchRuntime('bench-infer', { bucket: 'ty-bench-infer' });
@@ -140,6 +169,10 @@ async function main() {
     }
     floorAgent.destroy();
     console.log(`\nHTTP floor, GET /healthz at concurrency 1: median ${ms(median(floor))} ms`);
+    const bare = await bareNodeFloor();
+    console.log(
+      `Node's own floor, a bare node:http server in another process answering 11 bytes: median ${ms(bare)} ms (no framework, no middleware: no HTTP endpoint on Node here answers faster)`,
+    );
 
     for (const c of cases) {
       const target = new URL(`${url}/v1/models/${c.modelId}/predict`);
@@ -182,6 +215,9 @@ async function main() {
       );
       console.log(
         `  ${warm <= 1.2 * local.full ? 'PASS' : 'FAIL'}  HTTP median ≤ 1.2 × in-process (${ms(warm)} vs ${ms(1.2 * local.full)} ms)`,
+      );
+      console.log(
+        `  the check leaves ${ms(0.2 * local.full)} ms for everything HTTP adds; Node's bare round trip alone takes ${ms(bare)} ms (${(bare / (0.2 * local.full)).toFixed(1)}× that)`,
       );
       // What the endpoint adds beyond any HTTP answer here: the median of (prediction − the
       // /healthz just before it on the same connection), 300 pairs.
