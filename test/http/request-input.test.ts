@@ -140,6 +140,25 @@ describe('query strings', () => {
     const page = await api.call('/v1/datasets?limit=2');
     expect(page.status).toBe(200);
   });
+
+  it('reads a number parameter only from decimal text, not hex, an empty value or a word', async () => {
+    for (const [value, received] of [
+      ['0x10', 'received "0x10"'],
+      ['', 'received ""'],
+      ['Infinity', 'received "Infinity"'],
+      ['ten', 'received "ten"'],
+    ]) {
+      const res = await api.call(`/v1/datasets?limit=${value}`);
+      expect(res.status, value).toBe(400);
+      const { error } = await body(res);
+      expect(error.param).toBe('query.limit');
+      expect(error.message).toContain('expected number');
+      expect(error.message).toContain(received);
+    }
+    for (const value of ['2', ' 2', '2e0', '2.0']) {
+      expect((await api.call(`/v1/datasets?limit=${value}`)).status, value).toBe(200);
+    }
+  });
 });
 
 describe('a field one level too deep', () => {

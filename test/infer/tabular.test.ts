@@ -267,6 +267,19 @@ describe('bad inputs', () => {
       [await infer.predictJson(id, { inputs: [] }), 400, 'inputs'],
       [await infer.predictJson(id, { inputs: Array.from({ length: 257 }, good) }), 400, 'inputs'],
       [await infer.predictJson(id, { inputs: [good()], top_k: 0 }), 400, 'top_k'],
+      // Not read as 1, 7 and 16, as a coercing number would.
+      [await infer.predictJson(id, { inputs: [good()], top_k: true }), 400, 'top_k', 'true'],
+      [await infer.predictJson(id, { inputs: [good()], top_k: [7] }), 400, 'top_k', '[7]'],
+      [
+        await infer.predict(id, {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ inputs: [good()] }),
+          query: 'top_k=0x10',
+        }),
+        400,
+        'top_k',
+        '"0x10"',
+      ],
       [await infer.predictJson(id, { rows: [good()] }), 400, 'rows'],
       [
         await infer.predict(id, {

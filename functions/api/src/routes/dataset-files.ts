@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { type DatasetService, readZipImage, sampleImages } from '@trainyard/datasets';
 import { projectOfRequest as project } from '@trainyard/http';
-import { idParam, type Storage } from '@trainyard/shared';
+import { decimalText, idParam, type Storage } from '@trainyard/shared';
 import { errorResponses, security } from './errors';
 
 const tags = ['Datasets'];
@@ -48,7 +48,7 @@ const samples = createRoute({
     'Up to `per_class` (1-50, default 8) paths of each class, in zip order, for `GET /v1/datasets/{id}/files?path=`.',
   request: {
     params: idParam('ds'),
-    query: z.strictObject({ per_class: z.coerce.number().int().min(1).max(50).default(8) }),
+    query: z.strictObject({ per_class: decimalText(z.number().int().min(1).max(50)).default(8) }),
   },
   responses: {
     200: {

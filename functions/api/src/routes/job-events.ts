@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { projectOfRequest as project } from '@trainyard/http';
 import type { JobQueue } from '@trainyard/queue';
 import {
+  decimalText,
   EVENT_ID_PATTERN,
   isTerminal,
   isTerminalEventType,
@@ -22,7 +23,7 @@ const eventsQuery = z.strictObject({
     .regex(EVENT_ID_PATTERN, 'expected an event id (evt_…: the id of one of the job’s events)')
     .optional()
     .openapi({ description: 'Return events after this event id' }),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: decimalText(z.number().int().min(1).max(1000)).default(100),
 });
 
 const events = createRoute({

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { projectOfRequest as project } from '@trainyard/http';
 import {
+  decimalText,
   type ExamplePrediction,
   examplePredictionSchema,
   keys,
@@ -28,7 +29,7 @@ export const evaluationQuerySchema = z.strictObject({
     .min(1)
     .optional()
     .openapi({ description: 'Only examples predicted as this class (classifiers)' }),
-  limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ example: 100 }),
+  limit: decimalText(z.number().int().min(1).max(1000)).default(100).openapi({ example: 100 }),
   after: z
     .string()
     .regex(/^\d+$/, 'expected the `last_id` of the previous page (an example index)')

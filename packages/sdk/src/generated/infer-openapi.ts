@@ -17,7 +17,7 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
-                    threshold?: number | null;
+                    threshold?: number;
                     /** @description Classes kept per input, best first (1-1000, default 5). Capped at the model's class count: a top_k over it answers every class, without an error (GET /v1/models/{id} lists the classes). */
                     top_k?: number;
                 };
@@ -155,7 +155,7 @@ export interface components {
         } | (string | number | boolean | null)[];
         PredictRequest: {
             inputs: components["schemas"]["PredictInput"][];
-            threshold?: number | null;
+            threshold?: number;
             /** @description Classes kept per input, best first (1-1000, default 5). Capped at the model's class count: a top_k over it answers every class, without an error (GET /v1/models/{id} lists the classes). */
             top_k?: number;
         };

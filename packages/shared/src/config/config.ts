@@ -2,11 +2,12 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, describeValue } from '../errors';
 import { OutboundAllowList } from '../outbound/allow-list';
+import { decimalText } from '../schemas/decimal-text';
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = decimalText(z.number().int().min(0).max(65535));
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const positiveInt = z.coerce.number().int().min(1);
-const nonNegativeInt = z.coerce.number().int().min(0);
+const positiveInt = decimalText(z.number().int().min(1));
+const nonNegativeInt = decimalText(z.number().int().min(0));
 
 /** Every environment variable Trainyard reads, with its default for local use. */
 export const envSchema = z.object({
@@ -116,9 +117,9 @@ export const envSchema = z.object({
    */
   INFER_MAX_IN_FLIGHT: nonNegativeInt.default(0),
   /** Most requests to one model answered by one batched prediction; 1: no batching. */
-  INFER_BATCH_MAX: positiveInt.max(1024).default(16),
+  INFER_BATCH_MAX: decimalText(z.number().int().min(1).max(1024)).default(16),
   /** Milliseconds a looked-up API key is trusted before S3 is read again: revocation's bound. */
-  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  API_KEY_CACHE_MS: decimalText(z.number().int().min(0).max(60_000)).default(5000),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { API_KEY_ID_PATTERN, type IdPrefix, idPattern } from '../ids';
+import { decimalText } from './decimal-text';
 
 /**
  * C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F) and the bidirectional embeddings,
@@ -109,7 +110,7 @@ export const apiKeyIdParam = z.object({
 
 /** `?limit=&after=` on every list route; any other parameter is a 400 (a typo is not ignored). */
 export const listQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
+  limit: decimalText(z.number().int().min(1).max(100)).default(20).openapi({ example: 20 }),
   after: z.string().optional().openapi({ description: 'Return items after this id' }),
 });
 

@@ -3,6 +3,7 @@ export * from './base-models';
 export * from './common';
 export * from './dataset-manifest';
 export * from './datasets';
+export * from './decimal-text';
 export * from './job-events';
 export * from './job-resources';
 export * from './jobs';

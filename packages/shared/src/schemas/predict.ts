@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DECODED_IMAGE_FORMATS } from '../images/formats';
+import { decimalText } from './decimal-text';
 
 /** Most inputs one predict request takes: a batch bounded so one request cannot hog the model. */
 export const MAX_PREDICT_INPUTS = 256;
@@ -35,7 +36,7 @@ export const predictOptionsSchema = z.object({
    * Classes kept per input, best first: default 5, capped at the model's class count (a `top_k`
    * of 99 on a 3-class model answers all 3 classes, without an error).
    */
-  top_k: z.coerce.number().int().min(1).max(1000).optional().openapi({
+  top_k: decimalText(z.number().int().min(1).max(1000)).optional().openapi({
     description:
       "Classes kept per input, best first (1-1000, default 5). Capped at the model's class count: a top_k over it answers every class, without an error (GET /v1/models/{id} lists the classes).",
   }),
@@ -43,7 +44,7 @@ export const predictOptionsSchema = z.object({
    * Classes scoring below it are left out; an input whose best class scores below it is answered
    * `[{"label": null, "score": <best score>}]`.
    */
-  threshold: z.coerce.number().min(0).max(1).optional(),
+  threshold: decimalText(z.number().min(0).max(1)).optional(),
 });
 export type PredictOptions = z.infer<typeof predictOptionsSchema>;
 
