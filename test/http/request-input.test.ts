@@ -62,6 +62,32 @@ describe('JSON bodies', () => {
     expect(created.name).toBe('déjà vu €');
   });
 
+  it('refuses JSON labelled with another charset, naming it, and creates nothing', async () => {
+    const text = JSON.stringify(dataset('café'));
+    for (const charset of ['iso-8859-1', '"windows-1252"', 'UTF-16']) {
+      const res = await api.call('/v1/datasets', {
+        method: 'POST',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        body: Buffer.from(text, 'latin1'),
+      });
+      expect(res.status, charset).toBe(415);
+      const { error } = await body(res);
+      expect(error).toMatchObject({ code: 'unsupported_media_type', param: 'Content-Type' });
+      expect(error.message).toContain(`declares charset "${charset.replaceAll('"', '')}"`);
+      expect(error.message).toContain('expected JSON encoded as UTF-8');
+    }
+    const listed = await body(await api.call('/v1/datasets?limit=100'));
+    expect(listed.data.map((d: { name: string }) => d.name)).not.toContain('café');
+    for (const charset of ['utf-8', 'UTF8', '"utf-8"']) {
+      const res = await api.call('/v1/datasets', {
+        method: 'POST',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        body: JSON.stringify(dataset(`café ${charset.replaceAll('"', '')}`)),
+      });
+      expect(res.status, charset).toBe(201);
+    }
+  });
+
   it('answers malformed JSON with invalid_json, the parser position and the expected body', async () => {
     const { status, error } = await post('/v1/datasets', '{"name": "x",}');
     expect(status).toBe(400);

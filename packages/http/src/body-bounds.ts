@@ -1,4 +1,9 @@
-import { PayloadTooLargeError, RequestTimeoutError, ValidationError } from '@trainyard/shared';
+import {
+  PayloadTooLargeError,
+  RequestTimeoutError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '@trainyard/shared';
 import type { Context, MiddlewareHandler } from 'hono';
 
 export interface BodyBoundsOptions {
@@ -57,13 +62,15 @@ export function bodyBounds(options: BodyBoundsOptions): MiddlewareHandler {
         { param: 'body' },
       );
     }
+    const contentType = raw.headers.get('content-type') ?? '';
+    const type = contentType.split(';')[0]!.trim();
+    if (JSON_TYPE.test(type)) refuseOtherCharset(contentType);
     // A declared length within the limit bounds the body (the HTTP layer reads no more than it
     // declares), so it is read in one call; a body without one is counted as it arrives.
     const bytes =
       declared !== null
         ? await readDeclared(raw, timeoutMs)
         : await readBounded(raw.body!, maxBytes, maxBytesVariable, timeoutMs);
-    const type = (raw.headers.get('content-type') ?? '').split(';')[0]!.trim();
     if (JSON_TYPE.test(type)) {
       // JSON text is UTF-8 (RFC 8259): a body that is not is refused, not read with U+FFFD in
       // place of its bad bytes. The text is what the route's `c.req.json()`/`text()` then reads.
@@ -231,6 +238,24 @@ export function jsonDepth(bytes: Uint8Array): number {
     } else if (b === 0x5d || b === 0x7d) depth--;
   }
   return deepest;
+}
+
+/**
+ * Refuses (415 `unsupported_media_type`) a JSON body labelled with a charset other than UTF-8
+ * (`application/json; charset=iso-8859-1`): JSON exchanged between systems is UTF-8 (RFC 8259
+ * §8.1), and reading such a body as UTF-8 anyway would store its accented letters as other
+ * characters or refuse it as bad UTF-8 with a misleading message. No charset, or `utf-8`/`utf8` in
+ * any case and quoted or not, passes.
+ */
+function refuseOtherCharset(contentType: string): void {
+  const match = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType);
+  if (!match) return;
+  const charset = match[1]!;
+  if (/^utf-?8$/i.test(charset)) return;
+  throw new UnsupportedMediaTypeError(
+    `Content-Type ${JSON.stringify(contentType)} declares charset ${JSON.stringify(charset)}; expected JSON encoded as UTF-8 (charset=utf-8, or no charset)`,
+    { param: 'Content-Type' },
+  );
 }
 
 /** The 400 of a JSON body that is not UTF-8, naming the offset and value of its first bad byte. */
