@@ -9,7 +9,8 @@
  * - linear probes: the built-in MobileNetV2 (bm_mobilenetv2), frozen, cut at each of its built-in
  *   cut points and globally average-pooled, at a few input sizes, then StandardScaler +
  *   LogisticRegression on those features.
- * `--probes cut@size,…` names other probes; `--request JSON` adds to the default job's request. Prints each seed's accuracies and the mean and range over seeds. Method: bench/README-quality.md.
+ * `--probes [base:]cut@size,…` names other probes (base: a built-in image base, default
+ * bm_mobilenetv2); `--request JSON` adds to the default job's request. Prints each seed's accuracies and the mean and range over seeds. Method: bench/README-quality.md.
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -49,10 +50,22 @@ function args() {
     request: createJobSchema
       .omit({ dataset: true })
       .parse(JSON.parse(value('--request') ?? '{}')) as Omit<CreateJob, 'dataset'>,
-    probes: value('--probes')
-      ?.split(',')
-      .map((p) => ({ cut: p.split('@')[0]!, size: Number(p.split('@')[1] ?? 96) })),
+    probes: value('--probes')?.split(',').map(parseProbe),
   };
+}
+
+/** A probe: the built-in base `base`, frozen, cut at `cut`, at `size`×`size` inputs. */
+interface Probe {
+  base: string;
+  cut: string;
+  size: number;
+}
+
+/** `[base:]cut[@size]` (base default bm_mobilenetv2, size default 96), e.g. `bm_inceptionv3mixed5:mixed5@160`. */
+function parseProbe(text: string): Probe {
+  const [head, size] = text.split('@');
+  const [base, cut] = head!.includes(':') ? head!.split(':') : ['bm_mobilenetv2', head];
+  return { base: base!, cut: cut!, size: Number(size ?? 96) };
 }
 
 /**
@@ -60,10 +73,10 @@ function args() {
  * block_13_expand_relu) and at block_10_project_BN (block 10's output: the last of the blocks
  * that kept their ImageNet weights), at the default job's input size.
  */
-const PROBES = [
-  { cut: 'out_relu', size: 96 },
-  { cut: 'block_13_expand_relu', size: 96 },
-  { cut: 'block_10_project_BN', size: 96 },
+const PROBES: Probe[] = [
+  { base: 'bm_mobilenetv2', cut: 'out_relu', size: 96 },
+  { base: 'bm_mobilenetv2', cut: 'block_13_expand_relu', size: 96 },
+  { base: 'bm_mobilenetv2', cut: 'block_10_project_BN', size: 96 },
 ];
 
 async function rgb(png: Buffer, size: number): Promise<Uint8Array> {
@@ -76,17 +89,18 @@ async function rgb(png: Buffer, size: number): Promise<Uint8Array> {
 }
 
 /**
- * The frozen base's globally pooled features at `cut` for each picture at `size`×`size`, scaled
- * to [-1, 1] as the built-in base's record says: what a linear probe learns from.
+ * The frozen built-in base's globally pooled features at `cut` for each picture at
+ * `size`×`size`, scaled as the base's record says (`(p / 255 - mean) / std`): what a linear
+ * probe learns from.
  */
 async function frozenFeatures(
   storage: Storage,
   pictures: readonly Illustration[],
-  cut: string,
-  size: number,
+  { base: id, cut, size }: Probe,
 ): Promise<number[][]> {
-  await installBuiltinBase(storage, 'bm_mobilenetv2');
-  const found = await findBaseModel(storage, 'bm_mobilenetv2');
+  const { normalization } = await installBuiltinBase(storage, id);
+  const { mean, std } = normalization!;
+  const found = await findBaseModel(storage, id);
   const base = await loadModel(storage, found!.folder);
   const { model } = buildTransfer({ base, cutLayer: cut, inputSize: [size, size], classes: 2 });
   const pooled = model.layers.find((l) => l.getClassName() === 'GlobalAveragePooling2D')!;
@@ -97,7 +111,8 @@ async function frozenFeatures(
     const pixels = await Promise.all(chunk.map((p) => rgb(p.png, size)));
     const flat = new Float32Array(chunk.length * size * size * 3);
     pixels.forEach((p, i) => {
-      for (let j = 0; j < p.length; j++) flat[i * p.length + j] = p[j]! / 127.5 - 1;
+      for (let j = 0; j < p.length; j++)
+        flat[i * p.length + j] = (p[j]! / 255 - mean[j % 3]!) / std[j % 3]!;
     });
     const features = tf.tidy(
       () => extractor.predict(tf.tensor4d(flat, [chunk.length, size, size, 3])) as tf.Tensor,
@@ -201,11 +216,12 @@ async function main() {
         });
         record('pixels + logistic regression', c.testTruth, side.predictions, side.seconds);
       }
-      for (const { cut, size: at } of probes) {
-        const name = `probe ${cut} @${at}`;
+      for (const probe of probes) {
+        const { base, cut, size: at } = probe;
+        const name = `probe ${base === 'bm_mobilenetv2' ? '' : `${base}:`}${cut} @${at}`;
         if (!wanted(name)) continue;
         const started = performance.now();
-        const features = await frozenFeatures(runtime.storage, [...train, ...test], cut, at);
+        const features = await frozenFeatures(runtime.storage, [...train, ...test], probe);
         const side = sklearn(python, {
           ...c,
           sklearn: {
