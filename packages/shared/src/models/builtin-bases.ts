@@ -55,24 +55,6 @@ const MOBILENET_V2_STORY =
   'about 60 GB of web images in five classes (drawings, hentai, neutral, porn, sexy) gathered by nsfw_data_scraper. ' +
   'Inputs are scaled to [-1, 1], as MobileNetV2 expects. Input sizes other than 224 run the convolutional layers at that size with global average pooling.';
 
-const NSFWJS_INCEPTION_V3_FILES: Pick<
-  BuiltinBaseModel,
-  'source' | 'input_shape' | 'normalization' | 'bytes' | 'layers' | 'created_at'
-> = {
-  source: { package: 'nsfwjs', version: '4.4.0', folder: 'dist/models/inception_v3' },
-  input_shape: [299, 299, 3],
-  normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
-  bytes: 22_360_869,
-  layers: 318,
-  created_at: 1_786_118_080,
-};
-
-const INCEPTION_V3_STORY =
-  'Keras InceptionV3 (299×299 RGB input, weights quantized to 8 bits) from the npm package nsfwjs 4.4.0 (MIT). ' +
-  'Its layers up to and including mixed5 keep their ImageNet weights (they were frozen while nsfwjs trained); mixed6-mixed10 and the classifier were retrained on nsfwjs’s own data, ' +
-  'about 60 GB of web images in five classes (drawings, hentai, neutral, porn, sexy) gathered by nsfw_data_scraper. ' +
-  'Inputs are scaled to [-1, 1], as InceptionV3 expects. Input sizes other than 299 (at least 75) run the convolutional layers at that size with global average pooling.';
-
 /**
  * The built-in bases, installed into the store at the first `npm start` and on first use by a job.
  * Ids sort after every generated `bm_` id (those start with a digit until 2059), so the catalog
@@ -99,13 +81,6 @@ export const BUILTIN_BASE_MODELS: readonly BuiltinBaseModel[] = [
     description: `${MOBILENET_V2_STORY} Cut at block_13_expand_relu (the last 14×14 feature map at 224, inside block 13 before its stride-2 depthwise convolution): 576 features after global average pooling, from ImageNet's blocks 0-10 and nsfwjs's retrained blocks 11-12 and block 13's expansion. Fewer of nsfwjs’s retrained layers, and less than half the work of the full base per image (0.42× its time on wasm).`,
     ...NSFWJS_MOBILENET_V2_FILES,
     cut_layer: 'block_13_expand_relu',
-  },
-  {
-    id: 'bm_inceptionv3mixed5',
-    name: 'InceptionV3 (nsfwjs 4.4.0), cut at mixed5',
-    description: `${INCEPTION_V3_STORY} Cut at mixed5 (17×17 at 299): 768 features after global average pooling, every layer of them ImageNet's, none of nsfwjs's retrained blocks.`,
-    ...NSFWJS_INCEPTION_V3_FILES,
-    cut_layer: 'mixed5',
   },
 ];
 
