@@ -9,19 +9,21 @@
  * - linear probes: the built-in MobileNetV2 (bm_mobilenetv2), frozen, cut at each of its built-in
  *   cut points and globally average-pooled, at a few input sizes, then StandardScaler +
  *   LogisticRegression on those features.
- * `--probes cut@size,…` names other probes; `--request JSON` adds to the default job's request. Prints each seed's accuracies and the mean and range over seeds. Method: bench/README-quality.md.
+ * `--probes [base:]cut@size,…` names other probes (base: a built-in image base, default
+ * bm_mobilenetv2, or `inceptionv3`: nsfwjs's InceptionV3, probe only); `--probe-pixels unit` feeds
+ * the probes pixels / 255 instead of the base's [-1, 1]; `--request JSON` adds to the default job's request. Prints each seed's accuracies and the mean and range over seeds. Method: bench/README-quality.md.
  */
 
 import * as tf from '@tensorflow/tfjs';
 import { openScratchRuntime } from '@trainyard/local';
+import { buildTransfer, describeChoice, readBuiltinBaseFiles, selectBackend } from '@trainyard/ml';
+import { loadLayersModelFrom } from '@trainyard/predict';
 import {
-  buildTransfer,
-  describeChoice,
-  installBuiltinBase,
-  loadModel,
-  selectBackend,
-} from '@trainyard/ml';
-import { type CreateJob, createJobSchema, findBaseModel, type Storage } from '@trainyard/shared';
+  type BuiltinBaseModel,
+  builtinBaseModel,
+  type CreateJob,
+  createJobSchema,
+} from '@trainyard/shared';
 import { fewShotIllustrations, type Illustration, makeZip } from '@trainyard/testing';
 import sharp from 'sharp';
 import {
@@ -49,10 +51,51 @@ function args() {
     request: createJobSchema
       .omit({ dataset: true })
       .parse(JSON.parse(value('--request') ?? '{}')) as Omit<CreateJob, 'dataset'>,
-    probes: value('--probes')
-      ?.split(',')
-      .map((p) => ({ cut: p.split('@')[0]!, size: Number(p.split('@')[1] ?? 96) })),
+    probes: value('--probes')?.split(',').map(parseProbe),
+    // 'record': pixels scaled as the base's record says; 'unit': pixels / 255, as nsfwjs feeds them.
+    probePixels: (value('--probe-pixels') ?? 'record') as 'record' | 'unit',
   };
+}
+
+/** A probe: the image base `base`, frozen, cut at `cut`, at `size`×`size` inputs. */
+interface Probe {
+  base: string;
+  cut: string;
+  size: number;
+}
+
+/**
+ * An image base a probe can name besides the built-in ones: the Keras InceptionV3 that nsfwjs
+ * 4.4.0 also ships (a LayersModel, 299×299, 22 MB of 8-bit weights in six shards). Its layers up to
+ * mixed5 are marked `trainable: false` in its config (ImageNet's, frozen while nsfwjs trained);
+ * mixed6 onward and the head were retrained on nsfwjs's five classes. Measured here, not in the
+ * catalog: its best probe did not clearly beat block 10 of the MobileNetV2 (bench/README-quality.md).
+ */
+const INCEPTION_V3: BuiltinBaseModel = {
+  id: 'inceptionv3',
+  name: 'InceptionV3 (nsfwjs 4.4.0)',
+  description: 'probe only',
+  source: { package: 'nsfwjs', version: '4.4.0', folder: 'dist/models/inception_v3' },
+  input_shape: [299, 299, 3],
+  normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+  bytes: 22_360_869,
+  layers: 318,
+  cut_layer: 'mixed5',
+  created_at: 1_786_118_080,
+};
+
+/** The image base a probe names: a built-in one (`bm_…`) or `inceptionv3`. */
+function probeBase(id: string): BuiltinBaseModel {
+  const base = id === INCEPTION_V3.id ? INCEPTION_V3 : builtinBaseModel(id);
+  if (!base) throw new Error(`--probes: ${id} is neither a built-in image base nor inceptionv3`);
+  return base;
+}
+
+/** `[base:]cut[@size]` (base default bm_mobilenetv2, size default 96), e.g. `inceptionv3:mixed4@160`. */
+function parseProbe(text: string): Probe {
+  const [head, size] = text.split('@');
+  const [base, cut] = head!.includes(':') ? head!.split(':') : ['bm_mobilenetv2', head];
+  return { base: base!, cut: cut!, size: Number(size ?? 96) };
 }
 
 /**
@@ -60,10 +103,10 @@ function args() {
  * block_13_expand_relu) and at block_10_project_BN (block 10's output: the last of the blocks
  * that kept their ImageNet weights), at the default job's input size.
  */
-const PROBES = [
-  { cut: 'out_relu', size: 96 },
-  { cut: 'block_13_expand_relu', size: 96 },
-  { cut: 'block_10_project_BN', size: 96 },
+const PROBES: Probe[] = [
+  { base: 'bm_mobilenetv2', cut: 'out_relu', size: 96 },
+  { base: 'bm_mobilenetv2', cut: 'block_13_expand_relu', size: 96 },
+  { base: 'bm_mobilenetv2', cut: 'block_10_project_BN', size: 96 },
 ];
 
 async function rgb(png: Buffer, size: number): Promise<Uint8Array> {
@@ -76,18 +119,27 @@ async function rgb(png: Buffer, size: number): Promise<Uint8Array> {
 }
 
 /**
- * The frozen base's globally pooled features at `cut` for each picture at `size`×`size`, scaled
- * to [-1, 1] as the built-in base's record says: what a linear probe learns from.
+ * The frozen base's globally pooled features at `cut` for each picture at `size`×`size`: what a
+ * linear probe learns from. Pixels are scaled as the base's record says (`(p / 255 - mean) / std`;
+ * [-1, 1] for both bases here), or with `scaling: 'unit'` to p / 255 (what nsfwjs feeds its models).
+ * The base is read from its npm package, as the installer reads a built-in.
  */
 async function frozenFeatures(
-  storage: Storage,
   pictures: readonly Illustration[],
-  cut: string,
-  size: number,
+  { base: id, cut, size }: Probe,
+  scaling: 'record' | 'unit',
 ): Promise<number[][]> {
-  await installBuiltinBase(storage, 'bm_mobilenetv2');
-  const found = await findBaseModel(storage, 'bm_mobilenetv2');
-  const base = await loadModel(storage, found!.folder);
+  const entry = probeBase(id);
+  const { mean, std } =
+    scaling === 'unit' ? { mean: [0, 0, 0], std: [1, 1, 1] } : entry.normalization;
+  const { modelJson, shards } = readBuiltinBaseFiles(entry);
+  const base = await loadLayersModelFrom(
+    async (path) =>
+      path === 'model.json'
+        ? new TextEncoder().encode(JSON.stringify(modelJson))
+        : shards.find((s) => s.path === path)!.data,
+    id,
+  );
   const { model } = buildTransfer({ base, cutLayer: cut, inputSize: [size, size], classes: 2 });
   const pooled = model.layers.find((l) => l.getClassName() === 'GlobalAveragePooling2D')!;
   const extractor = tf.model({ inputs: model.inputs, outputs: pooled.output as tf.SymbolicTensor });
@@ -97,7 +149,8 @@ async function frozenFeatures(
     const pixels = await Promise.all(chunk.map((p) => rgb(p.png, size)));
     const flat = new Float32Array(chunk.length * size * size * 3);
     pixels.forEach((p, i) => {
-      for (let j = 0; j < p.length; j++) flat[i * p.length + j] = p[j]! / 127.5 - 1;
+      for (let j = 0; j < p.length; j++)
+        flat[i * p.length + j] = (p[j]! / 255 - mean[j % 3]!) / std[j % 3]!;
     });
     const features = tf.tidy(
       () => extractor.predict(tf.tensor4d(flat, [chunk.length, size, size, 3])) as tf.Tensor,
@@ -131,7 +184,7 @@ function summary(values: number[]): string {
 
 async function main() {
   process.env.LOG_LEVEL ??= 'warn';
-  const { seeds, shots, heldOut, size, only, request, probes = PROBES } = args();
+  const { seeds, shots, heldOut, size, only, request, probes = PROBES, probePixels } = args();
   const { python, note } = findSklearnPython();
   if (!python) throw new Error(note);
   if (note) console.log(note);
@@ -201,11 +254,13 @@ async function main() {
         });
         record('pixels + logistic regression', c.testTruth, side.predictions, side.seconds);
       }
-      for (const { cut, size: at } of probes) {
-        const name = `probe ${cut} @${at}`;
+      for (const probe of probes) {
+        const { base, cut, size: at } = probe;
+        const scaled = probePixels === 'unit' ? ', pixels 0-1' : '';
+        const name = `probe ${base === 'bm_mobilenetv2' ? '' : `${base}:`}${cut} @${at}${scaled}`;
         if (!wanted(name)) continue;
         const started = performance.now();
-        const features = await frozenFeatures(runtime.storage, [...train, ...test], cut, at);
+        const features = await frozenFeatures([...train, ...test], probe, probePixels);
         const side = sklearn(python, {
           ...c,
           sklearn: {
