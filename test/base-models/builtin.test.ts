@@ -62,7 +62,7 @@ describe('GET /v1/base-models', () => {
         task: 'image_classification',
         input_shape: [224, 224, 3],
         status: 'ready',
-        normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+        normalization: { mean: [0, 0, 0], std: [1, 1, 1] },
       });
       expect(b.description).toMatch(/ImageNet/);
       expect(b.description).toMatch(/blocks 11-16.*retrained on nsfwjs/);
@@ -102,6 +102,16 @@ describe('installing the built-in bases (what npm start does at its first start)
         'bm_glove100d',
       ]);
       expect(await ensureBuiltinBases(fresh.storage)).toEqual([]);
+      // A store an older version installed, whose record says another scaling: reinstalled, so
+      // that the catalog, the files and what jobs train with agree with this version.
+      const id = 'bm_mobilenetv2block10';
+      const older = await fresh.storage.getJson(keys.baseModelRecord(id), baseModelSchema);
+      await fresh.storage.putJson(keys.baseModelRecord(id), {
+        ...older,
+        normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+      });
+      expect(await ensureBuiltinBases(fresh.storage)).toEqual([id]);
+      expect(await ensureBuiltinBases(fresh.storage)).toEqual([]);
       for (const b of BUILTIN_BASE_MODELS) {
         const record = await fresh.storage.getJson(keys.baseModelRecord(b.id), baseModelSchema);
         expect(record).toEqual(builtinBaseRecord(b, fresh.storage.bucket));
@@ -114,8 +124,8 @@ describe('installing the built-in bases (what npm start does at its first start)
         height: 224,
         width: 224,
         channels: 3,
-        mean: [0.5, 0.5, 0.5],
-        std: [0.5, 0.5, 0.5],
+        mean: [0, 0, 0],
+        std: [1, 1, 1],
       });
       model.dispose();
     } finally {
@@ -160,7 +170,8 @@ describe('training on the built-in base', () => {
     // ended at 0.375 with its training loss falling.
     expect(metrics.accuracy).toBeGreaterThanOrEqual(0.8);
 
-    // The preprocessing saved with the model: the base's [-1, 1] scaling, at the job's size.
+    // The preprocessing saved with the model: the base's scaling (pixels / 255, as nsfwjs feeds
+    // it), at the job's size.
     const pre = await runtime.storage.getJson(
       keys.modelFile(modelId, 'preprocess.json'),
       preprocessSchema,
@@ -170,8 +181,8 @@ describe('training on the built-in base', () => {
       height: 96,
       width: 96,
       channels: 3,
-      mean: [0.5, 0.5, 0.5],
-      std: [0.5, 0.5, 0.5],
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
     });
 
     // Weights: the unfrozen layers changed; every other base layer (batch norm's moving

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { installBuiltinBase, loadModel } from '@trainyard/ml';
+import { builtinBaseIsCurrent, installBuiltinBase, loadModel } from '@trainyard/ml';
 import {
   builtinBaseModel,
   findBaseModel,
@@ -29,7 +29,8 @@ export interface BaseModel {
  * `JobFailure` (`base_model_not_found`) when there is no such base or it has no model.json.
  */
 export async function loadBaseModel(storage: Storage, id: string): Promise<BaseModel> {
-  if (builtinBaseModel(id) && !(await storage.exists(keys.baseModelRecord(id))))
+  const builtin = builtinBaseModel(id);
+  if (builtin && !(await builtinBaseIsCurrent(storage, builtin)))
     await installBuiltinBase(storage, id);
   const found = await findBaseModel(storage, id);
   if (!found) {

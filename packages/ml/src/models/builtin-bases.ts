@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import {
   type BaseModelRecord,
   BUILTIN_BASE_MODELS,
   type BuiltinBaseModel,
+  baseModelSchema,
   builtinBaseModel,
   builtinBaseRecord,
   checkTfjsManifest,
@@ -121,13 +123,29 @@ export async function installBuiltinBase(storage: Storage, id: string): Promise<
 }
 
 /**
- * Installs every built-in base whose record is not in the store yet (the first `npm start`, a
- * fresh bucket): the image models, then the word vectors. Returns the ids installed now.
+ * Whether `base` is in the store as this version of Trainyard describes it: its record there is
+ * the one `installBuiltinBase` writes now. An older version's record (another scaling, another
+ * description), an unreadable one, or none at all is not.
+ */
+export async function builtinBaseIsCurrent(
+  storage: Storage,
+  base: BuiltinBaseModel,
+): Promise<boolean> {
+  const stored = await storage
+    .tryGetJson(keys.baseModelRecord(base.id), baseModelSchema)
+    .catch(() => undefined);
+  return isDeepStrictEqual(stored, builtinBaseRecord(base, storage.bucket));
+}
+
+/**
+ * Installs every built-in base that is not in the store as this version describes it
+ * (`builtinBaseIsCurrent`: the first `npm start` on a fresh bucket, or the first after an upgrade
+ * changed a base's record), then the word vectors. Returns the ids installed now.
  */
 export async function ensureBuiltinBases(storage: Storage): Promise<string[]> {
   const installed: string[] = [];
   for (const base of BUILTIN_BASE_MODELS) {
-    if (await storage.exists(keys.baseModelRecord(base.id))) continue;
+    if (await builtinBaseIsCurrent(storage, base)) continue;
     await installBuiltinBase(storage, base.id);
     installed.push(base.id);
   }
