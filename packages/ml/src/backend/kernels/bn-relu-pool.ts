@@ -95,8 +95,22 @@ export function bnReluPoolForward(
   const split = batchSplit(backend, batch, rows * channels * WORK_PER_VALUE);
   if (!split) {
     simd.bnReluPoolForward(
-      ...[t.x, t.gamma, t.beta, t.pooled, t.winner, t.winnerX, t.mean, t.variance],
-      ...[batch, inH, inW, channels, poolH, poolW, epsilon, t.scratch],
+      t.x,
+      t.gamma,
+      t.beta,
+      t.pooled,
+      t.winner,
+      t.winnerX,
+      t.mean,
+      t.variance,
+      batch,
+      inH,
+      inW,
+      channels,
+      poolH,
+      poolW,
+      epsilon,
+      t.scratch,
     );
     return;
   }
@@ -116,7 +130,15 @@ export function bnReluPoolForward(
     simd.bnMeanOfParts(t.mean, rows, channels, t.scratch, other);
     sums(1);
     simd.bnNormalizationOfParts(
-      ...[t.gamma, t.beta, t.mean, t.variance, rows, channels, epsilon, t.scratch, other],
+      t.gamma,
+      t.beta,
+      t.mean,
+      t.variance,
+      rows,
+      channels,
+      epsilon,
+      t.scratch,
+      other,
     );
     const scale = coefficients(t.scratch, channels);
     const shift = scale + pixel;
@@ -130,7 +152,12 @@ export function bnReluPoolForward(
         t.pooled + from * pooledImage,
         t.winner + from * pooledImage,
         t.winnerX + from * pooledImage,
-        ...[count, inH, inW, channels, poolH, poolW],
+        count,
+        inH,
+        inW,
+        channels,
+        poolH,
+        poolW,
       ] as const;
     pool.together('bnReluPoolWindows', windows(first, batch - first), () =>
       simd.bnReluPoolWindows(...windows(0, first)),
@@ -155,8 +182,25 @@ export function bnReluPoolBackward(
   const split = batchSplit(backend, batch, rows * channels * WORK_PER_VALUE);
   if (!split) {
     simd.bnReluPoolBackward(
-      ...[t.dPooled, t.x, t.pooled, t.winner, t.winnerX, t.mean, t.variance, t.gamma],
-      ...[t.dx, t.dgamma, t.dbeta, batch, inH, inW, channels, poolH, poolW, epsilon, t.scratch],
+      t.dPooled,
+      t.x,
+      t.pooled,
+      t.winner,
+      t.winnerX,
+      t.mean,
+      t.variance,
+      t.gamma,
+      t.dx,
+      t.dgamma,
+      t.dbeta,
+      batch,
+      inH,
+      inW,
+      channels,
+      poolH,
+      poolW,
+      epsilon,
+      t.scratch,
     );
     return;
   }
@@ -183,18 +227,16 @@ export function bnReluPoolBackward(
         ),
     );
     simd.bnReluPoolCoefficientsOfParts(
-      ...[
-        t.mean,
-        t.variance,
-        t.gamma,
-        t.dgamma,
-        t.dbeta,
-        rows,
-        channels,
-        epsilon,
-        t.scratch,
-        other,
-      ],
+      t.mean,
+      t.variance,
+      t.gamma,
+      t.dgamma,
+      t.dbeta,
+      rows,
+      channels,
+      epsilon,
+      t.scratch,
+      other,
     );
     const k1 = coefficients(t.scratch, channels);
     const image = inH * inW * pixel;
@@ -205,9 +247,16 @@ export function bnReluPoolBackward(
         t.x + from * image,
         t.pooled + from * pooledImage,
         t.winner + from * pooledImage,
-        ...[k1, k1 + pixel, k1 + 2 * pixel],
+        k1,
+        k1 + pixel,
+        k1 + 2 * pixel,
         t.dx + from * image,
-        ...[count, inH, inW, channels, poolH, poolW],
+        count,
+        inH,
+        inW,
+        channels,
+        poolH,
+        poolW,
       ] as const;
     pool.together('bnReluPoolGradientWindows', windows(first, batch - first), () =>
       simd.bnReluPoolGradientWindows(...windows(0, first)),
