@@ -10,9 +10,9 @@ const BLOCK_ROWS = 64;
 
 /**
  * Per channel, into float64 `totalA` / `totalB` at the start of `scratch`: Σ a, and Σ a·(b - center)
- * when `b` is not 0; with `squared`, Σ (a - center)² instead of both.
+ * when `b` is not 0; with `squared`, Σ (a - center)² instead of both (totalA then 0).
  */
-function channelSums(
+export function channelSums(
   a: usize,
   b: usize,
   center: usize,
@@ -148,16 +148,49 @@ export function batchStatistics(
   epsilon: f32,
   scratch: usize,
 ): usize {
-  const totalA = scratch;
+  channelSums(x, 0, 0, rows, channels, scratch);
+  meanFromTotals(mean, rows, channels, scratch);
+  // A second pass around the mean: no cancellation when the variance is small next to the mean.
+  channelSums(x, 0, mean, rows, channels, scratch, true);
+  return normalizationFromTotals(gamma, beta, mean, variance, rows, channels, epsilon, scratch);
+}
+
+/**
+ * Adds the float64 totals at the start of `other` (Σ a and Σ b per channel, as `channelSums`
+ * leaves them: the sums over another part of the rows) to those of `scratch`.
+ */
+export function addTotals(scratch: usize, other: usize, channels: i32): void {
+  for (let i = 0; i < channels << 1; i++) {
+    const o = (<usize>i) << 3;
+    store<f64>(scratch + o, load<f64>(scratch + o) + load<f64>(other + o));
+  }
+}
+
+/** mean = Σ x / rows per channel, from the float64 totalA of `scratch` (`channelSums`). */
+export function meanFromTotals(mean: usize, rows: i32, channels: i32, scratch: usize): void {
+  for (let c = 0; c < channels; c++) {
+    store<f32>(mean + ((<usize>c) << 2), <f32>(load<f64>(scratch + ((<usize>c) << 3)) / rows));
+  }
+}
+
+/**
+ * From Σ (x − mean)² per channel (float64 totalB of `scratch`, `channelSums` squared): the biased
+ * variance into `variance` and y = x·scale + shift into scratch; returns where `scale` starts
+ * (`shift` follows it, channels floats later).
+ */
+export function normalizationFromTotals(
+  gamma: usize,
+  beta: usize,
+  mean: usize,
+  variance: usize,
+  rows: i32,
+  channels: i32,
+  epsilon: f32,
+  scratch: usize,
+): usize {
   const totalB = scratch + ((<usize>channels) << 3);
   const scale = scratch + <usize>channels * 24;
   const shift = scale + ((<usize>channels) << 2);
-  channelSums(x, 0, 0, rows, channels, scratch);
-  for (let c = 0; c < channels; c++) {
-    store<f32>(mean + ((<usize>c) << 2), <f32>(load<f64>(totalA + ((<usize>c) << 3)) / rows));
-  }
-  // A second pass around the mean: no cancellation when the variance is small next to the mean.
-  channelSums(x, 0, mean, rows, channels, scratch, true);
   for (let c = 0; c < channels; c++) {
     const o = (<usize>c) << 2;
     const v = load<f64>(totalB + ((<usize>c) << 3)) / rows;

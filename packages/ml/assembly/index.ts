@@ -1,7 +1,17 @@
 export { adamUpdate } from './adam';
 export { batchNormBackward, batchNormForward } from './batch-norm';
 export { binary, binaryRepeated } from './binary';
-export { bnReluPoolBackward, bnReluPoolForward } from './bn-relu-pool';
+export {
+  bnMeanOfParts,
+  bnNormalizationOfParts,
+  bnReluPoolBackward,
+  bnReluPoolCoefficientsOfParts,
+  bnReluPoolForward,
+  bnReluPoolGradientSums,
+  bnReluPoolGradientWindows,
+  bnReluPoolWindows,
+  bnSums,
+} from './bn-relu-pool';
 export { columnSums } from './column-sums';
 export { conv2dFilterGrad } from './conv2d-filter-grad';
 export { conv2dForward } from './conv2d-forward';

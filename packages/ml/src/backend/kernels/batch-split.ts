@@ -4,7 +4,8 @@ import { type SimdPool, simdPool } from '../simd/pool';
 /**
  * Below this many multiply-adds a kernel call stays whole on the calling thread: handing half to
  * the pool's worker costs a wake-up (tens of µs) and, for the filter gradient, a sum of the two
- * halves' results. The bench CNN's smallest split call has ~7 million (conv 1's filter gradient).
+ * halves' results. The bench CNN's smallest split calls have ~6-7 million (its second batch norm +
+ * ReLU + max pool block, weighed in `bn-relu-pool.ts`; conv 1's filter gradient).
  */
 let minWork = 1 << 20;
 

@@ -2,6 +2,7 @@ import { Conv2DBackpropFilter, Conv2DBackpropInput, type TensorInfo } from '@ten
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, simdKernels } from '../simd';
 import type { AdamUpdateAttrs } from './adam-update';
+import { bnReluPoolBackward, bnReluPoolForward } from './bn-relu-pool';
 import { dropoutForward } from './dropout-forward';
 import { wasmKernel } from './kernel-config';
 import { maxPoolGrad } from './max-pool-grad';
@@ -146,23 +147,20 @@ function sequentialTrainStep(args: {
         const mean = temp([channels]);
         const variance = temp([channels]);
         const scratch = temp([9 * channels]);
-        simd.bnReluPoolForward(
-          at(h),
-          at(inputs[`w${weight}`]!),
-          at(inputs[`w${weight + 1}`]!),
-          at(pooled),
-          at(winner),
-          at(winnerX),
-          at(mean),
-          at(variance),
-          batch,
-          inH,
-          inW,
-          channels,
-          poolH,
-          poolW,
-          bn.epsilon,
-          at(scratch),
+        bnReluPoolForward(
+          backend,
+          {
+            x: at(h),
+            gamma: at(inputs[`w${weight}`]!),
+            beta: at(inputs[`w${weight + 1}`]!),
+            pooled: at(pooled),
+            winner: at(winner),
+            winnerX: at(winnerX),
+            mean: at(mean),
+            variance: at(variance),
+            scratch: at(scratch),
+          },
+          { batch, inH, inW, channels, poolH, poolW, epsilon: bn.epsilon },
         );
         movingAverages(backend, inputs, newMoving[norm]!, norm, mean, variance, bn.momentum);
         record.output = pooled;
@@ -327,26 +325,31 @@ function sequentialTrainStep(args: {
         const dgamma = temp([channels]);
         const dbeta = temp([channels]);
         const scratch = temp([9 * channels]);
-        simd.bnReluPoolBackward(
-          at(dy),
-          at(input),
-          at(pooled),
-          at(winner),
-          at(winnerX),
-          at(mean),
-          at(variance),
-          at(inputs[`w${wi}`]!),
-          at(dx),
-          at(dgamma),
-          at(dbeta),
-          batch,
-          inH,
-          inW,
-          channels,
-          pool.poolSize[0],
-          pool.poolSize[1],
-          bn.epsilon,
-          at(scratch),
+        bnReluPoolBackward(
+          backend,
+          {
+            dPooled: at(dy),
+            x: at(input),
+            pooled: at(pooled),
+            winner: at(winner),
+            winnerX: at(winnerX),
+            mean: at(mean),
+            variance: at(variance),
+            gamma: at(inputs[`w${wi}`]!),
+            dx: at(dx),
+            dgamma: at(dgamma),
+            dbeta: at(dbeta),
+            scratch: at(scratch),
+          },
+          {
+            batch,
+            inH,
+            inW,
+            channels,
+            poolH: pool.poolSize[0],
+            poolW: pool.poolSize[1],
+            epsilon: bn.epsilon,
+          },
         );
         adam(wi, dgamma);
         adam(wi + 1, dbeta);
@@ -478,7 +481,7 @@ const NARROW = 16;
 
 /**
  * The max pool that, with the ReLU before it, follows the batch norm at `l` and can run with it as
- * one block (`bnReluPoolForward`): windows that tile the image, 4D input, channels a multiple of
+ * one block (`bn-relu-pool.ts`): windows that tile the image, 4D input, channels a multiple of
  * 4. Undefined otherwise.
  */
 function poolAfter(

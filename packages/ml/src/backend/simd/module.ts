@@ -165,6 +165,78 @@ export interface SimdKernels {
     epsilon: number,
     scratch: number,
   ): void;
+  /** The parts of the two above for two threads (`src/backend/kernels/bn-relu-pool.ts`). */
+  bnSums(
+    x: number,
+    mean: number,
+    rows: number,
+    channels: number,
+    squared: number,
+    scratch: number,
+  ): void;
+  bnMeanOfParts(mean: number, rows: number, channels: number, scratch: number, other: number): void;
+  bnNormalizationOfParts(
+    gamma: number,
+    beta: number,
+    mean: number,
+    variance: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+    scratch: number,
+    other: number,
+  ): void;
+  bnReluPoolWindows(
+    x: number,
+    scale: number,
+    shift: number,
+    pooled: number,
+    winner: number,
+    winnerX: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    poolH: number,
+    poolW: number,
+  ): void;
+  bnReluPoolGradientSums(
+    dPooled: number,
+    pooled: number,
+    winnerX: number,
+    mean: number,
+    outputs: number,
+    channels: number,
+    scratch: number,
+  ): void;
+  bnReluPoolCoefficientsOfParts(
+    mean: number,
+    variance: number,
+    gamma: number,
+    dgamma: number,
+    dbeta: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+    scratch: number,
+    other: number,
+  ): void;
+  bnReluPoolGradientWindows(
+    dPooled: number,
+    x: number,
+    pooled: number,
+    winner: number,
+    k1: number,
+    k2: number,
+    k3: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    poolH: number,
+    poolW: number,
+  ): void;
   /** Int32 ids; `assembly/rows.ts`. */
   gatherRows(x: number, ids: number, out: number, count: number, width: number): void;
   segmentSumRows(
