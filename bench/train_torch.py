@@ -2,7 +2,8 @@
 
 Trains the same model as bench/train.ts (the small CNN on MNIST, the MLP on cars or the LSTM text
 model on SpamAssassin, named by `model` in meta.json) on the same split, read from the raw files the
-TypeScript side writes, and prints one JSON line: samples/s of the timed epochs and test accuracy.
+TypeScript side writes, and prints one JSON line: samples/s of the timed epochs and test accuracy
+(of the timed model, and of every model when argument 5 asks for several initializations).
 """
 import json
 import os
@@ -62,17 +63,19 @@ class LstmText(nn.Module):
 
 def main():
     folder, epochs, batch, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    # Models trained from initializations 0 … inits-1 (the first is the timed one): test accuracy
+    # over several, as one initialization's test accuracy on a small split moves by whole examples.
+    inits = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     torch.set_num_threads(threads)
-    torch.manual_seed(0)
     meta = json.load(open(os.path.join(folder, "meta.json")))
     n_train, n_test = meta["train"], meta["test"]
     kind = meta.get("model", "cnn")
     if kind == "lstm":
-        ext, dtype, shape, model = "i32", np.int32, (meta["seq_len"],), LstmText(meta["vocab"])
+        ext, dtype, shape, build = "i32", np.int32, (meta["seq_len"],), lambda: LstmText(meta["vocab"])
     elif kind == "mlp":
-        ext, dtype, shape, model = "f32", np.float32, (meta["features"],), mlp(meta["features"], meta["classes"])
+        ext, dtype, shape, build = "f32", np.float32, (meta["features"],), lambda: mlp(meta["features"], meta["classes"])
     else:
-        ext, dtype, shape, model = "f32", np.float32, (1, 28, 28), small_cnn()
+        ext, dtype, shape, build = "f32", np.float32, (1, 28, 28), small_cnn
 
     def x_of(name, n):
         x = load(folder, name, dtype, (n,) + shape)
@@ -83,36 +86,43 @@ def main():
     x_test = x_of(f"test_x.{ext}", n_test)
     y_test = torch.from_numpy(load(folder, "test_y.u8", np.uint8, (n_test,)).astype(np.int64))
 
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = nn.CrossEntropyLoss()
+    def train(seed):
+        torch.manual_seed(seed)
+        model = build()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+        loss_fn = nn.CrossEntropyLoss()
 
-    def step(xb, yb):
-        optimizer.zero_grad()
-        loss = loss_fn(model(xb), yb)
-        loss.backward()
-        optimizer.step()
+        def step(xb, yb):
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
 
-    model.train()
-    step(x_train[:batch], y_train[:batch])  # warm-up, not timed (as on the TypeScript side)
-    generator = torch.Generator().manual_seed(1)
-    start = time.perf_counter()
-    cpu_start = time.process_time()  # every thread of this process
-    for _ in range(epochs):
-        order = torch.randperm(n_train, generator=generator)
-        for i in range(0, n_train, batch):
-            idx = order[i : i + batch]
-            step(x_train[idx], y_train[idx])
-    seconds = time.perf_counter() - start
-    cpu_seconds = time.process_time() - cpu_start
+        model.train()
+        step(x_train[:batch], y_train[:batch])  # warm-up, not timed (as on the TypeScript side)
+        generator = torch.Generator().manual_seed(1)
+        start = time.perf_counter()
+        cpu_start = time.process_time()  # every thread of this process
+        for _ in range(epochs):
+            order = torch.randperm(n_train, generator=generator)
+            for i in range(0, n_train, batch):
+                idx = order[i : i + batch]
+                step(x_train[idx], y_train[idx])
+        seconds = time.perf_counter() - start
+        cpu_seconds = time.process_time() - cpu_start
+        model.eval()
+        with torch.no_grad():
+            accuracy = (model(x_test).argmax(1) == y_test).float().mean().item()
+        return seconds, cpu_seconds, accuracy
 
-    model.eval()
-    with torch.no_grad():
-        accuracy = (model(x_test).argmax(1) == y_test).float().mean().item()
+    seconds, cpu_seconds, accuracy = train(0)
+    accuracies = [accuracy] + [train(seed)[2] for seed in range(1, inits)]
     print(json.dumps({
         "samples_per_s": epochs * n_train / seconds,
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
         "accuracy": accuracy,
+        "accuracies": accuracies,
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
     }))
