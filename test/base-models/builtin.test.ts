@@ -112,6 +112,18 @@ describe('installing the built-in bases (what npm start does at its first start)
       });
       expect(await ensureBuiltinBases(fresh.storage)).toEqual([id]);
       expect(await ensureBuiltinBases(fresh.storage)).toEqual([]);
+      // The same for its preprocess.json alone, which is what jobs train with.
+      const file = keys.baseModelFile(id, 'preprocess.json');
+      const current = await fresh.storage.getJson(file, preprocessSchema);
+      await fresh.storage.putJson(file, {
+        ...current,
+        input: { ...current.input, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+      });
+      expect(await ensureBuiltinBases(fresh.storage)).toEqual([id]);
+      expect((await fresh.storage.getJson(file, preprocessSchema)).input).toMatchObject({
+        mean: [0, 0, 0],
+        std: [1, 1, 1],
+      });
       for (const b of BUILTIN_BASE_MODELS) {
         const record = await fresh.storage.getJson(keys.baseModelRecord(b.id), baseModelSchema);
         expect(record).toEqual(builtinBaseRecord(b, fresh.storage.bucket));

@@ -39,6 +39,17 @@ describe('numeric flags', () => {
         "'--epochs <n>' argument 'abc'",
         'expected an integer ≥ 1, received "abc"',
       ],
+      // Decimal only, as the API reads numbers: not 16, not 0.
+      [
+        ['jobs', 'plan', '--dataset', 'ds_x', '--epochs', '0x10'],
+        "'--epochs <n>' argument '0x10'",
+        'expected an integer ≥ 1, received "0x10"',
+      ],
+      [
+        ['jobs', 'create', '--dataset', 'ds_x', '--learning-rate', '0b1'],
+        "'--learning-rate <rate>' argument '0b1'",
+        'expected a number > 0',
+      ],
       [
         ['jobs', 'create', '--dataset', 'ds_x', '--learning-rate', '-1'],
         "'--learning-rate <rate>' argument '-1'",

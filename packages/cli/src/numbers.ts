@@ -1,3 +1,4 @@
+import { isDecimalText } from '@trainyard/shared/decimal-text';
 import { InvalidArgumentError } from 'commander';
 
 /** What a numeric option accepts: whole or any number, and its bounds (inclusive unless `gt`/`lt`). */
@@ -30,7 +31,8 @@ function expected(rule: NumberRule): string {
 export function numberOption(rule: NumberRule = {}): (value: string) => number {
   return (value: string) => {
     const text = value.trim();
-    const number = text === '' ? Number.NaN : Number(text);
+    // Decimal only, as the API reads numbers: `Number()` would take 0x10 as 16 and '' as 0.
+    const number = isDecimalText(text) ? Number(text) : Number.NaN;
     const fails =
       !Number.isFinite(number) ||
       (rule.integer && !Number.isInteger(number)) ||

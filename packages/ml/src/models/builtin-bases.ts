@@ -13,6 +13,7 @@ import {
   keys,
   modelFolderFiles,
   type Preprocess,
+  preprocessSchema,
   type Storage,
   UnprocessableError,
 } from '@trainyard/shared';
@@ -123,18 +124,25 @@ export async function installBuiltinBase(storage: Storage, id: string): Promise<
 }
 
 /**
- * Whether `base` is in the store as this version of Trainyard describes it: its record there is
- * the one `installBuiltinBase` writes now. An older version's record (another scaling, another
+ * Whether `base` is in the store as this version of Trainyard describes it: its record and its
+ * `preprocess.json` there are the ones `installBuiltinBase` writes now (jobs train with the
+ * second, the catalog shows the first). An older version's (another scaling, another
  * description), an unreadable one, or none at all is not.
  */
 export async function builtinBaseIsCurrent(
   storage: Storage,
   base: BuiltinBaseModel,
 ): Promise<boolean> {
-  const stored = await storage
-    .tryGetJson(keys.baseModelRecord(base.id), baseModelSchema)
-    .catch(() => undefined);
-  return isDeepStrictEqual(stored, builtinBaseRecord(base, storage.bucket));
+  const [record, preprocess] = await Promise.all([
+    storage.tryGetJson(keys.baseModelRecord(base.id), baseModelSchema).catch(() => undefined),
+    storage
+      .tryGetJson(keys.baseModelFile(base.id, modelFolderFiles.preprocess), preprocessSchema)
+      .catch(() => undefined),
+  ]);
+  return (
+    isDeepStrictEqual(record, builtinBaseRecord(base, storage.bucket)) &&
+    isDeepStrictEqual(preprocess, builtinBasePreprocess(base))
+  );
 }
 
 /**

@@ -1,10 +1,5 @@
 import { z } from '@hono/zod-openapi';
-
-/**
- * Decimal text: `12`, `-2`, `0.5`, `.5`, `1e3`, with optional surrounding spaces. Not hex (`0x10`),
- * binary, octal, `Infinity`, `NaN`, or an empty string.
- */
-const DECIMAL_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+import { isDecimalText } from '../numbers/decimal-text';
 
 /**
  * `schema` (a `z.number()` with its checks) for values that arrive as text as well as numbers: a
@@ -16,7 +11,7 @@ const DECIMAL_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
  */
 export function decimalText<T extends z.ZodNumber>(schema: T) {
   return z.preprocess(
-    (value) => (typeof value === 'string' && DECIMAL_TEXT.test(value) ? Number(value) : value),
+    (value) => (typeof value === 'string' && isDecimalText(value) ? Number(value) : value),
     schema,
   );
 }
