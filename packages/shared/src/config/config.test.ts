@@ -89,6 +89,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(
       /API_PORT: .*expected number.*received "eighty"/,
     );
+    // Decimal text only (not 16), and the value named once, not as "received string".
+    expect(() => loadConfig({ API_PORT: '0x10' })).toThrow(
+      'API_PORT: Invalid input: expected number; received "0x10"',
+    );
     expect(() => loadConfig({ QUEUE: 'sqs' })).toThrow(/QUEUE: .*"local"\|"batch".*received "sqs"/);
     expect(() => loadConfig({ S3_BUCKET: 'A' })).toThrow(/S3_BUCKET: expected an S3 bucket name/);
   });

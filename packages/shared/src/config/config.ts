@@ -221,7 +221,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      return `${name}: ${issue.message}; received ${describeValue(present[name])}`;
+      // zod's own ", received string" gives way to the value itself.
+      const message =
+        issue.code === 'invalid_type'
+          ? issue.message.replace(/, received [^;]*$/, '')
+          : issue.message;
+      return `${name}: ${message}; received ${describeValue(present[name])}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`, {
       param: String(parsed.error.issues[0]?.path[0] ?? ''),
