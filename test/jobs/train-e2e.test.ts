@@ -60,6 +60,15 @@ describe('fine-tuning end to end (real trainer)', () => {
     expect(model.metrics.accuracy).toBeGreaterThan(0.8);
     expect(model.metrics.labels.sort()).toEqual(['setosa', 'versicolor', 'virginica']);
     expect(model.card).toMatchObject({ job: id, epochs_run: epochs });
+    // What it takes and answers, as docs/API.md promises the card shows: no need to download it.
+    expect(model.input).toEqual({
+      kind: 'table',
+      columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'].map((name) => ({
+        name,
+        type: 'numeric',
+      })),
+    });
+    expect([...model.labels].sort()).toEqual(['setosa', 'versicolor', 'virginica']);
   }, 300_000);
 
   it('iris: kill -9 of the trainer mid-training → attempt 2 resumes from the checkpoint → one model', async () => {

@@ -6,11 +6,13 @@ import {
   type Model,
   type ModelManifest,
   modelCardSchema,
+  modelInputOf,
   modelManifestSchema,
   modelMetricsSchema,
   modelTombstoneSchema,
   NotFoundError,
   prefixes,
+  preprocessSchema,
   projectOf,
   projectPage,
   type Storage,
@@ -59,18 +61,26 @@ export class ModelStore {
   }
 
   /**
-   * The manifest with the card and the metrics (null where a file is missing or unreadable).
+   * The manifest with the card, the metrics, the model's input and labels (each null where its
+   * file is missing or unreadable).
    * With `project`, another project's model is a 404 exactly like a missing one.
    */
   async get(id: string, project?: string): Promise<Model> {
     const manifest = await this.manifest(id);
     if (!manifest) throw await this.missing(id, project);
     if (project !== undefined && !inProject(manifest, project)) throw notFound(id);
-    const [card, metrics] = await Promise.all([
+    const [card, metrics, preprocess] = await Promise.all([
       this.optional(id, 'card.json', modelCardSchema),
       this.optional(id, 'metrics.json', modelMetricsSchema),
+      this.optional(id, 'preprocess.json', preprocessSchema),
     ]);
-    return { ...manifest, card, metrics };
+    return {
+      ...manifest,
+      card,
+      metrics,
+      input: preprocess ? modelInputOf(preprocess) : null,
+      labels: preprocess?.labels ?? null,
+    };
   }
 
   /**

@@ -3690,6 +3690,8 @@ export interface components {
         };
         Model: components["schemas"]["ModelManifest"] & {
             card: components["schemas"]["ModelCard"];
+            input: components["schemas"]["ModelInput"];
+            labels: string[] | null;
             metrics: components["schemas"]["ModelMetrics"];
         };
         ModelCard: {
@@ -3793,6 +3795,30 @@ export interface components {
             split: "validation" | "test" | "train";
             total: number;
         };
+        ModelInput: {
+            channels: 1 | 3;
+            height: number;
+            /** @enum {string} */
+            kind: "image";
+            mean: number[];
+            std: number[];
+            width: number;
+        } | {
+            columns: {
+                categories?: string[];
+                name: string;
+                /** @enum {string} */
+                type: "numeric" | "categorical";
+            }[];
+            /** @enum {string} */
+            kind: "table";
+        } | {
+            /** @enum {string} */
+            kind: "text";
+            lowercase: boolean;
+            max_length: number;
+            vocabulary_size: number;
+        } | null;
         ModelList: {
             data: components["schemas"]["ModelManifest"][];
             has_more: boolean;

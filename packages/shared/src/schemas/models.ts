@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { jobSpecSchema } from './jobs';
+import { imageInputSchema, type Preprocess } from './preprocess';
 
 /**
  * `models/<id>/manifest.json`, written last when a model is published: a reader that sees it
@@ -205,8 +206,68 @@ export function modelIdForJob(jobId: string): string {
   return `model_${jobId.replace(/^ftjob_/, '')}`;
 }
 
-/** `GET /v1/models/{id}`: the manifest with the card and the metrics it was published with. */
+/**
+ * What a model takes, from its `preprocess.json`, in brief: an image's size, channels and scaling
+ * (pixels 0-1 mapped to `(p - mean) / std`), a table's columns (numeric, or categorical with its
+ * categories), a text's token count and vocabulary size (not the vocabulary itself).
+ */
+export const modelInputSchema = z
+  .discriminatedUnion('kind', [
+    imageInputSchema,
+    z.object({
+      kind: z.literal('table'),
+      columns: z.array(
+        z.object({
+          name: z.string(),
+          type: z.enum(['numeric', 'categorical']),
+          categories: z.array(z.string()).optional(),
+        }),
+      ),
+    }),
+    z.object({
+      kind: z.literal('text'),
+      /** Tokens kept per text; longer texts are cut. */
+      max_length: z.number().int(),
+      lowercase: z.boolean(),
+      vocabulary_size: z.number().int(),
+    }),
+  ])
+  .openapi('ModelInput');
+export type ModelInput = z.infer<typeof modelInputSchema>;
+
+/** The brief `ModelInput` of a model's preprocessing. */
+export function modelInputOf(pre: Preprocess): ModelInput {
+  const { input } = pre;
+  if (input.kind === 'image') return { ...input };
+  if (input.kind === 'table') {
+    return {
+      kind: 'table',
+      columns: input.columns.map((c) =>
+        c.type === 'categorical'
+          ? { name: c.name, type: c.type, categories: c.categories }
+          : { name: c.name, type: c.type },
+      ),
+    };
+  }
+  return {
+    kind: 'text',
+    max_length: input.max_length,
+    lowercase: input.lowercase,
+    vocabulary_size: input.vocab.length,
+  };
+}
+
+/**
+ * `GET /v1/models/{id}`: the manifest with the card and the metrics it was published with, what
+ * the model takes (`input`) and the classes it answers (`labels`, null for regression); each null
+ * where its file is missing or unreadable.
+ */
 export const modelSchema = modelManifestSchema
-  .extend({ card: modelCardSchema.nullable(), metrics: modelMetricsSchema.nullable() })
+  .extend({
+    card: modelCardSchema.nullable(),
+    metrics: modelMetricsSchema.nullable(),
+    input: modelInputSchema.nullable(),
+    labels: z.array(z.string()).nullable(),
+  })
   .openapi('Model');
 export type Model = z.infer<typeof modelSchema>;
