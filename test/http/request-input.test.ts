@@ -78,7 +78,7 @@ describe('JSON bodies', () => {
     }
     const listed = await body(await api.call('/v1/datasets?limit=100'));
     expect(listed.data.map((d: { name: string }) => d.name)).not.toContain('café');
-    for (const charset of ['utf-8', 'UTF8', '"utf-8"']) {
+    for (const charset of ['utf-8', 'UTF8', '"utf-8"', 'US-ASCII']) {
       const res = await api.call('/v1/datasets', {
         method: 'POST',
         headers: { 'content-type': `application/json; charset=${charset}` },

@@ -244,14 +244,15 @@ export function jsonDepth(bytes: Uint8Array): number {
  * Refuses (415 `unsupported_media_type`) a JSON body labelled with a charset other than UTF-8
  * (`application/json; charset=iso-8859-1`): JSON exchanged between systems is UTF-8 (RFC 8259
  * §8.1), and reading such a body as UTF-8 anyway would store its accented letters as other
- * characters or refuse it as bad UTF-8 with a misleading message. No charset, or `utf-8`/`utf8` in
- * any case and quoted or not, passes.
+ * characters or refuse it as bad UTF-8 with a misleading message. No charset, or `utf-8`/`utf8`
+ * (or `us-ascii`, a subset) in any case and quoted or not, passes.
  */
 function refuseOtherCharset(contentType: string): void {
   const match = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType);
   if (!match) return;
   const charset = match[1]!;
-  if (/^utf-?8$/i.test(charset)) return;
+  // US-ASCII text is UTF-8 text as it is.
+  if (/^(utf-?8|us-ascii|ascii)$/i.test(charset)) return;
   throw new UnsupportedMediaTypeError(
     `Content-Type ${JSON.stringify(contentType)} declares charset ${JSON.stringify(charset)}; expected JSON encoded as UTF-8 (charset=utf-8, or no charset)`,
     { param: 'Content-Type' },
