@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, describeValue } from '../errors';
+import { ConfigError, describeValue, expectationOf } from '../errors';
 import { OutboundAllowList } from '../outbound/allow-list';
 import { decimalText } from '../schemas/decimal-text';
 
@@ -221,12 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      // zod's own ", received string" gives way to the value itself.
-      const message =
-        issue.code === 'invalid_type'
-          ? issue.message.replace(/, received [^;]*$/, '')
-          : issue.message;
-      return `${name}: ${message}; received ${describeValue(present[name])}`;
+      return `${name}: ${expectationOf(issue)}; received ${describeValue(present[name])}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`, {
       param: String(parsed.error.issues[0]?.path[0] ?? ''),

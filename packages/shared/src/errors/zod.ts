@@ -23,6 +23,16 @@ export function describeValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/**
+ * An issue's message without zod's own ", received <type>" (`expected number, received string`),
+ * for messages that go on to name the value itself (`; received "0x10"`).
+ */
+export function expectationOf(issue: z.core.$ZodIssue): string {
+  return issue.code === 'invalid_type'
+    ? issue.message.replace(/, received [^;]*$/, '')
+    : issue.message;
+}
+
 /** The dotted path of an issue, prefixed by where the value came from (`body`, `query`, …). */
 export function issuePath(path: readonly PropertyKey[], prefix?: string): string | undefined {
   // A key that is not a plain name (a search-space path such as "hyperparameters.learning_rate")
@@ -66,11 +76,8 @@ export function fromZodError(
     // The hints of an unknown field (`unknownKeysMessage`) are relative to its object.
     const parent = issuePath(issue.path, prefix);
     // A query string has parameters, not fields.
-    // zod's own "…, received NaN" (of the coerced value) gives way to what was sent (below).
-    const own =
-      issue.code === 'invalid_type' && received
-        ? issue.message.replace(/, received [^;]*$/, '')
-        : issue.message;
+    // zod's own "…, received string" gives way to what was sent (below).
+    const own = received ? expectationOf(issue) : issue.message;
     const said =
       prefix === 'query' && issue.code === 'unrecognized_keys'
         ? own.replace(/^unknown field(s?) /, 'unknown parameter$1 ')
