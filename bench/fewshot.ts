@@ -11,7 +11,8 @@
  *   LogisticRegression on those features.
  * `--probes [base:]cut@size,…` names other probes (base: a built-in image base, default
  * bm_mobilenetv2, or `inceptionv3`: nsfwjs's InceptionV3, probe only); `--probe-pixels unit` feeds
- * the probes pixels / 255 instead of the base's [-1, 1]; `--request JSON` adds to the default job's request. Prints each seed's accuracies and the mean and range over seeds. Method: bench/README-quality.md.
+ * the probes pixels / 255 whatever the base's record says (the built-in MobileNetV2's is that
+ * already; the probe-only InceptionV3's is Keras's [-1, 1]); `--request JSON` adds to the default job's request. Prints each seed's accuracies and the mean and range over seeds. Method: bench/README-quality.md.
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -121,7 +122,8 @@ async function rgb(png: Buffer, size: number): Promise<Uint8Array> {
 /**
  * The frozen base's globally pooled features at `cut` for each picture at `size`×`size`: what a
  * linear probe learns from. Pixels are scaled as the base's record says (`(p / 255 - mean) / std`;
- * [-1, 1] for both bases here), or with `scaling: 'unit'` to p / 255 (what nsfwjs feeds its models).
+ * p / 255 for the built-in MobileNetV2, [-1, 1] for the probe-only InceptionV3), or with
+ * `scaling: 'unit'` to p / 255 (what nsfwjs feeds its models).
  * The base is read from its npm package, as the installer reads a built-in.
  */
 async function frozenFeatures(
