@@ -129,7 +129,8 @@ export async function trainyard(
   const { dataset } = await datasets.create(c.create);
   await datasets.uploadThroughApi(dataset.id, new Blob([c.file]).stream());
   const ready = await datasets.complete(dataset.id);
-  if (ready.status !== 'ready') throw new Error(`${c.name}: dataset ${ready.status}`);
+  if (ready.status !== 'ready')
+    throw new Error(`${c.name}: dataset ${ready.status}: ${JSON.stringify(ready.report ?? ready)}`);
   const jobId = newId('ftjob');
   const request = merged({ ...c.request, ...(seed === undefined ? {} : { seed }) }, extra);
   const spec = resolveJobSpec(jobId, { ...request, dataset: dataset.id }, ready);

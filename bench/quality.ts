@@ -12,8 +12,17 @@
  */
 import { openScratchRuntime } from '@trainyard/local';
 import { describeChoice, selectBackend, splitIndices } from '@trainyard/ml';
-import type { CreateJob } from '@trainyard/shared';
-import { cars, digitPng, iris, makeZip, mnistDigits, spamAndHam, toCsv } from '@trainyard/testing';
+import { type CreateJob, mulberry32 } from '@trainyard/shared';
+import {
+  cars,
+  digitPng,
+  iris,
+  makeZip,
+  mnistDigits,
+  sotuPassages,
+  spamAndHam,
+  toCsv,
+} from '@trainyard/testing';
 import {
   type Case,
   classificationScores,
@@ -31,6 +40,7 @@ const TEXT_ARCHITECTURES = ['gru', 'lstm', 'attention', 'rnn'] as const;
 /** Cases a run without `--only` leaves out (slow, and not defaults). */
 const OPT_IN = new Set([
   ...TEXT_ARCHITECTURES.map((t) => `spam-${t}`),
+  ...TEXT_ARCHITECTURES.map((t) => `sotu-${t}`),
   'cars-origin-1in2',
   'cars-origin-1in3',
 ]);
@@ -96,6 +106,41 @@ async function cases(seed: number): Promise<Record<string, () => Promise<Case>>>
           y: train.map((i) => messages[i]!.label),
         },
         test: { x: test.map((i) => messages[i]!.text) },
+      },
+    };
+  };
+  /**
+   * State of the Union passages → period (four classes): a quarter of the addresses held out
+   * (seeded), 1,000 passages of the others to train on and 500 of the held-out ones to score.
+   */
+  const sotuCase = async (): Promise<Case> => {
+    const passages = sotuPassages();
+    const addresses = [...new Set(passages.map((p) => p.address))];
+    const { validation } = splitIndices(
+      addresses.map(() => 0),
+      TEST_SHARE,
+      seed,
+      false,
+    );
+    const heldOut = new Set(validation.map((i) => addresses[i]));
+    const random = mulberry32(seed);
+    const shuffled = passages
+      .map((p) => ({ p, key: random() }))
+      .sort((a, b) => a.key - b.key)
+      .map(({ p }) => ({ text: p.text, label: p.label, heldOut: heldOut.has(p.address) }));
+    const train = shuffled.filter((p) => !p.heldOut).slice(0, 1000);
+    const test = shuffled.filter((p) => p.heldOut).slice(0, 500);
+    return {
+      name: 'sotu',
+      create: { name: 'sotu', task: 'text_classification', format: 'jsonl' },
+      file: train.map(({ text, label }) => `${JSON.stringify({ text, label })}\n`).join(''),
+      testInputs: { form: 'json', inputs: test.map((p) => p.text) },
+      testTruth: test.map((p) => p.label),
+      sklearn: {
+        kind: 'text',
+        task: 'classification',
+        train: { x: train.map((p) => p.text), y: train.map((p) => p.label) },
+        test: { x: test.map((p) => p.text) },
       },
     };
   };
@@ -168,6 +213,22 @@ async function cases(seed: number): Promise<Record<string, () => Promise<Case>>>
         async (): Promise<Case> => ({
           ...(await spamCase()),
           name: `spam-${type}`,
+          request: { architecture: { type } },
+        }),
+      ]),
+    ),
+    sotu: sotuCase,
+    'sotu-glove': async () => ({
+      ...(await sotuCase()),
+      name: 'sotu-glove',
+      request: { architecture: { embeddings: { base_model: 'bm_glove100d' } } },
+    }),
+    ...Object.fromEntries(
+      TEXT_ARCHITECTURES.map((type) => [
+        `sotu-${type}`,
+        async (): Promise<Case> => ({
+          ...(await sotuCase()),
+          name: `sotu-${type}`,
           request: { architecture: { type } },
         }),
       ]),

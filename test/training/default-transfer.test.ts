@@ -95,17 +95,17 @@ describe('an image job with every default, on 8 colour pictures a class', () => 
     expect(spec.base_model).toBe(FEW_SHOT_IMAGE_DEFAULTS.base_model);
     expect(spec.architecture).toMatchObject({
       type: 'transfer',
-      cut_layer: 'block_10_project_BN',
+      cut_layer: 'features',
       input_size: [...FEW_SHOT_IMAGE_DEFAULTS.input_size],
       trainable_base_layers: 0,
       head: { units: [] },
     });
     const events = await new JobEventLog(runtime.storage, 'test').list(spec.id);
-    // Every picture once through the base, pooled to block 10's 96 channels; the linear head
+    // Every picture once through the base, pooled to its 1,152 features; the linear head
     // trains all its epochs on them (no early stopping), and the base is never unfrozen.
     expect(events.find((e) => e.type === 'features.cached')?.data).toMatchObject({
       examples: 24,
-      shape: [96],
+      shape: [1152],
     });
     expect(events.filter((e) => e.type === 'epoch.completed')).toHaveLength(
       FEW_SHOT_IMAGE_DEFAULTS.epochs,

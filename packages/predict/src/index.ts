@@ -5,6 +5,7 @@ export * from './encode';
 export * from './errors';
 export * from './inputs';
 export * from './layers/attention';
+export * from './layers/generalized-mean-pooling';
 export * from './load';
 export * from './outputs';
 export * from './predictor';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkTfjsManifest, preprocessSchema } from '@trainyard/shared/portable';
 import { DataError } from './errors';
 import './layers/attention'; // custom layers must be registered before a model loads
+import './layers/generalized-mean-pooling';
 import { Predictor, type PredictorOptions } from './predictor';
 
 /** Largest model the platform loads (weights), as a guard against a hostile model.json. */

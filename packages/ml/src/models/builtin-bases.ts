@@ -6,6 +6,7 @@ import {
   type BaseModelRecord,
   BUILTIN_BASE_MODELS,
   type BuiltinBaseModel,
+  type BuiltinBaseSource,
   baseModelSchema,
   builtinBaseModel,
   builtinBaseRecord,
@@ -18,6 +19,7 @@ import {
   UnprocessableError,
 } from '@trainyard/shared';
 
+import { composeBranches } from './builtin-composite';
 import { ensureBuiltinWordVectors } from './builtin-word-vectors';
 
 // No tfjs here: `npm start` installs the built-ins without loading a tensor backend.
@@ -42,16 +44,47 @@ function packageRoot(name: string): string {
  * Reads a built-in base's model.json and weights from its npm package, no network. nsfwjs ships
  * each model as UMD bundles (`model.min.js` exports the model.json object; each
  * `<shard>.min.js` exports that shard's bytes as a base64 string), read here the way the package
- * itself loads them. Throws when the installed version is not the pinned one, or the files do not
+ * itself loads them. A composed base (`branches`) reads each of its networks so and assembles them
+ * (`composeBranches`). Throws when an installed version is not the pinned one, or the files do not
  * hold the bytes and layers the catalog records.
  */
 export function readBuiltinBaseFiles(base: BuiltinBaseModel): BuiltinBaseFiles {
-  const { package: name, version, folder } = base.source;
+  const files = base.branches
+    ? composeBranches(
+        base.branches.map((branch) => ({
+          branch,
+          files: readPackagedModel(branch.source, branch.bytes, branch.layers, base.id),
+        })),
+        base.input_shape,
+        base.id,
+      )
+    : readPackagedModel(base.source, base.bytes, base.layers, base.id);
+  const { model, bytes } = checkTfjsManifest(files.modelJson, base.bytes);
+  const total = files.shards.reduce((n, s) => n + s.data.length, 0);
+  const layers = (model.modelTopology.model_config as { config?: { layers?: unknown[] } })?.config
+    ?.layers?.length;
+  if (total !== bytes || bytes !== base.bytes || layers !== base.layers) {
+    throw new UnprocessableError(
+      `built-in base ${base.id} holds ${total} bytes of weights (its model.json declares ${bytes}) and ${layers} layers; expected ${base.bytes} bytes and ${base.layers} layers`,
+      { code: 'builtin_base_unavailable' },
+    );
+  }
+  return files;
+}
+
+/** One packaged network's model.json and shards, checked against the bytes and layers expected. */
+function readPackagedModel(
+  source: BuiltinBaseSource,
+  expectedBytes: number,
+  expectedLayers: number,
+  id: string,
+): BuiltinBaseFiles {
+  const { package: name, version, folder } = source;
   const root = packageRoot(name);
   const installed = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   if (installed !== version) {
     throw new UnprocessableError(
-      `built-in base ${base.id} needs ${name}@${version}; ${installed} is installed`,
+      `built-in base ${id} needs ${name}@${version}; ${installed} is installed`,
       { code: 'builtin_base_unavailable' },
     );
   }
@@ -60,7 +93,7 @@ export function readBuiltinBaseFiles(base: BuiltinBaseModel): BuiltinBaseFiles {
     string,
     unknown
   >;
-  const { model, paths, bytes } = checkTfjsManifest(modelJson, base.bytes);
+  const { model, paths, bytes } = checkTfjsManifest(modelJson, expectedBytes);
   const shards = paths.map((path) => {
     const encoded: unknown = require(join(dir, `${path}.min.js`));
     if (typeof encoded !== 'string') {
@@ -74,9 +107,9 @@ export function readBuiltinBaseFiles(base: BuiltinBaseModel): BuiltinBaseFiles {
   const total = shards.reduce((n, s) => n + s.data.length, 0);
   const layers = (model.modelTopology.model_config as { config?: { layers?: unknown[] } })?.config
     ?.layers?.length;
-  if (total !== bytes || bytes !== base.bytes || layers !== base.layers) {
+  if (total !== bytes || bytes !== expectedBytes || layers !== expectedLayers) {
     throw new UnprocessableError(
-      `${name}@${version} ${folder} holds ${total} bytes of weights (model.json declares ${bytes}) and ${layers} layers; built-in base ${base.id} expects ${base.bytes} bytes and ${base.layers} layers`,
+      `${name}@${version} ${folder} holds ${total} bytes of weights (model.json declares ${bytes}) and ${layers} layers; built-in base ${id} expects ${expectedBytes} bytes and ${expectedLayers} layers`,
       { code: 'builtin_base_unavailable' },
     );
   }

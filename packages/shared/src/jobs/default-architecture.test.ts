@@ -67,21 +67,21 @@ describe('the default architecture of an image job', () => {
     }
   });
 
-  it('trains a linear head on block 10 of the built-in base to convergence on a few pictures a class', () => {
+  it('trains a linear head on the composed built-in base to convergence on a few pictures a class', () => {
     for (const d of [images(8, 28, 3), images(8, 64, 1), images(20, 300, 3)]) {
       const spec = resolve(d);
-      expect(spec.base_model).toBe('bm_mobilenetv2block10');
+      expect(spec.base_model).toBe('bm_mobilenetv2inceptionv3');
       expect(spec.architecture).toMatchObject({
         type: 'transfer',
-        cut_layer: 'block_10_project_BN',
-        input_size: [96, 96],
+        cut_layer: 'features',
+        input_size: [160, 160],
         trainable_base_layers: 0,
         head: { units: [] },
       });
       expect(spec.regularization).toMatchObject({ dropout: 0, l2: 0.001 });
       expect(spec.validation_split).toBe(0.1);
       expect(spec.hyperparameters).toMatchObject({
-        learning_rate: 0.01,
+        learning_rate: 0.003,
         epochs: 100,
         early_stopping: null,
         fine_tune_epochs: 0,
@@ -104,7 +104,7 @@ describe('the default architecture of an image job', () => {
     expect(
       resolve(images(8, 64, 3), { hyperparameters: { optimizer: 'sgd' } }).hyperparameters
         .learning_rate,
-    ).toBe(0.1);
+    ).toBe(0.03); // 3× sgd's default 0.01
     // Only the default transfer is few-shot: a CNN asked for keeps its own defaults.
     const cnn = resolve(images(8, 64, 3), { architecture: { type: 'cnn' } });
     expect(cnn.hyperparameters).toMatchObject({ learning_rate: 0.001, epochs: 30 });

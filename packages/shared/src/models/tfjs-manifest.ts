@@ -29,6 +29,8 @@ export const tfjsModelJsonSchema = z
   })
   .passthrough();
 export type TfjsModelJson = z.infer<typeof tfjsModelJsonSchema>;
+/** One weight's entry in a manifest: its name (`<layer>/<variable>`), shape and dtypes. */
+export type TfjsWeightSpec = z.infer<typeof weightSpecSchema>;
 
 /** A weight file path that stays inside the model's own folder: no `..`, no absolute path, no URL. */
 export function isSafeWeightPath(path: string): boolean {
@@ -41,7 +43,8 @@ export function isSafeWeightPath(path: string): boolean {
   );
 }
 
-function declaredBytes(spec: z.infer<typeof weightSpecSchema>): number {
+/** Bytes a weight of the manifest takes in its shards (quantized weights: their stored dtype's). */
+export function declaredBytes(spec: TfjsWeightSpec): number {
   const dtype = spec.quantization?.dtype ?? spec.dtype;
   const bytes = DTYPE_BYTES[dtype];
   if (bytes === undefined) {
