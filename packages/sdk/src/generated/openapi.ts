@@ -2199,7 +2199,7 @@ export interface components {
                 /** @example bm_glove100d */
                 base_model: string;
                 trainable?: boolean;
-            };
+            } | null;
             filters?: number[];
             head?: components["schemas"]["Head"];
             input_size?: [

@@ -159,6 +159,37 @@ describe('the default architecture of a text job', () => {
     expect(resolve(texts(5000)).hyperparameters.epochs).toBe(10);
   });
 
+  it('starts recurrent models from the built-in GloVe vectors unless the request says otherwise', () => {
+    for (const type of ['gru', 'lstm', 'rnn'] as const) {
+      const spec = resolve(texts(600), { architecture: { type } });
+      expect(spec.architecture).toMatchObject({
+        embeddings: { base_model: 'bm_glove100d', trainable: true },
+        embedding_dim: 100,
+      });
+    }
+    // The GRU a large dataset defaults to, too.
+    expect(resolve(texts(5000)).architecture.embeddings?.base_model).toBe('bm_glove100d');
+    // The bag of embeddings and attention keep their random start.
+    expect(resolve(texts(600)).architecture.embeddings).toBeNull();
+    expect(
+      resolve(texts(600), { architecture: { type: 'attention' } }).architecture.embeddings,
+    ).toBeNull();
+    // Saying anything of the embedding is heard: null, a size of its own, frozen vectors, tuning.
+    const gru = (architecture: object, extra: object = {}) =>
+      resolve(texts(600), { architecture: { type: 'gru', ...architecture }, ...extra }).architecture;
+    expect(gru({ embeddings: null })).toMatchObject({ embeddings: null, embedding_dim: 64 });
+    expect(gru({ embedding_dim: 32 })).toMatchObject({ embeddings: null, embedding_dim: 32 });
+    expect(gru({ embeddings: { base_model: 'bm_glove100d', trainable: false } }).embeddings).toEqual(
+      { base_model: 'bm_glove100d', trainable: false },
+    );
+    const tuning = {
+      metric: 'val_accuracy',
+      max_trials: 2,
+      search_space: { 'architecture.embedding_dim': { type: 'categorical', values: [32, 64] } },
+    };
+    expect(gru({}, { tuning }).embeddings).toBeNull();
+  });
+
   it('takes bag_of_embeddings when asked, whatever the size, and never for images', () => {
     expect(
       resolve(texts(20_000), { architecture: { type: 'bag_of_embeddings' } }).architecture.type,

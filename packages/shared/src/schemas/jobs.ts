@@ -122,7 +122,9 @@ export const architectureSchema = z
     embedding_dim: z.number().int().min(4).max(1024).optional(),
     /**
      * Text (bag_of_embeddings, rnn/lstm/gru, attention): start the embedding layer from built-in
-     * word vectors; `embedding_dim` is then theirs.
+     * word vectors; `embedding_dim` is then theirs. Recurrent models (rnn/lstm/gru) start from
+     * `bm_glove100d` when the request gives neither this nor `embedding_dim`; null starts them
+     * from random embeddings.
      */
     embeddings: z
       .object({
@@ -138,6 +140,7 @@ export const architectureSchema = z
         trainable: z.boolean().optional(),
       })
       .strict()
+      .nullable()
       .optional(),
     /** rnn/lstm/gru: units per recurrent layer. */
     rnn_units: z.number().int().min(1).max(2048).optional(),
