@@ -176,12 +176,13 @@ describe('the default architecture of a text job', () => {
     ).toBeNull();
     // Saying anything of the embedding is heard: null, a size of its own, frozen vectors, tuning.
     const gru = (architecture: object, extra: object = {}) =>
-      resolve(texts(600), { architecture: { type: 'gru', ...architecture }, ...extra }).architecture;
+      resolve(texts(600), { architecture: { type: 'gru', ...architecture }, ...extra })
+        .architecture;
     expect(gru({ embeddings: null })).toMatchObject({ embeddings: null, embedding_dim: 64 });
     expect(gru({ embedding_dim: 32 })).toMatchObject({ embeddings: null, embedding_dim: 32 });
-    expect(gru({ embeddings: { base_model: 'bm_glove100d', trainable: false } }).embeddings).toEqual(
-      { base_model: 'bm_glove100d', trainable: false },
-    );
+    expect(
+      gru({ embeddings: { base_model: 'bm_glove100d', trainable: false } }).embeddings,
+    ).toEqual({ base_model: 'bm_glove100d', trainable: false });
     const tuning = {
       metric: 'val_accuracy',
       max_trials: 2,
