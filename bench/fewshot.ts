@@ -24,6 +24,7 @@ import {
   builtinBaseModel,
   type CreateJob,
   createJobSchema,
+  NSFWJS_INCEPTION_V3,
 } from '@trainyard/shared';
 import { fewShotIllustrations, type Illustration, makeZip } from '@trainyard/testing';
 import sharp from 'sharp';
@@ -76,7 +77,7 @@ const INCEPTION_V3: BuiltinBaseModel = {
   id: 'inceptionv3',
   name: 'InceptionV3 (nsfwjs 4.4.0)',
   description: 'probe only',
-  source: { package: 'nsfwjs', version: '4.4.0', folder: 'dist/models/inception_v3' },
+  source: NSFWJS_INCEPTION_V3,
   input_shape: [299, 299, 3],
   normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
   bytes: 22_360_869,
