@@ -75,3 +75,60 @@ describe('BatchNormalization in training mode on wasm matches tfjs-layers on cpu
     tf.dispose([model, loaded] as never);
   });
 });
+
+describe('BatchNormalization without gamma or beta (scale or center false, as InceptionV3 has)', () => {
+  // tfjs-layers' own code could not be differentiated through such a layer (an undefined scale
+  // reached the gradient tape): a training step through a frozen InceptionV3 crashed.
+  for (const backend of ['cpu', 'wasm'] as const) {
+    for (const [scale, center] of [
+      [false, true],
+      [true, false],
+    ] as const) {
+      it(`${backend}, scale ${scale}, center ${center}: trains through it, frozen and not`, async () => {
+        await tf.setBackend(backend);
+        const shape = [2, 3, 3, 4];
+        const layer = batchNormalization({ scale, center, momentum: 0.5, epsilon: 1e-3 });
+        layer.build(shape);
+        const [, , movingMean, movingVariance] = [
+          ...(scale ? [layer.weights[0]] : [undefined]),
+          ...(center ? [layer.weights[scale ? 1 : 0]] : [undefined]),
+          layer.weights.at(-2)!,
+          layer.weights.at(-1)!,
+        ];
+        movingMean!.write(tf.tensor1d([1, 2, 3, 4]));
+        movingVariance!.write(tf.tensor1d([4, 4, 1, 1]));
+        const x = tf.variable(seeded(shape, 5).mul(3));
+        // Frozen: inference mode, (x - moving mean) / sqrt(moving variance + epsilon), and a
+        // gradient for x (the layer before it trains).
+        layer.trainable = false;
+        const expected = x
+          .sub(tf.tensor1d([1, 2, 3, 4]))
+          .div(tf.tensor1d([4, 4, 1, 1]).add(1e-3).sqrt());
+        const frozen = tf.variableGrads(
+          () => (layer.apply(x, { training: true }) as tf.Tensor).square().sum() as tf.Scalar,
+          [x],
+        );
+        const y = layer.apply(x, { training: true }) as tf.Tensor;
+        expect(Math.max(...(await y.sub(expected).abs().data()))).toBeLessThan(1e-5);
+        expect(Math.max(...(await frozen.grads[x.name]!.abs().data()))).toBeGreaterThan(0);
+        expect(Array.from(await movingMean!.read().data())).toEqual([1, 2, 3, 4]);
+        // Trainable: batch statistics, the moving mean moves halfway to the batch mean, and the
+        // one affine variable it has gets a gradient.
+        layer.trainable = true;
+        const { grads } = tf.variableGrads(
+          () =>
+            (layer.apply(x, { training: true }) as tf.Tensor)
+              .mul(seeded(shape, 6))
+              .sum() as tf.Scalar,
+        );
+        const batchMean = await x.mean([0, 1, 2]).data();
+        const moved = await movingMean!.read().data();
+        for (let c = 0; c < 4; c++) expect(moved[c]).toBeCloseTo((c + 1 + batchMean[c]!) / 2, 4);
+        // x, and gamma or beta (the one it has); the moving statistics are not trained.
+        expect(Object.keys(grads)).toHaveLength(2);
+        expect(Object.keys(grads).some((k) => k.startsWith(scale ? 'gamma' : 'beta'))).toBe(true);
+        await tf.setBackend('wasm');
+      });
+    }
+  }
+});

@@ -88,6 +88,7 @@ export class BatchNormalization extends TfjsBatchNormalization {
     // Frozen (trainable false): inference mode, moving statistics used and left as they are.
     const kwargs = callArgsFor(this, args);
     const input = Array.isArray(inputs) ? inputs[0]! : inputs;
+    if (!this.scale || !this.center) return this.callWithoutScaleOrCenter(input, kwargs);
     const lastAxis = this.axis === -1 || this.axis === input.rank - 1;
     const fast =
       kwargs.training === true &&
@@ -116,6 +117,44 @@ export class BatchNormalization extends TfjsBatchNormalization {
         batch.dispose();
       }
       return y;
+    });
+  }
+
+  /**
+   * A layer without gamma (`scale` false, as InceptionV3's) or without beta (`center` false):
+   * tfjs-layers' own code cannot be differentiated then (in inference mode it passes an undefined
+   * scale or offset to `tf.batchNorm`, which the gradient tape cannot save; in training mode it
+   * reads the missing variable), so any training step through such a layer, frozen or not,
+   * crashed. Here the missing one is a constant (ones, zeros) and the rest is tfjs's arithmetic:
+   * inference normalizes with the moving statistics; training with the batch's (`tf.moments` over
+   * every axis but `axis`) and moves the moving ones as tfjs-layers does.
+   */
+  private callWithoutScaleOrCenter(input: tf.Tensor, kwargs: Record<string, unknown>): tf.Tensor {
+    return tf.tidy(() => {
+      const rank = input.rank;
+      const axis = this.axis >= 0 ? this.axis : this.axis + rank;
+      const channels = input.shape[axis]!;
+      const shape = input.shape.map((d, i) => (i === axis ? d : 1));
+      const fit = (t: tf.Tensor) => (axis === rank - 1 ? t : t.reshape(shape));
+      const gamma = fit(this.scale ? this.gamma.read() : tf.ones([channels]));
+      const beta = fit(this.center ? this.beta.read() : tf.zeros([channels]));
+      if (kwargs.training !== true) {
+        const mean = fit(this.movingMean.read());
+        const variance = fit(this.movingVariance.read());
+        return tf.batchNorm(input, mean, variance, beta, gamma, this.epsilon);
+      }
+      const axes = input.shape.map((_, i) => i).filter((i) => i !== axis);
+      const { mean, variance } = tf.moments(input, axes);
+      for (const [moving, batch] of [
+        [this.movingMean, mean],
+        [this.movingVariance, variance],
+      ] as const) {
+        tf.tidy(() => {
+          const current = moving.read();
+          moving.write(tf.sub(current, tf.mul(tf.sub(current, batch), 1 - this.momentum)));
+        });
+      }
+      return tf.batchNorm(input, fit(mean), fit(variance), beta, gamma, this.epsilon);
     });
   }
 }
