@@ -4,6 +4,7 @@ import {
   ensureBuiltinBases,
   readBuiltinBaseFiles,
   selectBackend,
+  unfreezeTop,
 } from '@trainyard/ml';
 import { GeneralizedMeanPooling2D, loadLayersModelFrom } from '@trainyard/predict';
 import {
@@ -107,6 +108,31 @@ describe('the built-in base composed of MobileNetV2 and InceptionV3', () => {
     }
     // Features that tell pictures apart: the two random pictures' vectors differ.
     expect(composed[0]).not.toEqual(composed[1]);
+
+    // Fine-tuning its top layers trains through InceptionV3's batch norms, which have no gamma
+    // (scale false): the unfrozen layers change, the frozen ones do not.
+    const { model: transfer, baseLayers } = buildTransfer({
+      base: model,
+      cutLayer: 'features',
+      classes: 2,
+    });
+    const unfrozen = unfreezeTop(transfer, baseLayers, 2);
+    expect(unfrozen).toHaveLength(2);
+    const frozenLayer = transfer.getLayer('Conv1');
+    const before = (name: string) => transfer.getLayer(name).getWeights()[0]!.dataSync().slice();
+    const [top0, conv1] = [before(unfrozen[0]!), before('Conv1')];
+    transfer.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    await transfer.fit(
+      pictures,
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+      ]),
+      { epochs: 1, verbose: 0 },
+    );
+    expect(before(unfrozen[0]!)).not.toEqual(top0);
+    expect(Array.from(frozenLayer.getWeights()[0]!.dataSync())).toEqual(Array.from(conv1));
+    transfer.dispose();
     model.dispose();
   });
 });
