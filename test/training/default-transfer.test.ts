@@ -1,6 +1,7 @@
 import { loadPredictor, selectBackend } from '@trainyard/ml';
 import {
   type ClassScore,
+  checkpointsFromEvents,
   FEW_SHOT_IMAGE_DEFAULTS,
   JobEventLog,
   type JobSpec,
@@ -113,6 +114,12 @@ describe('an image job with every default, on 8 colour pictures a class', () => 
     expect(events.some((e) => e.type === 'early_stopping' || e.type === 'fine_tune.started')).toBe(
       false,
     );
+    // A checkpoint a epoch, each the whole model, the frozen base too: only the newest three stay
+    // in the store (100 of them took 1.5 GB), and the job's checkpoint list names those.
+    const stored = await runtime.storage.listPage(keys.jobCheckpoints(spec.id), { delimiter: '/' });
+    const newest = ['0098', '0099', '0100'].map((n) => `train-epoch-${n}`);
+    expect(stored.prefixes.map((p) => p.split('/').at(-2))).toEqual(newest);
+    expect(checkpointsFromEvents(events).map((c) => c.name)).toEqual(newest);
     // Then trained again from the start on all 24 pictures (hyperparameters.refit, on for
     // few-shot pictures): that model is published; the validation metrics are the first
     // model's, on the 6 pictures (2 a class) it did not train on.

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type EpochLogs, loadModel, saveModel } from '@trainyard/ml';
 import {
+  CHECKPOINTS_KEPT,
   keys,
   listRecordPage,
   modelFolderFiles,
@@ -43,6 +44,9 @@ function order(state: CheckpointState): number {
  * slots and `state.json` (written last, so a checkpoint without it is ignored as incomplete).
  */
 export class CheckpointStore {
+  /** The folders this process saved, oldest first, per trial (null: a job without tuning). */
+  private readonly saved = new Map<number | null, string[]>();
+
   constructor(
     private readonly storage: Storage,
     private readonly jobId: string,
@@ -82,6 +86,13 @@ export class CheckpointStore {
       created_at: Date.now(),
     };
     await this.storage.putJson(keys.inFolder(prefix, modelFolderFiles.checkpointState), state);
+    // Only the newest CHECKPOINTS_KEPT of a trial are kept: each holds the whole model (a frozen
+    // base too), and a few-shot job's 100 epochs wrote 1.5 GB of them. The newest is whole before
+    // an older one is deleted, so a resume always finds one.
+    const mine = this.saved.get(info.trial) ?? [];
+    mine.push(prefix);
+    this.saved.set(info.trial, mine);
+    while (mine.length > CHECKPOINTS_KEPT) await this.storage.deletePrefix(mine.shift()!);
     return { state, prefix };
   }
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { metricsFromEvents, trialsFromEvents } from './projections';
+import {
+  CHECKPOINTS_KEPT,
+  checkpointsFromEvents,
+  metricsFromEvents,
+  trialsFromEvents,
+} from './projections';
 import { testEvent } from './test-events';
 
 const e = testEvent;
@@ -48,6 +53,24 @@ describe('metricsFromEvents', () => {
       [null, 'fine_tune', 1, 2],
       [0, 'train', 1, 9],
       [0, 'train', 2, 9],
+    ]);
+  });
+});
+
+describe('checkpointsFromEvents', () => {
+  it('lists the newest three of each trial: the trainer deletes the older ones', () => {
+    const saved = (name: string, epoch: number, trial: number | null = null) =>
+      e('checkpoint.saved', { name, epoch, trial, phase: 'train', metrics: {} });
+    const events = [1, 2, 3, 4, 5].map((n) => saved(`train-epoch-000${n}`, n));
+    events.splice(2, 0, saved('trial-0001-train-epoch-0001', 1, 1));
+    events.push(saved('trial-0001-train-epoch-0002', 2, 1));
+    expect(CHECKPOINTS_KEPT).toBe(3);
+    expect(checkpointsFromEvents(events).map((c) => c.name)).toEqual([
+      'trial-0001-train-epoch-0001',
+      'train-epoch-0003',
+      'train-epoch-0004',
+      'train-epoch-0005',
+      'trial-0001-train-epoch-0002',
     ]);
   });
 });

@@ -31,7 +31,17 @@ export function metricsFromEvents(
   return out;
 }
 
-/** Checkpoints, from the `checkpoint.saved` events (`{name, epoch, trial?, metrics}`). */
+/**
+ * How many checkpoints of a trial (or of a job without tuning) the trainer keeps: the newest. Each
+ * new one deletes the oldest past this count (OpenAI's fine-tuning API keeps the last three
+ * epochs' checkpoints too).
+ */
+export const CHECKPOINTS_KEPT = 3;
+
+/**
+ * Checkpoints, from the `checkpoint.saved` events (`{name, epoch, trial?, metrics}`): the newest
+ * `CHECKPOINTS_KEPT` of each trial, the ones still in the store.
+ */
 export function checkpointsFromEvents(events: readonly JobEvent[]): Checkpoint[] {
   const out: Checkpoint[] = [];
   for (const e of events) {
@@ -39,7 +49,9 @@ export function checkpointsFromEvents(events: readonly JobEvent[]): Checkpoint[]
     const { name, epoch, trial, metrics } = e.data;
     out.push({ name, epoch, trial, metrics, created_at: e.created_at });
   }
-  return out;
+  return out.filter(
+    (c, i) => out.slice(i + 1).filter((later) => later.trial === c.trial).length < CHECKPOINTS_KEPT,
+  );
 }
 
 /**
