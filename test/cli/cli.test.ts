@@ -121,6 +121,27 @@ describe('exit codes', () => {
   });
 });
 
+describe('jobs plan says what a default job will start from', () => {
+  it('names the word vectors a recurrent text model starts from, and none for the bag of embeddings', async () => {
+    const lines = ['a fine sunny day', 'a dark stormy night'].flatMap((text, i) =>
+      Array.from({ length: 6 }, (_, k) =>
+        JSON.stringify({ text: `${text} number ${k}`, label: i ? 'bad' : 'good' }),
+      ),
+    );
+    await writeFile(join(dir, 'weather.jsonl'), `${lines.join('\n')}\n`);
+    const upload = await cli('datasets', 'upload', join(dir, 'weather.jsonl'), '--wait', '--json');
+    expect(upload.code, upload.stderr).toBe(0);
+    const dataset = ndjson(upload.stdout).at(-1);
+    const gru = await cli('jobs', 'plan', '--dataset', dataset.id, '--architecture', 'gru');
+    expect(gru.code, gru.stderr).toBe(0);
+    expect(gru.stdout).toMatch(/embeddings\s+bm_glove100d \(fine-tuned\)/);
+    expect(gru.stdout).not.toMatch(/base model/);
+    const bag = await cli('jobs', 'plan', '--dataset', dataset.id);
+    expect(bag.stdout).toMatch(/architecture\s+bag_of_embeddings/);
+    expect(bag.stdout).not.toMatch(/embeddings\s+bm_/);
+  });
+});
+
 describe('upload, train with --follow, predict', () => {
   it('iris end to end, --json at every step', async () => {
     const upload = await cli(

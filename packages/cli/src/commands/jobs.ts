@@ -204,6 +204,13 @@ function showPlan(ctx: Context, plan: FineTuningJobPlan): void {
     {
       task: spec.task,
       architecture: spec.architecture.type,
+      // What a default job chose that the request did not name: the base and the word vectors.
+      'base model': spec.base_model
+        ? `${spec.base_model}, cut at ${spec.architecture.cut_layer ?? 'its default layer'}${spec.architecture.input_size ? `, at ${spec.architecture.input_size.join('×')}` : ''}`
+        : undefined,
+      embeddings: spec.architecture.embeddings
+        ? `${spec.architecture.embeddings.base_model} (${spec.architecture.embeddings.trainable ? 'fine-tuned' : 'frozen'})`
+        : undefined,
       input: input
         ? Object.entries(input)
             .map(([k, v]) => `${k} ${v}`)
