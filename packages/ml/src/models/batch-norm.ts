@@ -105,19 +105,24 @@ export class BatchNormalization extends TfjsBatchNormalization {
         this.beta.read(),
         this.epsilon,
       );
-      // As tfjs-layers does: moving ← moving − (moving − batch)·(1 − momentum).
-      for (const [moving, batch] of [
-        [this.movingMean, mean],
-        [this.movingVariance, variance],
-      ] as const) {
-        tf.tidy(() => {
-          const current = moving.read();
-          moving.write(tf.sub(current, tf.mul(tf.sub(current, batch), 1 - this.momentum)));
-        });
-        batch.dispose();
-      }
+      this.moveStatistics(mean, variance);
+      mean.dispose();
+      variance.dispose();
       return y;
     });
+  }
+
+  /** As tfjs-layers does: moving ← moving − (moving − batch)·(1 − momentum), for both statistics. */
+  private moveStatistics(mean: tf.Tensor, variance: tf.Tensor): void {
+    for (const [moving, batch] of [
+      [this.movingMean, mean],
+      [this.movingVariance, variance],
+    ] as const) {
+      tf.tidy(() => {
+        const current = moving.read();
+        moving.write(tf.sub(current, tf.mul(tf.sub(current, batch), 1 - this.momentum)));
+      });
+    }
   }
 
   /**
@@ -145,15 +150,7 @@ export class BatchNormalization extends TfjsBatchNormalization {
       }
       const axes = input.shape.map((_, i) => i).filter((i) => i !== axis);
       const { mean, variance } = tf.moments(input, axes);
-      for (const [moving, batch] of [
-        [this.movingMean, mean],
-        [this.movingVariance, variance],
-      ] as const) {
-        tf.tidy(() => {
-          const current = moving.read();
-          moving.write(tf.sub(current, tf.mul(tf.sub(current, batch), 1 - this.momentum)));
-        });
-      }
+      this.moveStatistics(mean, variance);
       return tf.batchNorm(input, fit(mean), fit(variance), beta, gamma, this.epsilon);
     });
   }
