@@ -16,6 +16,7 @@ import {
   type Preprocess,
   preprocessSchema,
   type Storage,
+  type TfjsModelJson,
   UnprocessableError,
 } from '@trainyard/shared';
 
@@ -49,27 +50,41 @@ function packageRoot(name: string): string {
  * hold the bytes and layers the catalog records.
  */
 export function readBuiltinBaseFiles(base: BuiltinBaseModel): BuiltinBaseFiles {
-  const files = base.branches
-    ? composeBranches(
-        base.branches.map((branch) => ({
-          branch,
-          files: readPackagedModel(branch.source, branch.bytes, branch.layers, base.id),
-        })),
-        base.input_shape,
-        base.id,
-      )
-    : readPackagedModel(base.source, base.bytes, base.layers, base.id);
+  if (!base.branches) return readPackagedModel(base.source, base.bytes, base.layers, base.id);
+  const files = composeBranches(
+    base.branches.map((branch) => ({
+      branch,
+      files: readPackagedModel(branch.source, branch.bytes, branch.layers, base.id),
+    })),
+    base.input_shape,
+    base.id,
+  );
   const { model, bytes } = checkTfjsManifest(files.modelJson, base.bytes);
-  const total = files.shards.reduce((n, s) => n + s.data.length, 0);
+  checkHolds(model, bytes, files.shards, base.bytes, base.layers, `built-in base ${base.id}`);
+  return files;
+}
+
+/**
+ * Throws unless the shards hold the bytes the manifest declares, and those and the layers are the
+ * ones the catalog records for `what`.
+ */
+function checkHolds(
+  model: TfjsModelJson,
+  declared: number,
+  shards: BuiltinBaseFiles['shards'],
+  expectedBytes: number,
+  expectedLayers: number,
+  what: string,
+): void {
+  const total = shards.reduce((n, s) => n + s.data.length, 0);
   const layers = (model.modelTopology.model_config as { config?: { layers?: unknown[] } })?.config
     ?.layers?.length;
-  if (total !== bytes || bytes !== base.bytes || layers !== base.layers) {
+  if (total !== declared || declared !== expectedBytes || layers !== expectedLayers) {
     throw new UnprocessableError(
-      `built-in base ${base.id} holds ${total} bytes of weights (its model.json declares ${bytes}) and ${layers} layers; expected ${base.bytes} bytes and ${base.layers} layers`,
+      `${what} holds ${total} bytes of weights (its model.json declares ${declared}) and ${layers} layers; expected ${expectedBytes} bytes and ${expectedLayers} layers`,
       { code: 'builtin_base_unavailable' },
     );
   }
-  return files;
 }
 
 /** One packaged network's model.json and shards, checked against the bytes and layers expected. */
@@ -104,15 +119,7 @@ function readPackagedModel(
     }
     return { path, data: new Uint8Array(Buffer.from(encoded, 'base64')) };
   });
-  const total = shards.reduce((n, s) => n + s.data.length, 0);
-  const layers = (model.modelTopology.model_config as { config?: { layers?: unknown[] } })?.config
-    ?.layers?.length;
-  if (total !== bytes || bytes !== expectedBytes || layers !== expectedLayers) {
-    throw new UnprocessableError(
-      `${name}@${version} ${folder} holds ${total} bytes of weights (model.json declares ${bytes}) and ${layers} layers; built-in base ${id} expects ${expectedBytes} bytes and ${expectedLayers} layers`,
-      { code: 'builtin_base_unavailable' },
-    );
-  }
+  checkHolds(model, bytes, shards, expectedBytes, expectedLayers, `${name}@${version} ${folder}`);
   return { modelJson, shards };
 }
 
