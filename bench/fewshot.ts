@@ -24,7 +24,6 @@ import {
   builtinBaseModel,
   type CreateJob,
   createJobSchema,
-  NSFWJS_INCEPTION_V3,
 } from '@trainyard/shared';
 import { fewShotIllustrations, type Illustration, makeZip } from '@trainyard/testing';
 import sharp from 'sharp';
@@ -73,15 +72,18 @@ interface Probe {
  * mixed6 onward and the head were retrained on nsfwjs's five classes. Measured here, not in the
  * catalog: its best probe did not clearly beat block 10 of the MobileNetV2 (bench/README-quality.md).
  */
+const INCEPTION_V3_FILES = builtinBaseModel('bm_mobilenetv2inceptionv3')!.branches!.find(
+  (b) => b.name === 'inceptionv3',
+)!;
 const INCEPTION_V3: BuiltinBaseModel = {
   id: 'inceptionv3',
   name: 'InceptionV3 (nsfwjs 4.4.0)',
   description: 'probe only',
-  source: NSFWJS_INCEPTION_V3,
+  source: INCEPTION_V3_FILES.source,
   input_shape: [299, 299, 3],
   normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
-  bytes: 22_360_869,
-  layers: 318,
+  bytes: INCEPTION_V3_FILES.bytes,
+  layers: INCEPTION_V3_FILES.layers,
   cut_layer: 'mixed5',
   created_at: 1_786_118_080,
 };

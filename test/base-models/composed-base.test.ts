@@ -8,6 +8,7 @@ import {
 } from '@trainyard/ml';
 import { GeneralizedMeanPooling2D, loadLayersModelFrom } from '@trainyard/predict';
 import {
+  type BuiltinBaseBranch,
   type BuiltinBaseModel,
   baseModelSchema,
   builtinBaseModel,
@@ -32,14 +33,14 @@ beforeAll(async () => {
 });
 afterAll(() => fresh.dispose());
 
-/** One packaged network of the composition, loaded whole from the npm package. */
-async function packaged(folder: string, bytes: number, layers: number): Promise<tf.LayersModel> {
+/** One network of the composition, loaded whole from its npm package. */
+async function packaged(branch: BuiltinBaseBranch): Promise<tf.LayersModel> {
   const entry: BuiltinBaseModel = {
     ...builtinBaseModel('bm_mobilenetv2')!,
     id: 'bm_probe',
-    source: { package: 'nsfwjs', version: '4.4.0', folder },
-    bytes,
-    layers,
+    source: branch.source,
+    bytes: branch.bytes,
+    layers: branch.layers,
   };
   const { modelJson, shards } = readBuiltinBaseFiles(entry);
   return loadLayersModelFrom(
@@ -76,8 +77,9 @@ describe('the built-in base composed of MobileNetV2 and InceptionV3', () => {
     );
     const composed = (model.predict(pictures) as tf.Tensor).arraySync() as number[][];
     const gem = new GeneralizedMeanPooling2D({ p: 3 });
-    const alone = async (folder: string, bytes: number, layers: number, cut: string) => {
-      const network = await packaged(folder, bytes, layers);
+    const alone = async (branch: BuiltinBaseBranch) => {
+      const { cut } = branch;
+      const network = await packaged(branch);
       const { model: trunk } = buildTransfer({
         base: network,
         cutLayer: cut,
@@ -93,13 +95,12 @@ describe('the built-in base composed of MobileNetV2 and InceptionV3', () => {
       network.dispose();
       return values;
     };
-    const mobilenet = await alone(
-      'dist/models/mobilenet_v2',
-      2_619_461,
-      162,
-      'block_10_depthwise_relu',
-    );
-    const inception = await alone('dist/models/inception_v3', 22_360_869, 318, 'mixed4');
+    // Each network of the catalog's entry (MobileNetV2, then InceptionV3), cut and pooled alone.
+    expect(base.branches!.map((b) => b.cut)).toEqual(['block_10_depthwise_relu', 'mixed4']);
+    const [mobilenet, inception] = [
+      await alone(base.branches![0]!),
+      await alone(base.branches![1]!),
+    ];
     for (let i = 0; i < 2; i++) {
       const expected = [...mobilenet[i]!, ...inception[i]!];
       expect(composed[i]).toHaveLength(expected.length);

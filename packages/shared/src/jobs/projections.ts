@@ -49,9 +49,16 @@ export function checkpointsFromEvents(events: readonly JobEvent[]): Checkpoint[]
     const { name, epoch, trial, metrics } = e.data;
     out.push({ name, epoch, trial, metrics, created_at: e.created_at });
   }
-  return out.filter(
-    (c, i) => out.slice(i + 1).filter((later) => later.trial === c.trial).length < CHECKPOINTS_KEPT,
-  );
+  // From the newest back: each trial's first CHECKPOINTS_KEPT.
+  const seen = new Map<number | null, number>();
+  return out
+    .reverse()
+    .filter((c) => {
+      const n = seen.get(c.trial) ?? 0;
+      seen.set(c.trial, n + 1);
+      return n < CHECKPOINTS_KEPT;
+    })
+    .reverse();
 }
 
 /**

@@ -79,7 +79,7 @@ const MOBILENET_V2_STORY =
   'Inputs are pixels / 255, in [0, 1], as nsfwjs feeds it (its retrained blocks learned on that scale; the ImageNet blocks were first trained on [-1, 1], yet linear probes on their features scored a point higher at [0, 1] on few-shot pictures, bench/README-quality.md). Input sizes other than 224 run the convolutional layers at that size with global average pooling.';
 
 /** nsfwjs's Keras InceptionV3 (a LayersModel, 299×299, 22 MB of 8-bit weights in six shards). */
-export const NSFWJS_INCEPTION_V3: BuiltinBaseSource = {
+const NSFWJS_INCEPTION_V3: BuiltinBaseSource = {
   package: 'nsfwjs',
   version: '4.4.0',
   folder: 'dist/models/inception_v3',
