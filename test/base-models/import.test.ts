@@ -2,8 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import { prefixes } from '@trainyard/shared';
+import { digitPng, makeZip, mnistDigits } from '@trainyard/testing';
 import { loadBaseModel } from '@trainyard/train';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readyDataset } from '../infer/support';
 import { body, startTestApi, type TestApi } from '../support/api';
 
 // Importing a pretrained model by URL, served by a local HTTP server (tests reach no hub).
@@ -92,6 +94,8 @@ describe('POST /v1/base-models', () => {
       status: 'ready',
       input_shape: [16, 16, 3],
       task: 'image_classification',
+      // A model saved by tfjs (no converter's model_config wrapper) still counts its layers.
+      layers: 3,
     });
     expect((await body(await api.call(`/v1/base-models/${record.id}`))).id).toBe(record.id);
     expect(
@@ -108,6 +112,58 @@ describe('POST /v1/base-models', () => {
       mean: [0.5, 0.5, 0.5],
       std: [0.5, 0.5, 0.5],
     });
+  });
+
+  it("checks a job's cut_layer against the base's layers when the job is created, not when it trains", async () => {
+    const base = await body(await importFrom('/good/model.json'));
+    const digits = mnistDigits([0, 1], 4);
+    const pngs = await Promise.all(digits.map(digitPng));
+    const dataset = await readyDataset(
+      api.runtime,
+      { name: 'digits', task: 'image_classification', format: 'image_folder_zip' },
+      makeZip(digits.map((d, i) => ({ name: `digits/${d.label}/${i}.png`, data: pngs[i]! }))),
+    );
+    const plan = (request: object) =>
+      api.call('/v1/fine-tuning/jobs/plan', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dataset: dataset.id, ...request }),
+      });
+    const jobs = async () => (await body(await api.call('/v1/fine-tuning/jobs'))).data.length;
+    const before = await jobs();
+
+    const typo = await plan({ base_model: base.id, architecture: { cut_layer: 'Pool' } });
+    expect(typo.status).toBe(422);
+    const { error } = await body(typo);
+    expect(error).toMatchObject({
+      code: 'cut_layer_not_found',
+      param: 'body.architecture.cut_layer',
+    });
+    expect(error.message).toContain('"Pool" is not a layer of');
+    expect(error.message).toContain('expected one of its 3 layers, such as pool');
+    const created = await api.call('/v1/fine-tuning/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        dataset: dataset.id,
+        base_model: base.id,
+        architecture: { cut_layer: 'dense_7' },
+      }),
+    });
+    expect(created.status).toBe(422);
+    expect((await body(created)).error.message).toContain(
+      'the last of which are conv, pool, classifier',
+    );
+    expect(await jobs()).toBe(before);
+
+    const good = await plan({ base_model: base.id, architecture: { cut_layer: 'pool' } });
+    expect(good.status).toBe(200);
+    expect((await body(good)).spec.architecture.cut_layer).toBe('pool');
+
+    // A cut without a base to cut is refused too, rather than ignored.
+    const cnn = await plan({ architecture: { type: 'cnn', cut_layer: 'pool' } });
+    expect(cnn.status).toBe(400);
+    expect((await body(cnn)).error).toMatchObject({ param: 'body.architecture.cut_layer' });
   });
 
   it('refuses a shard path that leaves the model folder, before fetching any weight', async () => {

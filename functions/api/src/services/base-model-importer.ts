@@ -18,6 +18,7 @@ import {
   projectPage,
   readBaseModelRecord,
   type Storage,
+  topologyLayerNames,
   UnprocessableError,
   unixSeconds,
   ValidationError,
@@ -133,10 +134,7 @@ export async function importBaseModel(
       target: null,
     };
     await storage.putJson(keys.baseModelFile(id, modelFolderFiles.preprocess), preprocess);
-    const layers = (
-      (model.modelTopology.model_config as { config?: { layers?: unknown[] } } | undefined)?.config
-        ?.layers ?? []
-    ).length;
+    const layers = topologyLayerNames(model.modelTopology).length;
     const record: BaseModelRecord = {
       id,
       object: 'base_model',

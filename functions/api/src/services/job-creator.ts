@@ -13,6 +13,7 @@ import {
   type JobStore,
   jobFailed,
   keys,
+  modelFolderFiles,
   NotFoundError,
   newId,
   newWebhookSecret,
@@ -21,11 +22,18 @@ import {
   resolveJobSpec,
   type Storage,
   TASK_INPUT_KIND,
+  topologyLayerNames,
   UnprocessableError,
   ValidationError,
 } from '@trainyard/shared';
+import { z } from 'zod';
 import { checkModelSize } from './job-model-size';
 import type { ProjectActiveJobs } from './project-active-jobs';
+
+/** Only the topology of a stored model.json: its weights manifest is not read here. */
+const modelJsonTopologySchema = z
+  .object({ modelTopology: z.record(z.string(), z.unknown()) })
+  .loose();
 
 export interface JobCreatorDeps {
   readonly storage: Storage;
@@ -164,6 +172,9 @@ export class JobCreator {
         ...(error.param ? { param: `body.${error.param}` } : {}),
       });
     }
+    if (request.architecture?.cut_layer && spec.base_model) {
+      await this.checkCutLayer(spec.base_model, request.architecture.cut_layer, project);
+    }
     const bounded = { ...this.bound(request, spec), project };
     const manifest =
       (await this.deps.storage.tryGetJson(
@@ -252,6 +263,30 @@ export class JobCreator {
       );
     }
     return dataset;
+  }
+
+  /**
+   * A 422 naming `body.architecture.cut_layer` when the base's model.json has no top-level layer
+   * `name` (what the trainer's `getLayer` would fail on, minutes later), listing the layers whose
+   * names contain the asked one, or else the base's last layers. A built-in base not yet installed
+   * in the store (it installs at `npm start`) is left to the trainer's own check.
+   */
+  private async checkCutLayer(baseModel: string, name: string, project: string): Promise<void> {
+    const found = await findBaseModel(this.deps.storage, baseModel, project);
+    if (!found) return;
+    const json = await this.deps.storage.tryGetJson(
+      keys.inFolder(found.folder, modelFolderFiles.modelJson),
+      modelJsonTopologySchema,
+    );
+    if (!json) return;
+    const names = topologyLayerNames(json.modelTopology);
+    if (names.length === 0 || names.includes(name)) return;
+    const near = names.filter((n) => n.toLowerCase().includes(name.toLowerCase())).slice(0, 12);
+    const shown = near.length > 0 ? near : names.slice(-12);
+    throw new UnprocessableError(
+      `architecture.cut_layer ${JSON.stringify(name)} is not a layer of ${baseModel}; expected one of its ${names.length} layers${near.length > 0 ? ', such as' : ', the last of which are'} ${shown.join(', ')}${names.length > shown.length ? ', …' : ''}`,
+      { param: 'body.architecture.cut_layer', code: 'cut_layer_not_found' },
+    );
   }
 
   /**

@@ -263,6 +263,12 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       },
     );
   }
+  if (arch.cut_layer !== undefined && type !== 'transfer') {
+    throw new ValidationError(
+      `architecture.cut_layer ${JSON.stringify(arch.cut_layer)} cuts a base model; a ${type} job has none (expected a base_model and architecture.type transfer, or no cut_layer)`,
+      { param: 'architecture.cut_layer' },
+    );
+  }
   if (baseModel && type !== 'transfer') {
     throw new ValidationError(
       `base_model is used only with architecture.type transfer; received type ${type}`,
