@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ async function env(): Promise<NodeJS.ProcessEnv> {
 }
 
 describe('npm start on a data directory another platform runs on', () => {
-  it('refuses, naming the running one; the first keeps running; after a SIGKILL the next starts', async () => {
+  it('refuses, naming the running one; the first keeps running; after a SIGKILL the next starts; SIGTERM to npm alone stops it', async () => {
     const firstEnv = await env();
     const first = await npmStart(root, firstEnv);
     children.push(first.child);
@@ -76,6 +77,26 @@ describe('npm start on a data directory another platform runs on', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({
       api_url: `http://127.0.0.1:${nextEnv.API_PORT}`,
     });
-    await ctrlC(next.child);
+
+    // `kill <npm's pid>` (SIGTERM to npm alone, not its group): npm passes it only to the shell it
+    // runs the script in, which dies without passing it on; the platform still stops, lets go of
+    // the data directory and frees its ports, rather than running on under init.
+    const nextApi = `http://127.0.0.1:${nextEnv.API_PORT}`;
+    expect((await fetch(`${nextApi}/healthz`)).status).toBe(200);
+    const nextClosed = new Promise<void>((resolve) => next.child.once('close', () => resolve()));
+    process.kill(next.child.pid!, 'SIGTERM');
+    await nextClosed;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const up = await fetch(`${nextApi}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      if (!up && !existsSync(join(dataDir, 'platform.lock'))) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await expect(fetch(`${nextApi}/healthz`)).rejects.toThrow();
+    expect(existsSync(join(dataDir, 'platform.lock'))).toBe(false);
+    expect(next.output()).toContain('parent exited: stopping Trainyard');
   }, 180_000);
 });

@@ -85,3 +85,10 @@ async function stop(signal: string) {
 }
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+// `kill <npm's pid>`: npm passes SIGTERM only to the shell it runs this script in (`sh -c`), which
+// dies without passing it on, and this process would run on, adopted by init, holding its ports
+// and the data directory. The parent's going is the signal then: stop as on SIGTERM.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop('parent exited');
+}, 500).unref();
