@@ -66,6 +66,7 @@ export async function measureImagePipeline(
     zoom: 0.1,
     brightness: 0.1,
     contrast: 0.1,
+    downscale: 0,
   };
   const x = imagesToTensor(bytes, batch, INPUT);
   const augmentMsPerBatch = await time(20, () =>

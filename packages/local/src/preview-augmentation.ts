@@ -38,6 +38,7 @@ const { values } = parseArgs({
     zoom: { type: 'string', default: '0' },
     brightness: { type: 'string', default: '0' },
     contrast: { type: 'string', default: '0' },
+    downscale: { type: 'string', default: '0' },
   },
 });
 
@@ -49,6 +50,7 @@ const augmentation = augmentationSchema.parse({
   zoom: Number(values.zoom),
   brightness: Number(values.brightness),
   contrast: Number(values.contrast),
+  downscale: Number(values.downscale),
 });
 const spec = resolveAugmentation(augmentation);
 const samples = Number(values.samples);

@@ -26,6 +26,7 @@ const FIELDS = {
   'augmentation.zoom': 'number',
   'augmentation.brightness': 'number',
   'augmentation.contrast': 'number',
+  'augmentation.downscale': 'number',
   'tuning.strategy': 'text',
   'tuning.max_trials': 'number',
   'tuning.objective.metric': 'text',

@@ -60,7 +60,7 @@ const preview = createRoute({
   security,
   summary: 'Preview an augmentation on a few of an image dataset’s images',
   description:
-    'Draws `variants` augmentations of `samples` images of a ready image-folder dataset with the trainer’s own augmentation code (flips, one affine warp for rotation, zoom and translation, then brightness and contrast), and answers them as PNG data URLs beside each original, resized to `size`. `augmentation` is validated as a job spec’s. 422 `not_an_image_dataset` for a CSV or JSONL dataset.',
+    'Draws `variants` augmentations of `samples` images of a ready image-folder dataset with the trainer’s own augmentation code (flips, one affine warp for rotation, zoom and translation, low-resolution copies, then brightness and contrast), and answers them as PNG data URLs beside each original, resized to `size`. `augmentation` is validated as a job spec’s. 422 `not_an_image_dataset` for a CSV or JSONL dataset.',
   request: {
     params: idParam('ds'),
     body: { required: true, content: { 'application/json': { schema: requestSchema } } },

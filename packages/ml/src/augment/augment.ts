@@ -10,7 +10,8 @@ export function augments(a: Augmentation): boolean {
     a.translate > 0 ||
     a.zoom > 0 ||
     a.brightness > 0 ||
-    a.contrast > 0
+    a.contrast > 0 ||
+    a.downscale > 0
   );
 }
 
@@ -57,6 +58,24 @@ function transformEach(x: tf.Tensor4D, transforms: number[], n: number): tf.Tens
 }
 
 /**
+ * Half the images of `x` (drawn per image) replaced by a low-resolution copy: f×f blocks averaged
+ * (`avgPool`, as a camera or a thumbnailer averages, where a plain bilinear shrink would skip
+ * pixels and alias), then enlarged back to the input's size bilinearly. One factor f a batch,
+ * drawn from 2 to ⌊1 / (1 − downscale)⌋ (at least 2).
+ */
+function downscaleSome(x: tf.Tensor4D, downscale: number, random: () => number): tf.Tensor4D {
+  const [n, h, w] = x.shape;
+  const most = Math.max(2, Math.floor(1 / (1 - downscale)));
+  const f = Math.min(2 + Math.floor(random() * (most - 1)), most);
+  const chosen = Array.from({ length: n }, () => (random() < 0.5 ? 1 : 0));
+  if (!chosen.includes(1)) return x;
+  const low = tf.avgPool(x, [f, f], [f, f], 'same');
+  const back = tf.image.resizeBilinear(low, [h, w], false, true);
+  const mask = tf.tensor4d(chosen, [n, 1, 1, 1]);
+  return x.add(back.sub(x).mul(mask)) as tf.Tensor4D;
+}
+
+/**
  * Random augmentation of a batch of normalized images, drawn per image from `random` (seeded by the
  * training loop, so runs repeat): flips and one affine warp for rotation, zoom and translation,
  * composed into a single projective transform per image (bilinear, edges extended), then
@@ -94,6 +113,7 @@ export function augmentBatch(
       }
       x = transformEach(x, transforms, n);
     }
+    if (a.downscale > 0) x = downscaleSome(x, a.downscale, random);
     if (a.brightness > 0) {
       // +δ on the 0-1 pixel scale is +δ/std per channel once normalized.
       const deltas = tf.tensor4d(

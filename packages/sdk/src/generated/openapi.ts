@@ -650,7 +650,7 @@ export interface paths {
         put?: never;
         /**
          * Preview an augmentation on a few of an image dataset’s images
-         * @description Draws `variants` augmentations of `samples` images of a ready image-folder dataset with the trainer’s own augmentation code (flips, one affine warp for rotation, zoom and translation, then brightness and contrast), and answers them as PNG data URLs beside each original, resized to `size`. `augmentation` is validated as a job spec’s. 422 `not_an_image_dataset` for a CSV or JSONL dataset.
+         * @description Draws `variants` augmentations of `samples` images of a ready image-folder dataset with the trainer’s own augmentation code (flips, one affine warp for rotation, zoom and translation, low-resolution copies, then brightness and contrast), and answers them as PNG data URLs beside each original, resized to `size`. `augmentation` is validated as a job spec’s. 422 `not_an_image_dataset` for a CSV or JSONL dataset.
          */
         post: {
             parameters: {
@@ -2223,6 +2223,7 @@ export interface components {
         Augmentation: {
             brightness?: number;
             contrast?: number;
+            downscale?: number;
             flip_horizontal?: boolean;
             flip_vertical?: boolean;
             rotation_degrees?: number;
@@ -2708,6 +2709,8 @@ export interface components {
             augmentation: {
                 brightness: number;
                 contrast: number;
+                /** @default 0 */
+                downscale: number;
                 flip_horizontal: boolean;
                 flip_vertical: boolean;
                 rotation_degrees: number;
@@ -2837,6 +2840,8 @@ export interface components {
                 augmentation: {
                     brightness: number;
                     contrast: number;
+                    /** @default 0 */
+                    downscale: number;
                     flip_horizontal: boolean;
                     flip_vertical: boolean;
                     rotation_degrees: number;
@@ -3740,6 +3745,8 @@ export interface components {
                 augmentation: {
                     brightness: number;
                     contrast: number;
+                    /** @default 0 */
+                    downscale: number;
                     flip_horizontal: boolean;
                     flip_vertical: boolean;
                     rotation_degrees: number;

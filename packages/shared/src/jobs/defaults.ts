@@ -117,6 +117,7 @@ export const TUNABLE_PATHS = [
   'augmentation.zoom',
   'augmentation.brightness',
   'augmentation.contrast',
+  'augmentation.downscale',
 ] as const;
 
 /**
@@ -136,6 +137,7 @@ export function resolveAugmentation(
     zoom: requested.zoom ?? 0,
     brightness: requested.brightness ?? 0,
     contrast: requested.contrast ?? 0,
+    downscale: requested.downscale ?? 0,
   };
 }
 

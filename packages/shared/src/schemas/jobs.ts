@@ -176,6 +176,13 @@ export const augmentationSchema = z
     brightness: z.number().min(0).max(1).optional(),
     /** Contrast factor drawn from [1 − contrast, 1 + contrast]. */
     contrast: z.number().min(0).max(1).optional(),
+    /**
+     * Low-resolution copies (albumentations' `Downscale`): half the images of a batch are shrunk
+     * to a side fraction drawn from [1 − downscale, 1/2] by averaging f×f pixel blocks (f = 2 up
+     * to 1 / (1 − downscale)), then enlarged back bilinearly, so a model also knows a picture far
+     * smaller than its input (a thumbnail, a distant crop). 0: off.
+     */
+    downscale: z.number().min(0).max(0.95).optional(),
   })
   .strict()
   .openapi('Augmentation');
@@ -381,6 +388,8 @@ export const jobSpecSchema = z.object({
     zoom: z.number(),
     brightness: z.number(),
     contrast: z.number(),
+    /** Absent from specs written before it: off. */
+    downscale: z.number().default(0),
   }),
   tuning: tuningSchema.nullable(),
   webhook: webhookSchema.nullable(),
