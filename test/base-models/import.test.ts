@@ -140,7 +140,13 @@ describe('POST /v1/base-models', () => {
       param: 'body.architecture.cut_layer',
     });
     expect(error.message).toContain('"Pool" is not a layer of');
-    expect(error.message).toContain('expected one of its 3 layers, such as pool');
+    expect(error.message).toContain(
+      'did you mean pool? expected one of its 3 layers, such as pool',
+    );
+    const misspelt = await body(
+      await plan({ base_model: base.id, architecture: { cut_layer: 'clasifier ' } }),
+    );
+    expect(misspelt.error.message).toContain('did you mean classifier?');
     const created = await api.call('/v1/fine-tuning/jobs', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

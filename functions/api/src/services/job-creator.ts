@@ -15,6 +15,7 @@ import {
   keys,
   modelFolderFiles,
   NotFoundError,
+  nearLayerNames,
   newId,
   newWebhookSecret,
   OutboundError,
@@ -267,8 +268,8 @@ export class JobCreator {
 
   /**
    * A 422 naming `body.architecture.cut_layer` when the base's model.json has no top-level layer
-   * `name` (what the trainer's `getLayer` would fail on, minutes later), listing the layers whose
-   * names contain the asked one, or else the base's last layers. A built-in base not yet installed
+   * `name` (what the trainer's `getLayer` would fail on, minutes later), naming the layers it most
+   * likely meant (`nearLayerNames`), or else the base's last layers. A built-in base not yet installed
    * in the store (it installs at `npm start`) is left to the trainer's own check.
    */
   private async checkCutLayer(baseModel: string, name: string, project: string): Promise<void> {
@@ -281,10 +282,10 @@ export class JobCreator {
     if (!json) return;
     const names = topologyLayerNames(json.modelTopology);
     if (names.length === 0 || names.includes(name)) return;
-    const near = names.filter((n) => n.toLowerCase().includes(name.toLowerCase())).slice(0, 12);
+    const near = nearLayerNames(name, names);
     const shown = near.length > 0 ? near : names.slice(-12);
     throw new UnprocessableError(
-      `architecture.cut_layer ${JSON.stringify(name)} is not a layer of ${baseModel}; expected one of its ${names.length} layers${near.length > 0 ? ', such as' : ', the last of which are'} ${shown.join(', ')}${names.length > shown.length ? ', …' : ''}`,
+      `architecture.cut_layer ${JSON.stringify(name)} is not a layer of ${baseModel}; ${near.length > 0 ? `did you mean ${near[0]}? ` : ''}expected one of its ${names.length} layers${near.length > 0 ? ', such as' : ', the last of which are'} ${shown.join(', ')}${names.length > shown.length ? ', …' : ''}`,
       { param: 'body.architecture.cut_layer', code: 'cut_layer_not_found' },
     );
   }

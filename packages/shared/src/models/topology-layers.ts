@@ -1,3 +1,5 @@
+import { distance } from 'fastest-levenshtein';
+
 /**
  * The top-level layer names of a TensorFlow.js `model.json`'s `modelTopology`, read from the JSON
  * alone (no tfjs: the API checks a job's `architecture.cut_layer` with it). Both layouts are read:
@@ -18,4 +20,20 @@ export function topologyLayerNames(modelTopology: Record<string, unknown>): stri
     if (typeof name === 'string') names.push(name);
   }
   return names;
+}
+
+/**
+ * The layer names a mistyped `name` most likely meant, best first, at most `max` (default 12):
+ * those within 3 edits of it (Levenshtein distance, case and surrounding spaces ignored), nearest
+ * first, then those containing it. Empty when none is near.
+ */
+export function nearLayerNames(name: string, names: readonly string[], max = 12): string[] {
+  const wanted = name.trim().toLowerCase();
+  const byEdits = names
+    .map((n) => ({ n, edits: distance(wanted, n.toLowerCase()) }))
+    .filter(({ edits }) => edits <= 3 && edits < wanted.length / 2)
+    .sort((a, b) => a.edits - b.edits)
+    .map(({ n }) => n);
+  const containing = wanted ? names.filter((n) => n.toLowerCase().includes(wanted)) : [];
+  return [...new Set([...byEdits, ...containing])].slice(0, max);
 }
