@@ -59,14 +59,27 @@ describe('buildTransfer on the built-in MobileNetV2', () => {
   });
 
   it('at another input size, cuts before the fixed 7×7 pooling and pools globally instead', () => {
-    const { model, baseLayers } = buildTransfer(
-      args(3, { cutLayer: 'flatten_1', inputSize: [96, 96] }),
-    );
+    // The default cut (the classifier's input, past flatten_1) moves before the pooling.
+    const { model, baseLayers } = buildTransfer(args(3, { inputSize: [96, 96] }));
     expect(model.inputs[0]!.shape).toEqual([null, 96, 96, 3]);
     expect(baseLayers.at(-1)).toBe('out_relu');
     expect(baseLayers).not.toContain('average_pooling2d_1');
     expect(headOnly(model).head.inputs[0]!.shape).toEqual([null, 3, 3, 1280]);
     expect((model.predict(images(96)) as tf.Tensor).shape).toEqual([2, 3]);
+  });
+
+  it('refuses a cut the job named past the fixed pooling at another size, rather than moving it', () => {
+    let error: unknown;
+    try {
+      buildTransfer(args(3, { cutLayer: 'flatten_1', inputSize: [96, 96] }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ModelConfigError);
+    expect((error as ModelConfigError).param).toBe('architecture.cut_layer');
+    expect((error as Error).message).toBe(
+      "architecture.cut_layer flatten_1 comes after the base's average_pooling2d_1, which works only at 224×224 inputs; at 96×96 name a cut_layer before average_pooling2d_1 (such as out_relu), or leave architecture.input_size out",
+    );
   });
 
   it('at 224 the fixed pooling is a global one: out_relu features pooled equal flatten_1', () => {

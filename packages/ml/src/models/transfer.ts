@@ -131,8 +131,9 @@ function copyTrunk(
  * the cut is a feature map).
  *
  * With an `inputSize` other than the base's input `[height, width]`, the copy takes that size: the
- * cut moves before the first layer that works only at the base's size (Flatten, Reshape, a pooling
- * window as large as its input), and the head's global average pooling replaces it. The channels
+ * default cut moves before the first layer that works only at the base's size (Flatten, Reshape, a
+ * pooling window as large as its input), and the head's global average pooling replaces it; a
+ * `cutLayer` given past such a layer is refused instead (ModelConfigError). The channels
  * stay the base's. Throws a ModelConfigError naming the job field `architecture.cut_layer` (not a
  * layer of the base, or no layer to cut before) or `architecture.input_size` (too small for the
  * base). Returns the new model and the names of the base layers kept (for `unfreezeTop`).
@@ -149,6 +150,13 @@ export function buildTransfer(args: TransferArgs): {
   if (size && (size[0] !== baseShape[0] || size[1] !== baseShape[1])) {
     const kept = dependencies(cut);
     const first = base.layers.find((l) => kept.has(l.name) && fixedSize(l));
+    if (first && args.cutLayer) {
+      // A cut the job named is not moved behind its back: the model would end elsewhere.
+      throw new ModelConfigError(
+        `architecture.cut_layer ${cut.name} comes after the base's ${first.name}, which works only at ${baseShape.slice(0, 2).join('×')} inputs; at ${size.join('×')} name a cut_layer before ${first.name} (such as ${first.inboundNodes[0]?.inboundLayers[0]?.name ?? 'an earlier layer'}), or leave architecture.input_size out`,
+        { param: 'architecture.cut_layer' },
+      );
+    }
     if (first) {
       const inbound = first.inboundNodes[0]!.inboundLayers;
       if (inbound.length !== 1) {
