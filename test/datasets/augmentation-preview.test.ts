@@ -73,6 +73,7 @@ describe('augmentation preview', () => {
       zoom: 0,
       brightness: 0,
       contrast: 0,
+      downscale: 0,
     });
     expect(answer.data.map((s: { label: string }) => s.label)).toEqual(['3', '4', '7', '3']);
     for (const sample of answer.data) {

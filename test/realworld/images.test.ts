@@ -162,6 +162,29 @@ describe('01 EXIF orientation, and 07 odd images at inference on the case-01 mod
   });
 });
 
+describe('07 odd images on the model the defaults train (fine-tuned MobileNetV2, downscaled copies)', () => {
+  it('predicts a 6×4 thumbnail and the other odd images as they look', async () => {
+    const dataset = await uploadZip('exif-defaults', fixture('01-exif-orientation/train.zip'));
+    // No architecture: 60 photos fine-tune the built-in base, with low-resolution copies
+    // (augmentation.downscale 0.9) by default; without them every seed tried read the tiny
+    // picture's smooth top-to-bottom fade as "left" (0.74-0.99).
+    const { modelId, spec } = await trainModel(api.runtime, dataset, {});
+    expect(spec.base_model).toBe('bm_mobilenetv2block13');
+    expect(spec.augmentation.downscale).toBe(0.9);
+    const cases: Array<[string, string]> = [
+      ['tiny-top-6x4.jpg', 'top'],
+      ['grey-top-300x200.png', 'top'],
+      ['rgba-left-20x20.png', 'left'],
+      ['left.gif', 'left'],
+      ['top.bmp', 'top'],
+    ];
+    for (const [file, label] of cases) {
+      const image = fixture(`07-predict-odd-images/${file}`);
+      expect(await topLabel(modelId, image, file, 'raw'), file).toBe(label);
+    }
+  }, 240_000);
+});
+
 describe('06 image encodings', () => {
   it('decodes each probe with its true colour (CMYK, 16-bit, palette, grey+alpha, WebP)', async () => {
     const input: ImageInput = {

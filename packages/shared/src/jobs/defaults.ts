@@ -417,7 +417,15 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       l2: reg.l2 ?? (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.l2 : small ? (tabular ? 1e-3 : 1e-4) : 0),
       dropout: reg.dropout ?? (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.dropout : tabular ? 0.1 : 0.25),
     },
-    augmentation: resolveAugmentation(request.augmentation),
+    augmentation: {
+      ...resolveAugmentation(request.augmentation),
+      // Image jobs that fine-tune the default base learn from low-resolution copies too (see
+      // IMAGE_TRANSFER_DEFAULTS.downscale). Few-shot jobs do not: their head trains on features
+      // computed once, which any augmentation would recompute every epoch.
+      downscale:
+        request.augmentation?.downscale ??
+        (imageTransfer && !fewShot ? IMAGE_TRANSFER_DEFAULTS.downscale : 0),
+    },
     tuning: request.tuning ?? null,
     // The secret is kept apart from the spec (which the trainer and GET show).
     webhook: request.webhook ? { url: request.webhook.url, events: request.webhook.events } : null,
