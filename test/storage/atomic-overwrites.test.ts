@@ -55,3 +55,21 @@ describe('overwriting an object while it is read', () => {
     expect(Buffer.from(await runtime.storage.getBytes(key)).toString()).toBe(version(versions));
   });
 });
+
+describe('writing and deleting objects of one folder at once', () => {
+  it('succeeds at both: a delete that empties the folder does not fail a write into it', async () => {
+    for (let round = 0; round < 40; round++) {
+      const folder = `folder-${round % 4}/`;
+      await runtime.storage.putBytes(`${folder}old`, 'x');
+      await Promise.all([
+        runtime.storage.delete(`${folder}old`),
+        runtime.storage.putBytes(`${folder}new-${round}`, 'y'),
+        runtime.storage.delete(`${folder}new-${round - 4}`),
+      ]);
+      expect(Buffer.from(await runtime.storage.getBytes(`${folder}new-${round}`)).toString()).toBe(
+        'y',
+      );
+      expect(await runtime.storage.exists(`${folder}old`)).toBe(false);
+    }
+  });
+});

@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -95,11 +94,27 @@ class KeyLocks {
   }
 }
 
-/** Writes `content` whole to `path` (created), flushed; its size and MD5 (hex). */
+/**
+ * Creates the file `path` and its folder. A delete of the folder's last object removes the folder
+ * (s3rver tidies up): make it again if that came between.
+ */
+async function createFile(path: string): Promise<FileHandle> {
+  for (let attempt = 1; ; attempt++) {
+    await mkdir(dirname(path), { recursive: true });
+    try {
+      return await open(path, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 3) throw error;
+    }
+  }
+}
+
+/** Writes `content` whole to the new file `path`, flushed; its size and MD5 (hex). */
 async function writeWhole(
   path: string,
   content: Buffer | Readable,
 ): Promise<{ size: number; md5: string }> {
+  const file = await createFile(path);
   const md5 = createHash('md5');
   let size = 0;
   const count = new Transform({
@@ -110,7 +125,7 @@ async function writeWhole(
     },
   });
   const source = Buffer.isBuffer(content) ? [content] : content;
-  await pipeline(source, count, createWriteStream(path, { flags: 'wx' }));
+  await pipeline(source, count, file.createWriteStream());
   return { size, md5: md5.digest('hex') };
 }
 
@@ -152,7 +167,6 @@ export function makeObjectWritesAtomic<S extends FilesystemStore>(store: S): S {
     const path = store.getResourcePath(object.bucket, object.key, 'object');
     const partial = `${path}.${randomBytes(8).toString('hex')}.partial`;
     try {
-      await mkdir(dirname(path), { recursive: true });
       const written = await writeWhole(partial, object.content);
       await write(id(object.bucket, object.key), async () => {
         await raw.putMetadata(object.bucket, object.key, object.metadata, written.md5);
@@ -167,6 +181,13 @@ export function makeObjectWritesAtomic<S extends FilesystemStore>(store: S): S {
     write(id(destBucket, destKey), () =>
       raw.copyObject(srcBucket, srcKey, destBucket, destKey, replacementMetadata),
     );
-  store.deleteObject = (bucket, key) => write(id(bucket, key), () => raw.deleteObject(bucket, key));
+  // s3rver then removes the folders the delete left empty, unless another object's file appeared
+  // in one meanwhile (ENOTEMPTY) or another delete removed it first (ENOENT): the object is gone.
+  store.deleteObject = (bucket, key) =>
+    write(id(bucket, key), () =>
+      raw.deleteObject(bucket, key).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOTEMPTY' && error.code !== 'ENOENT') throw error;
+      }),
+    );
   return store;
 }
