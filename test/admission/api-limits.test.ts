@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startApiServer } from '@trainyard/api';
+import { Storage } from '@trainyard/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { body, startTestApi, type TestApi } from '../support/api';
 
@@ -41,10 +42,30 @@ describe('per-key rate limit', () => {
   });
 });
 
+/** A real `Storage` that tells when an upload (a dataset file's) starts streaming to S3. */
+class UploadWatchingStorage extends Storage {
+  private started: () => void = () => {};
+  /** Resolves once `upload` has been called: the request is past admission, in its handler. */
+  readonly uploadStarted = new Promise<void>((resolve) => {
+    this.started = resolve;
+  });
+  override upload: Storage['upload'] = (key, body, options) => {
+    this.started();
+    return super.upload(key, body, options);
+  };
+}
+
 describe('per-key concurrency limit', () => {
   it('refuses a second request while the key has one in progress (429, Retry-After: 1)', async () => {
+    // Its own server on the same bucket and limits, whose storage says when the upload below is
+    // in progress (rather than a sleep that a loaded machine can outlast).
+    const storage = new UploadWatchingStorage(api.runtime.s3, api.runtime.config.s3.bucket);
+    const server = await startApiServer({ ...api.runtime, storage }, 0);
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const get = (key: string) =>
+      fetch(`${apiUrl}/v1/datasets?limit=1`, { headers: { Authorization: `Bearer ${key}` } });
     const key = await newKey('uploader');
-    const created = await fetch(`${api.url}/v1/datasets`, {
+    const created = await fetch(`${apiUrl}/v1/datasets`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -57,7 +78,7 @@ describe('per-key concurrency limit', () => {
     expect(created.status).toBe(201);
     const { id } = await body(created);
     // A raw upload streams to S3 while its body arrives: the request stays in progress.
-    const url = new URL(`${api.url}/v1/datasets/${id}/file`);
+    const url = new URL(`${apiUrl}/v1/datasets/${id}/file`);
     const upload = request(url, {
       method: 'PUT',
       headers: { Authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
@@ -70,7 +91,7 @@ describe('per-key concurrency limit', () => {
       upload.on('error', reject);
     });
     upload.write('x,y\n1,a\n');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await storage.uploadStarted;
     const second = await get(key);
     expect(second.status).toBe(429);
     expect(second.headers.get('retry-after')).toBe('1');
@@ -81,6 +102,7 @@ describe('per-key concurrency limit', () => {
     upload.end('2,b\n');
     expect(await uploaded).toBe(200);
     expect((await get(key)).status).toBe(200);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });
 

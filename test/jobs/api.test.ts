@@ -389,7 +389,7 @@ describe('webhooks', () => {
     ).not.toContain(created.webhook.secret);
 
     await untilEnded(api, created.id);
-    for (let i = 0; i < 100 && deliveries.length < 2; i++)
+    for (let i = 0; i < 300 && deliveries.length < 2; i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(deliveries).toHaveLength(2);
     for (const d of deliveries) {

@@ -167,7 +167,9 @@ describe('datasets after a crash', () => {
       const { service, dataset } = await bigIrisUploaded(runtime, 30_000);
       const completing = service.complete(dataset.id);
       completing.catch(() => {});
-      await expect.poll(async () => (await service.get(dataset.id)).status).toBe('validating');
+      await expect
+        .poll(async () => (await service.get(dataset.id)).status, { timeout: 10_000 })
+        .toBe('validating');
       await service.delete(dataset.id);
       await expect(completing).rejects.toMatchObject({ code: 'dataset_not_found' });
     } finally {

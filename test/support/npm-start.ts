@@ -1,14 +1,42 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A port nothing listens on at the moment of asking, on 127.0.0.1. */
-export function freePort(): Promise<number> {
+/** The lowest port the kernel hands out to `listen(0)` and outgoing connections (Linux: 32768). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    );
+    return Number.isInteger(low) && low > 20_000 ? low : 32_768;
+  } catch {
+    return 32_768; // macOS and Windows start theirs at 49152
+  }
+}
+
+/** Whether `port` on 127.0.0.1 could be listened on just now. */
+function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    const server = createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A port nothing listens on at the moment of asking, on 127.0.0.1, for a process started later
+ * (seconds later: `npm start`) to listen on. Drawn at random from 10000 up to the kernel's
+ * ephemeral range, never from it: a port `listen(0)` gave back is the next one it may give to any
+ * other test file's server running in parallel, which then held the port that `npm start` was
+ * told to take (EADDRINUSE). Drawn with `crypto`, not `Math.random`, which a test may have seeded.
+ */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow();
+  for (;;) {
+    const port = randomInt(10_000, high);
+    if (await canListen(port)) return port;
+  }
 }
 
 /**

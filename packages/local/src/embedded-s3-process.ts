@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import Account from 's3rver/lib/models/account.js';
+import { type FilesystemStore, makeObjectWritesAtomic } from './embedded-s3-atomic';
 import { ConditionalWrites, type ConditionFailure } from './embedded-s3-conditions';
 import type { EmbeddedS3Credential } from './embedded-s3-credential';
 import { MultipartGuard } from './embedded-s3-multipart';
@@ -91,6 +92,8 @@ process.once('message', async (options: Options) => {
       options.credential.accessKeyId,
       options.credential.secretAccessKey,
     );
+    // A PUT replaces an object whole, as S3's do: s3rver alone overwrites it in place.
+    makeObjectWritesAtomic(s3rver.store as unknown as FilesystemStore);
     await s3rver.configureBuckets();
     const handle = s3rver.callback();
     const conditions = new ConditionalWrites((bucket, key) =>

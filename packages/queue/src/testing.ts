@@ -3,6 +3,7 @@ import {
   type Dataset,
   type JobSpec,
   type JobStore,
+  keys,
   newId,
   resolveJobSpec,
 } from '@trainyard/shared';
@@ -31,4 +32,12 @@ export async function storeTestJob(
   const spec = resolveJobSpec(newId('ftjob'), { dataset: dataset.id, ...request }, dataset);
   await store.create(spec, webhookSecret);
   return spec;
+}
+
+/**
+ * The key whose existence lets a contract-fixture job held with `hold=<epoch>` go on past that
+ * epoch (test/fixtures/contract-trainer.ts): `jobs/<id>/fixture-release.json`; any body will do.
+ */
+export function fixtureRelease(jobId: string): string {
+  return `${keys.job(jobId)}fixture-release.json`;
 }

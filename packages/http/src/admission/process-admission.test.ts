@@ -65,7 +65,7 @@ describe('ProcessAdmission (admission before the app, in the request event)', ()
   it('answers 503 overloaded with Retry-After past the cap without waiting for the body', async () => {
     const server = await serverWithCap(1);
     const first = fetch(`${server.url}/v1/slow`, { method: 'POST', body: '{}' });
-    await expect.poll(() => server.seen.bodiesRead).toBe(1);
+    await expect.poll(() => server.seen.bodiesRead, { timeout: 10_000 }).toBe(1);
     // The second request's body never comes: it is answered from its head alone.
     const answer = await headOnly(server.port, '/v1/slow', 100_000);
     expect(answer).toMatch(/^HTTP\/1\.1 503 /);
@@ -91,7 +91,7 @@ describe('ProcessAdmission (admission before the app, in the request event)', ()
   it('keeps the connection of a refused request with a small body for the next request', async () => {
     const server = await serverWithCap(1);
     const first = fetch(`${server.url}/v1/slow`, { method: 'POST', body: '{}' });
-    await expect.poll(() => server.seen.bodiesRead).toBe(1);
+    await expect.poll(() => server.seen.bodiesRead, { timeout: 10_000 }).toBe(1);
     const refused = await fetch(`${server.url}/v1/slow`, { method: 'POST', body: '{"a":1}' });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('connection')).not.toBe('close');
