@@ -226,7 +226,7 @@ describe('bad inputs', () => {
       [
         await infer.predictJson(id, { inputs: [good(), missing] }),
         400,
-        'inputs[1]: missing column "sepal_width"',
+        'inputs[1].sepal_width: missing column "sepal_width"',
         spec,
       ],
       [

@@ -242,9 +242,10 @@ export function tableInputs(
     }
     const missing = columns.filter((c) => !values.has(c.name));
     if (missing.length) {
+      // One missing column is named by its own path (`inputs[0].nuclei`), as an unknown one is.
       throw invalidInput(
         pre,
-        param,
+        missing.length === 1 ? `${param}.${missing[0]!.name}` : param,
         `missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => JSON.stringify(c.name)).join(', ')}`,
       );
     }
