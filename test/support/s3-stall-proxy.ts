@@ -1,7 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@trainyard/local/node-sha256';
 
 export interface StallProxy {
   /** `http://127.0.0.1:<port>`: the S3 endpoint to give the process under test. */
@@ -10,28 +10,6 @@ export interface StallProxy {
   readonly stalled: Promise<void>;
   /** Drops the held requests and stops listening. */
   close(): Promise<void>;
-}
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const buffer = (data: Data): string | Buffer =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/** `Checksum` for the signer, from node:crypto (HMAC when given a key). */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: Data) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', buffer(secret));
-  }
-  update(data: Data): void {
-    this.hash.update(buffer(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
 }
 
 /** `a=1&b=%2F` → `{a: '1', b: '/'}` (what the signer takes). */

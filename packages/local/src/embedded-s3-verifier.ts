@@ -1,34 +1,13 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { EmbeddedS3Credential } from './embedded-s3-credential';
+import { Sha256 } from './node-sha256';
 
 /** Why a request to the embedded store was refused (the S3 error code it answers, 403). */
 export type Refusal =
   | { code: 'AccessDenied'; message: string }
   | { code: 'SignatureDoesNotMatch'; message: string };
-
-/** `Checksum` for the signer, from node:crypto (HMAC when given a key). */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: SourceData): string | Buffer =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 /** `a=1&b=%2F` → `{a: '1', b: '/'}`; `+` stays a plus, as S3 reads it. */
 function parseQuery(search: string): Record<string, string | string[]> {
