@@ -142,3 +142,25 @@ export async function untilEnded(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Resolves once `stalled` has (a stall proxy held the job's trainer at its chosen request);
+ * throws if the job ends first (it never reached that request), with its status.
+ */
+export async function untilStalled(
+  api: Pick<JobsApi, 'call'>,
+  id: string,
+  stalled: Promise<void>,
+): Promise<void> {
+  let held = false;
+  void stalled.then(() => {
+    held = true;
+  });
+  while (!held) {
+    const job = (await (await api.call(`/v1/fine-tuning/jobs/${id}`)).json()) as { status: string };
+    if (held) return;
+    if (['succeeded', 'failed', 'cancelled'].includes(job.status))
+      throw new Error(`job ${id} ${job.status} before the proxy held its trainer`);
+    await Promise.race([stalled, new Promise((r) => setTimeout(r, 200))]);
+  }
+}

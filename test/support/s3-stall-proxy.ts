@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, request, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@trainyard/local/node-sha256';
@@ -8,6 +14,11 @@ export interface StallProxy {
   readonly endpoint: string;
   /** Resolves once the answer to the request `stallAfter` matched has been passed on. */
   readonly stalled: Promise<void>;
+  /**
+   * Stops holding, for good: each held request whose client is still connected goes on to S3
+   * (those of a killed process are dropped), and so does every later one.
+   */
+  release(): void;
   /** Drops the held requests and stops listening. */
   close(): Promise<void>;
 }
@@ -24,25 +35,32 @@ function queryOf(search: string): Record<string, string> {
   return out;
 }
 
+/** The credential the proxy signs with: given, or read when the first request comes. */
+export type StallProxyCredentials =
+  | { accessKeyId: string; secretAccessKey: string }
+  | (() => Promise<{ accessKeyId: string; secretAccessKey: string }>);
+
 /**
  * An HTTP proxy in front of the real S3 endpoint `target` (path-style) that passes each request
- * on, re-signed (SigV4, with `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, the same date, region
- * and signed headers) for the target's Host, until S3 has answered the first one that
+ * on, re-signed (SigV4, with `credentials`, by default `AWS_ACCESS_KEY_ID` /
+ * `AWS_SECRET_ACCESS_KEY`; the same date, region and signed headers) for the target's Host, until S3 has answered the first one that
  * `stallAfter(method, path)` matches (path without the query). It passes that answer on, then
  * holds every later request unanswered. A process pointed at it stops at its next S3 call after
  * that one: a test can kill it at a known point of its work, not wherever a poll of S3 happened
- * to notice it, which on a loaded machine can be much later.
+ * to notice it, which on a loaded machine can be much later. `release()` lets it (or the next
+ * attempt, pointed at the same proxy) go on.
  */
 export async function startStallProxy(
   target: string,
   stallAfter: (method: string, path: string) => boolean,
+  credentials: StallProxyCredentials = {
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
+  },
 ): Promise<StallProxy> {
   const upstream = new URL(target);
   const signer = new SignatureV4({
-    credentials: {
-      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
-      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
-    },
+    credentials,
     region: 'us-east-1',
     service: 's3',
     sha256: Sha256,
@@ -85,17 +103,14 @@ export async function startStallProxy(
     return { ...headers, host: upstream.host, authorization: String(result.headers.authorization) };
   }
 
-  const held: ServerResponse[] = [];
+  const held: Array<{ req: IncomingMessage; res: ServerResponse }> = [];
   let stalled = false;
+  let released = false;
   let markStalled: () => void = () => {};
   const stalledPromise = new Promise<void>((resolve) => {
     markStalled = resolve;
   });
-  const server = createServer(async (req, res) => {
-    if (stalled) {
-      held.push(res);
-      return;
-    }
+  async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     req.pause();
@@ -108,7 +123,7 @@ export async function startStallProxy(
         headers: await resigned(method, url, req.headers),
       },
       (answer) => {
-        if (!stalled && stallAfter(method, url.split('?')[0]!)) {
+        if (!stalled && !released && stallAfter(method, url.split('?')[0]!)) {
           stalled = true;
           res.on('finish', markStalled);
         }
@@ -119,13 +134,24 @@ export async function startStallProxy(
     forwarded.on('error', () => res.destroy());
     req.pipe(forwarded);
     req.resume();
+  }
+  const server = createServer((req, res) => {
+    if (stalled && !released) held.push({ req, res });
+    else void forward(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stalled: stalledPromise,
+    release() {
+      released = true;
+      for (const { req, res } of held.splice(0)) {
+        if (req.socket.destroyed) res.destroy();
+        else void forward(req, res);
+      }
+    },
     async close() {
-      for (const res of held) res.destroy();
+      for (const { res } of held.splice(0)) res.destroy();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

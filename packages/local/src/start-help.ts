@@ -16,6 +16,7 @@ const MEANINGS: Partial<Record<keyof typeof envSchema.shape, string>> = {
   S3_FORCE_PATH_STYLE: 'path-style S3 addressing, as MinIO needs (default true)',
   QUEUE: 'local: jobs run as child processes; batch: submitted to AWS Batch',
   LOCAL_MAX_CONCURRENT_JOBS: 'jobs the local runner runs at once',
+  LOCAL_TRAINER_S3_ENDPOINT: "the trainers' S3 endpoint, when not the platform's (a proxy)",
   TFJS_BACKEND: 'auto, tensorflow-gpu, tensorflow, wasm or cpu',
   LOG_LEVEL: 'JSON log lines on stdout at this level and above',
   TRAINYARD_API_KEY: 'use this key instead of generating one (never printed)',

@@ -3,7 +3,7 @@ import type { Config } from '@trainyard/shared';
 /**
  * The environment a trainer needs besides `JOB_ID`: the S3 endpoint and credentials this
  * platform uses (in `npm start`, the embedded server's), so the child reads and writes the same
- * bucket, and the backend choice.
+ * bucket (through `LOCAL_TRAINER_S3_ENDPOINT` instead when set), and the backend choice.
  */
 export function trainerEnvironment(config: Config): Record<string, string> {
   const env: Record<string, string> = {
@@ -14,7 +14,10 @@ export function trainerEnvironment(config: Config): Record<string, string> {
     LOG_LEVEL: config.logLevel,
     TRAINYARD_DATA_DIR: config.dataDir,
   };
-  if (config.s3.endpoint) env.S3_ENDPOINT = config.s3.endpoint;
+  const endpoint =
+    (config.queue.kind === 'local' ? config.queue.trainerS3Endpoint : undefined) ??
+    config.s3.endpoint;
+  if (endpoint) env.S3_ENDPOINT = endpoint;
   if (config.s3.credentials) {
     env.AWS_ACCESS_KEY_ID = config.s3.credentials.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = config.s3.credentials.secretAccessKey;

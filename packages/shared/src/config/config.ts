@@ -45,6 +45,11 @@ export const envSchema = z.object({
   API_MULTIPART_THRESHOLD_BYTES: positiveInt.default(64 * 1024 * 1024),
   LOCAL_MAX_CONCURRENT_JOBS: positiveInt.default(1),
   LOCAL_MAX_ATTEMPTS: positiveInt.default(3),
+  /**
+   * The S3 endpoint the local runner gives its trainers, when they reach the store by another
+   * address than the platform (a proxy in front of it). Default: the platform's own endpoint.
+   */
+  LOCAL_TRAINER_S3_ENDPOINT: z.url().optional(),
   /** Bytes of models (their files' sizes) the inference function keeps loaded; least recently used go first. */
   INFER_CACHE_BYTES: positiveInt.default(512 * 1024 * 1024),
   /** Comma-separated model ids the inference function loads at start. */
@@ -143,7 +148,13 @@ export interface Config {
   readonly s3: S3Config;
   readonly http: { readonly host: string; readonly apiPort: number; readonly inferPort: number };
   readonly queue:
-    | { readonly kind: 'local'; readonly maxConcurrentJobs: number; readonly maxAttempts: number }
+    | {
+        readonly kind: 'local';
+        readonly maxConcurrentJobs: number;
+        readonly maxAttempts: number;
+        /** `LOCAL_TRAINER_S3_ENDPOINT`: the trainers' S3 endpoint; undefined: the platform's. */
+        readonly trainerS3Endpoint: string | undefined;
+      }
     | { readonly kind: 'batch'; readonly jobQueue: string; readonly jobDefinition: string };
   readonly backend: Env['TFJS_BACKEND'];
   /** Threads of the wasm backend in training jobs; undefined: chosen per architecture. */
@@ -265,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             kind: 'local',
             maxConcurrentJobs: e.LOCAL_MAX_CONCURRENT_JOBS,
             maxAttempts: e.LOCAL_MAX_ATTEMPTS,
+            trainerS3Endpoint: e.LOCAL_TRAINER_S3_ENDPOINT,
           },
     backend: e.TFJS_BACKEND,
     wasmThreads: e.TFJS_WASM_THREADS,
