@@ -242,6 +242,20 @@ describe('the whole path through the UI', () => {
     await page.waitForFunction(
       `(() => { const r = document.querySelector('[data-augmentation-preview] .aug-row'); return !!r && r.children[1].getAttribute('src') === r.children[0].getAttribute('src'); })()`,
     );
+    // Low-resolution copies: about half the variants become blurred copies, the rest stay.
+    await page.fill('input[name="augmentation.downscale"]', '0.9');
+    await page.waitForFunction(
+      `[...document.querySelectorAll('[data-augmentation-preview] .aug-row')].some((r) => [...r.children].slice(1).some((i) => i.getAttribute('src') !== r.children[0].getAttribute('src')))`,
+    );
+    const lowered = (await sources()).flatMap(([original, ...augmented]) =>
+      augmented.map((src) => src !== original),
+    );
+    expect(lowered).toContain(true);
+    expect(lowered).toContain(false);
+    await page.fill('input[name="augmentation.downscale"]', '');
+    await page.waitForFunction(
+      `[...document.querySelectorAll('[data-augmentation-preview] .aug-row')].every((r) => [...r.children].slice(1).every((i) => i.getAttribute('src') === r.children[0].getAttribute('src')))`,
+    );
     await page.selectOption('select[name="architecture.type"]', 'cnn');
     await page.fill('input[name="architecture.input_size"]', '16,16');
     await page.fill('input[name="hyperparameters.epochs"]', '6');

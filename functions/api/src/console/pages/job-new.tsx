@@ -253,6 +253,11 @@ export function JobNewPage({ datasets, values, body, plan, error }: Props) {
           <Field name="augmentation.zoom" label="Zoom (± fraction)" values={values} />
           <Field name="augmentation.brightness" label="Brightness (±)" values={values} />
           <Field name="augmentation.contrast" label="Contrast (±)" values={values} />
+          <Field
+            name="augmentation.downscale"
+            label="Low resolution (down to 1 − fraction)"
+            values={values}
+          />
           {/* Filled by console.js from POST /v1/datasets/{id}/augmentation-preview (image datasets). */}
           <section
             class="augmentation-preview wide"
