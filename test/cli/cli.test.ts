@@ -139,6 +139,20 @@ describe('jobs plan says what a default job will start from', () => {
     const bag = await cli('jobs', 'plan', '--dataset', dataset.id);
     expect(bag.stdout).toMatch(/architecture\s+bag_of_embeddings/);
     expect(bag.stdout).not.toMatch(/embeddings\s+bm_/);
+    expect(bag.stdout).not.toMatch(/augmentation/);
+  });
+
+  it('names the base and the augmentation a default image job fine-tunes with', async () => {
+    const zip = join(REALWORLD, '01-exif-orientation', 'train.zip');
+    const upload = await cli('datasets', 'upload', zip, '--wait', '--json');
+    expect(upload.code, upload.stderr).toBe(0);
+    const dataset = ndjson(upload.stdout).at(-1);
+    const plan = await cli('jobs', 'plan', '--dataset', dataset.id);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(
+      /base model\s+bm_mobilenetv2block13, cut at block_13_expand_relu, at 96×96/,
+    );
+    expect(plan.stdout).toMatch(/augmentation\s+downscale 0\.9\n/);
   });
 });
 

@@ -211,6 +211,12 @@ function showPlan(ctx: Context, plan: FineTuningJobPlan): void {
       embeddings: spec.architecture.embeddings
         ? `${spec.architecture.embeddings.base_model} (${spec.architecture.embeddings.trainable ? 'fine-tuned' : 'frozen'})`
         : undefined,
+      // Only those on: flips by name, the others with their amount.
+      augmentation:
+        Object.entries(spec.augmentation)
+          .filter(([, v]) => v !== false && v !== 0)
+          .map(([k, v]) => (v === true ? k : `${k} ${v}`))
+          .join(', ') || undefined,
       input: input
         ? Object.entries(input)
             .map(([k, v]) => `${k} ${v}`)
