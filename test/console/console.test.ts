@@ -263,6 +263,7 @@ describe('the whole path through the UI', () => {
     await page.click('button[value=plan]');
     await page.waitForSelector('[data-plan]');
     await expect(page.locator('[data-plan]').textContent()).resolves.toContain('6 epochs');
+    await expect(page.locator('[data-plan-augmentation]').textContent()).resolves.toBe('none');
     await shot(page, '03-job-plan');
     await page.click('button[value=create]');
     await page.waitForURL(/\/console\/jobs\/ftjob_/);

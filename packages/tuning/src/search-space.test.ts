@@ -63,4 +63,26 @@ describe('validateSearchSpacePaths', () => {
     expect((error as ValidationError).message).toContain('"hyperparameters.warp_speed"');
     expect((error as ValidationError).message).toContain('hyperparameters.learning_rate');
   });
+
+  it('says which tunable path a misspelt one most likely meant', () => {
+    const typo = searchSpaceSchema.parse({
+      'augmentation.downscal': { type: 'uniform', min: 0, max: 0.9 },
+    });
+    expect(() =>
+      validateSearchSpacePaths(typo, ['augmentation.downscale', 'augmentation.zoom']),
+    ).toThrow('did you mean "augmentation.downscale"?');
+    // Far from every path: no guess.
+    expect(() => validateSearchSpacePaths(space, ['augmentation.zoom'])).not.toThrow(
+      /did you mean/,
+    );
+  });
+
+  it('says a log_uniform min of 0 once, not as a second "received"', () => {
+    const result = searchSpaceSchema.safeParse({
+      'hyperparameters.learning_rate': { type: 'log_uniform', min: 0, max: 1 },
+    });
+    const message = result.error!.issues[0]!.message;
+    expect(message).toContain('a log_uniform range needs min > 0 (its min is 0)');
+    expect(message.match(/received/g)?.length ?? 0).toBeLessThanOrEqual(1);
+  });
 });

@@ -6,6 +6,7 @@ import type {
   FineTuningJobPlan,
   Trainyard,
 } from '@trainyard/sdk';
+import { augmentationSummary } from '@trainyard/shared';
 import { type Command, Option } from 'commander';
 import { pc } from '../colors';
 import type { Context } from '../context';
@@ -211,12 +212,9 @@ function showPlan(ctx: Context, plan: FineTuningJobPlan): void {
       embeddings: spec.architecture.embeddings
         ? `${spec.architecture.embeddings.base_model} (${spec.architecture.embeddings.trainable ? 'fine-tuned' : 'frozen'})`
         : undefined,
-      // Only those on: flips by name, the others with their amount.
+      // Images only: the other tasks have nothing to augment.
       augmentation:
-        Object.entries(spec.augmentation)
-          .filter(([, v]) => v !== false && v !== 0)
-          .map(([k, v]) => (v === true ? k : `${k} ${v}`))
-          .join(', ') || undefined,
+        spec.task === 'image_classification' ? augmentationSummary(spec.augmentation) : undefined,
       input: input
         ? Object.entries(input)
             .map(([k, v]) => `${k} ${v}`)

@@ -1,3 +1,4 @@
+export * from './augmentation-summary';
 export * from './default-architecture';
 export * from './defaults';
 export * from './event-log';

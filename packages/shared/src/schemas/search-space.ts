@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { closest, distance } from 'fastest-levenshtein';
 import { ValidationError } from '../errors';
 
 /**
@@ -142,7 +143,7 @@ export type ParamValue = string | number | boolean;
 function rangeProblem(param: SearchParam): string | undefined {
   switch (param.type) {
     case 'log_uniform':
-      if (param.min <= 0) return `a log_uniform range needs min > 0; received min ${param.min}`;
+      if (param.min <= 0) return `a log_uniform range needs min > 0 (its min is ${param.min})`;
       return param.min < param.max
         ? undefined
         : `empty range: min ${param.min} must be below max ${param.max}`;
@@ -181,8 +182,10 @@ export function validateSearchSpacePaths(
   const allowed = new Set(allowedPaths);
   for (const path of Object.keys(space)) {
     if (allowed.has(path)) continue;
+    const near = closest(path, [...allowed]);
+    const hint = distance(path, near) <= 3 ? `did you mean "${near}"? ` : '';
     throw new ValidationError(
-      `search space path "${path}" is not a tunable field of the job spec; ` +
+      `search space path "${path}" is not a tunable field of the job spec; ${hint}` +
         `expected one of: ${[...allowed].sort().join(', ')}`,
       { param: `${paramPrefix}.${path}`, code: 'unknown_search_space_path' },
     );

@@ -420,7 +420,17 @@ function setupJob(data) {
       width,
       height: 220,
       scales: { x: { time: false } },
-      axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, {}],
+      axes: [
+        { label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] },
+        // uPlot's own labels keep the increment's decimals: a rate falling from 0.001 to 0.0001
+        // was labelled 0.001 at both ticks. Three significant digits tell them apart.
+        name === 'learning_rate'
+          ? {
+              values: (_, splits) =>
+                splits.map((v) => (v === null ? '' : String(Number(v.toPrecision(3))))),
+            }
+          : {},
+      ],
       series: [
         { label: 'epoch' },
         ...SERIES[name].map(([, label, stroke]) => ({
@@ -651,7 +661,7 @@ function setupAugmentationPreview(form, host) {
     host.replaceChildren();
     const note = document.createElement('p');
     note.className = 'muted';
-    note.textContent = `Augmentation preview: ${answer.data.length} of the dataset's images at ${answer.size}×${answer.size}, each as training sees it (outlined) and ${answer.data[0]?.augmented.length ?? 0} random augmentations.`;
+    note.textContent = `Augmentation preview: ${answer.data.length} of the dataset's images at ${answer.size}×${answer.size}, each as training sees it (outlined) and ${answer.data[0]?.augmented.length ?? 0} random augmentations by the fields filled in above (an empty field draws nothing here; the plan shows the augmentation a job will use, defaults included).`;
     host.append(note);
     for (const sample of answer.data) {
       const row = document.createElement('div');

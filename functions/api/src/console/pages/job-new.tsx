@@ -1,4 +1,4 @@
-import { TUNABLE_PATHS, tuningSchema } from '@trainyard/shared';
+import { augmentationSummary, TUNABLE_PATHS, tuningSchema } from '@trainyard/shared';
 import type { Json } from '../api-client';
 import { ErrorBox, Layout, num } from './layout';
 
@@ -98,10 +98,28 @@ function Plan({ plan }: { readonly plan: Json }) {
       <dl class="facts">
         <dt>Architecture</dt>
         <dd>{plan.spec?.architecture?.type ?? '—'}</dd>
+        {plan.spec?.base_model ? (
+          <>
+            <dt>Base model</dt>
+            <dd data-plan-base>
+              {plan.spec.base_model}, cut at{' '}
+              {plan.spec.architecture.cut_layer ?? 'its default layer'}
+              {plan.spec.architecture.input_size
+                ? `, at ${plan.spec.architecture.input_size.join('×')}`
+                : ''}
+            </dd>
+          </>
+        ) : null}
+        {plan.spec?.task === 'image_classification' ? (
+          <>
+            <dt>Augmentation</dt>
+            <dd data-plan-augmentation>{augmentationSummary(plan.spec.augmentation)}</dd>
+          </>
+        ) : null}
         <dt>Parameters</dt>
         <dd>{num(e.parameters)}</dd>
         <dt>Memory</dt>
-        <dd>{num(e.memory_bytes / 2 ** 20, 1)} MiB</dd>
+        <dd>{e.memory_bytes === null ? '—' : `${num(e.memory_bytes / 2 ** 20, 1)} MiB`}</dd>
         <dt>Examples</dt>
         <dd>
           {num(e.train_examples)} train · {num(e.validation_examples)} validation
@@ -112,7 +130,7 @@ function Plan({ plan }: { readonly plan: Json }) {
           {num(e.steps)}
         </dd>
         <dt>Estimated time</dt>
-        <dd data-plan-seconds>{num(e.seconds, 1)} s</dd>
+        <dd data-plan-seconds>{e.seconds === null ? '—' : `${num(e.seconds, 1)} s`}</dd>
       </dl>
       {plan.notes?.length ? (
         <ul>
