@@ -238,6 +238,48 @@ describe('jsonl', () => {
       expect(b.count).toBe(lengths.filter((n) => b.from <= n && n < b.to).length);
     }
   });
+
+  it('reads UTF-16 with a byte-order mark, as Windows saves "Unicode" text, like UTF-8', async () => {
+    const lines = [
+      { text: 'Größe zählt, café crème', label: 'gut' },
+      { text: '日本語のテキストです', label: 'schlecht' },
+      { text: 'ça va très bien merci', label: 'gut' },
+      { text: 'emoji 🚂 on the line', label: 'schlecht' },
+    ];
+    const text = `${lines.map((l) => JSON.stringify(l)).join('\r\n')}\r\n`;
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le);
+    be.swap16();
+    for (const bytes of [le, be]) {
+      const created = await create({ name: 'u16', task: 'text_classification', format: 'jsonl' });
+      const put = await api.call(`/v1/datasets/${created.id}/file`, { method: 'PUT', body: bytes });
+      expect(put.status).toBe(200);
+      const dataset = await complete(created.id);
+      expect(dataset.status, JSON.stringify(dataset.report)).toBe('ready');
+      expect(dataset.report.stats).toMatchObject({
+        examples: 4,
+        classes: { gut: 2, schlecht: 2 },
+        text_length: {
+          min: Math.min(...lines.map((l) => l.text.length)),
+          max: Math.max(...lines.map((l) => l.text.length)),
+        },
+      });
+    }
+  });
+
+  it('names what a line holds instead of an object or a string text: null, an array, a number', async () => {
+    const created = await create({ name: 'kinds', task: 'text_classification', format: 'jsonl' });
+    const jsonl = ['null', '{"text": ["a", "b"], "label": "x"}', '{"text": 7, "label": "x"}'];
+    await api.call(`/v1/datasets/${created.id}/file`, { method: 'PUT', body: jsonl.join('\n') });
+    const dataset = await complete(created.id);
+    expect(dataset.status).toBe('invalid');
+    const messages = dataset.report.errors.map((e: { message: string }) => e.message);
+    expect(messages).toContain(
+      'line 1: expected an object {"text": "...", "label": "..."}; received null',
+    );
+    expect(messages).toContain('line 2: "text" must be a string; received an array');
+    expect(messages).toContain('line 3: "text" must be a string; received a number');
+  });
 });
 
 describe('lifecycle', () => {

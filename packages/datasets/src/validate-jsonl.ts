@@ -1,12 +1,21 @@
 import { keys } from '@trainyard/shared';
 import { checkClasses } from './class-checks';
 import { DuplicateCounter } from './duplicates';
+import { bomEncoding, peek, toUtf8 } from './encoding';
 import { checkLabelSpellings, normalizeLabel, relabelShards } from './labels';
 import { LengthHistogram } from './length-histogram';
 import { utf8Lines } from './lines';
 import { ShardWriter } from './shards';
 import { Summary } from './summary';
 import type { ValidationContext, ValidationResult } from './validation';
+
+/** What a JSON value is, for a message: `nothing`, `null`, `an array`, `a number`, …. */
+function kindOf(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
 
 /** Texts shorter than this (trimmed) get a "near-empty" warning. */
 const NEAR_EMPTY = 3;
@@ -17,7 +26,12 @@ const NEAR_EMPTY = 3;
  */
 export async function validateJsonl(ctx: ValidationContext): Promise<ValidationResult> {
   const { storage, dataset, report, limits, size } = ctx;
-  const source = ctx.source ?? (await storage.getStream(keys.datasetRaw(dataset.id)));
+  const raw = ctx.source ?? (await storage.getStream(keys.datasetRaw(dataset.id)));
+  // UTF-16 with a byte-order mark (Windows' "Unicode" text) is read as the CSV reader reads it;
+  // any other file must be UTF-8 (utf8Lines names the first bad byte).
+  const { head, stream } = await peek(raw, 2);
+  const encoding = bomEncoding(head);
+  const source = encoding ? toUtf8(stream, encoding) : stream;
   const shards = new ShardWriter(
     storage,
     dataset.id,
@@ -30,12 +44,12 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
   const lengths = new Summary();
   const histogram = new LengthHistogram();
   const duplicates = new DuplicateCounter();
-  for await (const { text: raw, line } of utf8Lines(source, limits.lineChars)) {
+  for await (const { text: record, line } of utf8Lines(source, limits.lineChars)) {
     const where = `line ${line}`;
-    if (!raw.trim()) continue;
+    if (!record.trim()) continue;
     let value: unknown;
     try {
-      value = JSON.parse(raw);
+      value = JSON.parse(record);
     } catch (error) {
       report.error(
         'invalid_json',
@@ -47,7 +61,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       report.error(
         'invalid_record',
-        `${where}: expected an object {"text": "...", "label": "..."}; received ${Array.isArray(value) ? 'an array' : typeof value}`,
+        `${where}: expected an object {"text": "...", "label": "..."}; received ${kindOf(value)}`,
         where,
       );
       continue;
@@ -56,7 +70,7 @@ export async function validateJsonl(ctx: ValidationContext): Promise<ValidationR
     if (typeof text !== 'string') {
       report.error(
         'missing_text',
-        `${where}: "text" must be a string; received ${text === undefined ? 'nothing' : typeof text}`,
+        `${where}: "text" must be a string; received ${kindOf(text)}`,
         where,
       );
       continue;
