@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { startInferServer } from '@trainyard/infer';
 import { isolatedRuntime } from '@trainyard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +87,27 @@ describe('bounds on every management API request', () => {
     expect(answer.body.error.message).toContain('at most 1048576 bytes');
     expect(answer.body.error.message).toContain('API_MAX_BODY_BYTES');
     expect(answer.sent).toBeLessThan(32 << 20);
+  });
+
+  it('refuses a Content-Encoding it cannot decode by name, even on a body that is plain JSON', async () => {
+    const res = await api.call('/v1/fine-tuning/jobs/plan', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: JSON.stringify({ dataset: 'ds_x' }),
+    });
+    expect(res.status).toBe(415);
+    expect((await body(res)).error).toMatchObject({
+      code: 'unsupported_media_type',
+      param: 'Content-Encoding',
+      message: expect.stringContaining('send the body uncompressed'),
+    });
+    // `identity` is no coding at all.
+    const plain = await api.call('/v1/fine-tuning/jobs/plan', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+      body: JSON.stringify({ dataset: 'ds_x' }),
+    });
+    expect(plain.status).toBe(404);
   });
 
   it('refuses a declared length over the limit before reading, naming both sizes', async () => {
@@ -218,6 +240,17 @@ describe('bounds on every inference request', () => {
       expect(answer.status).toBe(413);
       expect(answer.body.error.message).toContain('INFER_MAX_BODY_BYTES');
       expect(answer.sent).toBeLessThan(32 << 20);
+      // A compressed body (or one labelled so) is refused by its header, not misread.
+      const gzipped = await fetch(`${url}/v1/models/model_x/predict`, {
+        method: 'POST',
+        headers: { ...headers, 'content-encoding': 'gzip' },
+        body: gzipSync('{"inputs":[{"a":1}]}'),
+      });
+      expect(gzipped.status).toBe(415);
+      expect((await body(gzipped)).error).toMatchObject({
+        param: 'Content-Encoding',
+        message: expect.stringContaining('Content-Encoding "gzip"'),
+      });
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await runtime.dispose();

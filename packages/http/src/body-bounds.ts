@@ -37,7 +37,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * received, from `Content-Length` before anything is read, or once the bytes read pass the limit,
  * so a huge body is never buffered whole), one that has not arrived within `timeoutMs` (408), and
  * JSON nested deeper than `maxJsonDepth` (400, checked on the text before anything parses it), and
- * a JSON body that is not valid UTF-8 (400 `invalid_utf8`, naming the first bad byte). A bounded body is read here, so its errors are ours whatever the route then parses it as.
+ * a JSON body that is not valid UTF-8 (400 `invalid_utf8`, naming the first bad byte), and a body
+ * with a `Content-Encoding` other than `identity` (415, naming the header). A bounded body is read here, so its errors are ours whatever the route then parses it as.
  */
 export function bodyBounds(options: BodyBoundsOptions): MiddlewareHandler {
   const { maxBytes, maxBytesVariable, maxJsonDepth, timeoutMs } = options;
@@ -49,6 +50,16 @@ export function bodyBounds(options: BodyBoundsOptions): MiddlewareHandler {
     // whose length is declared (read below without the stream).
     if (raw.method === 'GET' || raw.method === 'HEAD') return next();
     if (declared === null && !raw.body) return next();
+    // No decoder for compressed bodies: a gzip body read as JSON would fail as "not valid JSON",
+    // and a plain body wrongly labelled gzip would pass unseen. Either way the header is refused
+    // by name (RFC 9110 §15.5.16: 415 for a content coding the server does not take).
+    const coding = raw.headers.get('content-encoding')?.trim().toLowerCase();
+    if (coding && coding !== 'identity') {
+      throw new UnsupportedMediaTypeError(
+        `Content-Encoding ${JSON.stringify(coding)}: this server reads request bodies as sent (identity) only; send the body uncompressed, without the header`,
+        { param: 'Content-Encoding' },
+      );
+    }
     if (options.streaming?.(c)) {
       c.req.raw = new Request(raw, {
         body: withPauseLimit(raw.body!, timeoutMs),
