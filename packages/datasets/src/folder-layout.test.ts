@@ -84,6 +84,16 @@ describe('detectLayout', () => {
     expect(describeLayout(layout)).toContain('data/Validation/ → validation');
   });
 
+  it('names a class as a label: NFC and trimmed; a folder of white space only is no class', () => {
+    const { places } = read([' Red /1.png', 'Red/2.png', 'cre\u0300me/3.png', '  /4.png']);
+    expect(places[' Red /1.png']).toEqual({ label: 'Red', split: null });
+    expect(places['Red/2.png']).toEqual({ label: 'Red', split: null });
+    expect(places['cre\u0300me/3.png']).toEqual({ label: 'cr\u00e8me', split: null });
+    expect(places['  /4.png']).toBeNull();
+    const split = detectLayout(['train/ cat /1.png', 'val/cat/2.png']);
+    expect(placeOf(split, 'train/ cat /1.png')).toEqual({ label: 'cat', split: 'train' });
+  });
+
   it('reads train and test only, and train/val (Ultralytics); a file beside the classes is in none', () => {
     expect(read(['train/a/1.jpg', 'TEST/a/2.jpg']).splits).toEqual({
       train: 'train',

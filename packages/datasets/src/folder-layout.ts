@@ -1,4 +1,5 @@
 import type { DatasetSplit } from '@trainyard/shared';
+import { normalizeLabel } from './labels';
 import { FatalDatasetError, type ReportBuilder } from './report';
 
 /**
@@ -163,15 +164,23 @@ export function detectLayout(paths: readonly string[]): FolderLayout {
   }
 }
 
-/** The class and split of the file at `path` in `layout`, or undefined when it is in none. */
+/**
+ * The class and split of the file at `path` in `layout`, or undefined when it is in none. The
+ * class is the folder's name as a label (`normalizeLabel`: NFC, trimmed, so ` Red /` is `Red`); a
+ * folder whose name is only white space is no class.
+ */
 export function placeOf(layout: FolderLayout, path: string): Placement | undefined {
   if (!path.startsWith(layout.root)) return undefined;
   const parts = path.slice(layout.root.length).split('/');
+  const place = (folder: string, split: DatasetSplit | null) => {
+    const label = normalizeLabel(folder);
+    return label ? { label, split } : undefined;
+  };
   if (layout.splitFolders.size === 0) {
-    return parts.length >= 2 ? { label: parts[0]!, split: null } : undefined;
+    return parts.length >= 2 ? place(parts[0]!, null) : undefined;
   }
   const split = layout.splitFolders.get(parts[0]!);
-  return split && parts.length >= 3 ? { label: parts[1]!, split } : undefined;
+  return split && parts.length >= 3 ? place(parts[1]!, split) : undefined;
 }
 
 /** One line for the report: which layout was recognized, folder by folder. */

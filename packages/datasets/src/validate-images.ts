@@ -11,9 +11,15 @@ import {
 import type yauzl from 'yauzl';
 import { checkClasses } from './class-checks';
 import { DuplicateCounter } from './duplicates';
-import { describeLayout, detectLayout, placeOf, warnMissingClasses } from './folder-layout';
+import {
+  describeLayout,
+  detectLayout,
+  type FolderLayout,
+  placeOf,
+  warnMissingClasses,
+} from './folder-layout';
 import { checkLabelSpellings } from './labels';
-import { FatalDatasetError } from './report';
+import { FatalDatasetError, type ReportBuilder } from './report';
 import {
   entriesInFileOrder,
   entryName,
@@ -26,21 +32,11 @@ import {
 import { ShardWriter, writeImageIndex } from './shards';
 import { Summary, sortedCounts } from './summary';
 import type { ValidationContext, ValidationResult } from './validation';
+import { entryPath, exampleOf, imageEntryProblem, isSystemFile } from './zip-examples';
 
 /** Sides above this many pixels get a "very large image" warning (training resizes them anyway). */
 const LARGE_SIDE = 4096;
 const ZIP_MAGIC = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('PK\x05\x06', 'latin1')];
-
-/** Files every zip tool adds that are not examples: skipped, and counted in one warning. */
-function isSystemFile(path: string): boolean {
-  const parts = path.split('/');
-  const base = parts.at(-1) ?? '';
-  return (
-    parts[0] === '__MACOSX' ||
-    parts.some((p) => p.startsWith('.')) ||
-    /^(thumbs\.db|desktop\.ini)$/i.test(base)
-  );
-}
 
 /** Rejects names that could escape a folder if anyone extracted the archive. */
 function checkPath(name: string): string {
@@ -115,6 +111,32 @@ async function scan(ctx: ValidationContext, zip: yauzl.ZipFile, size: number) {
     );
   }
   return { layout: detectLayout(paths), inFileOrder };
+}
+
+/** The class folder (`red/`, `data/train/red/`), as named in the zip, of a placed `path` in `layout`. */
+function classFolderOf(layout: FolderLayout, path: string): string {
+  const parts = path.slice(layout.root.length).split('/');
+  return `${layout.root}${parts.slice(0, layout.splitFolders.size ? 2 : 1).join('/')}/`;
+}
+
+/**
+ * Warns (`empty_class_folder`) for each class folder that holds no image (empty, or only files
+ * that are not images): it is no class, so a model trained on the zip cannot predict it.
+ */
+function warnEmptyClassFolders(
+  report: ReportBuilder,
+  folders: ReadonlyMap<string, ReadonlySet<string>>,
+  classes: ReadonlyMap<string, number>,
+): void {
+  for (const [label, paths] of folders) {
+    if (classes.get(label)) continue;
+    const shown = [...paths].sort();
+    report.warn(
+      'empty_class_folder',
+      `The class folder${shown.length > 1 ? 's' : ''} ${shown.join(', ')} hold${shown.length > 1 ? '' : 's'} no images, so there is no class ${JSON.stringify(label)}; put its images in it, or remove it`,
+      shown[0],
+    );
+  }
 }
 
 /** One image's problem in the report: what it is, and whether the rest of the dataset goes on. */
@@ -230,18 +252,30 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
   const formats = new Map<string, number>();
   const duplicates = new DuplicateCounter();
   let ignored = 0;
+  /** Class → the class folders (paths ending in `/`) it was read from, for `empty_class_folder`. */
+  const folders = new Map<string, Set<string>>();
+  const noteFolder = (label: string, folder: string) => {
+    const set = folders.get(label) ?? new Set<string>();
+    folders.set(label, set.add(folder));
+  };
   try {
     // In file order, so that the entries' bytes are read front to back, each about once: as the
     // directory lists them when it is in that order (streamed), else listed once and sorted.
     const entries = inFileOrder ? zipEntries(zip) : await entriesInFileOrder(zip);
     for await (const entry of entries) {
-      const path = entryName(entry).replace(/\\/g, '/');
-      if (path.endsWith('/')) continue;
+      const path = entryPath(entry);
+      if (path.endsWith('/')) {
+        // A folder's own entry: a class folder that may turn out to hold no image.
+        const folder = isSystemFile(path) ? undefined : placeOf(layout, path);
+        if (folder) noteFolder(folder.label, classFolderOf(layout, path));
+        continue;
+      }
       if (isSystemFile(path)) {
         ignored++;
         continue;
       }
-      const place = placeOf(layout, path);
+      const place = exampleOf(layout, path);
+      if (place) noteFolder(place.label, classFolderOf(layout, path));
       if (!place) {
         report.warn(
           'file_outside_class_folder',
@@ -268,6 +302,11 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
           `Entry ${path} cannot be read: ${(error as Error).message}`,
           path,
         );
+      }
+      const problem = imageEntryProblem(bytes);
+      if (problem) {
+        reportImageError(ctx, path, problem);
+        continue;
       }
       const info = await inspect(ctx, bytes, path);
       if (!info) continue;
@@ -315,6 +354,7 @@ export async function validateImages(ctx: ValidationContext): Promise<Validation
       `${ignored} system file${ignored === 1 ? '' : 's'} (__MACOSX, dot files, Thumbs.db) skipped`,
     );
 
+  warnEmptyClassFolders(report, folders, classes);
   const merged = checkLabelSpellings(classes, report, dataset.merge_near_duplicate_labels === true);
   checkClasses(classes, report);
   if (splitted) warnMissingClasses(report, layout, classes, splitClasses);

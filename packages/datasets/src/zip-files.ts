@@ -5,9 +5,18 @@ import {
   type Storage,
   UnprocessableError,
 } from '@trainyard/shared';
-import { namedLikeImage, sniffImageFormat } from '@trainyard/shared/images';
-import { detectLayout, placeOf } from './folder-layout';
-import { entryName, isSymlink, openZip, readEntry, S3ZipReader, zipEntries } from './s3-zip-reader';
+import { sniffImageFormat } from '@trainyard/shared/images';
+import type yauzl from 'yauzl';
+import { detectLayout, type FolderLayout } from './folder-layout';
+import { spellingKey } from './labels';
+import { isSymlink, openZip, readEntry, S3ZipReader, zipEntries } from './s3-zip-reader';
+import {
+  entryPath,
+  exampleOf,
+  IMAGE_HEAD_BYTES,
+  imageEntryProblem,
+  isSystemFile,
+} from './zip-examples';
 
 /** Largest entry `readZipImage` returns: 16 MiB. */
 export const MAX_SERVED_IMAGE_BYTES = 16 * 1024 * 1024;
@@ -56,7 +65,7 @@ export async function readZipImage(
   const zip = await openZip(reader, size);
   try {
     for await (const entry of zipEntries(zip)) {
-      if (entryName(entry) !== path || isSymlink(entry)) continue;
+      if (entryPath(entry) !== path || isSymlink(entry)) continue;
       if (entry.uncompressedSize > MAX_SERVED_IMAGE_BYTES) {
         throw new UnprocessableError(
           `${path} is ${entry.uncompressedSize} bytes; images are served up to ${MAX_SERVED_IMAGE_BYTES} bytes`,
@@ -83,45 +92,72 @@ export async function readZipImage(
   );
 }
 
+/** The first `bytes` bytes of an entry (fewer when it is shorter), inflating no further. */
+function readEntryHead(zip: yauzl.ZipFile, entry: yauzl.Entry, bytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (error, stream) => {
+      if (error) return reject(error);
+      const chunks: Buffer[] = [];
+      let got = 0;
+      const done = () => {
+        stream!.removeAllListeners('data');
+        stream!.destroy();
+        resolve(Buffer.concat(chunks).subarray(0, bytes));
+      };
+      stream!.on('data', (c: Buffer) => {
+        chunks.push(c);
+        got += c.length;
+        if (got >= bytes) done();
+      });
+      stream!.on('error', (e) => (got >= bytes ? undefined : reject(e)));
+      stream!.on('end', done);
+    });
+  });
+}
+
 /**
- * Up to `perClass` image paths of each class of an image-folder dataset, in zip order, read from
- * the zip's central directory only (no image is decompressed). Classes as the report counts them.
+ * Up to `perClass` image paths of each class of an image-folder dataset, in zip order: the
+ * entries validation trained on, by the same rules (`exampleOf` for the class, `imageEntryProblem`
+ * on each entry's first bytes for "is an image", whatever its name). Reads the central directory,
+ * then the first `IMAGE_HEAD_BYTES` of entries until each class has its paths. Classes as the
+ * report counts them (near-duplicate spellings merged into the class they were merged into).
  */
 export async function sampleImages(
   storage: Storage,
   dataset: Dataset,
   perClass: number,
 ): Promise<Array<{ label: string; paths: string[] }>> {
+  const classes = Object.keys(dataset.report?.stats?.classes ?? {});
+  const samples = new Map<string, string[]>(classes.map((c) => [c, []]));
+  const answer = () => [...samples].map(([label, list]) => ({ label, paths: list }));
   const { reader, size } = zipOf(storage, dataset);
   const zip = await openZip(reader, size);
-  const paths: string[] = [];
   try {
+    const entries: Array<{ entry: yauzl.Entry; path: string }> = [];
     for await (const entry of zipEntries(zip)) {
-      const name = entryName(entry);
-      if (
-        !name.endsWith('/') &&
-        !isSymlink(entry) &&
-        namedLikeImage(name) &&
-        !name.includes('__MACOSX/')
-      ) {
-        paths.push(name);
-      }
+      if (!isSymlink(entry)) entries.push({ entry, path: entryPath(entry) });
+    }
+    let layout: FolderLayout;
+    try {
+      layout = detectLayout(
+        entries.map((e) => e.path).filter((p) => !p.endsWith('/') && !isSystemFile(p)),
+      );
+    } catch {
+      return answer(); // the report says why
+    }
+    const bySpelling = new Map(classes.map((c) => [spellingKey(c), c]));
+    const merged = dataset.merge_near_duplicate_labels === true;
+    for (const { entry, path } of entries) {
+      const label = exampleOf(layout, path)?.label;
+      if (label === undefined) continue;
+      const list =
+        samples.get(label) ??
+        (merged ? samples.get(bySpelling.get(spellingKey(label)) ?? '') : undefined);
+      if (!list || list.length >= perClass) continue;
+      if (!imageEntryProblem(await readEntryHead(zip, entry, IMAGE_HEAD_BYTES))) list.push(path);
     }
   } finally {
     zip.close();
   }
-  const classes = Object.keys(dataset.report?.stats?.classes ?? {});
-  const samples = new Map<string, string[]>(classes.map((c) => [c, []]));
-  let layout: ReturnType<typeof detectLayout>;
-  try {
-    layout = detectLayout(paths);
-  } catch {
-    return [...samples].map(([label, list]) => ({ label, paths: list })); // the report says why
-  }
-  for (const path of paths) {
-    const label = placeOf(layout, path)?.label.normalize('NFC').trim();
-    const list = label === undefined ? undefined : samples.get(label);
-    if (list && list.length < perClass) list.push(path);
-  }
-  return [...samples].map(([label, list]) => ({ label, paths: list }));
+  return answer();
 }
