@@ -180,6 +180,12 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
               options.delimiter !== undefined,
               sample,
             );
+          if (!header.some((name, i) => i !== labelIndex && name))
+            throw new FatalDatasetError(
+              'no_feature_columns',
+              `The header has only the label column ${JSON.stringify(labelColumn)}${header.length > 1 ? ` and ${header.length - 1} unnamed column${header.length > 2 ? 's' : ''}` : ''}; a table needs at least one feature column besides the label (a model with no inputs cannot learn)`,
+              where,
+            );
           const seen = new Map<string, number>();
           for (const [i, name] of header.entries()) {
             if (!name)

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { body, startTestApi, type TestApi } from '../support/api';
+import { type Issue, submitDataset } from '../support/realworld';
+
+// Messy CSVs as spreadsheets and people write them (a tester's uploads, rebuilt here as
+// variants), uploaded through the API and validated on the real S3 endpoint.
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api?.close());
+
+type Checked = {
+  id: string;
+  status: string;
+  report: { errors: Issue[]; warnings: Issue[]; stats: Record<string, never> | null };
+};
+
+const submit = (file: string, spec: Record<string, unknown> = {}): Promise<Checked> =>
+  submitDataset(
+    api,
+    {
+      name: 'messy',
+      task: 'tabular_classification',
+      format: 'csv',
+      label_column: 'label',
+      ...spec,
+    },
+    file,
+  );
+
+const codes = (list: Issue[]) => list.map((i) => i.code);
+const issue = (list: Issue[], code: string) => list.find((i) => i.code === code);
+
+/** `n` rows `i,yes|no` (two classes, 10+ each) after `header`, joined by `eol`. */
+function rows(n: number, header = 'a,label', eol = '\n', tail = ''): string[] {
+  return [
+    header,
+    ...Array.from({ length: n }, (_, i) => `${i},${i % 2 ? 'yes' : 'no'}${tail}`),
+  ].map((l) => l + eol);
+}
+
+describe('a table with only the label column', () => {
+  it('is invalid (no_feature_columns) and a job cannot be created on it', async () => {
+    const file = ['label', ...Array.from({ length: 24 }, (_, i) => (i % 3 ? 'yes' : 'no'))].join(
+      '\n',
+    );
+    const dataset = await submit(file);
+    expect(dataset.status).toBe('invalid');
+    const error = issue(dataset.report.errors, 'no_feature_columns');
+    expect(error?.message).toContain('"label"');
+    expect(error?.message).toContain('at least one feature column');
+    const job = await api.call('/v1/fine-tuning/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dataset: dataset.id, hyperparameters: { epochs: 1 } }),
+    });
+    expect(job.status).toBe(422);
+    expect((await body(job)).error).toMatchObject({ code: 'dataset_not_ready' });
+  });
+
+  it('is invalid when the other header cells are unnamed', async () => {
+    const file = ['label,,', ...Array.from({ length: 20 }, (_, i) => `${i % 2 ? 'yes' : 'no'},,`)];
+    const dataset = await submit(file.join('\r\n'));
+    expect(codes(dataset.report.errors)).toEqual(['no_feature_columns']);
+    expect(dataset.report.errors[0]!.message).toContain('2 unnamed columns');
+  });
+});
