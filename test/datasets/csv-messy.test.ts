@@ -67,3 +67,30 @@ describe('a table with only the label column', () => {
     expect(dataset.report.errors[0]!.message).toContain('2 unnamed columns');
   });
 });
+
+describe('rows with only empty or blank cells', () => {
+  it("skips Excel's trailing ',' rows and a line of spaces, with one blank_rows warning", async () => {
+    const lines = rows(24, 'a,label', '\r\n');
+    lines.splice(10, 0, '   \r\n', ' , \r\n');
+    const dataset = await submit([...lines, ',\r\n', ',\r\n', '""," "\r\n'].join(''));
+    expect(dataset.report.errors).toEqual([]);
+    expect(dataset.status).toBe('ready');
+    expect(dataset.report.stats).toMatchObject({ examples: 24, classes: { no: 12, yes: 12 } });
+    const blank = dataset.report.warnings.filter((w) => w.code === 'blank_rows');
+    expect(blank).toEqual([
+      {
+        code: 'blank_rows',
+        message: expect.stringContaining(
+          '5 rows with only empty or blank cells (the first at line 11)',
+        ),
+        where: 'line 11',
+      },
+    ]);
+  });
+
+  it('still refuses a row with a value but no label', async () => {
+    const dataset = await submit([...rows(24), '7,\n'].join(''));
+    expect(codes(dataset.report.errors)).toEqual(['empty_label']);
+    expect(codes(dataset.report.warnings)).not.toContain('blank_rows');
+  });
+});

@@ -157,6 +157,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
   let tallies: ColumnTally[] = [];
   let labelIndex = -1;
   let examples = 0;
+  const blank: { rows: number; first?: number } = { rows: 0 };
   try {
     for await (const batch of batches<{ record: string[]; info: { lines: number } }>(parser)) {
       if (shards.full) await shards.flush();
@@ -199,6 +200,12 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
             seen.set(name, i);
           }
           tallies = header.map(() => new ColumnTally(numberOptions));
+          continue;
+        }
+        if (record.every((cell) => cell.trim() === '')) {
+          // Excel writes `,,\r\n` rows below the data; a line of spaces is a blank line too.
+          blank.rows++;
+          blank.first ??= info.lines;
           continue;
         }
         if (record.length !== header.length) {
@@ -253,6 +260,12 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
     throw new FatalDatasetError(
       'no_examples',
       'The file is empty; expected a header row and one example a row',
+    );
+  if (blank.rows)
+    report.warn(
+      'blank_rows',
+      `${blank.rows} row${blank.rows > 1 ? 's' : ''} with only empty or blank cells (the first at line ${blank.first}) ${blank.rows > 1 ? 'were' : 'was'} skipped, as blank lines are`,
+      `line ${blank.first}`,
     );
   if (regression) {
     if (examples === 0)
