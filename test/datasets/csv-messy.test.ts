@@ -94,3 +94,55 @@ describe('rows with only empty or blank cells', () => {
     expect(codes(dataset.report.warnings)).not.toContain('blank_rows');
   });
 });
+
+describe('unnamed columns', () => {
+  it("drops Excel's trailing unnamed columns that are empty in every row, naming them", async () => {
+    const dataset = await submit(rows(24, 'a,label,,', '\r\n', ', ,').join(''));
+    expect(dataset.report.errors).toEqual([]);
+    expect(dataset.status).toBe('ready');
+    expect(dataset.report.stats).toMatchObject({ examples: 24, classes: { no: 12, yes: 12 } });
+    expect(
+      (dataset.report.stats as unknown as { columns: Array<{ name: string }> }).columns.map(
+        (c) => c.name,
+      ),
+    ).toEqual(['a', 'label']);
+    const dropped = issue(dataset.report.warnings, 'unnamed_columns_dropped');
+    expect(dropped?.message).toMatch(/^Columns 3, 4 of the header have no name and no value/);
+    const rowsCsv = await (await api.call(`/v1/datasets/${dataset.id}/rows.csv`)).text();
+    expect(rowsCsv.split(/\r?\n/)[0]).toBe('a,label');
+  });
+
+  it('drops an unnamed column in the middle too, and keeps the values around it', async () => {
+    const lines = [
+      'a,,label',
+      ...Array.from({ length: 24 }, (_, i) => `${i},,${i % 2 ? 'yes' : 'no'}`),
+    ];
+    const dataset = await submit(lines.join('\n'));
+    expect(dataset.status).toBe('ready');
+    expect(dataset.report.stats).toMatchObject({
+      examples: 24,
+      classes: { no: 12, yes: 12 },
+      columns: [{ name: 'a', type: 'numeric', numeric: { min: 0, max: 23 } }, { name: 'label' }],
+    });
+    expect(issue(dataset.report.warnings, 'unnamed_columns_dropped')?.message).toMatch(
+      /^Column 2 of the header has no name/,
+    );
+  });
+
+  it('refuses an unnamed column that holds a value, naming its position and the value', async () => {
+    const lines = rows(24, 'a,label,', '\n', ',');
+    lines[15] = '14,no,oops\n';
+    const dataset = await submit(lines.join(''));
+    expect(dataset.status).toBe('invalid');
+    expect(dataset.report.errors).toEqual([
+      {
+        code: 'empty_column_name',
+        message: expect.stringMatching(
+          /^Column 3 of the header has no name but holds values \(line 16: "oops"\)/,
+        ),
+        where: 'line 1',
+      },
+    ]);
+    expect(codes(dataset.report.warnings)).not.toContain('unnamed_columns_dropped');
+  });
+});
