@@ -146,3 +146,45 @@ describe('unnamed columns', () => {
     expect(codes(dataset.report.warnings)).not.toContain('unnamed_columns_dropped');
   });
 });
+
+describe('control characters in cells', () => {
+  it('refuses a NUL in a label and a bell in a value, naming line, column and character', async () => {
+    const lines = rows(24);
+    lines[5] = '4,y\u0000es\n';
+    lines[9] = '8\u0007,no\n';
+    // A tab and a line break inside quotes are text, not refused.
+    lines[12] = '"1\t1",no\n';
+    lines[13] = '12,"no\r\n"\n';
+    const dataset = await submit(lines.join(''));
+    expect(dataset.status).toBe('invalid');
+    expect(dataset.report.errors).toEqual([
+      {
+        code: 'control_character',
+        message: expect.stringMatching(
+          /^line 6, column 2 \("label"\): character 2 of the cell is the control character U\+0000 \(NUL\)/,
+        ),
+        where: 'line 6',
+      },
+      {
+        code: 'control_character',
+        message: expect.stringMatching(
+          /^line 10, column 1 \("a"\): character 2 of the cell is the control character U\+0007;/,
+        ),
+        where: 'line 10',
+      },
+    ]);
+  });
+
+  it('refuses a control character in the header', async () => {
+    const dataset = await submit(rows(24, 'a\u001b,label').join(''));
+    expect(dataset.report.errors).toEqual([
+      {
+        code: 'control_character',
+        message: expect.stringContaining(
+          'line 1, column 1: character 2 of the cell is the control character U+001B',
+        ),
+        where: 'line 1',
+      },
+    ]);
+  });
+});

@@ -73,6 +73,34 @@ function duplicateColumn(raw: readonly string[], first: number, second: number, 
   );
 }
 
+/** C0 control characters other than tab, LF and CR: never part of a value (a NUL is a broken export). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters looked for
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+
+/** `U+0000 (NUL)` for the control character `char`. */
+function controlName(char: string): string {
+  const code = char.charCodeAt(0);
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}${code === 0 ? ' (NUL)' : ''}`;
+}
+
+/**
+ * The first cell of `cells` holding a control character (see `CONTROL`): the message names the
+ * line, the column by position and name, the character and where in the cell it is.
+ */
+function controlCharacter(
+  cells: readonly string[],
+  names: readonly string[],
+  where: string,
+): string | undefined {
+  for (const [i, cell] of cells.entries()) {
+    const at = cell.search(CONTROL);
+    if (at < 0) continue;
+    const name = names[i] ? ` (${JSON.stringify(names[i])})` : '';
+    return `${where}, column ${i + 1}${name}: character ${at + 1} of the cell is the control character ${controlName(cell[at]!)}; expected text without control characters (tab, CR and LF aside): re-export the file, or remove the character`;
+  }
+  return undefined;
+}
+
 /** The error for a header without the label column, naming the delimiter and what would work. */
 function labelMissing(
   labelColumn: string,
@@ -164,6 +192,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
   const unnamedValues = new Map<number, { where: string; cell: string }>();
   let named: number[] = [];
   let width = 0;
+  let allNames: string[] = [];
   try {
     for await (const batch of batches<{ record: string[]; info: { lines: number } }>(parser)) {
       if (shards.full) await shards.flush();
@@ -171,6 +200,8 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
         const where = `line ${info.lines}`;
         if (!header) {
           const names = cells.map(columnName);
+          const control = controlCharacter(cells, [], where);
+          if (control) throw new FatalDatasetError('control_character', control, where);
           if (names.length > limits.columns) {
             throw new FatalDatasetError(
               'too_many_columns',
@@ -197,6 +228,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
             seen.set(name, i);
           }
           width = names.length;
+          allNames = names;
           named = [...seen.values()];
           header = names.filter((name) => name);
           labelIndex = header.indexOf(labelColumn);
@@ -213,6 +245,11 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
           // Excel writes `,,\r\n` rows below the data; a line of spaces is a blank line too.
           blank.rows++;
           blank.first ??= info.lines;
+          continue;
+        }
+        const control = controlCharacter(cells, allNames, where);
+        if (control) {
+          report.error('control_character', control, where);
           continue;
         }
         if (cells.length !== width) {
