@@ -188,3 +188,30 @@ describe('control characters in cells', () => {
     ]);
   });
 });
+
+describe('infinities in a numeric column', () => {
+  it('reads inf, -Infinity and the like as missing, like NaN, with a warning', async () => {
+    const infinities = ['inf', '-Infinity', '+INF', 'Infinity', '-inf'];
+    const lines = ['x,word,label'];
+    for (let i = 0; i < 40; i++) {
+      const x = i < infinities.length ? infinities[i] : i % 7 === 0 ? 'NaN' : String(i / 2);
+      lines.push(`${x},${i % 10 === 3 ? 'inf' : i % 2 ? 'up' : 'down'},${i % 2 ? 'yes' : 'no'}`);
+    }
+    const dataset = await submit(lines.join('\n'));
+    expect(dataset.report.errors).toEqual([]);
+    const stats = dataset.report.stats as unknown as {
+      columns: Array<{ name: string; type: string; missing: number; distinct: number }>;
+    };
+    // 5 infinities and NaN at i = 7, 14, 21, 28, 35.
+    expect(stats.columns[0]).toMatchObject({ name: 'x', type: 'numeric', missing: 10 });
+    expect(stats.columns[0]!.distinct).toBe(30);
+    const warning = issue(dataset.report.warnings, 'infinite_values');
+    expect(warning?.message).toMatch(
+      /^Column "x" is numeric; 5 cells that write an infinity are read as missing, as NaN is: line 2 "inf", line 3 "-Infinity", line 4 "\+INF"$/,
+    );
+    expect(codes(dataset.report.warnings)).not.toContain('numeric_looking_text');
+    expect(codes(dataset.report.warnings)).not.toContain('non_numeric_cells');
+    // In a text column "inf" is a word like any other.
+    expect(stats.columns[1]).toMatchObject({ name: 'word', type: 'categorical', distinct: 3 });
+  });
+});
