@@ -39,6 +39,9 @@ const MAX_UNITS = 8;
 /** Example cells kept per kind for messages. */
 const EXAMPLES = 3;
 
+/** Infinities as NumPy, pandas, R and JavaScript write them (`inf`, `-Infinity`, any case). */
+const INFINITE = /^[+-]?inf(inity)?$/i;
+
 interface Example {
   readonly text: string;
   readonly where: string;
@@ -100,6 +103,9 @@ export class ColumnTally {
    */
   private digitCells = 0;
   private readonly notNumberExamples: Example[] = [];
+  /** Cells that write an infinity: missing in a numeric column, categories in a text one. */
+  private readonly infinite = new Map<string, number>();
+  private readonly infiniteExamples: Example[] = [];
   private readonly units = new Map<string, UnitTally>();
   readonly values = new Map<string, number>();
 
@@ -112,6 +118,11 @@ export class ColumnTally {
       return null;
     }
     const text = cell.trim();
+    if (INFINITE.test(text)) {
+      bump(this.infinite, text);
+      if (this.infiniteExamples.length < EXAMPLES) this.infiniteExamples.push({ text, where });
+      return text;
+    }
     const reading = readNumber(text, this.options);
     let tally = reading ? this.units.get(reading.unit ?? '') : undefined;
     if (reading && !tally && this.units.size < MAX_UNITS) {
@@ -140,7 +151,7 @@ export class ColumnTally {
 
   /**
    * The column's type and statistics, the warnings about its cells (`numbers_converted`,
-   * `non_numeric_cells`, `numeric_looking_text`; none when `quiet`), and the grouping separators
+   * `non_numeric_cells`, `infinite_values`, `numeric_looking_text`; none when `quiet`), and the grouping separators
    * its numbers used.
    */
   column(
@@ -151,9 +162,16 @@ export class ColumnTally {
     const issues: ColumnIssue[] = [];
     let numbers = 0;
     for (const t of this.units.values()) numbers += t.numbers.count;
+    // Infinities take no part in the choice of type, as missing cells do.
+    let infinite = 0;
+    for (const n of this.infinite.values()) infinite += n;
     const present = numbers + this.notNumbers;
     if (present === 0)
-      return { column: { name, type: 'empty', missing: this.missing }, issues, thousands };
+      return {
+        column: { name, type: 'empty', missing: this.missing + infinite },
+        issues,
+        thousands,
+      };
     let unit: string | undefined;
     for (const [key, t] of this.units) {
       if (key && t.numbers.count >= UNIT_SHARE * present) unit = key;
@@ -165,7 +183,9 @@ export class ColumnTally {
     const parsed = accepted.reduce((n, t) => n + t.numbers.count, 0);
     const label = JSON.stringify(name);
     if (parsed === 0 || parsed < NUMERIC_SHARE * present) {
-      const categories = [...this.values]
+      const values = new Map(this.values);
+      for (const [k, n] of this.infinite) values.set(k, (values.get(k) ?? 0) + n);
+      const categories = [...values]
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([v]) => v);
       const digits = numbers + this.digitCells;
@@ -243,12 +263,17 @@ export class ColumnTally {
         message: `Column ${label} is numeric (${parsed} of ${present} cells are numbers${unit ? ` in ${JSON.stringify(unit)}` : ''}); ${unparsed} cell${unparsed > 1 ? 's' : ''} that ${unparsed > 1 ? 'are' : 'is'} not a number ${unparsed > 1 ? 'are' : 'is'} read as missing: ${examples.slice(0, EXAMPLES).map(quoted).join(', ')}`,
       });
     }
+    if (!quiet && infinite > 0)
+      issues.push({
+        code: 'infinite_values',
+        message: `Column ${label} is numeric; ${infinite} cell${infinite > 1 ? 's' : ''} that write${infinite > 1 ? '' : 's'} an infinity ${infinite > 1 ? 'are' : 'is'} read as missing, as NaN is: ${this.infiniteExamples.map(quoted).join(', ')}`,
+      });
     const { min, max, mean } = summary.toJSON();
     return {
       column: {
         name,
         type: 'numeric',
-        missing: this.missing + unparsed,
+        missing: this.missing + unparsed + infinite,
         min,
         max,
         mean,

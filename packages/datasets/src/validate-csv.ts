@@ -73,6 +73,34 @@ function duplicateColumn(raw: readonly string[], first: number, second: number, 
   );
 }
 
+/** C0 control characters other than tab, LF and CR: never part of a value (a NUL is a broken export). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters looked for
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+
+/** `U+0000 (NUL)` for the control character `char`. */
+function controlName(char: string): string {
+  const code = char.charCodeAt(0);
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}${code === 0 ? ' (NUL)' : ''}`;
+}
+
+/**
+ * The first cell of `cells` holding a control character (see `CONTROL`): the message names the
+ * line, the column by position and name, the character and where in the cell it is.
+ */
+function controlCharacter(
+  cells: readonly string[],
+  names: readonly string[],
+  where: string,
+): string | undefined {
+  for (const [i, cell] of cells.entries()) {
+    const at = cell.search(CONTROL);
+    if (at < 0) continue;
+    const name = names[i] ? ` (${JSON.stringify(names[i])})` : '';
+    return `${where}, column ${i + 1}${name}: character ${at + 1} of the cell is the control character ${controlName(cell[at]!)}; expected text without control characters (tab, CR and LF aside): re-export the file, or remove the character`;
+  }
+  return undefined;
+}
+
 /** The error for a header without the label column, naming the delimiter and what would work. */
 function labelMissing(
   labelColumn: string,
@@ -157,52 +185,86 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
   let tallies: ColumnTally[] = [];
   let labelIndex = -1;
   let examples = 0;
+  const blank: { rows: number; first?: number } = { rows: 0 };
+  // Unnamed header cells (Excel's trailing `a,label,,`): dropped when empty in every row; the
+  // first value one holds, by its position in the header, makes the error at the end.
+  const unnamed: number[] = [];
+  const unnamedValues = new Map<number, { where: string; cell: string }>();
+  let named: number[] = [];
+  let width = 0;
+  let allNames: string[] = [];
   try {
     for await (const batch of batches<{ record: string[]; info: { lines: number } }>(parser)) {
       if (shards.full) await shards.flush();
-      for (const { record, info } of batch) {
+      for (const { record: cells, info } of batch) {
         const where = `line ${info.lines}`;
         if (!header) {
-          header = record.map(columnName);
-          if (header.length > limits.columns) {
+          const names = cells.map(columnName);
+          const control = controlCharacter(cells, [], where);
+          if (control) throw new FatalDatasetError('control_character', control, where);
+          if (names.length > limits.columns) {
             throw new FatalDatasetError(
               'too_many_columns',
-              `The header has ${header.length} columns; at most ${limits.columns} are accepted`,
+              `The header has ${names.length} columns; at most ${limits.columns} are accepted`,
               where,
             );
           }
-          labelIndex = header.indexOf(labelColumn);
-          if (labelIndex < 0)
+          if (!names.includes(labelColumn))
             throw labelMissing(
               labelColumn,
-              header,
+              names,
               dialect,
               options.delimiter !== undefined,
               sample,
             );
           const seen = new Map<string, number>();
-          for (const [i, name] of header.entries()) {
-            if (!name)
-              throw new FatalDatasetError(
-                'empty_column_name',
-                `Column ${i + 1} of the header has no name; expected a name for every column`,
-                where,
-              );
+          for (const [i, name] of names.entries()) {
+            if (!name) {
+              unnamed.push(i);
+              continue;
+            }
             const before = seen.get(name);
-            if (before !== undefined) throw duplicateColumn(record, before, i, where);
+            if (before !== undefined) throw duplicateColumn(cells, before, i, where);
             seen.set(name, i);
           }
+          width = names.length;
+          allNames = names;
+          named = [...seen.values()];
+          header = names.filter((name) => name);
+          labelIndex = header.indexOf(labelColumn);
+          if (header.length < 2)
+            throw new FatalDatasetError(
+              'no_feature_columns',
+              `The header has only the label column ${JSON.stringify(labelColumn)}${unnamed.length ? ` and ${unnamed.length} unnamed column${unnamed.length > 1 ? 's' : ''}` : ''}; a table needs at least one feature column besides the label (a model with no inputs cannot learn)`,
+              where,
+            );
           tallies = header.map(() => new ColumnTally(numberOptions));
           continue;
         }
-        if (record.length !== header.length) {
+        if (cells.every((cell) => cell.trim() === '')) {
+          // Excel writes `,,\r\n` rows below the data; a line of spaces is a blank line too.
+          blank.rows++;
+          blank.first ??= info.lines;
+          continue;
+        }
+        const control = controlCharacter(cells, allNames, where);
+        if (control) {
+          report.error('control_character', control, where);
+          continue;
+        }
+        if (cells.length !== width) {
           report.error(
             'wrong_field_count',
-            `${where}: ${record.length} fields; expected ${header.length} (as in the header)`,
+            `${where}: ${cells.length} fields; expected ${width} (as in the header)`,
             where,
           );
           continue;
         }
+        for (const i of unnamed) {
+          const cell = cells[i]!;
+          if (cell.trim() && !unnamedValues.has(i)) unnamedValues.set(i, { where, cell });
+        }
+        const record = unnamed.length ? named.map((i) => cells[i]!) : cells;
         if (!regression) record[labelIndex] = normalizeLabel(record[labelIndex]!);
         const labelCell = record[labelIndex]!;
         if (isMissing(labelCell)) {
@@ -247,6 +309,24 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
     throw new FatalDatasetError(
       'no_examples',
       'The file is empty; expected a header row and one example a row',
+    );
+  for (const [i, { where, cell }] of unnamedValues)
+    report.error(
+      'empty_column_name',
+      `Column ${i + 1} of the header has no name but holds values (${where}: ${JSON.stringify(cell.slice(0, 40))}); expected a name for every column that holds data`,
+      'line 1',
+    );
+  if (unnamed.length && !unnamedValues.size)
+    report.warn(
+      'unnamed_columns_dropped',
+      `Column${unnamed.length > 1 ? 's' : ''} ${unnamed.map((i) => i + 1).join(', ')} of the header ${unnamed.length > 1 ? 'have' : 'has'} no name and no value in any row (as Excel writes trailing commas); ${unnamed.length > 1 ? 'they were' : 'it was'} dropped`,
+      'line 1',
+    );
+  if (blank.rows)
+    report.warn(
+      'blank_rows',
+      `${blank.rows} row${blank.rows > 1 ? 's' : ''} with only empty or blank cells (the first at line ${blank.first}) ${blank.rows > 1 ? 'were' : 'was'} skipped, as blank lines are`,
+      `line ${blank.first}`,
     );
   if (regression) {
     if (examples === 0)
