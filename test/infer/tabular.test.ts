@@ -213,6 +213,18 @@ describe('bad inputs', () => {
   // The message names the model's expected input: its columns.
   const spec = 'this model expects a row with the 4 feature columns {"sepal_length": number';
 
+  it('reads an infinity written out ("inf", "-Infinity") as a missing value, as training does', async () => {
+    const id = irisModel.modelId;
+    const answer = async (value: unknown) => {
+      const res = await infer.predictJson(id, { inputs: [{ ...good(), sepal_width: value }] });
+      expect(res.status, JSON.stringify(value)).toBe(200);
+      return (await json(res)).predictions[0];
+    };
+    const missing = await answer(null);
+    for (const written of ['inf', '-Infinity', ' +INF '])
+      expect(await answer(written)).toEqual(missing);
+  });
+
   it('answers 4xx naming the input and the model’s input spec, then serves the next request', async () => {
     const id = irisModel.modelId;
     const { sepal_width: _, ...missing } = good();

@@ -1,4 +1,5 @@
 import {
+  isInfiniteCell,
   isPlainReading,
   type NumberFormat,
   type NumberReading,
@@ -38,9 +39,6 @@ export const MAX_DISTINCT = 1000;
 const MAX_UNITS = 8;
 /** Example cells kept per kind for messages. */
 const EXAMPLES = 3;
-
-/** Infinities as NumPy, pandas, R and JavaScript write them (`inf`, `-Infinity`, any case). */
-const INFINITE = /^[+-]?inf(inity)?$/i;
 
 interface Example {
   readonly text: string;
@@ -118,7 +116,7 @@ export class ColumnTally {
       return null;
     }
     const text = cell.trim();
-    if (INFINITE.test(text)) {
+    if (isInfiniteCell(text)) {
       bump(this.infinite, text);
       if (this.infiniteExamples.length < EXAMPLES) this.infiniteExamples.push({ text, where });
       return text;

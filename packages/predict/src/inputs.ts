@@ -1,4 +1,5 @@
 import {
+  isInfiniteCell,
   isMissingCell,
   type Preprocess,
   parseWrittenNumber,
@@ -135,7 +136,8 @@ function checkCell(
     // Strings are read as the training file wrote its numbers ("52,000", "45%", "5,2"), so a row
     // copied from that file predicts what the same row as JSON numbers does.
     if (typeof value === 'string') {
-      if (isMissingCell(value)) return null;
+      // As training read them: missing values (an infinity written out is one, as in validation).
+      if (isMissingCell(value) || isInfiniteCell(value)) return null;
       const number = parseWrittenNumber(value, column.format);
       if (number !== undefined) return number;
     }

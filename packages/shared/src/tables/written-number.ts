@@ -8,6 +8,17 @@ export function isMissingCell(cell: string): boolean {
   return MISSING.has(cell.trim().toLowerCase());
 }
 
+/** Infinities as NumPy, pandas, R and JavaScript write them (`inf`, `-Infinity`, any case). */
+const INFINITE = /^[+-]?inf(inity)?$/i;
+
+/**
+ * Whether a cell is an infinity written out (`inf`, `+inf`, `-Infinity`, any case). A numeric
+ * column reads it as a missing value (validation warns `infinite_values`), and so does predict.
+ */
+export function isInfiniteCell(cell: string): boolean {
+  return INFINITE.test(cell.trim());
+}
+
 /** What reading one written number found besides the digits. */
 export interface NumberReading {
   readonly value: number;
