@@ -88,10 +88,15 @@ describe('rows with only empty or blank cells', () => {
     ]);
   });
 
-  it('still refuses a row with a value but no label', async () => {
-    const dataset = await submit([...rows(24), '7,\n'].join(''));
-    expect(codes(dataset.report.errors)).toEqual(['empty_label']);
+  it('still refuses a row with a value but no label, and says what a missing-value label held', async () => {
+    const dataset = await submit([...rows(24), '7,\n', '8,n/a\n'].join(''));
+    expect(codes(dataset.report.errors)).toEqual(['empty_label', 'empty_label']);
     expect(codes(dataset.report.warnings)).not.toContain('blank_rows');
+    const [empty, na] = dataset.report.errors.map((e: { message: string }) => e.message);
+    expect(empty).toContain('(label) cell is empty; expected a label on every row');
+    expect(na).toContain(
+      '(label) cell holds "n/a", a missing value; expected a label on every row',
+    );
   });
 });
 

@@ -270,7 +270,7 @@ export async function validateCsv(ctx: ValidationContext): Promise<ValidationRes
         if (isMissing(labelCell)) {
           report.error(
             'empty_label',
-            `${where}: the ${JSON.stringify(labelColumn)} (label) cell is empty; expected a label on every row`,
+            `${where}: the ${JSON.stringify(labelColumn)} (label) cell ${labelCell.trim() ? `holds ${JSON.stringify(labelCell.trim())}, a missing value` : 'is empty'}; expected a label on every row`,
             where,
           );
           continue;
