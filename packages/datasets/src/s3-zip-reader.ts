@@ -136,15 +136,32 @@ export async function* zipEntries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entr
   }
 }
 
-/** The whole (inflated, size-checked) content of one entry. */
-export function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
+/**
+ * The whole (inflated, size-checked) content of one entry, or with `maxBytes` its first `maxBytes`
+ * bytes (fewer when it is shorter), inflating no further than that.
+ */
+export function readEntry(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (error, stream) => {
       if (error) return reject(error);
       const chunks: Buffer[] = [];
-      stream!.on('data', (c: Buffer) => chunks.push(c));
-      stream!.on('error', reject);
-      stream!.on('end', () => resolve(Buffer.concat(chunks)));
+      let got = 0;
+      const done = () => {
+        stream!.removeAllListeners('data');
+        stream!.destroy();
+        resolve(Buffer.concat(chunks).subarray(0, Math.min(got, maxBytes)));
+      };
+      stream!.on('data', (c: Buffer) => {
+        chunks.push(c);
+        got += c.length;
+        if (got >= maxBytes) done();
+      });
+      stream!.on('error', (e) => (got >= maxBytes ? undefined : reject(e)));
+      stream!.on('end', done);
     });
   });
 }

@@ -92,29 +92,6 @@ export async function readZipImage(
   );
 }
 
-/** The first `bytes` bytes of an entry (fewer when it is shorter), inflating no further. */
-function readEntryHead(zip: yauzl.ZipFile, entry: yauzl.Entry, bytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (error, stream) => {
-      if (error) return reject(error);
-      const chunks: Buffer[] = [];
-      let got = 0;
-      const done = () => {
-        stream!.removeAllListeners('data');
-        stream!.destroy();
-        resolve(Buffer.concat(chunks).subarray(0, bytes));
-      };
-      stream!.on('data', (c: Buffer) => {
-        chunks.push(c);
-        got += c.length;
-        if (got >= bytes) done();
-      });
-      stream!.on('error', (e) => (got >= bytes ? undefined : reject(e)));
-      stream!.on('end', done);
-    });
-  });
-}
-
 /**
  * Up to `perClass` image paths of each class of an image-folder dataset, in zip order: the
  * entries validation trained on, by the same rules (`exampleOf` for the class, `imageEntryProblem`
@@ -154,7 +131,7 @@ export async function sampleImages(
         samples.get(label) ??
         (merged ? samples.get(bySpelling.get(spellingKey(label)) ?? '') : undefined);
       if (!list || list.length >= perClass) continue;
-      if (!imageEntryProblem(await readEntryHead(zip, entry, IMAGE_HEAD_BYTES))) list.push(path);
+      if (!imageEntryProblem(await readEntry(zip, entry, IMAGE_HEAD_BYTES))) list.push(path);
     }
   } finally {
     zip.close();
