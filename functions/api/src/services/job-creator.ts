@@ -6,6 +6,7 @@ import {
   type Dataset,
   type DatasetManifest,
   datasetManifestSchema,
+  type FoundBaseModel,
   findBaseModel,
   gridSize,
   type JobEventLog,
@@ -159,9 +160,10 @@ export class JobCreator {
         );
       }
     }
-    if (request.base_model && request.base_model !== 'none') {
-      await this.checkBaseModel(request.base_model, dataset.task, project);
-    }
+    const named =
+      request.base_model && request.base_model !== 'none'
+        ? await this.checkBaseModel(request.base_model, dataset.task, project)
+        : undefined;
     if (request.webhook && this.deps.outbound) await this.checkWebhook(request.webhook.url);
     let spec: JobSpec;
     try {
@@ -174,7 +176,12 @@ export class JobCreator {
       });
     }
     if (request.architecture?.cut_layer && spec.base_model) {
-      await this.checkCutLayer(spec.base_model, request.architecture.cut_layer, project);
+      // The base looked up once: the one the request named, else the default the spec chose.
+      const base =
+        named?.id === spec.base_model
+          ? named
+          : await findBaseModel(this.deps.storage, spec.base_model, project);
+      if (base) await this.checkCutLayer(base, request.architecture.cut_layer);
     }
     const bounded = { ...this.bound(request, spec), project };
     const manifest =
@@ -272,9 +279,8 @@ export class JobCreator {
    * likely meant (`nearLayerNames`), or else the base's last layers. A built-in base not yet installed
    * in the store (it installs at `npm start`) is left to the trainer's own check.
    */
-  private async checkCutLayer(baseModel: string, name: string, project: string): Promise<void> {
-    const found = await findBaseModel(this.deps.storage, baseModel, project);
-    if (!found) return;
+  private async checkCutLayer(found: FoundBaseModel, name: string): Promise<void> {
+    const baseModel = found.id;
     const json = await this.deps.storage.tryGetJson(
       keys.inFolder(found.folder, modelFolderFiles.modelJson),
       modelJsonTopologySchema,
@@ -294,7 +300,11 @@ export class JobCreator {
    * `model_…`: a published platform model, `bm_…`: an imported or built-in one; of the task's
    * input kind. Another project's model or imported base model is as missing as an unknown one.
    */
-  private async checkBaseModel(id: string, task: Dataset['task'], project: string): Promise<void> {
+  private async checkBaseModel(
+    id: string,
+    task: Dataset['task'],
+    project: string,
+  ): Promise<FoundBaseModel> {
     const param = 'body.base_model';
     const found = await findBaseModel(this.deps.storage, id, project);
     if (!found) {
@@ -309,5 +319,6 @@ export class JobCreator {
         { param, code: 'base_model_mismatch' },
       );
     }
+    return found;
   }
 }

@@ -125,9 +125,13 @@ export const TUNABLE_PATHS = [
  * chosen from the task and the dataset's size (documented in docs/API.md). Throws a
  * `ValidationError` naming the field when the combination cannot work.
  */
-/** Augmentation as requested, every augmentation not asked for off. */
+/**
+ * Augmentation as requested; every augmentation not asked for is `defaults`' (a job's defaults:
+ * `downscale` for image fine-tuning), else off.
+ */
 export function resolveAugmentation(
   requested: CreateJob['augmentation'] = {},
+  defaults: Partial<JobSpec['augmentation']> = {},
 ): JobSpec['augmentation'] {
   return {
     flip_horizontal: requested.flip_horizontal ?? false,
@@ -137,7 +141,7 @@ export function resolveAugmentation(
     zoom: requested.zoom ?? 0,
     brightness: requested.brightness ?? 0,
     contrast: requested.contrast ?? 0,
-    downscale: requested.downscale ?? 0,
+    downscale: requested.downscale ?? defaults.downscale ?? 0,
   };
 }
 
@@ -417,15 +421,13 @@ export function resolveJobSpec(id: string, request: CreateJob, dataset: Dataset)
       l2: reg.l2 ?? (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.l2 : small ? (tabular ? 1e-3 : 1e-4) : 0),
       dropout: reg.dropout ?? (fewShot ? FEW_SHOT_IMAGE_DEFAULTS.dropout : tabular ? 0.1 : 0.25),
     },
-    augmentation: {
-      ...resolveAugmentation(request.augmentation),
-      // Image jobs that fine-tune the default base learn from low-resolution copies too (see
-      // IMAGE_TRANSFER_DEFAULTS.downscale). Few-shot jobs do not: their head trains on features
-      // computed once, which any augmentation would recompute every epoch.
-      downscale:
-        request.augmentation?.downscale ??
-        (imageTransfer && !fewShot ? IMAGE_TRANSFER_DEFAULTS.downscale : 0),
-    },
+    // Image jobs that fine-tune the default base learn from low-resolution copies too (see
+    // IMAGE_TRANSFER_DEFAULTS.downscale). Few-shot jobs do not: their head trains on features
+    // computed once, which any augmentation would recompute every epoch.
+    augmentation: resolveAugmentation(
+      request.augmentation,
+      imageTransfer && !fewShot ? { downscale: IMAGE_TRANSFER_DEFAULTS.downscale } : {},
+    ),
     tuning: request.tuning ?? null,
     // The secret is kept apart from the spec (which the trainer and GET show).
     webhook: request.webhook ? { url: request.webhook.url, events: request.webhook.events } : null,
